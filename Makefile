@@ -1,0 +1,38 @@
+# The two commands: `make demo` and `make test`. Each builds .venv first when needed.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: all demo test lint typecheck pytest bench clean
+
+all: test
+
+$(STAMP): pyproject.toml scripts/system-deps.sh
+	PY=$(PY) scripts/system-deps.sh
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	# mypy cannot follow setuptools' editable import hook for hardware-sim/ -> hardware_sim
+	mkdir -p $(VENV)/mypy-path && ln -sfn ../../hardware-sim $(VENV)/mypy-path/hardware_sim
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m hardware_sim.demo --config examples/kiosk.toml
+
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy -p kiosk -p drivers -p sync -p hardware_sim
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info .demo .mypy_cache .ruff_cache .pytest_cache

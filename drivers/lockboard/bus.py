@@ -1,0 +1,232 @@
+"""``LockBus``: the verbs of the lock boards sharing one RS485 line.
+
+One command in flight per bus (a lock held per exchange); input and output flushed before each
+command; bounded retries on checksum errors, bad frames and timeouts; an unlock is only reported
+once a status read proves the hook released.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from drivers.lockboard.codec import LockboardCodec, RawStatus
+from drivers.lockboard.errors import (
+    BoardSilent,
+    ChecksumError,
+    CodecError,
+    DoorJammed,
+    FrameError,
+    LockBoardError,
+    UnlockUnconfirmed,
+)
+from drivers.lockboard.framing import scan
+from drivers.lockboard.protocols import codec_for
+from drivers.transport import Link
+
+
+class HookPolarity(enum.Enum):
+    """How a board's hook switches are wired. Normally-closed wiring inverts the hook bit."""
+
+    NORMALLY_OPEN = "normally-open"
+    NORMALLY_CLOSED = "normally-closed"
+
+
+@dataclass(frozen=True)
+class BoardStatus:
+    """A board's state as the kiosk understands it: polarity applied, lock 1 at index 0."""
+
+    board: int
+    locked: tuple[bool, ...]
+    item_present: tuple[bool, ...] | None
+
+    def is_locked(self, lock: int) -> bool:
+        return self.locked[lock - 1]
+
+    def has_item(self, lock: int) -> bool | None:
+        return None if self.item_present is None else self.item_present[lock - 1]
+
+
+@dataclass(frozen=True)
+class BusTiming:
+    reply_timeout_s: float = 0.15
+    retries: int = 2
+    poll_interval_s: float = 0.05
+    unlock_confirm_s: float = 1.5
+    unlock_attempts: int = 2
+
+
+@dataclass
+class _Clock:
+    monotonic: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+@dataclass
+class BusCounters:
+    commands: int = 0
+    retries: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+
+
+class LockBus:
+    def __init__(
+        self,
+        link: Link,
+        codec: LockboardCodec,
+        *,
+        name: str = "lockbus",
+        polarity: Mapping[int, HookPolarity] | None = None,
+        timing: BusTiming | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.link = link
+        self.codec = codec
+        self.name = name
+        self.polarity = dict(polarity or {})
+        self.timing = timing or BusTiming()
+        self.counters = BusCounters()
+        self._clock = _Clock(monotonic, sleep)
+        self._in_flight = threading.Lock()
+        self.log = logging.getLogger(f"drivers.lockboard.{name}")
+
+    @classmethod
+    def from_url(
+        cls, url: str, protocol: str, *, baudrate: int = 19200, name: str = "lockbus", **kw: object
+    ) -> LockBus:
+        link = Link(url, baudrate=baudrate, name=name)
+        return cls(link, codec_for(protocol), name=name, **kw)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self.link.close()
+
+    # -- verbs -------------------------------------------------------------------------------
+
+    def status(self, board: int) -> BoardStatus:
+        """The hook (and item) state of every lock on ``board``; ``BoardSilent`` if it is mute."""
+        request = self.codec.encode_status(board)
+        raw = self._exchange(request, board)
+        inverted = self.polarity.get(board) is HookPolarity.NORMALLY_CLOSED
+        locked = tuple(bit != inverted for bit in raw.hook_bits[: self.codec.locks_per_board])
+        items = raw.item_bits[: self.codec.locks_per_board] if raw.item_bits else None
+        return BoardStatus(board, locked, items)
+
+    def read_all(self, boards: Iterable[int]) -> dict[int, BoardStatus | LockBoardError]:
+        """Every board's status, or the error it gave; one silent board does not stop the rest."""
+        result: dict[int, BoardStatus | LockBoardError] = {}
+        for board in boards:
+            try:
+                result[board] = self.status(board)
+            except LockBoardError as exc:
+                result[board] = exc
+        return result
+
+    def unlock(self, board: int, lock: int) -> BoardStatus:
+        """Release ``lock`` and return the status read that proves it unlocked.
+
+        Raises ``DoorJammed`` when every status read until the deadline shows it still locked,
+        and ``UnlockUnconfirmed`` when no status read succeeded after the unlock was sent.
+        """
+        frame = self.codec.encode_unlock(board, lock)
+        last_error: LockBoardError | None = None
+        read_locked = False
+        for attempt in range(self.timing.unlock_attempts):
+            self._send(frame)
+            self.log.info("unlock sent: board %d lock %d (attempt %d)", board, lock, attempt + 1)
+            outcome = self._await_unlocked(board, lock)
+            if isinstance(outcome, BoardStatus):
+                return outcome
+            if outcome is None:
+                read_locked = True
+            else:
+                last_error = outcome
+        if read_locked:
+            self._count("DoorJammed")
+            raise DoorJammed(self.name, board, lock)
+        assert last_error is not None
+        self._count("UnlockUnconfirmed")
+        raise UnlockUnconfirmed(self.name, board, lock, last_error)
+
+    # -- the exchange ------------------------------------------------------------------------
+
+    def _await_unlocked(self, board: int, lock: int) -> BoardStatus | LockBoardError | None:
+        """Poll until the hook reads unlocked or the deadline passes.
+
+        Returns the proving status; None when every read showed it still locked; or the last
+        error when no read succeeded. Some CU16 firmware is busy right after an unlock, so a
+        failed poll is retried, not taken as a failed unlock.
+        """
+        deadline = self._clock.monotonic() + self.timing.unlock_confirm_s
+        saw_locked = False
+        error: LockBoardError | None = None
+        while True:
+            self._clock.sleep(self.timing.poll_interval_s)
+            try:
+                status = self.status(board)
+            except (BoardSilent, CodecError) as exc:
+                error = exc
+            else:
+                if not status.is_locked(lock):
+                    return status
+                saw_locked = True
+            if self._clock.monotonic() >= deadline:
+                return None if saw_locked else error
+
+    def _send(self, frame: bytes) -> None:
+        with self._in_flight:
+            self.link.flush()
+            self.link.write(frame)
+
+    def _exchange(self, request: bytes, board: int) -> RawStatus:
+        attempts = self.timing.retries + 1
+        last: LockBoardError | None = None
+        for attempt in range(attempts):
+            if attempt:
+                self.counters.retries += 1
+                self.log.debug("retry %d of board %d after: %s", attempt, board, last)
+            try:
+                with self._in_flight:
+                    self.counters.commands += 1
+                    self.link.flush()
+                    self.link.write(request)
+                    frame = self._read_reply(board)
+                return self.codec.decode_status(frame, board)
+            except (BoardSilent, CodecError) as exc:
+                last = exc
+        assert last is not None
+        self._count(type(last).__name__)
+        raise last
+
+    def _read_reply(self, board: int) -> bytes:
+        length = self.codec.reply_length
+        deadline = self._clock.monotonic() + self.timing.reply_timeout_s
+        buf = b""
+        got_any = False
+        bad_frame: bytes | None = None
+        while True:
+            chunk = self.link.read(max(1, length - len(buf)), deadline)
+            if chunk:
+                got_any = True
+                buf += chunk
+                found = scan(buf, (length,))
+                bad_frame = found.bad_frame or bad_frame
+                if found.frame is not None:
+                    return found.frame
+                if found.bad_frame is not None and found.consumed == len(buf):
+                    raise ChecksumError(found.bad_frame)  # nothing more is coming: retry now
+                buf = buf[found.consumed :]
+            elif self._clock.monotonic() >= deadline:
+                break
+        if not got_any:
+            raise BoardSilent(self.name, board)
+        if bad_frame is not None:
+            raise ChecksumError(bad_frame)
+        raise FrameError(f"board {board} sent {len(buf)} stray or partial bytes, no whole frame")
+
+    def _count(self, what: str) -> None:
+        self.counters.errors[what] = self.counters.errors.get(what, 0) + 1

@@ -1,0 +1,3 @@
+from hardware_sim.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,96 @@
+"""``kiosk-sim``: run a simulated device, or act on one through its control channel."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from hardware_sim.control import CONTROL_ENV, CommandError, ControlClient
+from hardware_sim.lockboard import LockboardSim
+
+from drivers.lockboard.protocols import PROTOCOLS
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        msg = f"expected numbers separated by commas, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk-sim", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every frame")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    lb = sub.add_parser("lockboard", help="simulate Kerong lock boards on a pty")
+    lb.add_argument("--protocol", choices=PROTOCOLS, required=True)
+    lb.add_argument("--boards", type=_int_list, default=[0], help="board addresses, e.g. 0,1")
+    lb.add_argument("--link", type=Path, required=True, help="symlink to point at the pty")
+    lb.add_argument("--control", type=Path, help="control socket (default: LINK.ctl)")
+    lb.add_argument("--wire-baud", type=int, default=0, help="model wire time at this baud rate")
+    lb.add_argument("--release-ms", type=int, default=20, help="unlock to hook released")
+    lb.add_argument("--nc-boards", type=_int_list, default=[], help="boards wired normally-closed")
+
+    ctl = sub.add_parser("ctl", help="send a command to a running simulator")
+    ctl.add_argument("--socket", type=Path, default=os.environ.get(CONTROL_ENV))
+    ctl.add_argument("words", nargs="+", metavar="COMMAND", help="e.g. close 0 3, jam 0 5 on")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(name)s %(message)s",
+    )
+    if args.command == "ctl":
+        return _ctl(args.socket, args.words)
+    sim = LockboardSim(
+        args.protocol,
+        args.boards,
+        args.link,
+        args.control,
+        wire_baud=args.wire_baud,
+        release_ms=args.release_ms,
+        normally_closed=args.nc_boards,
+    )
+    asyncio.run(_serve_until_signalled(sim))
+    return 0
+
+
+async def _serve_until_signalled(sim: LockboardSim) -> None:
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, sim.stop_soon)
+
+    def ready() -> None:
+        print(f"ready: {sim.link_path} (control: {sim.control_path})", flush=True)
+
+    await sim.run(ready)
+
+
+def _ctl(socket_path: Path | None, words: list[str]) -> int:
+    if socket_path is None:
+        print(f"error: name the control socket with --socket or {CONTROL_ENV}", file=sys.stderr)
+        return 2
+    try:
+        result = ControlClient(socket_path).call(words[0], *words[1:])
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        reason = exc.strerror or exc
+        print(f"error: no simulator answers on {socket_path}: {reason}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0

@@ -1,0 +1,1 @@
+"""The headless core of the dossier kiosk. Never imports Qt."""

@@ -1,0 +1,101 @@
+"""The append-only audit log: each row carries the hash of the row before (a tamper-evident chain).
+
+Triggers refuse UPDATE and DELETE, so the program itself cannot rewrite history; ``verify`` finds
+rows that were edited or deleted by someone who went around the triggers. Rows cut from the end
+are found through ``audit_head``; a determined editor could rewrite that too, which is why the
+sync sends the chain's hashes to the backend (an anchor outside the machine).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from kiosk.migrations import GENESIS_HASH
+
+
+def entry_hash(
+    seq: int,
+    at: str,
+    kiosk_id: str,
+    actor: str,
+    action: str,
+    subject: str | None,
+    detail: str,
+    prev_hash: str,
+) -> str:
+    fields = [seq, at, kiosk_id, actor, action, subject, detail, prev_hash]
+    canonical = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def append(
+    db: Database,
+    *,
+    at: str,
+    kiosk_id: str,
+    actor: str,
+    action: str,
+    subject: str | None,
+    detail: str,
+) -> int:
+    """Add one row after the head; call inside a write transaction. Returns its sequence number."""
+    head_seq, head_hash = db.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+    seq = head_seq + 1
+    digest = entry_hash(seq, at, kiosk_id, actor, action, subject, detail, head_hash)
+    db.execute(
+        "INSERT INTO audit_log (seq, at, kiosk_id, actor, action, subject, detail, prev_hash, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [seq, at, kiosk_id, actor, action, subject, detail, head_hash, digest],
+    )
+    return int(seq)
+
+
+@dataclass
+class AuditReport:
+    rows: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(db: Database) -> AuditReport:
+    report = AuditReport()
+    expected_seq, prev_hash = 1, GENESIS_HASH
+    rows = db.execute(
+        "SELECT seq, at, kiosk_id, actor, action, subject, detail, prev_hash, hash"
+        " FROM audit_log ORDER BY seq"
+    )
+    for seq, at, kiosk_id, actor, action, subject, detail, row_prev, digest in rows:
+        report.rows += 1
+        if seq != expected_seq:
+            gap = (
+                f"row {expected_seq}"
+                if seq == expected_seq + 1
+                else f"rows {expected_seq}–{seq - 1}"
+            )
+            report.problems.append(
+                f"{gap} deleted (the log jumps from {expected_seq - 1} to {seq})"
+            )
+        elif row_prev != prev_hash:
+            report.problems.append(
+                f"row {seq} does not follow row {seq - 1}: one of them was altered"
+            )
+        if entry_hash(seq, at, kiosk_id, actor, action, subject, detail, row_prev) != digest:
+            report.problems.append(f"row {seq} ({action}, {at}) was edited after it was written")
+        expected_seq, prev_hash = seq + 1, digest
+    head_seq, head_hash = db.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+    last_seq = expected_seq - 1
+    if head_seq > last_seq:
+        report.problems.append(
+            f"rows {last_seq + 1}–{head_seq} deleted from the end (the log was written up to "
+            f"{head_seq} but ends at {last_seq})"
+        )
+    elif head_seq == last_seq and head_hash != prev_hash:
+        report.problems.append(f"the last row ({last_seq}) does not match the recorded head")
+    return report

@@ -1,0 +1,235 @@
+"""The kiosk's one TOML config file, read with tomllib and validated at start.
+
+Found at ``--config PATH``, else ``$KIOSK_CONFIG``, else /etc/kiosk/kiosk.toml. A bad file stops
+the program with one message naming the file, each wrong key and what was expected. Sections for
+devices a command does not use are optional.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from drivers.lockboard.protocols import CODECS
+from kiosk.errors import ConfigError
+
+DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
+CONFIG_ENV = "KIOSK_CONFIG"
+
+Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]
+PositiveMs = Annotated[int, Field(gt=0, le=60_000)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class KioskSection(_Section):
+    id: Name
+    data_dir: str
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class BoardSection(_Section):
+    address: Annotated[int, Field(ge=0, le=15)]
+    # A normally-closed hook switch inverts the hook bit (protocols/lockboards.md).
+    hook: Literal["normally-open", "normally-closed"] = "normally-open"
+
+
+class BusSection(_Section):
+    name: Name
+    url: Annotated[str, Field(min_length=1)]
+    protocol: Literal["cu48", "cu16"]
+    baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 19200
+    reply_timeout_ms: PositiveMs = 150
+    retries: Annotated[int, Field(ge=0, le=10)] = 2
+    poll_interval_ms: PositiveMs = 50
+    unlock_confirm_ms: PositiveMs = 1500
+    unlock_attempts: Annotated[int, Field(ge=1, le=5)] = 2
+    board: list[BoardSection] = []
+
+
+class CompartmentSection(_Section):
+    id: Annotated[str, Field(pattern=r"^[A-Z][0-9]{2,3}$")]
+    bus: Name
+    board: Annotated[int, Field(ge=0, le=15)]
+    lock: Annotated[int, Field(ge=1, le=48)]  # 1-based, as printed on the board
+    size: Literal["S", "M", "L"]
+    position: Literal["low", "high"] = "high"  # low ones are offered to those who ask (access)
+
+
+class KioskConfig(_Section):
+    kiosk: KioskSection
+    bus: list[BusSection] = []
+    compartment: list[CompartmentSection] = []
+    source: str = "<memory>"
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.kiosk.data_dir)
+
+    def bus_named(self, name: str) -> BusSection:
+        return next(b for b in self.bus if b.name == name)
+
+    def boards_of(self, bus: str) -> list[int]:
+        used = {c.board for c in self.compartment if c.bus == bus}
+        return sorted(used | {b.address for b in self.bus_named(bus).board})
+
+    @model_validator(mode="after")
+    def _consistent(self) -> KioskConfig:
+        problems = _cross_check(self)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+
+def _cross_check(cfg: KioskConfig) -> list[str]:
+    problems: list[str] = []
+    buses = {b.name: b for b in cfg.bus}
+    problems += _duplicates("bus", [b.name for b in cfg.bus], "name")
+    problems += _duplicates("compartment", [c.id for c in cfg.compartment], "id")
+    for b in cfg.bus:
+        problems += _duplicates(f"bus {b.name!r} board", [x.address for x in b.board], "address")
+        limit = CODECS[b.protocol].max_boards
+        problems += [
+            f"bus {b.name!r} board.address: {b.protocol} boards are 0–{limit - 1}, not {x.address}"
+            for x in b.board
+            if x.address >= limit
+        ]
+    seen: dict[tuple[str, int, int], str] = {}
+    for i, c in enumerate(cfg.compartment):
+        key = f"compartment[{i}] ({c.id})"
+        bus = buses.get(c.bus)
+        if bus is None:
+            problems.append(f"{key}.bus: no [[bus]] is named {c.bus!r}; expected one of {list(buses)}")
+            continue
+        codec = CODECS[bus.protocol]
+        if c.board >= codec.max_boards:
+            problems.append(
+                f"{key}.board: {bus.protocol} boards are 0–{codec.max_boards - 1}, not {c.board}"
+            )
+        if c.lock > codec.locks_per_board:
+            problems.append(
+                f"{key}.lock: {bus.protocol} locks are 1–{codec.locks_per_board}, not {c.lock}"
+            )
+        other = seen.setdefault((c.bus, c.board, c.lock), c.id)
+        if other != c.id:
+            problems.append(
+                f"{key}.lock: {c.id} and {other} are both on bus {c.bus} board {c.board} "
+                f"lock {c.lock}; expected one compartment per lock"
+            )
+    return problems
+
+
+def _duplicates(what: str, values: list[Any], key: str) -> list[str]:
+    seen: set[Any] = set()
+    dups = [v for v in values if v in seen or seen.add(v)]  # type: ignore[func-returns-value]
+    return [f"{what}.{key}: {v!r} appears more than once; expected each once" for v in dups]
+
+
+def resolve_path(cli_path: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Path:
+    if cli_path:
+        return Path(cli_path)
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV])
+    return DEFAULT_PATH
+
+
+def load(path: Path, *, create_data_dir: bool = True) -> KioskConfig:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(str(path), [f"file not found; pass --config PATH or set {CONFIG_ENV}"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), [f"cannot be read: {exc}"]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), [f"is not valid TOML: {exc}"]) from exc
+    cfg = parse(raw, source=str(path))
+    if create_data_dir:
+        _ensure_data_dir(cfg)
+    return cfg
+
+
+def parse(raw: dict[str, Any], *, source: str = "<memory>") -> KioskConfig:
+    if "source" in raw:
+        raise ConfigError(source, ["source: unknown key"])
+    try:
+        return KioskConfig.model_validate({**raw, "source": source})
+    except ValidationError as exc:
+        raise ConfigError(source, _explain(exc, raw)) from None
+
+
+def _ensure_data_dir(cfg: KioskConfig) -> None:
+    try:
+        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        problem = f"kiosk.data_dir: cannot create {cfg.data_dir}: {reason}"
+        raise ConfigError(cfg.source, [problem]) from exc
+
+
+# -- turning pydantic's errors into a technician's words -------------------------------------------
+
+_EXPECTED = {
+    "missing": "required key is missing",
+    "extra_forbidden": "unknown key",
+    "int_type": "expected a whole number",
+    "string_type": "expected a text string in quotes",
+    "list_type": "expected a list ([[…]] tables)",
+    "model_type": "expected a table",
+    "string_pattern_mismatch": "expected text matching {pattern}",
+}
+
+
+def _explain(exc: ValidationError, raw: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    for err in exc.errors():
+        if err["type"] == "value_error":  # our own cross-checks, already in words
+            problems += str(err["ctx"]["error"]).splitlines()
+            continue
+        key = _key(err["loc"], raw)
+        template = _EXPECTED.get(err["type"])
+        words = template.format(**err.get("ctx", {})) if template else _lower(err["msg"])
+        if err["type"] == "extra_forbidden":
+            words += _allowed(err["loc"])
+        elif err["type"] != "missing":
+            words += f", got {err['input']!r}"
+        problems.append(f"{key}: {words}")
+    return problems
+
+
+def _key(loc: tuple[int | str, ...], raw: dict[str, Any]) -> str:
+    """``compartment[2] (A03).lock`` — the index as in the file, and the id where there is one."""
+    parts: list[str] = []
+    node: Any = raw
+    for item in loc:
+        if isinstance(item, int):
+            node = node[item] if isinstance(node, list) and item < len(node) else None
+            ident = node.get("id") or node.get("name") if isinstance(node, dict) else None
+            parts[-1] += f"[{item}]" + (f" ({ident})" if ident else "")
+        else:
+            node = node.get(item) if isinstance(node, dict) else None
+            parts.append(str(item))
+    return ".".join(parts)
+
+
+def _allowed(loc: tuple[int | str, ...]) -> str:
+    model: type[BaseModel] = KioskConfig
+    for item in loc[:-1]:
+        if isinstance(item, str):
+            annotation = model.model_fields[item].annotation
+            inner = getattr(annotation, "__args__", (annotation,))[0]
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                model = inner
+    names = [n for n in model.model_fields if n != "source"]
+    return f"; expected one of: {', '.join(names)}"
+
+
+def _lower(msg: str) -> str:
+    msg = msg.replace("Input should be", "expected")
+    return msg[:1].lower() + msg[1:]

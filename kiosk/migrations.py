@@ -1,0 +1,120 @@
+"""Versioned schema migrations, applied in order at start, each in its own transaction.
+
+Never edit a migration that has shipped; add the next one. Each is tested from the version before
+it with data in the tables (tests/test_migrations.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from kiosk.errors import StoreError
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    apply: Callable[[Database], None]
+
+
+def _v1_compartments(db: Database) -> None:
+    db["compartment"].create(  # type: ignore[union-attr]
+        {
+            "id": str,
+            "bus": str,
+            "board": int,
+            "lock": int,
+            "size": str,
+            "position": str,
+            "in_config": int,  # 0: no longer in the config but kept, for what it may still hold
+            "in_service": int,
+            "service_note": str,
+            "holds": str,  # dossier code of what is inside, NULL when empty
+            "holds_kind": str,  # "result" (for a citizen) or "dossier" (for an officer)
+            "door": str,  # last known: "closed", "open" or "unknown"
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"bus", "board", "lock", "size", "position", "in_config", "in_service", "door"},
+        defaults={"in_config": 1, "in_service": 1, "door": "unknown", "position": "high"},
+    )
+
+
+_AUDIT_SQL = [
+    """CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        kiosk_id TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT,
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE)""",
+    # The head lets verify notice rows cut from the end, which leave no gap in the chain itself.
+    """CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL)""",
+    f"INSERT INTO audit_head VALUES (1, 0, '{GENESIS_HASH}')",
+    """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    """CREATE TRIGGER audit_head_follows AFTER INSERT ON audit_log
+        BEGIN UPDATE audit_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1; END""",
+]
+
+
+def _v2_audit_log(db: Database) -> None:
+    for sql in _AUDIT_SQL:
+        db.execute(sql)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "compartments", _v1_compartments),
+    Migration(2, "append-only audit log with hash chain", _v2_audit_log),
+)
+LATEST = MIGRATIONS[-1].version
+
+
+def current_version(db: Database) -> int:
+    if "schema_version" not in db.table_names():
+        return 0
+    row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(db: Database, applied_at: str, target: int = LATEST) -> list[int]:
+    """Bring the schema up to ``target``; returns the versions applied."""
+    version = current_version(db)
+    if version > LATEST:
+        raise StoreError(
+            f"the database is at schema version {version}, newer than this program knows "
+            f"({LATEST}); install the newer kiosk software or restore a backup"
+        )
+    applied = []
+    for migration in MIGRATIONS:
+        if version < migration.version <= target:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if migration.version == 1:
+                    db.execute(
+                        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+                        "name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+                    )
+                migration.apply(db)
+                db.execute(
+                    "INSERT INTO schema_version VALUES (?, ?, ?)",
+                    [migration.version, migration.name, applied_at],
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            applied.append(migration.version)
+    return applied

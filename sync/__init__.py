@@ -1,0 +1,1 @@
+"""Sync with the provincial one-stop backend (issue 5)."""

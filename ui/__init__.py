@@ -1,0 +1,1 @@
+"""The PyQt6 touchscreen (issue 6): the only package that may import Qt."""
