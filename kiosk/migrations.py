@@ -24,7 +24,7 @@ class Migration:
 
 
 def _v1_compartments(db: Database) -> None:
-    db["compartment"].create(  # type: ignore[union-attr]
+    db.table("compartment").create(
         {
             "id": str,
             "bus": str,

@@ -1,0 +1,179 @@
+"""``kiosk``: the technician's command line. Exit 0 when all is well, 1 when the job failed,
+2 when the config or the command line is wrong. Never a traceback for a problem a person can fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from drivers.errors import DeviceError
+from drivers.lockboard.errors import DoorJammed, UnlockUnconfirmed
+from kiosk import audit, config, migrations
+from kiosk.compartments import sync_from_config
+from kiosk.config import KioskConfig
+from kiosk.errors import ConfigError, KioskError
+from kiosk.lockers import DoctorReport, Lockers
+from kiosk.store import Store
+
+OK, FAILED, USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Dossier kiosk controller.")
+    where = f"else ${config.CONFIG_ENV}, else {config.DEFAULT_PATH}"
+    parser.add_argument("--config", help=f"config file ({where})")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every frame on the buses")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("lockers", help="every compartment: hook, item sensor, what it holds")
+    op = sub.add_parser("open", help="open one compartment for a technician (audited)")
+    op.add_argument("compartment", help="compartment id, e.g. A01")
+    op.add_argument("--reason", required=True, help="why it is opened; goes into the audit log")
+    op.add_argument("--by", default=None, help="who opens it (default: the login name)")
+    sub.add_parser("doctor", help="check that every bus and board answers")
+    au = sub.add_parser("audit", help="the audit log")
+    au.add_argument("action", choices=["verify"])
+    return parser
+
+
+def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        cfg = config.load(config.resolve_path(args.config, os.environ))
+        store = Store.open(cfg.data_dir, kiosk_id=cfg.kiosk.id)
+    except KioskError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return USAGE if isinstance(exc, ConfigError) else FAILED
+    try:
+        sync_from_config(store, cfg)
+        return COMMANDS[args.command](args, cfg, store, out)
+    except (KioskError, DeviceError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return FAILED
+    finally:
+        store.close()
+
+
+def _with_lockers(
+    run: Callable[[argparse.Namespace, Lockers, TextIO], int],
+) -> Callable[[argparse.Namespace, KioskConfig, Store, TextIO], int]:
+    def command(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
+        if not cfg.bus:
+            raise ConfigError(cfg.source, ["bus: no [[bus]] is configured; this command needs one"])
+        lockers = Lockers.from_config(cfg, store)
+        try:
+            return run(args, lockers, out)
+        finally:
+            lockers.close()
+
+    return command
+
+
+@_with_lockers
+def cmd_lockers(args: argparse.Namespace, lockers: Lockers, out: TextIO) -> int:
+    header = ("ID", "BUS", "BOARD", "LOCK", "SIZE", "POS", "HOOK", "ITEM", "HOLDS", "SERVICE")
+    rows: list[tuple[str, ...]] = [header]
+    problems: dict[str, str] = {}
+    for r in lockers.survey():
+        c = r.compartment
+        holds = f"{c.holds_kind}: {c.holds}" if c.holds else "-"
+        service = "in service" if c.in_service else f"OUT ({c.service_note or 'no note'})"
+        place = (c.bus, str(c.board), str(c.lock), c.size, c.position)
+        rows.append((c.id, *place, r.hook, r.item, holds, service))
+        if r.problem:
+            problems.setdefault(f"{c.bus} board {c.board}", r.problem)
+    _table(rows, out)
+    for where, problem in problems.items():
+        print(f"! {where}: {problem}", file=out)
+    return FAILED if problems else OK
+
+
+@_with_lockers
+def cmd_open(args: argparse.Namespace, lockers: Lockers, out: TextIO) -> int:
+    cid = args.compartment.upper()
+    reason = args.reason.strip()
+    if not reason:
+        raise KioskError("give a reason with --reason; it goes into the audit log")
+    actor = f"technician:{args.by or getpass.getuser()}"
+    try:
+        proof = lockers.technician_open(cid, reason=reason, actor=actor)
+    except DoorJammed:
+        print(f"{cid} did not open: door jammed (the lock stayed locked). Check the lock and "
+              f"take {cid} out of service until it is repaired.", file=sys.stderr)
+        return FAILED
+    except UnlockUnconfirmed as exc:
+        print(f"{cid} may be open but the board could not confirm it: {exc.cause}. "
+              f"Look at the door before leaving the machine.", file=sys.stderr)
+        return FAILED
+    except DeviceError as exc:
+        print(f"{cid} did not open: {exc}", file=sys.stderr)
+        return FAILED
+    item = proof.has_item(lockers.compartment(cid).lock)
+    sensed = "" if item is None else f" The item sensor reads {'an item' if item else 'empty'}."
+    print(f"{cid} is open: the board reports its lock released.{sensed}", file=out)
+    print("Close the door when you are done; the board will then read it locked.", file=out)
+    return OK
+
+
+@_with_lockers
+def cmd_doctor(args: argparse.Namespace, lockers: Lockers, out: TextIO) -> int:
+    report = lockers.doctor()
+    _print_doctor(lockers, report, out)
+    return OK if report.ok else FAILED
+
+
+def _print_doctor(lockers: Lockers, report: DoctorReport, out: TextIO) -> None:
+    cfg = lockers.cfg
+    print(f"Kiosk {cfg.kiosk.id} (config {cfg.source})", file=out)
+    for section in cfg.bus:
+        print(f"Bus {section.name}: {section.protocol} at {section.url}, {section.baudrate} baud", file=out)
+        if section.name in report.link_errors:
+            print(f"  FAIL  {report.link_errors[section.name]}", file=out)
+            continue
+        for check in (c for c in report.checks if c.bus == section.name):
+            if check.status is None:
+                print(f"  FAIL  board {check.board}: {check.error}", file=out)
+                continue
+            s = check.status
+            unlocked = [i + 1 for i, locked in enumerate(s.locked) if not locked]
+            line = f"  ok    board {check.board}: answers; {len(unlocked)} of {len(s.locked)} locks unlocked"
+            if s.item_present is not None:
+                line += f", items sensed in {sum(s.item_present)}"
+            print(line, file=out)
+    problems = len(report.link_errors) + sum(1 for c in report.checks if c.error)
+    print("All buses and boards answer." if report.ok else f"{problems} problem(s) found.", file=out)
+
+
+def cmd_audit(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
+    report = audit.verify(store.db)
+    version = migrations.current_version(store.db)
+    print(f"Audit log of {cfg.kiosk.id}: {report.rows} rows (schema v{version}).", file=out)
+    if report.ok:
+        print("The chain is intact: no row was edited or deleted.", file=out)
+        return OK
+    for problem in report.problems:
+        print(f"TAMPERED: {problem}", file=out)
+    return FAILED
+
+
+def _table(rows: list[tuple[str, ...]], out: TextIO) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip(), file=out)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], int]] = {
+    "lockers": cmd_lockers,
+    "open": cmd_open,
+    "doctor": cmd_doctor,
+    "audit": cmd_audit,
+}

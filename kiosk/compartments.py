@@ -1,0 +1,91 @@
+"""Compartments in the store, kept in step with the config without losing what they hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.config import CompartmentSection, KioskConfig
+from kiosk.errors import UnknownCompartment
+from kiosk.store import Store
+
+PLACEMENT = ("bus", "board", "lock", "size", "position")
+
+
+@dataclass(frozen=True)
+class Compartment:
+    id: str
+    bus: str
+    board: int
+    lock: int
+    size: str
+    position: str
+    in_config: bool
+    in_service: bool
+    service_note: str | None
+    holds: str | None
+    holds_kind: str | None
+    door: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Compartment:
+        fields = {k: row[k] for k in cls.__dataclass_fields__}
+        fields["in_config"] = bool(row["in_config"])
+        fields["in_service"] = bool(row["in_service"])
+        return cls(**fields)
+
+
+def sync_from_config(store: Store, cfg: KioskConfig) -> list[str]:
+    """Add, move and retire compartments to match the config; returns what changed, in words.
+
+    A compartment removed from the config is kept (``in_config = 0``) so nothing it holds is
+    forgotten; one moved to another lock keeps its contents. Each change is audited.
+    """
+    changes: list[str] = []
+    with store.transaction() as db:
+        existing = {row["id"]: row for row in db.table("compartment").rows}
+        for c in cfg.compartment:
+            changes += _apply(store, c, existing.get(c.id))
+        for cid in sorted(set(existing) - {c.id for c in cfg.compartment}):
+            row = existing[cid]
+            if row["in_config"]:
+                db.table("compartment").update(cid, {"in_config": 0, "updated_at": store.now()})
+                store.audit("config", "compartment-retired", cid, holds=row["holds"] is not None)
+                changes.append(f"{cid} is no longer in the config" + _holding(row))
+    return changes
+
+
+def _apply(store: Store, c: CompartmentSection, row: dict[str, Any] | None) -> list[str]:
+    placement = {k: getattr(c, k) for k in PLACEMENT}
+    table = store.db.table("compartment")
+    if row is None:
+        table.insert({"id": c.id, **placement, "updated_at": store.now()})
+        store.audit("config", "compartment-added", c.id, **placement)
+        return [f"{c.id} added"]
+    moved = {k: v for k, v in placement.items() if row[k] != v}
+    if not moved and row["in_config"]:
+        return []
+    table.update(c.id, {**placement, "in_config": 1, "updated_at": store.now()})
+    store.audit("config", "compartment-changed", c.id, **moved)
+    return [f"{c.id} changed: " + ", ".join(f"{k} {row[k]} -> {v}" for k, v in moved.items())]
+
+
+def _holding(row: dict[str, Any]) -> str:
+    return f" (kept: it still holds {row['holds_kind']} {row['holds']})" if row["holds"] else ""
+
+
+def all_compartments(store: Store, *, in_config_only: bool = True) -> list[Compartment]:
+    where = "in_config = 1" if in_config_only else None
+    rows = store.db.table("compartment").rows_where(where, order_by="id")
+    return [Compartment.from_row(r) for r in rows]
+
+
+def get(store: Store, compartment_id: str) -> Compartment:
+    rows = list(store.db.table("compartment").rows_where("id = ? AND in_config = 1", [compartment_id]))
+    if not rows:
+        raise UnknownCompartment(compartment_id, [c.id for c in all_compartments(store)])
+    return Compartment.from_row(rows[0])
+
+
+def record_door(store: Store, compartment_id: str, door: str) -> None:
+    store.db.table("compartment").update(compartment_id, {"door": door, "updated_at": store.now()})
