@@ -11,10 +11,9 @@ import signal
 import sys
 from pathlib import Path
 
+from drivers.lockboard.protocols import PROTOCOLS
 from hardware_sim.control import CONTROL_ENV, CommandError, ControlClient
 from hardware_sim.lockboard import LockboardSim
-
-from drivers.lockboard.protocols import PROTOCOLS
 
 
 def _int_list(text: str) -> list[int]:

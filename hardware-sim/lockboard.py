@@ -14,14 +14,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from hardware_sim.boards import FOREVER, REPLY_FAULTS, BoardModel
-from hardware_sim.control import CommandError, serve
-from hardware_sim.ptylink import PtyLink
-
 from drivers.lockboard.codec import Request, RequestKind
 from drivers.lockboard.errors import CodecError
 from drivers.lockboard.framing import scan
 from drivers.lockboard.protocols import codec_for
+from hardware_sim.boards import FOREVER, REPLY_FAULTS, BoardModel
+from hardware_sim.control import CommandError, serve
+from hardware_sim.ptylink import PtyLink
 
 log = logging.getLogger("hardware_sim.lockboard")
 BITS_PER_BYTE_ON_WIRE = 10  # 8N1: start bit, 8 data bits, stop bit

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from drivers.errors import DeviceError
 from drivers.lockboard.codec import LockboardCodec, RawStatus
 from drivers.lockboard.errors import (
     BoardSilent,
@@ -133,42 +134,44 @@ class LockBus:
         and ``UnlockUnconfirmed`` when no status read succeeded after the unlock was sent.
         """
         frame = self.codec.encode_unlock(board, lock)
-        last_error: LockBoardError | None = None
-        read_locked = False
+        # None: the last attempt read the hook locked to the end; an error: it could not read.
+        outcome: DeviceError | None = None
         for attempt in range(self.timing.unlock_attempts):
-            self._send(frame)
+            try:
+                self._send(frame)
+            except DeviceError as exc:
+                if attempt == 0:
+                    raise  # nothing went out: the lock was not released by us
+                outcome = exc  # an earlier unlock did go out: the door may be open
+                break
             self.log.info("unlock sent: board %d lock %d (attempt %d)", board, lock, attempt + 1)
-            outcome = self._await_unlocked(board, lock)
-            if isinstance(outcome, BoardStatus):
-                return outcome
-            if outcome is None:
-                read_locked = True
-            else:
-                last_error = outcome
-        if read_locked:
+            result = self._await_unlocked(board, lock)
+            if isinstance(result, BoardStatus):
+                return result
+            outcome = result
+        if outcome is None:
             self._count("DoorJammed")
             raise DoorJammed(self.name, board, lock)
-        assert last_error is not None
         self._count("UnlockUnconfirmed")
-        raise UnlockUnconfirmed(self.name, board, lock, last_error)
+        raise UnlockUnconfirmed(self.name, board, lock, outcome)
 
     # -- the exchange ------------------------------------------------------------------------
 
-    def _await_unlocked(self, board: int, lock: int) -> BoardStatus | LockBoardError | None:
+    def _await_unlocked(self, board: int, lock: int) -> BoardStatus | DeviceError | None:
         """Poll until the hook reads unlocked or the deadline passes.
 
         Returns the proving status; None when every read showed it still locked; or the last
-        error when no read succeeded. Some CU16 firmware is busy right after an unlock, so a
-        failed poll is retried, not taken as a failed unlock.
+        error when no read succeeded. Some CU16 firmware is busy right after an unlock, and a link
+        may come back within the deadline, so a failed poll is retried, not taken as a failed unlock.
         """
         deadline = self._clock.monotonic() + self.timing.unlock_confirm_s
         saw_locked = False
-        error: LockBoardError | None = None
+        error: DeviceError | None = None
         while True:
             self._clock.sleep(self.timing.poll_interval_s)
             try:
                 status = self.status(board)
-            except (BoardSilent, CodecError) as exc:
+            except DeviceError as exc:
                 error = exc
             else:
                 if not status.is_locked(lock):

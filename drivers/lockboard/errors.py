@@ -56,7 +56,7 @@ class DoorJammed(LockBoardError):
 class UnlockUnconfirmed(LockBoardError):
     """The unlock was sent but no status read could prove or disprove it: the door may be open."""
 
-    def __init__(self, bus: str, board: int, lock: int, cause: LockBoardError) -> None:
+    def __init__(self, bus: str, board: int, lock: int, cause: DeviceError) -> None:
         super().__init__(
             f"unlock of lock {lock} on board {board} ({bus}) was sent but could not be "
             f"confirmed ({cause}); the door may be open"
