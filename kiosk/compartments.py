@@ -66,8 +66,10 @@ def _apply(store: Store, c: CompartmentSection, row: dict[str, Any] | None) -> l
     if not moved and row["in_config"]:
         return []
     table.update(c.id, {**placement, "in_config": 1, "updated_at": store.now()})
-    store.audit("config", "compartment-changed", c.id, **moved)
-    return [f"{c.id} changed: " + ", ".join(f"{k} {row[k]} -> {v}" for k, v in moved.items())]
+    store.audit("config", "compartment-changed", c.id, back=not row["in_config"], **moved)
+    words = [] if row["in_config"] else ["back in the config"]
+    words += [f"{k} {row[k]} -> {v}" for k, v in moved.items()]
+    return [f"{c.id} " + ("changed: " if row["in_config"] else "") + ", ".join(words)]
 
 
 def _holding(row: dict[str, Any]) -> str:

@@ -1,0 +1,51 @@
+"""The core never imports Qt (DESIGN §4.6): only ui/ may."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QT = ("PyQt6", "PyQt5", "PySide6", "PySide2")
+
+
+def qt_imports(path: Path, root: Path = ROOT) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found = []
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        found += [
+            f"{path.relative_to(root)}:{node.lineno} imports {n}" for n in names if n.split(".")[0] in QT
+        ]
+    return found
+
+
+def test_nothing_outside_ui_imports_qt() -> None:
+    offenders = []
+    for path in ROOT.rglob("*.py"):
+        parts = path.relative_to(ROOT).parts
+        if parts[0] in ("ui", ".venv", "build", ".demo") or parts[0].startswith("."):
+            continue
+        offenders += qt_imports(path)
+    assert offenders == []
+
+
+def test_importing_the_core_loads_no_qt() -> None:
+    code = (
+        "import sys, kiosk.cli, kiosk.lockers, drivers.lockboard.bus, hardware_sim.lockboard, sync; "
+        f"print([m for m in sys.modules if m.split('.')[0] in {QT!r}])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_checker_sees_a_qt_import(tmp_path: Path) -> None:
+    fake = tmp_path / "probe.py"
+    fake.write_text("import os\nfrom PyQt6.QtWidgets import QApplication\nimport PySide6\n")
+    assert qt_imports(fake, tmp_path) == ["probe.py:2 imports PyQt6.QtWidgets", "probe.py:3 imports PySide6"]

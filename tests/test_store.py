@@ -1,0 +1,232 @@
+"""The SQLite store: pragmas, migrations from each version before, the audit chain, compartment sync."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlite_utils import Database
+
+from kiosk import audit, config, migrations
+from kiosk.compartments import all_compartments, get, sync_from_config
+from kiosk.errors import StoreError, UnknownCompartment
+from kiosk.store import Store
+
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+def fixed_clock() -> datetime:
+    return T0
+
+
+def open_store(tmp_path: Path) -> Store:
+    return Store.open(tmp_path, kiosk_id="HG-VT-01", clock=fixed_clock)
+
+
+def test_pragmas(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    one = store.db.execute
+    assert one("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert one("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert one("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert migrations.current_version(store.db) == migrations.LATEST
+
+
+def raw_db(tmp_path: Path) -> Database:
+    return Database(sqlite3.connect(tmp_path / "kiosk.db", isolation_level=None))
+
+
+# -- migrations, each from the version before, with data in the tables -----------------------
+
+SEED: dict[int, Any] = {
+    # after version N is applied, what a kiosk of that version would hold
+    1: lambda db: db.table("compartment").insert(
+        {
+            "id": "A01",
+            "bus": "lockbus0",
+            "board": 0,
+            "lock": 1,
+            "size": "S",
+            "position": "low",
+            "holds": "000.00.53.H48-220921-0099",
+            "holds_kind": "result",
+        }
+    ),
+    2: lambda db: audit.append(db, at="t", kiosk_id="K", actor="a", action="x", subject=None, detail="{}"),
+}
+
+
+@pytest.mark.parametrize("migration", migrations.MIGRATIONS, ids=lambda m: f"v{m.version}")
+def test_each_migration_from_the_version_before(tmp_path: Path, migration: migrations.Migration) -> None:
+    db = raw_db(tmp_path)
+    migrations.migrate(db, "t0", target=migration.version - 1)
+    for version in range(1, migration.version):
+        SEED[version](db)
+    assert migrations.migrate(db, "t1", target=migration.version) == [migration.version]
+    assert migrations.current_version(db) == migration.version
+    if migration.version > 1:  # what was there survives
+        assert db.execute("SELECT holds FROM compartment").fetchone()[0] == "000.00.53.H48-220921-0099"
+    SEED[migration.version](db)  # the new schema takes what that version writes
+
+
+def test_migrations_are_idempotent_on_reopen(tmp_path: Path) -> None:
+    open_store(tmp_path).close()
+    store = open_store(tmp_path)
+    versions = [r[0] for r in store.db.execute("SELECT version FROM schema_version ORDER BY version")]
+    assert versions == [m.version for m in migrations.MIGRATIONS]
+
+
+def test_a_newer_database_is_refused(tmp_path: Path) -> None:
+    open_store(tmp_path).close()
+    db = raw_db(tmp_path)
+    db.execute("INSERT INTO schema_version VALUES (99, 'future', 't')")
+    db.close()
+    with pytest.raises(StoreError, match="schema version 99, newer than this program knows"):
+        open_store(tmp_path)
+
+
+def test_a_failed_migration_leaves_the_version_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = raw_db(tmp_path)
+    migrations.migrate(db, "t0", target=1)
+
+    def broken(db: Database) -> None:
+        db.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(
+        migrations, "MIGRATIONS", (migrations.MIGRATIONS[0], migrations.Migration(2, "x", broken))
+    )
+    with pytest.raises(RuntimeError):
+        migrations.migrate(db, "t1", target=2)
+    assert migrations.current_version(db) == 1
+    assert "half_done" not in db.table_names()
+
+
+def test_not_a_database(tmp_path: Path) -> None:
+    (tmp_path / "kiosk.db").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot open the kiosk database"):
+        open_store(tmp_path)
+
+
+# -- the audit chain -----------------------------------------------------------------------------
+
+
+def written_log(tmp_path: Path, rows: int = 6) -> Store:
+    store = open_store(tmp_path)
+    for i in range(rows):
+        store.audit("technician:an", "technician-open-requested", f"A0{i}", reason="kiểm tra")
+    return store
+
+
+def untrigger(store: Store) -> None:
+    """What someone editing the file by hand would do first."""
+    store.db.execute("DROP TRIGGER audit_log_no_update")
+    store.db.execute("DROP TRIGGER audit_log_no_delete")
+
+
+def test_an_untouched_chain_verifies(tmp_path: Path) -> None:
+    report = audit.verify(written_log(tmp_path).db)
+    assert report.ok and report.rows == 6
+
+
+def test_the_program_cannot_rewrite_history(tmp_path: Path) -> None:
+    store = written_log(tmp_path)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        store.db.execute("UPDATE audit_log SET actor = 'x' WHERE seq = 2")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        store.db.execute("DELETE FROM audit_log WHERE seq = 2")
+
+
+def test_an_edited_row_is_found(tmp_path: Path) -> None:
+    store = written_log(tmp_path)
+    untrigger(store)
+    store.db.execute("UPDATE audit_log SET subject = 'B01' WHERE seq = 3")
+    assert audit.verify(store.db).problems == [
+        "row 3 (technician-open-requested, 2026-11-23T08:00:00.000+00:00) was edited after it was written"
+    ]
+
+
+def test_an_edited_and_rehashed_row_breaks_the_next_link(tmp_path: Path) -> None:
+    store = written_log(tmp_path)
+    untrigger(store)
+    row = store.db.execute("SELECT * FROM audit_log WHERE seq = 3").fetchone()
+    forged = audit.entry_hash(3, row[1], row[2], row[3], row[4], "B01", row[6], row[7])
+    store.db.execute("UPDATE audit_log SET subject = 'B01', hash = ? WHERE seq = 3", [forged])
+    assert audit.verify(store.db).problems == ["row 4 does not follow row 3: one of them was altered"]
+
+
+def test_a_deleted_row_is_found(tmp_path: Path) -> None:
+    store = written_log(tmp_path)
+    untrigger(store)
+    store.db.execute("DELETE FROM audit_log WHERE seq IN (2, 3)")
+    assert audit.verify(store.db).problems == ["rows 2–3 deleted (the log jumps from 1 to 4)"]
+
+
+def test_rows_cut_from_the_end_are_found(tmp_path: Path) -> None:
+    store = written_log(tmp_path)
+    untrigger(store)
+    store.db.execute("DELETE FROM audit_log WHERE seq > 4")
+    assert audit.verify(store.db).problems == [
+        "rows 5–6 deleted from the end (the log was written up to 6 but ends at 4)"
+    ]
+
+
+def test_an_append_inside_a_rolled_back_transaction_leaves_no_trace(tmp_path: Path) -> None:
+    store = written_log(tmp_path, rows=2)
+    with pytest.raises(RuntimeError), store.transaction():
+        store.audit("x", "y")
+        raise RuntimeError
+    assert audit.verify(store.db).rows == 2 and audit.verify(store.db).ok
+
+
+# -- compartments follow the config without losing what they hold -------------------------------
+
+
+def cfg_with(tmp_path: Path, *compartments: dict[str, Any]) -> config.KioskConfig:
+    return config.parse(
+        {
+            "kiosk": {"id": "HG-VT-01", "data_dir": str(tmp_path)},
+            "bus": [{"name": "lockbus0", "url": "loop://", "protocol": "cu16"}],
+            "compartment": [{"bus": "lockbus0", "board": 0, "size": "S", **c} for c in compartments],
+        }
+    )
+
+
+def test_sync_adds_moves_and_keeps_contents(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    assert sync_from_config(
+        store, cfg_with(tmp_path, {"id": "A01", "lock": 1}, {"id": "A02", "lock": 2})
+    ) == ["A01 added", "A02 added"]
+    store.db.table("compartment").update("A01", {"holds": "G22.39-240517-0012", "holds_kind": "result"})
+    assert (
+        sync_from_config(store, cfg_with(tmp_path, {"id": "A01", "lock": 1}, {"id": "A02", "lock": 2})) == []
+    )
+    changes = sync_from_config(store, cfg_with(tmp_path, {"id": "A01", "lock": 5, "size": "M"}))
+    assert changes == ["A01 changed: lock 1 -> 5, size S -> M", "A02 is no longer in the config"]
+    a01 = get(store, "A01")
+    assert (a01.lock, a01.size, a01.holds) == (5, "M", "G22.39-240517-0012")
+    with pytest.raises(UnknownCompartment, match="there is no compartment 'A02'; known: A01"):
+        get(store, "A02")
+    assert [c.id for c in all_compartments(store, in_config_only=False)] == ["A01", "A02"]
+    assert audit.verify(store.db).ok
+
+
+def test_a_retired_compartment_that_holds_something_is_kept_and_said(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    sync_from_config(store, cfg_with(tmp_path, {"id": "A01", "lock": 1}, {"id": "A02", "lock": 2}))
+    store.db.table("compartment").update(
+        "A02", {"holds": "000.00.19.H26-250701-0001", "holds_kind": "dossier"}
+    )
+    changes = sync_from_config(store, cfg_with(tmp_path, {"id": "A01", "lock": 1}))
+    assert changes == [
+        "A02 is no longer in the config (kept: it still holds dossier 000.00.19.H26-250701-0001)"
+    ]
+    assert sync_from_config(
+        store, cfg_with(tmp_path, {"id": "A01", "lock": 1}, {"id": "A02", "lock": 2})
+    ) == ["A02 back in the config"]
+    assert get(store, "A02").holds == "000.00.19.H26-250701-0001"
