@@ -176,7 +176,8 @@ class LockboardSim:
             if board.faults.get("silent", 0):
                 continue  # a dead board does not act either
             locks = [request.lock] if request.lock else range(1, board.locks + 1)
-            board.busy_until = self._loop.time() + arrival + board.busy_ms / 1000
+            if board.busy_ms:  # some CU16 firmware ignores polls for a moment after an unlock
+                board.busy_until = self._loop.time() + arrival + board.busy_ms / 1000
             for lock in locks:
                 self._loop.call_later(arrival + self.release_ms / 1000, board.release, lock)
 

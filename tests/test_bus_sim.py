@@ -180,6 +180,12 @@ def test_wire_time_is_modelled(make_simbus: MakeSimBus) -> None:
     assert took >= 18 * 10 / 9600
 
 
+def test_unlock_with_wire_time_needs_no_retry(make_simbus: MakeSimBus) -> None:
+    sb = make_simbus("cu48", wire_baud=19200, release_ms=0)
+    assert not sb.bus.unlock(0, 1).is_locked(1)
+    assert sb.bus.counters.retries == 0
+
+
 def test_status_broadcast_brings_one_reply_per_board(make_simbus: MakeSimBus) -> None:
     sb = make_simbus("cu48", boards=(0, 2))
     link = sb.bus.link

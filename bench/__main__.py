@@ -1,0 +1,18 @@
+"""Run every benchmark and print its report. ``python -m bench [name …]``."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import lockbus
+
+BENCHES = {"lockbus": lockbus.main}
+
+
+def main(argv: list[str]) -> int:
+    for name in argv or list(BENCHES):
+        BENCHES[name]()
+    return 0
+
+
+raise SystemExit(main(sys.argv[1:]))
