@@ -10,48 +10,45 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 
 from sqlite_utils import Database
 
 from kiosk.migrations import GENESIS_HASH
 
 
-def entry_hash(
-    seq: int,
-    at: str,
-    kiosk_id: str,
-    actor: str,
-    action: str,
-    subject: str | None,
-    detail: str,
-    prev_hash: str,
-) -> str:
-    fields = [seq, at, kiosk_id, actor, action, subject, detail, prev_hash]
-    canonical = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+@dataclass(frozen=True)
+class AuditEntry:
+    """One row of the log; its hash covers every field, the previous row's hash included."""
+
+    seq: int
+    at: str
+    kiosk_id: str
+    actor: str
+    action: str
+    subject: str | None
+    detail: str
+    prev_hash: str
+
+    def digest(self) -> str:
+        canonical = json.dumps(astuple(self), ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+COLUMNS = "seq, at, kiosk_id, actor, action, subject, detail, prev_hash"
 
 
 def append(
-    db: Database,
-    *,
-    at: str,
-    kiosk_id: str,
-    actor: str,
-    action: str,
-    subject: str | None,
-    detail: str,
+    db: Database, *, at: str, kiosk_id: str, actor: str, action: str, subject: str | None, detail: str
 ) -> int:
     """Add one row after the head; call inside a write transaction. Returns its sequence number."""
     head_seq, head_hash = db.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
-    seq = head_seq + 1
-    digest = entry_hash(seq, at, kiosk_id, actor, action, subject, detail, head_hash)
+    entry = AuditEntry(head_seq + 1, at, kiosk_id, actor, action, subject, detail, head_hash)
     db.execute(
-        "INSERT INTO audit_log (seq, at, kiosk_id, actor, action, subject, detail, prev_hash, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [seq, at, kiosk_id, actor, action, subject, detail, head_hash, digest],
+        f"INSERT INTO audit_log ({COLUMNS}, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [*astuple(entry), entry.digest()],
     )
-    return int(seq)
+    return entry.seq
 
 
 @dataclass
@@ -67,27 +64,17 @@ class AuditReport:
 def verify(db: Database) -> AuditReport:
     report = AuditReport()
     expected_seq, prev_hash = 1, GENESIS_HASH
-    rows = db.execute(
-        "SELECT seq, at, kiosk_id, actor, action, subject, detail, prev_hash, hash"
-        " FROM audit_log ORDER BY seq"
-    )
-    for seq, at, kiosk_id, actor, action, subject, detail, row_prev, digest in rows:
+    for *fields, digest in db.execute(f"SELECT {COLUMNS}, hash FROM audit_log ORDER BY seq"):
+        entry = AuditEntry(*fields)
+        seq, row_prev = entry.seq, entry.prev_hash
         report.rows += 1
         if seq != expected_seq:
-            gap = (
-                f"row {expected_seq}"
-                if seq == expected_seq + 1
-                else f"rows {expected_seq}–{seq - 1}"
-            )
-            report.problems.append(
-                f"{gap} deleted (the log jumps from {expected_seq - 1} to {seq})"
-            )
+            gap = f"row {expected_seq}" if seq == expected_seq + 1 else f"rows {expected_seq}–{seq - 1}"
+            report.problems.append(f"{gap} deleted (the log jumps from {expected_seq - 1} to {seq})")
         elif row_prev != prev_hash:
-            report.problems.append(
-                f"row {seq} does not follow row {seq - 1}: one of them was altered"
-            )
-        if entry_hash(seq, at, kiosk_id, actor, action, subject, detail, row_prev) != digest:
-            report.problems.append(f"row {seq} ({action}, {at}) was edited after it was written")
+            report.problems.append(f"row {seq} does not follow row {seq - 1}: one of them was altered")
+        if entry.digest() != digest:
+            report.problems.append(f"row {seq} ({entry.action}, {entry.at}) was edited after it was written")
         expected_seq, prev_hash = seq + 1, digest
     head_seq, head_hash = db.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
     last_seq = expected_seq - 1

@@ -142,38 +142,40 @@ def test_the_program_cannot_rewrite_history(tmp_path: Path) -> None:
         store.db.execute("DELETE FROM audit_log WHERE seq = 2")
 
 
-def test_an_edited_row_is_found(tmp_path: Path) -> None:
-    store = written_log(tmp_path)
-    untrigger(store)
-    store.db.execute("UPDATE audit_log SET subject = 'B01' WHERE seq = 3")
-    assert audit.verify(store.db).problems == [
-        "row 3 (technician-open-requested, 2026-11-23T08:00:00.000+00:00) was edited after it was written"
-    ]
-
-
-def test_an_edited_and_rehashed_row_breaks_the_next_link(tmp_path: Path) -> None:
-    store = written_log(tmp_path)
-    untrigger(store)
-    row = store.db.execute("SELECT * FROM audit_log WHERE seq = 3").fetchone()
-    forged = audit.entry_hash(3, row[1], row[2], row[3], row[4], "B01", row[6], row[7])
+def forge_row_3(store: Store) -> None:
+    """Edit row 3 and give it a hash that matches its new content."""
+    fields = store.db.execute(f"SELECT {audit.COLUMNS} FROM audit_log WHERE seq = 3").fetchone()
+    forged = audit.AuditEntry(*fields[:5], "B01", *fields[6:]).digest()
     store.db.execute("UPDATE audit_log SET subject = 'B01', hash = ? WHERE seq = 3", [forged])
-    assert audit.verify(store.db).problems == ["row 4 does not follow row 3: one of them was altered"]
 
 
-def test_a_deleted_row_is_found(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("tamper", "problems"),
+    [
+        (
+            "UPDATE audit_log SET subject = 'B01' WHERE seq = 3",
+            [
+                "row 3 (technician-open-requested, 2026-11-23T08:00:00.000+00:00)"
+                " was edited after it was written"
+            ],
+        ),
+        (forge_row_3, ["row 4 does not follow row 3: one of them was altered"]),
+        ("DELETE FROM audit_log WHERE seq IN (2, 3)", ["rows 2–3 deleted (the log jumps from 1 to 4)"]),
+        (
+            "DELETE FROM audit_log WHERE seq > 4",
+            ["rows 5–6 deleted from the end (the log was written up to 6 but ends at 4)"],
+        ),
+    ],
+    ids=["edited", "edited-and-rehashed", "deleted", "cut-from-the-end"],
+)
+def test_tampering_is_found(tmp_path: Path, tamper: Any, problems: list[str]) -> None:
     store = written_log(tmp_path)
     untrigger(store)
-    store.db.execute("DELETE FROM audit_log WHERE seq IN (2, 3)")
-    assert audit.verify(store.db).problems == ["rows 2–3 deleted (the log jumps from 1 to 4)"]
-
-
-def test_rows_cut_from_the_end_are_found(tmp_path: Path) -> None:
-    store = written_log(tmp_path)
-    untrigger(store)
-    store.db.execute("DELETE FROM audit_log WHERE seq > 4")
-    assert audit.verify(store.db).problems == [
-        "rows 5–6 deleted from the end (the log was written up to 6 but ends at 4)"
-    ]
+    if callable(tamper):
+        tamper(store)
+    else:
+        store.db.execute(tamper)
+    assert audit.verify(store.db).problems == problems
 
 
 def test_an_append_inside_a_rolled_back_transaction_leaves_no_trace(tmp_path: Path) -> None:
