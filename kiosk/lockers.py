@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from drivers.errors import DeviceError
 from drivers.lockboard.bus import BoardStatus, BusTiming, HookPolarity, LockBus
-from drivers.lockboard.errors import DoorJammed, LockBoardError
+from drivers.lockboard.errors import DoorJammed
 from kiosk import compartments
 from kiosk.compartments import Compartment
 from kiosk.config import BusSection, KioskConfig
@@ -77,14 +77,11 @@ class Lockers:
         return compartments.get(self.store, compartment_id)
 
     def read_boards(self) -> dict[tuple[str, int], BoardStatus | DeviceError]:
-        readings: dict[tuple[str, int], BoardStatus | DeviceError] = {}
-        for name, bus in self.buses.items():
-            for board in self.cfg.boards_of(name):
-                try:
-                    readings[name, board] = bus.status(board)
-                except DeviceError as exc:
-                    readings[name, board] = exc
-        return readings
+        return {
+            (name, board): result
+            for name, bus in self.buses.items()
+            for board, result in bus.read_all(self.cfg.boards_of(name)).items()
+        }
 
     def survey(self) -> Iterator[CompartmentReading]:
         readings = self.read_boards()
@@ -123,10 +120,10 @@ class Lockers:
                 report.link_errors[name] = str(exc)
                 continue
             for board, result in bus.read_all(self.cfg.boards_of(name)).items():
-                if isinstance(result, LockBoardError):
-                    report.checks.append(BoardCheck(name, board, None, str(result)))
-                else:
+                if isinstance(result, BoardStatus):
                     report.checks.append(BoardCheck(name, board, result, None))
+                else:
+                    report.checks.append(BoardCheck(name, board, None, str(result)))
         return report
 
 

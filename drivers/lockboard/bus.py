@@ -62,12 +62,6 @@ class BusTiming:
 
 
 @dataclass
-class _Clock:
-    monotonic: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
-
-
-@dataclass
 class BusCounters:
     commands: int = 0
     retries: int = 0
@@ -92,16 +86,24 @@ class LockBus:
         self.polarity = dict(polarity or {})
         self.timing = timing or BusTiming()
         self.counters = BusCounters()
-        self._clock = _Clock(monotonic, sleep)
+        self._monotonic = monotonic
+        self._sleep = sleep
         self._in_flight = threading.Lock()
         self.log = logging.getLogger(f"drivers.lockboard.{name}")
 
     @classmethod
     def from_url(
-        cls, url: str, protocol: str, *, baudrate: int = 19200, name: str = "lockbus", **kw: object
+        cls,
+        url: str,
+        protocol: str,
+        *,
+        baudrate: int = 19200,
+        name: str = "lockbus",
+        polarity: Mapping[int, HookPolarity] | None = None,
+        timing: BusTiming | None = None,
     ) -> LockBus:
         link = Link(url, baudrate=baudrate, name=name)
-        return cls(link, codec_for(protocol), name=name, **kw)  # type: ignore[arg-type]
+        return cls(link, codec_for(protocol), name=name, polarity=polarity, timing=timing)
 
     def close(self) -> None:
         self.link.close()
@@ -117,13 +119,13 @@ class LockBus:
         items = raw.item_bits[: self.codec.locks_per_board] if raw.item_bits else None
         return BoardStatus(board, locked, items)
 
-    def read_all(self, boards: Iterable[int]) -> dict[int, BoardStatus | LockBoardError]:
+    def read_all(self, boards: Iterable[int]) -> dict[int, BoardStatus | DeviceError]:
         """Every board's status, or the error it gave; one silent board does not stop the rest."""
-        result: dict[int, BoardStatus | LockBoardError] = {}
+        result: dict[int, BoardStatus | DeviceError] = {}
         for board in boards:
             try:
                 result[board] = self.status(board)
-            except LockBoardError as exc:
+            except DeviceError as exc:
                 result[board] = exc
         return result
 
@@ -164,11 +166,11 @@ class LockBus:
         error when no read succeeded. Some CU16 firmware is busy right after an unlock, and a link
         may come back within the deadline, so a failed poll is retried, not taken as a failed unlock.
         """
-        deadline = self._clock.monotonic() + self.timing.unlock_confirm_s
+        deadline = self._monotonic() + self.timing.unlock_confirm_s
         saw_locked = False
         error: DeviceError | None = None
         while True:
-            self._clock.sleep(self.timing.poll_interval_s)
+            self._sleep(self.timing.poll_interval_s)
             try:
                 status = self.status(board)
             except DeviceError as exc:
@@ -177,7 +179,7 @@ class LockBus:
                 if not status.is_locked(lock):
                     return status
                 saw_locked = True
-            if self._clock.monotonic() >= deadline:
+            if self._monotonic() >= deadline:
                 return None if saw_locked else error
 
     def _send(self, frame: bytes) -> None:
@@ -207,7 +209,7 @@ class LockBus:
 
     def _read_reply(self, board: int) -> bytes:
         length = self.codec.reply_length
-        deadline = self._clock.monotonic() + self.timing.reply_timeout_s
+        deadline = self._monotonic() + self.timing.reply_timeout_s
         buf = b""
         got_any = False
         bad_frame: bytes | None = None
@@ -223,7 +225,7 @@ class LockBus:
                 if found.bad_frame is not None and found.consumed == len(buf):
                     raise ChecksumError(found.bad_frame)  # nothing more is coming: retry now
                 buf = buf[found.consumed :]
-            elif self._clock.monotonic() >= deadline:
+            elif self._monotonic() >= deadline:
                 break
         if not got_any:
             raise BoardSilent(self.name, board)
