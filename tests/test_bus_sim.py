@@ -200,3 +200,14 @@ def test_status_broadcast_brings_one_reply_per_board(make_simbus: MakeSimBus) ->
         got += link.read(24 - len(got), deadline)
     assert [got[1], got[13]] == [0, 2]
     assert sb.bus.codec.decode_status(got[:12], 0).hook_bits[0]
+
+
+def test_every_frame_is_logged_in_hex_at_debug(
+    make_simbus: MakeSimBus, caplog: pytest.LogCaptureFixture
+) -> None:
+    sb = make_simbus("cu16")
+    with caplog.at_level("DEBUG", logger="drivers.link"):
+        sb.bus.status(1)
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("drivers.link")]
+    assert "-> 02 10 30 03 45" in lines
+    assert any(line.startswith("<- 02 10 30 ff ff 00 00 03") for line in lines)
