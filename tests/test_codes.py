@@ -1,0 +1,151 @@
+"""Code parsing: tables of what a scanner or a person may give, and properties over random input."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kiosk.codes import (
+    CodeRejected,
+    DossierCode,
+    PickupToken,
+    ReceiptQR,
+    Rejection,
+    StaffBadge,
+    parse,
+)
+
+MAC = "q3Jx0bV1uA7dLk2mN9pR4s"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "000.00.53.H48-220921-0099",
+            DossierCode("000.00.53.H48-220921-0099", True, "000.00.53.H48", date(2022, 9, 21), 99),
+        ),
+        (
+            "  000.00.19.h26-250701-0001\r\n",
+            DossierCode("000.00.19.H26-250701-0001", True, "000.00.19.H26", date(2025, 7, 1), 1),
+        ),
+        ("G22.39-240517-0012", DossierCode("G22.39-240517-0012", False)),
+        ("G09.20-20260609-0092637", DossierCode("G09.20-20260609-0092637", False)),
+        (
+            "000.00.53.H48-229999-0099",
+            DossierCode("000.00.53.H48-229999-0099", True, "000.00.53.H48", None, 99),
+        ),
+    ],
+)
+def test_dossier_codes(text: str, expected: DossierCode) -> None:
+    assert parse(text) == expected
+
+
+def test_receipt_qr_with_labelled_text() -> None:
+    text = (
+        "Mã hồ sơ: 000.00.53.H48-220921-0099\n"
+        "Thủ tục: 1.001612.000.00.00.H48 - Đăng ký khai sinh\n"
+        "Ngày hẹn trả: 25/09/2022"
+    )
+    got = parse(text)
+    assert isinstance(got, ReceiptQR)
+    assert got.dossier.code == "000.00.53.H48-220921-0099" and got.dossier.regulated
+    assert got.procedure == "1.001612.000.00.00.H48"
+    assert got.appointment == date(2022, 9, 25)
+
+
+def test_receipt_qr_with_an_unusual_code_after_a_label() -> None:
+    got = parse("MaHoSo=G22.39-240517-0012;MaTTHC=2.002492;NgayHenTra=20/05/2024")
+    assert isinstance(got, ReceiptQR)
+    assert got.dossier == DossierCode("G22.39-240517-0012", False)
+    assert (got.procedure, got.appointment) == ("2.002492", date(2024, 5, 20))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://dichvucong.gov.vn/p/home/dvc-tra-cuu-ho-so.html?maHoSo=000.00.53.H48-220921-0099",
+        "https://dichvucong.haugiang.gov.vn/tra-cuu?code=000.00.53.H48-220921-0099&lang=vi",
+        "https://motcua.hcmc.gov.vn/ho-so/000.00.53.H48-220921-0099",
+    ],
+)
+def test_receipt_qr_as_portal_url(url: str) -> None:
+    got = parse(url)
+    assert isinstance(got, ReceiptQR)
+    assert got.dossier.code == "000.00.53.H48-220921-0099" and got.portal_url == url
+
+
+def test_pickup_token() -> None:
+    text = f"DKP1|HG-VT-01|000.00.53.H48-220921-0099|A05|1764000000|{MAC}"
+    got = parse(text)
+    assert isinstance(got, PickupToken)
+    assert (got.kiosk_id, got.compartment, got.expires, got.mac) == ("HG-VT-01", "A05", 1764000000, MAC)
+    assert got.dossier.regulated
+    assert got.signed_part == text.rsplit("|", 1)[0]
+
+
+def test_staff_badge() -> None:
+    assert parse("DKS1|CB-0042") == StaffBadge("CB-0042")
+
+
+@pytest.mark.parametrize(
+    ("text", "rejection"),
+    [
+        ("", Rejection.EMPTY),
+        ("   \n", Rejection.EMPTY),
+        ("x" * 600, Rejection.TOO_LONG),
+        ("000.00.53.H48\x00-220921-0099", Rejection.UNREADABLE),
+        (
+            "00020101021138530010A0000007270123000697041601092576788590208QRIBFTTA53037045802VN6304AE9F",
+            Rejection.PAYMENT_QR,
+        ),
+        ("https://evil.example.com/?code=000.00.53.H48-220921-0099", Rejection.FOREIGN_URL),
+        ("https://dichvucong.gov.vn.evil.com/?code=000.00.53.H48-220921-0099", Rejection.FOREIGN_URL),
+        ("https://dichvucong.gov.vn/p/home/index.html", Rejection.NO_DOSSIER_IN_URL),
+        ("DKP1|HG-VT-01|000.00.53.H48-220921-0099|A05|soon|" + MAC, Rejection.BAD_TOKEN),
+        ("DKP1|HG-VT-01|hello|A05|1764000000|" + MAC, Rejection.BAD_TOKEN),
+        ("DKP1|HG-VT-01|000.00.53.H48-220921-0099|A05|1764000000|short", Rejection.BAD_TOKEN),
+        ("DKS1|", Rejection.BAD_BADGE),
+        ("DKS1|a b", Rejection.BAD_BADGE),
+        ("hello world", Rejection.UNKNOWN),
+        ("12345678", Rejection.UNKNOWN),
+        ("Xin chào: không có mã", Rejection.UNKNOWN),
+        ("A--B--1234567", Rejection.UNKNOWN),
+    ],
+)
+def test_rejections_have_a_reason_in_both_languages(text: str, rejection: Rejection) -> None:
+    with pytest.raises(CodeRejected) as err:
+        parse(text)
+    assert err.value.rejection is rejection
+    assert rejection.vi and rejection.en
+
+
+def test_two_different_codes_in_a_receipt_without_a_label_is_not_guessed() -> None:
+    with pytest.raises(CodeRejected):
+        parse("Hồ sơ: 000.00.53.H48-220921-0099 hoặc 000.00.53.H48-220921-0100")
+
+
+@given(st.text(max_size=600))
+def test_any_text_is_parsed_or_rejected_never_crashes(text: str) -> None:
+    try:
+        got = parse(text)
+    except CodeRejected as exc:
+        assert isinstance(exc.rejection, Rejection)
+    else:
+        assert got.kind in ("dossier", "receipt", "pickup", "staff")
+
+
+@given(
+    unit=st.from_regex(r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}", fullmatch=True),
+    day=st.dates(date(2000, 1, 1), date(2099, 12, 31)),
+    seq=st.integers(0, 9999),
+)
+def test_every_regulated_code_round_trips(unit: str, day: date, seq: int) -> None:
+    code = f"{unit}-{day:%y%m%d}-{seq:04d}"
+    got = parse(code)
+    assert got == DossierCode(code, True, unit, day, seq)
+    labelled = parse(f"Mã hồ sơ: {code}")
+    assert isinstance(labelled, ReceiptQR) and labelled.dossier == got
