@@ -6,10 +6,7 @@ so the board models need no locking. The wire time at the configured baud rate c
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import random
-import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -19,14 +16,15 @@ from drivers.lockboard.errors import CodecError
 from drivers.lockboard.framing import scan
 from drivers.lockboard.protocols import codec_for
 from hardware_sim.boards import FOREVER, REPLY_FAULTS, BoardModel
-from hardware_sim.control import CommandError, serve
-from hardware_sim.ptylink import PtyLink
+from hardware_sim.control import CommandError
+from hardware_sim.device import Command, SimDevice, on_off
 
-log = logging.getLogger("hardware_sim.lockboard")
 BITS_PER_BYTE_ON_WIRE = 10  # 8N1: start bit, 8 data bits, stop bit
 
 
-class LockboardSim:
+class LockboardSim(SimDevice):
+    kind = "lockboard"
+
     def __init__(
         self,
         protocol: str,
@@ -47,72 +45,18 @@ class LockboardSim:
         }
         for n in self.boards:
             self.codec.check_address(n)
-        self.link_path = link
-        self.control_path = control or link.with_name(link.name + ".ctl")
         self.wire_baud = wire_baud
         self.release_ms = release_ms
         self.frames_seen = 0
         self._rng = random.Random(seed)
         self._buf = b""
         self._line_free_at = 0.0
-        self._link: PtyLink | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stopped: asyncio.Event | None = None
-        self._thread: threading.Thread | None = None
-        self._commands = self._command_table()
-
-    # -- running ---------------------------------------------------------------------------------
-
-    async def run(self, ready: Callable[[], None] | None = None) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stopped = asyncio.Event()
-        self._link = PtyLink(self.link_path)
-        self._watch_link()
-        server = await serve(self.control_path, self.dispatch)
-        log.info("serving %s boards %s on %s", self.codec.name, sorted(self.boards), self.link_path)
-        if ready:
-            ready()
-        try:
-            await self._stopped.wait()
-        finally:
-            server.close()
-            self._unwatch_link()
-            self._link.close()
-            self.control_path.unlink(missing_ok=True)
-
-    def start_in_thread(self) -> LockboardSim:
-        started = threading.Event()
-        self._thread = threading.Thread(
-            target=lambda: asyncio.run(self.run(started.set)), name="lockboard-sim", daemon=True
-        )
-        self._thread.start()
-        if not started.wait(5):
-            raise RuntimeError("the lock-board simulator did not start")
-        return self
-
-    def stop_soon(self) -> None:
-        """Ask the loop to stop; safe from any thread or a signal handler."""
-        if self._loop and self._stopped:
-            self._loop.call_soon_threadsafe(self._stopped.set)
-
-    def stop(self) -> None:
-        self.stop_soon()
-        if self._thread:
-            self._thread.join(5)
+        super().__init__(link, control)
 
     # -- the wire --------------------------------------------------------------------------------
 
-    def _watch_link(self) -> None:
-        assert self._loop and self._link and self._link.master is not None
-        self._loop.add_reader(self._link.master, self._on_bytes)
-
-    def _unwatch_link(self) -> None:
-        if self._loop and self._link and self._link.master is not None:
-            self._loop.remove_reader(self._link.master)
-
-    def _on_bytes(self) -> None:
-        assert self._link
-        self._buf += self._link.read()
+    def on_bytes(self, data: bytes) -> None:
+        self._buf += data
         while True:
             found = scan(self._buf, self.codec.request_lengths)
             self._buf = self._buf[found.consumed :]
@@ -122,9 +66,12 @@ class LockboardSim:
             try:
                 request = self.codec.decode_request(found.frame)
             except CodecError as exc:
-                log.debug("ignored frame %s: %s", found.frame.hex(" "), exc)
+                self.log.debug("ignored frame %s: %s", found.frame.hex(" "), exc)
                 continue  # a real board stays quiet on what it does not understand
             self._handle(request, len(found.frame))
+
+    def on_link_down(self) -> None:
+        self._buf = b""
 
     def _handle(self, request: Request, request_len: int) -> None:
         handlers: dict[RequestKind, Callable[[Request, int], None]] = {
@@ -143,8 +90,7 @@ class LockboardSim:
         return [board] if board else []
 
     def _on_status(self, request: Request, request_len: int) -> None:
-        assert self._loop
-        now = self._loop.time()
+        now = self.now()
         delay = self._wire_s(request_len)
         for board in self._addressed(request):
             if board.take_fault("silent") or now < board.busy_until:
@@ -170,16 +116,15 @@ class LockboardSim:
         return reply
 
     def _on_unlock(self, request: Request, request_len: int) -> None:
-        assert self._loop
         arrival = self._wire_s(request_len)
         for board in self._addressed(request):
             if board.faults.get("silent", 0):
                 continue  # a dead board does not act either
             locks = [request.lock] if request.lock else range(1, board.locks + 1)
             if board.busy_ms:  # some CU16 firmware ignores polls for a moment after an unlock
-                board.busy_until = self._loop.time() + arrival + board.busy_ms / 1000
+                board.busy_until = self.now() + arrival + board.busy_ms / 1000
             for lock in locks:
-                self._loop.call_later(arrival + self.release_ms / 1000, board.release, lock)
+                self.call_at(self.now() + arrival + self.release_ms / 1000, board.release, lock)
 
     def _on_set_pulse(self, request: Request, request_len: int) -> None:
         for board in self._addressed(request):
@@ -190,28 +135,16 @@ class LockboardSim:
 
     def _send_at(self, delay: float, data: bytes) -> None:
         """Replies share one line, so each starts after the one before has left."""
-        assert self._loop and self._link
-        at = max(self._loop.time() + delay, self._line_free_at)
+        at = max(self.now() + delay, self._line_free_at)
         self._line_free_at = at
-        if at <= self._loop.time():
-            self._link.write(data)
+        if at <= self.now():
+            self.write(data)
         else:
-            self._loop.call_at(at, self._link.write, data)
+            self.call_at(at, self.write, data)
 
     # -- the control channel --------------------------------------------------------------------
 
-    def dispatch(self, cmd: str, args: list[str]) -> Any:
-        entry = self._commands.get(cmd)
-        if entry is None:
-            known = ", ".join(sorted(self._commands))
-            raise CommandError(f"unknown command {cmd!r}; known: {known}")
-        handler, usage = entry
-        try:
-            return handler(*args)
-        except (TypeError, ValueError):
-            raise CommandError(f"usage: {cmd} {usage}") from None
-
-    def _command_table(self) -> dict[str, tuple[Callable[..., Any], str]]:
+    def commands(self) -> dict[str, Command]:
         def person(action: Callable[[BoardModel, int], None]) -> Callable[[str, str], Any]:
             def act(b: str, lock: str) -> Any:
                 action(self._board(b), int(lock))
@@ -219,8 +152,7 @@ class LockboardSim:
 
             return act
 
-        table: dict[str, tuple[Callable[..., Any], str]] = {
-            "state": (self.snapshot, ""),
+        table: dict[str, Command] = {
             "close": (person(BoardModel.close), "BOARD LOCK"),
             "open": (person(BoardModel.force_open), "BOARD LOCK"),
             "put": (person(BoardModel.put), "BOARD LOCK"),
@@ -229,7 +161,6 @@ class LockboardSim:
             "late": (lambda b, ms: self._set(b, "late_ms", int(ms)), "BOARD MS"),
             "busy": (lambda b, ms: self._set(b, "busy_ms", int(ms)), "BOARD MS"),
             "clear": (self._clear, "[BOARD]"),
-            "link": (self._link_cmd, "down|up"),
             "wire": (lambda baud: self._set_sim("wire_baud", int(baud)), "BAUD (0 = off)"),
             "release": (lambda ms: self._set_sim("release_ms", int(ms)), "MS"),
         }
@@ -240,7 +171,7 @@ class LockboardSim:
     def snapshot(self) -> dict[str, Any]:
         return {
             "protocol": self.codec.name,
-            "link_up": bool(self._link and self._link.is_up),
+            "link_up": self.link_up,
             "wire_baud": self.wire_baud,
             "release_ms": self.release_ms,
             "frames_seen": self.frames_seen,
@@ -254,7 +185,7 @@ class LockboardSim:
         return board
 
     def _jam(self, b: str, lock: str, state: str = "on") -> Any:
-        self._board(b).door(int(lock)).jammed = _on_off(state)
+        self._board(b).door(int(lock)).jammed = on_off(state)
         return self.snapshot()
 
     def _fault_cmd(self, fault: str) -> Callable[..., Any]:
@@ -277,20 +208,3 @@ class LockboardSim:
         for board in [self._board(b)] if b is not None else self.boards.values():
             board.clear_faults()
         return self.snapshot()
-
-    def _link_cmd(self, state: str) -> Any:
-        assert self._link
-        if _on_off(state, on="up", off="down"):
-            self._link.restore()
-            self._watch_link()
-        else:
-            self._unwatch_link()
-            self._link.drop()
-            self._buf = b""
-        return self.snapshot()
-
-
-def _on_off(text: str, on: str = "on", off: str = "off") -> bool:
-    if text not in (on, off):
-        raise ValueError(text)
-    return text == on
