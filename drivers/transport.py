@@ -83,12 +83,15 @@ class Link:
             self._lost(exc)
 
     def read(self, size: int, deadline: float) -> bytes:
-        """Up to ``size`` bytes: all of them as soon as they are in, else whatever came within one
-        read slice; b"" only once ``deadline`` has passed with nothing received."""
+        """Up to ``size`` bytes: as soon as one has arrived, it and whatever else is waiting;
+        b"" only once ``deadline`` has passed with nothing received."""
         port = self._require()
         while True:
             try:
-                data: bytes = port.read(size)
+                data: bytes = port.read(1)
+                waiting = port.in_waiting if data else 0
+                if waiting and size > 1:
+                    data += port.read(min(waiting, size - 1))
             except _PORT_ERRORS as exc:
                 self._lost(exc)
             if data:

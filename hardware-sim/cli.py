@@ -9,11 +9,15 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from drivers.lockboard.protocols import PROTOCOLS
+from drivers.scanner.framing import TERMINATORS
 from hardware_sim.control import CONTROL_ENV, CommandError, ControlClient
+from hardware_sim.device import SimDevice
 from hardware_sim.lockboard import LockboardSim
+from hardware_sim.scanner import ScannerSim
 
 
 def _int_list(text: str) -> list[int]:
@@ -38,6 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument("--release-ms", type=int, default=20, help="unlock to hook released")
     lb.add_argument("--nc-boards", type=_int_list, default=[], help="boards wired normally-closed")
 
+    sc = sub.add_parser("scanner", help="simulate a serial QR scanner on a pty")
+    sc.add_argument("--link", type=Path, required=True, help="symlink to point at the pty")
+    sc.add_argument("--control", type=Path, help="control socket (default: LINK.ctl)")
+    sc.add_argument("--terminator", choices=sorted(TERMINATORS), default="CR")
+    sc.add_argument("--prefix", default="", help="sent before every code")
+    sc.add_argument("--suffix", default="", help="sent after every code, before the terminator")
+
     ctl = sub.add_parser("ctl", help="send a command to a running simulator")
     ctl.add_argument("--socket", type=Path, default=os.environ.get(CONTROL_ENV))
     ctl.add_argument("words", nargs="+", metavar="COMMAND", help="e.g. close 0 3, jam 0 5 on")
@@ -52,7 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.command == "ctl":
         return _ctl(args.socket, args.words)
-    sim = LockboardSim(
+    asyncio.run(_serve_until_signalled(DEVICES[args.command](args)))
+    return 0
+
+
+def _lockboard(args: argparse.Namespace) -> SimDevice:
+    return LockboardSim(
         args.protocol,
         args.boards,
         args.link,
@@ -61,14 +77,22 @@ def main(argv: list[str] | None = None) -> int:
         release_ms=args.release_ms,
         normally_closed=args.nc_boards,
     )
-    asyncio.run(_serve_until_signalled(sim))
-    return 0
 
 
-async def _serve_until_signalled(sim: LockboardSim) -> None:
+def _scanner(args: argparse.Namespace) -> SimDevice:
+    return ScannerSim(
+        args.link, args.control, terminator=args.terminator, prefix=args.prefix, suffix=args.suffix
+    )
+
+
+DEVICES: dict[str, Callable[[argparse.Namespace], SimDevice]] = {
+    "lockboard": _lockboard,
+    "scanner": _scanner,
+}
+
+
+async def _serve_until_signalled(sim: SimDevice) -> None:
     loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-    assert task is not None
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, sim.stop_soon)
 

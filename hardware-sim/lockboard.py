@@ -40,8 +40,7 @@ class LockboardSim(SimDevice):
         self.codec = codec_for(protocol)
         nc = set(normally_closed)
         self.boards = {
-            n: BoardModel(n, self.codec.locks_per_board, self.codec.has_item_sensors, n in nc)
-            for n in boards
+            n: BoardModel(n, self.codec.locks_per_board, self.codec.has_item_sensors, n in nc) for n in boards
         }
         for n in self.boards:
             self.codec.check_address(n)

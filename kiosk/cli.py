@@ -14,7 +14,7 @@ from typing import TextIO
 
 from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed, UnlockUnconfirmed
-from kiosk import audit, config, migrations
+from kiosk import audit, cli_scan, config, migrations
 from kiosk.compartments import sync_from_config
 from kiosk.config import KioskConfig
 from kiosk.errors import ConfigError, KioskError
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("doctor", help="check that every bus and board answers")
     au = sub.add_parser("audit", help="the audit log")
     au.add_argument("action", choices=["verify"])
+    cli_scan.add_parser(sub)
     return parser
 
 
@@ -107,12 +108,18 @@ def cmd_open(args: argparse.Namespace, lockers: Lockers, out: TextIO) -> int:
     try:
         proof = lockers.technician_open(cid, reason=reason, actor=actor)
     except DoorJammed:
-        print(f"{cid} did not open: door jammed (the lock stayed locked). Check the lock and "
-              f"take {cid} out of service until it is repaired.", file=sys.stderr)
+        print(
+            f"{cid} did not open: door jammed (the lock stayed locked). Check the lock and "
+            f"take {cid} out of service until it is repaired.",
+            file=sys.stderr,
+        )
         return FAILED
     except UnlockUnconfirmed as exc:
-        print(f"{cid} may be open but the board could not confirm it: {exc.cause}. "
-              f"Look at the door before leaving the machine.", file=sys.stderr)
+        print(
+            f"{cid} may be open but the board could not confirm it: {exc.cause}. "
+            f"Look at the door before leaving the machine.",
+            file=sys.stderr,
+        )
         return FAILED
     except DeviceError as exc:
         print(f"{cid} did not open: {exc}", file=sys.stderr)
@@ -176,4 +183,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], i
     "open": cmd_open,
     "doctor": cmd_doctor,
     "audit": cmd_audit,
+    "scan": cli_scan.cmd_scan,
 }

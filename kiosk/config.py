@@ -63,10 +63,22 @@ class CompartmentSection(_Section):
     position: Literal["low", "high"] = "high"  # low ones are offered to those who ask (access)
 
 
+class ScannerSection(_Section):
+    url: Annotated[str, Field(min_length=1)]
+    baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 9600
+    terminator: Literal["CR", "LF", "CRLF", "TAB"] = "CR"
+    prefix: Annotated[str, Field(max_length=16)] = ""
+    suffix: Annotated[str, Field(max_length=16)] = ""
+    max_length: Annotated[int, Field(ge=16, le=4096)] = 512
+    repeat_window_ms: Annotated[int, Field(ge=0, le=60_000)] = 1500
+    idle_reset_ms: PositiveMs = 300
+
+
 class KioskConfig(_Section):
     kiosk: KioskSection
     bus: list[BusSection] = []
     compartment: list[CompartmentSection] = []
+    scanner: ScannerSection | None = None
     source: str = "<memory>"
 
     @property
@@ -110,13 +122,9 @@ def _cross_check(cfg: KioskConfig) -> list[str]:
             continue
         codec = CODECS[bus.protocol]
         if c.board >= codec.max_boards:
-            problems.append(
-                f"{key}.board: {bus.protocol} boards are 0–{codec.max_boards - 1}, not {c.board}"
-            )
+            problems.append(f"{key}.board: {bus.protocol} boards are 0–{codec.max_boards - 1}, not {c.board}")
         if c.lock > codec.locks_per_board:
-            problems.append(
-                f"{key}.lock: {bus.protocol} locks are 1–{codec.locks_per_board}, not {c.lock}"
-            )
+            problems.append(f"{key}.lock: {bus.protocol} locks are 1–{codec.locks_per_board}, not {c.lock}")
         other = seen.setdefault((c.bus, c.board, c.lock), c.id)
         if other != c.id:
             problems.append(

@@ -80,7 +80,10 @@ def test_sections_for_unused_devices_are_optional() -> None:
             lambda r: r["bus"][0].update(board=[{"address": 0, "hook": "nc"}]),
             "bus[0] (lockbus0).board[0].hook: expected 'normally-open' or 'normally-closed', got 'nc'",
         ),
-        (lambda r: r.update(printer="x"), "printer: unknown key; expected one of: kiosk, bus, compartment"),
+        (
+            lambda r: r.update(printer="x"),
+            "printer: unknown key; expected one of: kiosk, bus, compartment, scanner",
+        ),
     ],
 )
 def test_field_mistakes_are_named(change: Any, expected: str) -> None:

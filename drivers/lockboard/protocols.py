@@ -14,6 +14,4 @@ def codec_for(protocol: str) -> LockboardCodec:
     try:
         return CODECS[protocol]
     except KeyError:
-        raise ValueError(
-            f"unknown lock-board protocol {protocol!r}; known: {', '.join(PROTOCOLS)}"
-        ) from None
+        raise ValueError(f"unknown lock-board protocol {protocol!r}; known: {', '.join(PROTOCOLS)}") from None

@@ -1,0 +1,86 @@
+"""``kiosk scan``: wait for codes from the configured scanner and show what each one is."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from typing import TextIO
+
+from drivers.scanner.errors import BadRead
+from drivers.scanner.serial_scanner import ScannerSettings, SerialScanner
+from kiosk import codes
+from kiosk.config import KioskConfig, ScannerSection
+from kiosk.errors import ConfigError
+from kiosk.store import Store
+
+OK, FAILED = 0, 1
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    sc = sub.add_parser("scan", help="wait for a code from the scanner and show its kind and fields")
+    sc.add_argument("--once", action="store_true", help="stop after the first read")
+    sc.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a read")
+
+
+def scanner_from_config(section: ScannerSection) -> SerialScanner:
+    settings = ScannerSettings(
+        terminator=section.terminator,
+        prefix=section.prefix,
+        suffix=section.suffix,
+        max_length=section.max_length,
+        repeat_window_s=section.repeat_window_ms / 1000,
+        idle_reset_s=section.idle_reset_ms / 1000,
+    )
+    return SerialScanner.from_url(section.url, baudrate=section.baudrate, settings=settings)
+
+
+def cmd_scan(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
+    if cfg.scanner is None:
+        raise ConfigError(cfg.source, ["scanner: no [scanner] is configured; this command needs one"])
+    scanner = scanner_from_config(cfg.scanner)
+    if not scanner.connect():
+        print(f"waiting for the scanner: {scanner.link_error}", file=out)
+    try:
+        while True:
+            status = _one_read(scanner, args.timeout, out)
+            if args.once or status is None:
+                return status or OK
+    except KeyboardInterrupt:
+        return OK
+    finally:
+        scanner.close()
+
+
+def _one_read(scanner: SerialScanner, timeout: float, out: TextIO) -> int | None:
+    """OK or FAILED for the read; None when nothing came in time."""
+    print(f"Scan a code now (waiting up to {timeout:g} s)…", file=out, flush=True)
+    try:
+        text = scanner.read_code(timeout)
+    except BadRead as exc:
+        print(f"bad read: {exc}", file=out)
+        return FAILED
+    if text is None:
+        why = f": the scanner is not connected ({scanner.link_error})" if scanner.link_error else ""
+        print(f"no code within {timeout:g} s{why}", file=out)
+        return None if not why else FAILED
+    try:
+        parsed = codes.parse(text)
+    except codes.CodeRejected as exc:
+        print(f"rejected: {exc.rejection.vi} / {exc}", file=out)
+        return FAILED
+    for key, value in describe(parsed):
+        print(f"{key}: {value}", file=out)
+    print(file=out)
+    return OK
+
+
+def describe(parsed: codes.ScannedCode) -> list[tuple[str, str]]:
+    rows = [("kind", parsed.kind)]
+    for field in dataclasses.fields(parsed):
+        value = getattr(parsed, field.name)
+        if dataclasses.is_dataclass(value):
+            rows += [(f"{field.name}.{k}", v) for k, v in describe(value)[1:]]  # type: ignore[arg-type]
+        elif value is not None:
+            shown = "(present, checked by the core)" if field.name == "mac" else value
+            rows.append((field.name, "yes" if value is True else "no" if value is False else str(shown)))
+    return rows
