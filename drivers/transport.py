@@ -72,6 +72,14 @@ class Link:
         except _PORT_ERRORS as exc:
             self._lost(exc)
 
+    def discard_input(self) -> None:
+        """Drop stale input only: output may still hold a job that must reach the device."""
+        port = self._require()
+        try:
+            port.reset_input_buffer()
+        except _PORT_ERRORS as exc:
+            self._lost(exc)
+
     def write(self, data: bytes) -> None:
         port = self._require()
         if self.log.isEnabledFor(logging.DEBUG):

@@ -13,6 +13,8 @@ elif ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
 elif ! "$PY" -c 'import ensurepip, venv' >/dev/null 2>&1; then
     missing+=(python3-venv)
 fi
+# Receipts are rendered with DejaVu Sans, which sets stacked Vietnamese marks correctly.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 # Later issues add their system libraries here (one check, one package name each).
 
 [ ${#missing[@]} -eq 0 ] && exit 0

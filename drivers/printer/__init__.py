@@ -1,0 +1,1 @@
+"""ESC/POS receipt printers: python-escpos for the verbs, our URL transport for the bytes."""
