@@ -13,10 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from drivers.lockboard.protocols import PROTOCOLS
+from drivers.printer.render import DOT_WIDTH
 from drivers.scanner.framing import TERMINATORS
 from hardware_sim.control import CONTROL_ENV, CommandError, ControlClient
 from hardware_sim.device import SimDevice
 from hardware_sim.lockboard import LockboardSim
+from hardware_sim.printer import PrinterSim
 from hardware_sim.scanner import ScannerSim
 
 
@@ -48,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--terminator", choices=sorted(TERMINATORS), default="CR")
     sc.add_argument("--prefix", default="", help="sent before every code")
     sc.add_argument("--suffix", default="", help="sent after every code, before the terminator")
+
+    pr = sub.add_parser("printer", help="simulate an ESC/POS receipt printer on a pty")
+    pr.add_argument("--link", type=Path, required=True, help="symlink to point at the pty")
+    pr.add_argument("--control", type=Path, help="control socket (default: LINK.ctl)")
+    pr.add_argument("--out", type=Path, required=True, help="folder for receipt PNG and text files")
+    pr.add_argument("--profile", default="TM-T20II", help="python-escpos profile (code pages)")
+    pr.add_argument("--paper", choices=sorted(DOT_WIDTH), default="80mm")
 
     ctl = sub.add_parser("ctl", help="send a command to a running simulator")
     ctl.add_argument("--socket", type=Path, default=os.environ.get(CONTROL_ENV))
@@ -85,9 +94,14 @@ def _scanner(args: argparse.Namespace) -> SimDevice:
     )
 
 
+def _printer(args: argparse.Namespace) -> SimDevice:
+    return PrinterSim(args.link, args.control, out=args.out, profile=args.profile, paper=args.paper)
+
+
 DEVICES: dict[str, Callable[[argparse.Namespace], SimDevice]] = {
     "lockboard": _lockboard,
     "scanner": _scanner,
+    "printer": _printer,
 }
 
 

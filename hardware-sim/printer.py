@@ -102,6 +102,13 @@ class PrinterSim(SimDevice):
     # -- the wire ------------------------------------------------------------------------------
 
     def on_bytes(self, data: bytes) -> None:
+        self.feed(data)
+        if self._paper.parts:
+            self._last_print_at = self.now()
+            self.call_at(self._last_print_at + TEAR_AFTER_S, self._tear_if_still)
+
+    def feed(self, data: bytes) -> None:
+        """Interpret ``data``; usable without the event loop (tests feed it bytes directly)."""
         self._buf += data
         cmds, used = parse(self._buf)
         self._buf = self._buf[used:]
@@ -110,9 +117,6 @@ class PrinterSim(SimDevice):
                 self._answer_status(cmd.arg)
             elif self._consume_paper(cmd):
                 HANDLERS.get(cmd.name, PrinterSim._ignore)(self, cmd)
-        if self._paper.parts:
-            self._last_print_at = self.now()
-            self.call_at(self._last_print_at + TEAR_AFTER_S, self._tear_if_still)
 
     def _tear_if_still(self) -> None:
         if self._paper.parts and self.now() - self._last_print_at >= TEAR_AFTER_S - 1e-3:
@@ -202,6 +206,10 @@ class PrinterSim(SimDevice):
         self._paper.parts.append(Image.new("L", (self.dots, LINE_PX * cmd.arg), 255))
 
     def _cut(self, cmd: Cmd) -> None:
+        self._save()
+
+    def tear_off(self) -> None:
+        """End the receipt on the paper now, as a person tearing it off a cutterless printer."""
         self._save()
 
     def _save(self) -> None:

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed, UnlockUnconfirmed
-from kiosk import audit, cli_scan, config, migrations
+from kiosk import audit, cli_printer, cli_scan, config, migrations
 from kiosk.compartments import sync_from_config
 from kiosk.config import KioskConfig
 from kiosk.errors import ConfigError, KioskError
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     au = sub.add_parser("audit", help="the audit log")
     au.add_argument("action", choices=["verify"])
     cli_scan.add_parser(sub)
+    cli_printer.add_parser(sub)
     return parser
 
 
@@ -184,4 +185,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], i
     "doctor": cmd_doctor,
     "audit": cmd_audit,
     "scan": cli_scan.cmd_scan,
+    "printer": cli_printer.cmd_printer,
 }

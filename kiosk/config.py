@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from escpos.capabilities import CAPABILITIES
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from drivers.lockboard.protocols import CODECS
@@ -32,6 +33,7 @@ class _Section(BaseModel):
 class KioskSection(_Section):
     id: Name
     data_dir: str
+    office: str = "Bộ phận Một cửa"  # printed at the top of every receipt
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
@@ -74,11 +76,22 @@ class ScannerSection(_Section):
     idle_reset_ms: PositiveMs = 300
 
 
+class PrinterSection(_Section):
+    url: Annotated[str, Field(min_length=1)]
+    baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 19200
+    profile: str = "TM-T20II"  # a python-escpos (escpos-printer-db) profile name
+    paper: Literal["80mm", "58mm"] = "80mm"
+    # auto: TCVN-3 text where the profile has it, else raster lines
+    vietnamese: Literal["auto", "text", "raster-lines", "raster"] = "auto"
+    status_timeout_ms: PositiveMs = 500
+
+
 class KioskConfig(_Section):
     kiosk: KioskSection
     bus: list[BusSection] = []
     compartment: list[CompartmentSection] = []
     scanner: ScannerSection | None = None
+    printer: PrinterSection | None = None
     source: str = "<memory>"
 
     @property
@@ -131,7 +144,24 @@ def _cross_check(cfg: KioskConfig) -> list[str]:
                 f"{key}.lock: {c.id} and {other} are both on bus {c.bus} board {c.board} "
                 f"lock {c.lock}; expected one compartment per lock"
             )
-    return problems
+    return problems + _printer_problems(cfg.printer)
+
+
+def _printer_problems(printer: PrinterSection | None) -> list[str]:
+    if printer is None:
+        return []
+    profiles = CAPABILITIES["profiles"]
+    if printer.profile not in profiles:
+        return [
+            f"printer.profile: no printer profile {printer.profile!r}; expected one of {sorted(profiles)}"
+        ]
+    pages = profiles[printer.profile].get("codePages", {}).values()
+    if printer.vietnamese == "text" and "TCVN-3-1" not in pages:
+        return [
+            f"printer.vietnamese: profile {printer.profile} has no TCVN-3 code page; "
+            'expected "auto", "raster-lines" or "raster"'
+        ]
+    return []
 
 
 def _duplicates(what: str, values: list[Any], key: str) -> list[str]:

@@ -94,7 +94,7 @@ def load_slip(office: Office, officer: str, at: datetime, loaded: list[tuple[str
     )
 
 
-def test_page(office: Office, at: datetime, profile: str, mode: str) -> Document:
+def technician_test_page(office: Office, at: datetime, profile: str, mode: str) -> Document:
     return Document(
         "technician test page",
         (

@@ -57,7 +57,7 @@ def test_sections_for_unused_devices_are_optional() -> None:
     [
         (
             lambda r: r["kiosk"].update(colour="red"),
-            "kiosk.colour: unknown key; expected one of: id, data_dir, log_level",
+            "kiosk.colour: unknown key; expected one of: id, data_dir, office, log_level",
         ),
         (lambda r: r["kiosk"].pop("id"), "kiosk.id: required key is missing"),
         (
@@ -82,7 +82,7 @@ def test_sections_for_unused_devices_are_optional() -> None:
         ),
         (
             lambda r: r.update(printer="x"),
-            "printer: unknown key; expected one of: kiosk, bus, compartment, scanner",
+            "printer: expected a table, got 'x'",
         ),
     ],
 )

@@ -94,7 +94,7 @@ class ReceiptPrinter:
         after = self._status_after(doc, sink.sent)
         took = self._monotonic() - started
         self.log.info("printed %s: %d bytes in %.2f s (%s)", doc.name, sink.sent, took, self.mode.value)
-        return PrintResult(sink.sent, took, ready.warnings + after.warnings)
+        return PrintResult(sink.sent, took, list(dict.fromkeys(ready.warnings + after.warnings)))
 
     def _status_after(self, doc: Document, sent: int) -> rt.PrinterStatus:
         try:

@@ -1,0 +1,89 @@
+"""``kiosk printer status|test``: what the technician asks of the receipt printer."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from typing import TextIO
+
+from drivers.errors import DeviceError
+from drivers.printer.errors import PrinterNotReady
+from drivers.printer.printer import ReceiptPrinter
+from drivers.printer.render import PrinterProfile, VietnameseMode
+from kiosk import receipts
+from kiosk.config import KioskConfig, PrinterSection
+from kiosk.errors import ConfigError
+from kiosk.store import Store
+
+OK, FAILED = 0, 1
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    pr = sub.add_parser("printer", help="the receipt printer: its status, or a test page")
+    pr.add_argument("action", choices=["status", "test"])
+
+
+def printer_from_config(section: PrinterSection) -> ReceiptPrinter:
+    profile = PrinterProfile(section.profile, section.paper)
+    mode = None if section.vietnamese == "auto" else VietnameseMode(section.vietnamese)
+    printer = ReceiptPrinter.from_url(section.url, profile, mode, baudrate=section.baudrate)
+    printer.status_timeout_s = section.status_timeout_ms / 1000
+    return printer
+
+
+def cmd_printer(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
+    if cfg.printer is None:
+        raise ConfigError(cfg.source, ["printer: no [printer] is configured; this command needs one"])
+    printer = printer_from_config(cfg.printer)
+    section = cfg.printer
+    where = f"{section.profile} ({section.paper}, Vietnamese as {printer.mode.value}) at {section.url}"
+    try:
+        if args.action == "status":
+            return _status(printer, where, out)
+        return _test(printer, cfg, store, out)
+    finally:
+        printer.close()
+
+
+def _status(printer: ReceiptPrinter, where: str, out: TextIO) -> int:
+    print(f"Printer {where}", file=out)
+    try:
+        status = printer.status()
+    except DeviceError as exc:
+        print(f"  cannot tell: {exc}", file=out)
+        return FAILED
+    print(f"  online: {'no' if status.offline else 'yes'}", file=out)
+    print(f"  cover:  {'OPEN' if status.cover_open else 'closed'}", file=out)
+    paper = (
+        "OUT"
+        if status.paper_out or status.stopped_for_paper
+        else "near end"
+        if status.paper_near_end
+        else "ok"
+    )
+    print(f"  paper:  {paper}", file=out)
+    for line in status.problems + status.warnings:
+        print(f"  ! {line}", file=out)
+    print("Ready to print." if status.can_print else "Cannot print.", file=out)
+    return OK if status.can_print else FAILED
+
+
+def _test(printer: ReceiptPrinter, cfg: KioskConfig, store: Store, out: TextIO) -> int:
+    actor = f"technician:{getpass.getuser()}"
+    office = receipts.Office(cfg.kiosk.office, cfg.kiosk.id)
+    page = receipts.technician_test_page(office, store.clock(), printer.profile.name, printer.mode.value)
+    try:
+        result = printer.print(page)
+    except PrinterNotReady as exc:
+        store.audit(actor, "printer-not-ready", "printer", problems=exc.problems)
+        print(f"The test page was not printed: {'; '.join(exc.problems)}.", file=out)
+        return FAILED
+    except DeviceError as exc:
+        store.audit(actor, "printer-failed", "printer", error=str(exc))
+        print(f"The test page was not printed: {exc}", file=out)
+        return FAILED
+    store.audit(actor, "printer-test", "printer", bytes=result.bytes_sent, mode=printer.mode.value)
+    print(f"Test page printed: {result.bytes_sent} bytes in {result.seconds:.2f} s.", file=out)
+    for warning in result.warnings:
+        print(f"  ! {warning}", file=out)
+    return OK
