@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from escpos.capabilities import CAPABILITIES
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from drivers.lockboard.protocols import CODECS
@@ -150,6 +149,8 @@ def _cross_check(cfg: KioskConfig) -> list[str]:
 def _printer_problems(printer: PrinterSection | None) -> list[str]:
     if printer is None:
         return []
+    from escpos.capabilities import CAPABILITIES  # 0.1 s to load: only when there is a printer
+
     profiles = CAPABILITIES["profiles"]
     if printer.profile not in profiles:
         return [
