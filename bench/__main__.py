@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import lockbus
+from bench import lockbus, printing
 
-BENCHES = {"lockbus": lockbus.main}
+BENCHES = {"lockbus": lockbus.main, "printing": printing.main}
 
 
 def main(argv: list[str]) -> int:
