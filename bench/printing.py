@@ -15,8 +15,10 @@ from tests.printing import dropoff
 
 CASES = [
     (PrinterProfile("TM-T20II", "80mm"), VietnameseMode.TEXT),
+    (PrinterProfile("TM-T20II", "80mm"), VietnameseMode.USER_CHARS),
     (PrinterProfile("TM-T20II", "80mm"), VietnameseMode.RASTER_LINES),
     (PrinterProfile("TM-T20II", "80mm"), VietnameseMode.RASTER),
+    (PrinterProfile("POS-5890", "58mm"), VietnameseMode.USER_CHARS),
     (PrinterProfile("POS-5890", "58mm"), VietnameseMode.RASTER_LINES),
     (PrinterProfile("POS-5890", "58mm"), VietnameseMode.RASTER),
 ]

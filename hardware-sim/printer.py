@@ -10,6 +10,7 @@ after N more bytes of the next job), plus the common ``state`` and ``link down|u
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from PIL import Image
 from drivers.printer import status as rt
 from drivers.printer.document import Text
 from drivers.printer.render import DOT_WIDTH, LINE_PX, line_image, qr_image
-from drivers.printer.vietnamese import decode_tcvn3
+from drivers.printer.userchars import glyph
+from drivers.printer.vietnamese import decode_tcvn3, vietnamese_letters
 from hardware_sim.device import Command, SimDevice
 from hardware_sim.escpos_parse import Cmd, parse
 
@@ -62,6 +64,8 @@ class PrinterSim(SimDevice):
 
     def _reset_style(self) -> None:
         self.page, self.align, self.bold, self.big = 0, "left", False, False
+        self.user_set = False
+        self.user_glyphs: dict[int, bytes] = {}  # code -> ESC & column data
 
     # -- control -------------------------------------------------------------------------------
 
@@ -157,7 +161,21 @@ class PrinterSim(SimDevice):
         self._line = ""
 
     def _text(self, cmd: Cmd) -> None:
-        self._line += self._decode(cmd.data)
+        if not self.user_set:
+            self._line += self._decode(cmd.data)
+            return
+        for byte in cmd.data:
+            glyph = self.user_glyphs.get(byte)
+            self._line += self._decode(bytes((byte,))) if glyph is None else identify(glyph)
+
+    def _define_chars(self, cmd: Cmd) -> None:
+        """ESC & y c1 c2 [x d1…d(y·x)]…: keep each glyph under its code."""
+        y, first, last = cmd.data[0], cmd.data[1], cmd.data[2]
+        at = 3
+        for code in range(first, last + 1):
+            width = cmd.data[at]
+            self.user_glyphs[code] = cmd.data[at + 1 : at + 1 + y * width]
+            at += 1 + y * width
 
     def _newline(self, cmd: Cmd) -> None:
         line, self._line = self._line, ""
@@ -239,6 +257,19 @@ class PrinterSim(SimDevice):
             self.bold, self.big = bool(cmd.arg & 0x08), bool(cmd.arg & 0x30)
         elif cmd.name == "size":  # GS !
             self.big = bool(cmd.arg & 0x77)
+        elif cmd.name == "user-set":  # ESC %
+            self.user_set = bool(cmd.arg & 1)
+
+
+@cache
+def _known_glyphs() -> dict[bytes, str]:
+    letters = vietnamese_letters() + "".join(chr(c) for c in range(0x21, 0x7F))
+    return {glyph(ch): ch for ch in letters}
+
+
+def identify(data: bytes) -> str:
+    """The letter a user-defined glyph shows, as a person reading the paper would; "?" if none."""
+    return _known_glyphs().get(data, "?")
 
 
 HANDLERS = {
@@ -249,5 +280,6 @@ HANDLERS = {
     "2d": PrinterSim._2d,
     "feed": PrinterSim._feed,
     "cut": PrinterSim._cut,
-    **{name: PrinterSim._style for name in ("codepage", "align", "bold", "mode", "size")},
+    "define-chars": PrinterSim._define_chars,
+    **{name: PrinterSim._style for name in ("codepage", "align", "bold", "mode", "size", "user-set")},
 }

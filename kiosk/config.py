@@ -80,8 +80,8 @@ class PrinterSection(_Section):
     baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 19200
     profile: str = "TM-T20II"  # a python-escpos (escpos-printer-db) profile name
     paper: Literal["80mm", "58mm"] = "80mm"
-    # auto: TCVN-3 text where the profile has it, else raster lines
-    vietnamese: Literal["auto", "text", "raster-lines", "raster"] = "auto"
+    # auto: TCVN-3 text where the profile has it, else user-defined characters
+    vietnamese: Literal["auto", "text", "user-chars", "raster-lines", "raster"] = "auto"
     status_timeout_ms: PositiveMs = 500
 
 
@@ -160,7 +160,7 @@ def _printer_problems(printer: PrinterSection | None) -> list[str]:
     if printer.vietnamese == "text" and "TCVN-3-1" not in pages:
         return [
             f"printer.vietnamese: profile {printer.profile} has no TCVN-3 code page; "
-            'expected "auto", "raster-lines" or "raster"'
+            'expected "auto", "user-chars", "raster-lines" or "raster"'
         ]
     return []
 

@@ -15,7 +15,7 @@ from drivers.printer.errors import StatusUnreadable
 from drivers.printer.render import PrinterProfile, VietnameseMode, render_bytes
 from drivers.printer.vietnamese import LOWER, UPPER, decode_tcvn3, encodable, encode_tcvn3, vietnamese_letters
 from kiosk.receipts import TONE_TEST_LINES, technician_test_page
-from tests.printing import AT, OFFICE, TRACKING, dropoff, print_offline
+from tests.printing import AT, OFFICE, dropoff, print_offline
 
 DATA = Path(__file__).parent / "data"
 EPSON = PrinterProfile("TM-T20II", "80mm")
@@ -102,15 +102,16 @@ def test_dropoff_receipt_bytes_in_tcvn3_text_mode_are_as_expected() -> None:
 
 
 def test_text_mode_needs_a_tcvn3_profile() -> None:
-    assert CHEAP.best_mode() is VietnameseMode.RASTER_LINES and EPSON.best_mode() is VietnameseMode.TEXT
+    assert CHEAP.best_mode() is VietnameseMode.USER_CHARS and EPSON.best_mode() is VietnameseMode.TEXT
     with pytest.raises(ValueError, match="POS-5890 has no TCVN-3 pages"):
         render_bytes(dropoff(), CHEAP, VietnameseMode.TEXT)
 
 
 @pytest.mark.parametrize(
     ("profile", "mode"),
-    [(EPSON, VietnameseMode.TEXT), (EPSON, VietnameseMode.RASTER_LINES), (EPSON, VietnameseMode.RASTER),
-     (CHEAP, VietnameseMode.RASTER_LINES), (CHEAP, VietnameseMode.RASTER)],
+    [(EPSON, VietnameseMode.TEXT), (EPSON, VietnameseMode.USER_CHARS), (EPSON, VietnameseMode.RASTER_LINES),
+     (EPSON, VietnameseMode.RASTER), (CHEAP, VietnameseMode.USER_CHARS), (CHEAP, VietnameseMode.RASTER_LINES),
+     (CHEAP, VietnameseMode.RASTER)],
     ids=lambda v: getattr(v, "value", getattr(v, "name", "")),
 )  # fmt: skip
 def test_no_question_mark_in_any_mode_on_any_profile(
@@ -119,18 +120,43 @@ def test_no_question_mark_in_any_mode_on_any_profile(
     text, png = print_offline(render_bytes(dropoff(), profile, mode), tmp_path, profile.name, profile.paper)
     printed_words = "\n".join(line for line in text.splitlines() if not line.startswith("[QR "))
     assert "?" not in printed_words and "\ufffd" not in printed_words
-    if mode is VietnameseMode.TEXT:
-        assert "Thủ tục / Procedure: Đăng ký khai sinh" in text and f"[QR {TRACKING}]" in text
+    if mode in (VietnameseMode.TEXT, VietnameseMode.USER_CHARS):
+        assert "Thủ tục / Procedure: Đăng ký" in text and "Hồ sơ đã được gửi vào ngăn tủ." in text
     else:
         assert "[image" in text  # the Vietnamese went as pixels
     assert Image.open(png).width == profile.dots
 
 
-def test_the_test_page_carries_every_tone_mark_exactly(tmp_path: Path) -> None:
-    data = render_bytes(technician_test_page(OFFICE, AT, EPSON.name, "text"), EPSON, VietnameseMode.TEXT)
-    text, _ = print_offline(data, tmp_path, EPSON.name, EPSON.paper)
+@pytest.mark.parametrize(
+    ("profile", "mode"),
+    [(EPSON, VietnameseMode.TEXT), (CHEAP, VietnameseMode.USER_CHARS)],
+    ids=["tcvn3", "user-chars"],
+)
+def test_the_test_page_carries_every_tone_mark_exactly(
+    profile: PrinterProfile, mode: VietnameseMode, tmp_path: Path
+) -> None:
+    data = render_bytes(technician_test_page(OFFICE, AT, profile.name, mode.value), profile, mode)
+    text, _ = print_offline(data, tmp_path, profile.name, profile.paper)
+    printed = " ".join(text.split())  # 58 mm paper wraps the long lines
     for line in TONE_TEST_LINES:
-        assert line in text
+        assert line in printed
+
+
+def test_user_chars_define_each_letter_once_and_reuse_codes_when_they_run_out() -> None:
+    from drivers.printer.userchars import CODES, UserChars
+    from drivers.printer.vietnamese import vietnamese_letters
+
+    chars = UserChars()
+    first = chars.encode_line("Đăng ký Đăng")
+    assert first.count(b"\x1b&") == 3  # Đ, ă, ý: each defined once
+    assert chars.encode_line("Đă").count(b"\x1b&") == 0
+    letters = vietnamese_letters()
+    for i in range(0, len(letters), 20):
+        chars.encode_line(letters[i : i + 20])
+    non_ascii = [ch for ch in letters if ord(ch) > 0x7E]
+    assert len(non_ascii) == 134 and chars.definitions >= 134  # each at least once; evicted ones again
+    assert not any(ord(ch) < 0x7F for ch in chars.codes)  # plain a, e, i, o, u, y stay the printer's own
+    assert len(chars.codes) == len(CODES) and len(set(chars.codes.values())) == len(CODES)
 
 
 def test_printed_image_matches_the_reference(tmp_path: Path) -> None:

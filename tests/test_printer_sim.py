@@ -100,13 +100,15 @@ def test_a_printer_that_is_not_there(rig: Rig) -> None:
         rig.printer.status()
 
 
-def test_cheap_58mm_printer_gets_vietnamese_as_pixels(short_tmp: Path) -> None:
+def test_cheap_58mm_printer_gets_vietnamese_as_user_defined_characters(short_tmp: Path) -> None:
     rig = Rig(short_tmp, "POS-5890", "58mm")
     try:
-        assert rig.printer.mode is VietnameseMode.RASTER_LINES
-        rig.printer.print(dropoff())
+        assert rig.printer.mode is VietnameseMode.USER_CHARS
+        result = rig.printer.print(dropoff())
+        assert result.bytes_sent < 8 * 19200 / 10  # within 8 s at 19200 baud
         assert rig.receipts(wait=0.8) == ["receipt-0001"]  # torn off: this printer has no cutter
-        assert "[image 384x" in (rig.out / "receipt-0001.txt").read_text(encoding="utf-8")
+        text = (rig.out / "receipt-0001.txt").read_text(encoding="utf-8")
+        assert "Thủ tục / Procedure: Đăng ký" in text and "[image " in text  # no QR command: an image
     finally:
         rig.printer.close()
         rig.sim.stop()

@@ -1,8 +1,10 @@
 """A ``Document`` as ESC/POS, laid out for a paper width, with Vietnamese printed exactly.
 
-Three ways to print Vietnamese (``VietnameseMode``):
+Four ways to print Vietnamese (``VietnameseMode``):
 - ``text``: TCVN-3 text, switching between its lower- and upper-case pages; a few KB a receipt.
   Only for profiles that list TCVN-3 (python-escpos's default and Epson profiles).
+- ``user-chars``: ASCII as text, each Vietnamese letter the receipt uses defined once as an ESC &
+  user-defined character (userchars.py). For profiles without TCVN-3; about 3 KB a receipt.
 - ``raster-lines``: lines that are plain ASCII go as text, lines with Vietnamese letters as raster
   images of just that line. For profiles whose only Vietnamese page is CP1258 (cheap 58 mm ones).
 - ``raster``: the whole receipt as one image; works on every printer, costs the most bytes.
@@ -15,7 +17,7 @@ from __future__ import annotations
 import enum
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from escpos.printer import Dummy
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from drivers.printer.document import QR, Document, Element, Rule, Text
+from drivers.printer.userchars import UserChars
 from drivers.printer.vietnamese import encode_tcvn3, needs_pixels, plain, tcvn3_pages
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -42,6 +45,7 @@ FONT_A_DOTS = 12
 
 class VietnameseMode(enum.Enum):
     TEXT = "text"
+    USER_CHARS = "user-chars"
     RASTER_LINES = "raster-lines"
     RASTER = "raster"
 
@@ -79,7 +83,7 @@ class PrinterProfile:
         return bool(self.data.get("features", {}).get("qrCode"))
 
     def best_mode(self) -> VietnameseMode:
-        return VietnameseMode.TEXT if self.tcvn3 else VietnameseMode.RASTER_LINES
+        return VietnameseMode.TEXT if self.tcvn3 else VietnameseMode.USER_CHARS
 
 
 def render(doc: Document, profile: PrinterProfile, mode: VietnameseMode, sink: Escpos) -> None:
@@ -110,6 +114,7 @@ class _Page:
     mode: VietnameseMode
     sink: Escpos
     code_page: int | None = None  # the TCVN-3 page left selected, so it is not sent again
+    user_chars: UserChars = field(default_factory=UserChars)
 
     def add(self, el: Element) -> None:
         if isinstance(el, QR):
@@ -136,6 +141,8 @@ class _Page:
             assert self.profile.tcvn3 is not None
             encoded, self.code_page = encode_tcvn3(line, self.profile.tcvn3, self.code_page)
             return encoded
+        if self.mode is VietnameseMode.USER_CHARS:
+            return self.user_chars.encode_line(plain(line))
         return plain(line).encode("ascii")  # only ASCII lines reach here in raster-lines mode
 
     def _qr(self, el: QR) -> None:
