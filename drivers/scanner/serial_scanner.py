@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from drivers.errors import DeviceError
 from drivers.scanner.errors import IncompleteRead, ReadTooLong
 from drivers.scanner.framing import TERMINATORS, LineFramer, decode
+from drivers.scanner.repeat import RepeatFilter
 from drivers.transport import Link
 
 
@@ -45,7 +46,7 @@ class SerialScanner:
         self._monotonic = monotonic
         self._sleep = sleep
         self._ready: list[bytes | ReadTooLong] = []
-        self._last_code: tuple[str, float] | None = None
+        self._repeats = RepeatFilter(self.settings.repeat_window_s, monotonic)
         self._last_byte_at = 0.0
         self._next_reconnect = 0.0
         self.log = logging.getLogger("drivers.scanner")
@@ -105,10 +106,7 @@ class SerialScanner:
         if isinstance(item, ReadTooLong):
             raise item
         code = decode(item, self.settings.prefix, self.settings.suffix)
-        now = self._monotonic()
-        last = self._last_code
-        self._last_code = (code, now)
-        if last and last[0] == code and now - last[1] < self.settings.repeat_window_s:
+        if not self._repeats.fresh(code):
             self.log.debug("dropped a repeat read within %.1f s", self.settings.repeat_window_s)
             return None
         return code
