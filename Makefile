@@ -32,6 +32,8 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
+	PY=$(PY) scripts/system-deps.sh --zbar
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev,pyzbar]'
 	$(BIN)/python -m bench
 
 clean:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import lockbus, printing
+from bench import lockbus, printing, qr
 
-BENCHES = {"lockbus": lockbus.main, "printing": printing.main}
+BENCHES = {"lockbus": lockbus.main, "printing": printing.main, "qr": qr.main}
 
 
 def main(argv: list[str]) -> int:

@@ -15,6 +15,10 @@ elif ! "$PY" -c 'import ensurepip, venv' >/dev/null 2>&1; then
 fi
 # Receipts are rendered with DejaVu Sans, which sets stacked Vietnamese marks correctly.
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+# The camera's optional pyzbar decoder (compared in `make bench`) needs libzbar0.
+if [ "${1:-}" = "--zbar" ] && ! ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0'; then
+    missing+=(libzbar0)
+fi
 # Later issues add their system libraries here (one check, one package name each).
 
 [ ${#missing[@]} -eq 0 ] && exit 0

