@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from drivers.scanner.errors import BadRead
 from drivers.scanner.serial_scanner import ScannerSettings, SerialScanner
 from kiosk import codes
-from kiosk.config import KioskConfig, ScannerSection
+from kiosk.config import CameraSection, KioskConfig, ScannerSection
 from kiosk.errors import ConfigError
 from kiosk.store import Store
 
 OK, FAILED = 0, 1
 
 
+class CodeReader(Protocol):
+    def read_code(self, timeout: float) -> str | None: ...
+
+    def close(self) -> None: ...
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     sc = sub.add_parser("scan", help="wait for a code from the scanner and show its kind and fields")
     sc.add_argument("--once", action="store_true", help="stop after the first read")
+    sc.add_argument(
+        "--from",
+        dest="source",
+        choices=["serial", "camera"],
+        help="default: [scanner] if configured, else [camera]",
+    )
     sc.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a read")
 
 
@@ -34,12 +46,33 @@ def scanner_from_config(section: ScannerSection) -> SerialScanner:
     return SerialScanner.from_url(section.url, baudrate=section.baudrate, settings=settings)
 
 
-def cmd_scan(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
+def camera_from_config(section: CameraSection) -> CodeReader:
+    from drivers.scanner.camera import CameraScanner, OpenCVSource  # OpenCV only when a camera is used
+    from drivers.scanner.decoders import decoder_for
+
+    source = OpenCVSource(section.source, section.width, section.height)
+    return CameraScanner(
+        source, decoder_for(section.decoder), idle_fps=section.idle_fps,
+        repeat_window_s=section.repeat_window_ms / 1000,
+    )  # fmt: skip
+
+
+def open_reader(source: str | None, cfg: KioskConfig, out: TextIO) -> CodeReader:
+    source = source or ("serial" if cfg.scanner or not cfg.camera else "camera")
+    if source == "camera":
+        if cfg.camera is None:
+            raise ConfigError(cfg.source, ["camera: no [camera] is configured; this command needs one"])
+        return camera_from_config(cfg.camera)
     if cfg.scanner is None:
         raise ConfigError(cfg.source, ["scanner: no [scanner] is configured; this command needs one"])
     scanner = scanner_from_config(cfg.scanner)
     if not scanner.connect():
         print(f"waiting for the scanner: {scanner.link_error}", file=out)
+    return scanner
+
+
+def cmd_scan(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
+    scanner = open_reader(args.source, cfg, out)
     try:
         while True:
             status = _one_read(scanner, args.timeout, out)
@@ -51,7 +84,7 @@ def cmd_scan(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: Text
         scanner.close()
 
 
-def _one_read(scanner: SerialScanner, timeout: float, out: TextIO) -> int | None:
+def _one_read(scanner: CodeReader, timeout: float, out: TextIO) -> int | None:
     """OK or FAILED for the read; None when nothing came in time."""
     print(f"Scan a code now (waiting up to {timeout:g} s)…", file=out, flush=True)
     try:
@@ -60,7 +93,8 @@ def _one_read(scanner: SerialScanner, timeout: float, out: TextIO) -> int | None
         print(f"bad read: {exc}", file=out)
         return FAILED
     if text is None:
-        why = f": the scanner is not connected ({scanner.link_error})" if scanner.link_error else ""
+        link_error = getattr(scanner, "link_error", None)
+        why = f": the scanner is not connected ({link_error})" if link_error else ""
         print(f"no code within {timeout:g} s{why}", file=out)
         return None if not why else FAILED
     try:

@@ -75,6 +75,15 @@ class ScannerSection(_Section):
     idle_reset_ms: PositiveMs = 300
 
 
+class CameraSection(_Section):
+    source: int | Annotated[str, Field(min_length=1)]  # a device index, a video file or a stream URL
+    decoder: Literal["zxing", "pyzbar"] = "zxing"
+    width: Annotated[int, Field(ge=160, le=3840)] = 640
+    height: Annotated[int, Field(ge=120, le=2160)] = 480
+    idle_fps: Annotated[int, Field(ge=0, le=60)] = 5  # decoding rate cap while no code is in view
+    repeat_window_ms: Annotated[int, Field(ge=0, le=60_000)] = 1500
+
+
 class PrinterSection(_Section):
     url: Annotated[str, Field(min_length=1)]
     baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 19200
@@ -91,6 +100,7 @@ class KioskConfig(_Section):
     compartment: list[CompartmentSection] = []
     scanner: ScannerSection | None = None
     printer: PrinterSection | None = None
+    camera: CameraSection | None = None
     source: str = "<memory>"
 
     @property

@@ -94,3 +94,34 @@ def test_unknown_decoder_and_pyzbar_without_its_library() -> None:
     else:  # where libzbar0 and the extra are installed, it must read what zxing reads
         gray = render(Scene(CODE))[..., 1]
         assert decoder.decode(np.ascontiguousarray(gray)) == [CODE]
+
+
+def test_kiosk_scan_from_a_camera(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    video = write_video(
+        tmp_path / "slip.avi", [Scene(None), Scene("Mã hồ sơ: " + CODE, rotation=15)], frames_each=8
+    )
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text(f'[kiosk]\nid = "K1"\ndata_dir = "{tmp_path}/data"\n[camera]\nsource = "{video}"\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(cfg), "scan", "--once", "--timeout", "10"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "kind: receipt" in done.stdout and f"dossier.code: {CODE}" in done.stdout
+
+
+def test_kiosk_scan_with_a_camera_that_is_not_there(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text(
+        f'[kiosk]\nid = "K1"\ndata_dir = "{tmp_path}/data"\n[camera]\nsource = "{tmp_path}/none.avi"\n'
+    )
+    done = subprocess.run([sys.executable, "-m", "kiosk", "--config", str(cfg), "scan", "--once"],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: cannot open the camera")
