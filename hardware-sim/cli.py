@@ -58,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--profile", default="TM-T20II", help="python-escpos profile (code pages)")
     pr.add_argument("--paper", choices=sorted(DOT_WIDTH), default="80mm")
 
+    cv = sub.add_parser("camera-video", help="write a video of a QR as a kiosk camera sees it")
+    cv.add_argument("--out", type=Path, required=True, help="the .avi file to write")
+    cv.add_argument("--text", required=True, help="what the QR says")
+    cv.add_argument("--seconds", type=float, default=3.0, help="how long the code is in view")
+    cv.add_argument("--size", default="640x480", help="WIDTHxHEIGHT")
+    for name, default in (("rotation", 0.0), ("tilt", 0.0), ("blur", 0.0), ("noise", 0.0), ("contrast", 1.0)):
+        cv.add_argument(f"--{name}", type=float, default=default)
+
     ctl = sub.add_parser("ctl", help="send a command to a running simulator")
     ctl.add_argument("--socket", type=Path, default=os.environ.get(CONTROL_ENV))
     ctl.add_argument("words", nargs="+", metavar="COMMAND", help="e.g. close 0 3, jam 0 5 on")
@@ -72,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.command == "ctl":
         return _ctl(args.socket, args.words)
+    if args.command == "camera-video":
+        return _camera_video(args)
     asyncio.run(_serve_until_signalled(DEVICES[args.command](args)))
     return 0
 
@@ -114,6 +124,20 @@ async def _serve_until_signalled(sim: SimDevice) -> None:
         print(f"ready: {sim.link_path} (control: {sim.control_path})", flush=True)
 
     await sim.run(ready)
+
+
+def _camera_video(args: argparse.Namespace) -> int:
+    from hardware_sim.camera import Scene, write_video  # OpenCV only for this command
+
+    width, _, height = args.size.partition("x")
+    size = (int(width), int(height))
+    fps = 15.0
+    scene = Scene(args.text, size, rotation=args.rotation, tilt=args.tilt, blur=args.blur, noise=args.noise,
+                  contrast=args.contrast)  # fmt: skip
+    frames = max(1, round(args.seconds * fps))
+    write_video(args.out, [Scene(None, size), scene, Scene(None, size, seed=1)], frames_each=frames, fps=fps)
+    print(f"wrote {args.out}: {args.seconds:g} s of nothing, the code, nothing; point [camera] source at it")
+    return 0
 
 
 def _ctl(socket_path: Path | None, words: list[str]) -> int:

@@ -125,3 +125,18 @@ def test_kiosk_scan_with_a_camera_that_is_not_there(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith("error: cannot open the camera")
+
+
+def test_kiosk_sim_writes_a_camera_video_the_driver_reads(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "held.avi"
+    argv = [sys.executable, "-m", "hardware_sim", "camera-video", "--out", str(out), "--text", CODE,
+            "--seconds", "0.5", "--rotation", "30", "--blur", "0.8"]  # fmt: skip
+    subprocess.run(argv, check=True, capture_output=True)
+    sc = CameraScanner(OpenCVSource(str(out)), ZxingDecoder(), idle_fps=0)
+    try:
+        assert sc.read_code(5) == CODE
+    finally:
+        sc.close()
