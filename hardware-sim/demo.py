@@ -1,9 +1,10 @@
-"""``make demo``: the simulated lock bus and a scripted technician session against it.
+"""``make demo``: the simulated machine and a scripted technician session against it.
 
-Copies the example config with only the bus URL (and the data folder) changed, starts
-``kiosk-sim lockboard`` on a pty, then runs the real ``kiosk`` commands a technician would: check
-every board, list the compartments, open a few, meet a jammed lock and a silent board, and verify
-the audit log. Exits 0 only when every step ended as expected.
+Copies the example config with only the device URLs (and the data folder) changed, starts
+``kiosk-sim`` for the lock bus, the receipt printer and the QR scanner on ptys, then runs the real
+``kiosk`` commands a technician would: check every board, list the compartments, open a few, meet
+a jammed lock and a silent board, print the test page, meet an empty paper roll, scan a receipt's
+QR, and verify the audit log. Exits 0 only when every step ended as expected.
 """
 
 from __future__ import annotations
@@ -21,13 +22,19 @@ from pathlib import Path
 
 from hardware_sim.control import ControlClient
 
+SCAN = ("scan", "--once", "--timeout", "10")
+VIETQR = "00020101021138530010A0000007270123000697041601092576788590208QRIBFTTA53037045802VN6304AE9F"
+RECEIPT_QR = "Mã hồ sơ: 000.00.53.H48-220921-0099\nThủ tục: 1.001193.000.00.00.H48\nNgày hẹn trả: 25/11/2026"
+
 
 @dataclass(frozen=True)
 class Step:
     say: str
-    argv: tuple[str, ...] = ()  # a kiosk command; empty when the step acts on the simulator
+    argv: tuple[str, ...] = ()  # a kiosk command; empty when the step acts on a simulator
     ctl: tuple[str, ...] = ()  # a simulator control command
+    device: str = "lockbus0"  # whose control channel ``ctl`` goes to
     expect: int = 0
+    present: str | None = None  # a code the person holds to the scanner while ``argv`` waits
 
 
 def steps(locks: dict[str, tuple[int, int]]) -> list[Step]:
@@ -44,17 +51,21 @@ def steps(locks: dict[str, tuple[int, int]]) -> list[Step]:
         Step("Test-open C03, on the board wired normally-closed.", ("open", "C03", "--reason", "demo")),
         Step("At the machine: close C03.", ctl=("close", *at("C03"))),
         Step("Fault: the lock of B02 jams.", ctl=("jam", *at("B02"), "on")),
-        Step(
-            "Try to open B02: it must fail, not report 'opened'.",
-            ("open", "B02", "--reason", "demo: jammed lock"),
-            expect=1,
-        ),
+        Step("Try to open B02: it must fail, not report 'opened'.",
+             ("open", "B02", "--reason", "demo: jammed lock"), expect=1),
         Step("Fault: board 1 goes silent (power lost).", ctl=("silent", "1", "on")),
         Step("The doctor finds it; board 0 keeps working.", ("doctor",), expect=1),
         Step("Repair: power back, lock freed.", ctl=("clear",)),
         Step("List the compartments again.", ("lockers",)),
+        Step("Check the receipt printer.", ("printer", "status")),
+        Step("Print the test page (every Vietnamese tone mark and a QR).", ("printer", "test")),
+        Step("Fault: the paper roll runs out.", ctl=("paper", "out"), device="printer"),
+        Step("The test page is refused before a byte is sent.", ("printer", "test"), expect=1),
+        Step("Repair: a new roll.", ctl=("paper", "ok"), device="printer"),
+        Step("Scan the QR of an appointment slip with the serial scanner.", SCAN, present=RECEIPT_QR),
+        Step("Scan a payment QR by mistake: rejected with a reason.", SCAN, present=VIETQR, expect=1),
         Step("Verify the tamper-evident audit log.", ("audit", "verify")),
-    ]
+    ]  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,78 +77,91 @@ def main(argv: list[str] | None = None) -> int:
     work = args.workdir.resolve()
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    raw = tomllib.loads(args.config.read_text(encoding="utf-8"))
-    bus = raw["bus"][0]
-    link = work / bus["name"]
+    text = args.config.read_text(encoding="utf-8")
+    raw = tomllib.loads(text)
     demo_cfg = work / "kiosk.toml"
-    demo_cfg.write_text(_demo_config(args.config.read_text(encoding="utf-8"), link, work / "data"))
-    boards = sorted({c["board"] for c in raw["compartment"] if c["bus"] == bus["name"]})
-    nc = [b["address"] for b in bus.get("board", []) if b.get("hook") == "normally-closed"]
+    demo_cfg.write_text(_demo_config(text, work))
+    print(f"Config: {args.config} with each /dev/kiosk-NAME url pointed at {work}/NAME (the simulators)")
+    print(f"and data_dir = {work / 'data'}; receipts come out in {work / 'receipts'}")
+    sims = _start_sims(raw, work)
     locks = {c["id"]: (c["board"], c["lock"]) for c in raw["compartment"]}
-
-    print(f"Config: {args.config} with url = {link} (the simulator) and data_dir = {work / 'data'}")
-    sim = _start_sim(bus["protocol"], boards, nc, link)
     try:
-        return _run(steps(locks), demo_cfg, ControlClient(link.with_name(link.name + ".ctl")))
+        controls = {name: ControlClient(work / f"{name}.ctl") for name in sims}
+        return _run(steps(locks), demo_cfg, controls, work)
     finally:
-        sim.terminate()
-        sim.wait(5)
+        for sim in sims.values():
+            sim.terminate()
+            sim.wait(5)
 
 
-def _demo_config(text: str, link: Path, data_dir: Path) -> str:
-    text = re.sub(r'(?m)^url = "[^"]*"', f'url = "{link}"', text, count=1)
-    return re.sub(r'(?m)^data_dir = "[^"]*"', f'data_dir = "{data_dir}"', text, count=1)
+def _demo_config(text: str, work: Path) -> str:
+    text = re.sub(r'(?m)^(url = )"/dev/kiosk-([\w-]+)"', lambda m: f'{m[1]}"{work / m[2]}"', text)
+    return re.sub(r'(?m)^data_dir = "[^"]*"', f'data_dir = "{work / "data"}"', text, count=1)
 
 
-def _start_sim(protocol: str, boards: list[int], nc: list[int], link: Path) -> subprocess.Popen[str]:
-    argv = [
-        sys.executable,
-        "-m",
-        "hardware_sim",
-        "lockboard",
-        "--protocol",
-        protocol,
-        "--boards",
-        ",".join(map(str, boards)),
-        "--link",
-        str(link),
-        "--release-ms",
-        "40",
-    ]
+def _start_sims(raw: dict[str, object], work: Path) -> dict[str, subprocess.Popen[str]]:
+    bus = raw["bus"][0]  # type: ignore[index]
+    compartments = raw["compartment"]
+    boards = sorted({c["board"] for c in compartments if c["bus"] == bus["name"]})  # type: ignore[attr-defined]
+    nc = [b["address"] for b in bus.get("board", []) if b.get("hook") == "normally-closed"]
+    printer = raw["printer"]
+    lockbus = ["lockboard", "--protocol", bus["protocol"], "--boards", ",".join(map(str, boards)),
+               "--link", str(work / bus["name"]), "--release-ms", "40"]  # fmt: skip
     if nc:
-        argv += ["--nc-boards", ",".join(map(str, nc))]
-    print("$ kiosk-sim " + " ".join(argv[3:]))
-    sim = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+        lockbus += ["--nc-boards", ",".join(map(str, nc))]
+    commands = {
+        bus["name"]: lockbus,
+        "printer": ["printer", "--link", str(work / "printer"), "--out", str(work / "receipts"),
+                    "--profile", printer["profile"], "--paper", printer["paper"]],  # type: ignore[index]
+        "scanner": ["scanner", "--link", str(work / "scanner")],
+    }  # fmt: skip
+    return {name: _start_sim(argv) for name, argv in commands.items()}
+
+
+def _start_sim(argv: list[str]) -> subprocess.Popen[str]:
+    print("$ kiosk-sim " + shlex.join(argv))
+    sim = subprocess.Popen([sys.executable, "-m", "hardware_sim", *argv], stdout=subprocess.PIPE, text=True)
     assert sim.stdout is not None
     line = sim.stdout.readline()  # the simulator prints "ready: …" once it serves
     if not line.startswith("ready"):
         sim.kill()
-        raise SystemExit("the simulator did not start")
-    print(line.rstrip())
+        raise SystemExit("a simulator did not start")
     return sim
 
 
-def _run(plan: list[Step], cfg: Path, ctl: ControlClient) -> int:
+def _run(plan: list[Step], cfg: Path, controls: dict[str, ControlClient], work: Path) -> int:
     surprises = 0
     for step in plan:
         if step.say:
             print(f"\n# {step.say}")
         if step.ctl:
-            print("$ kiosk-sim ctl " + " ".join(step.ctl))
-            ctl.call(*step.ctl)
+            print(f"$ kiosk-sim ctl --socket {work / step.device}.ctl " + shlex.join(step.ctl))
+            controls[step.device].call(*step.ctl)
             continue
         print("$ kiosk " + shlex.join(step.argv))
         started = time.monotonic()
-        done = subprocess.run(
-            [sys.executable, "-m", "kiosk", "--config", str(cfg), *step.argv], capture_output=True, text=True
-        )
-        sys.stdout.write(done.stdout + done.stderr)
-        took = time.monotonic() - started
-        verdict = "as expected" if done.returncode == step.expect else "UNEXPECTED"
-        print(f"(exit {done.returncode}, {took:.1f} s, {verdict})")
-        surprises += done.returncode != step.expect
-    print(f"\nDemo finished: {len(plan)} steps, {surprises} unexpected outcome(s).")
+        returncode = _kiosk(cfg, step, controls["scanner"])
+        verdict = "as expected" if returncode == step.expect else "UNEXPECTED"
+        print(f"(exit {returncode}, {time.monotonic() - started:.1f} s, {verdict})")
+        surprises += returncode != step.expect
+    receipts = sorted((work / "receipts").glob("*.png"))
+    print(f"\nReceipts printed by the simulated printer: {', '.join(str(r) for r in receipts) or 'none'}")
+    print(f"Demo finished: {len(plan)} steps, {surprises} unexpected outcome(s).")
     return 1 if surprises else 0
+
+
+def _kiosk(cfg: Path, step: Step, scanner: ControlClient) -> int:
+    argv = [sys.executable, "-m", "kiosk", "--config", str(cfg), *step.argv]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    if step.present is not None:
+        ready = proc.stdout.readline()  # "Scan a code now …": the port is open
+        sys.stdout.write(ready)
+        print("(the person holds the code to the scanner)")
+        scanner.call("scan", step.present)
+    out, err = proc.communicate(timeout=60)
+    sys.stdout.write(out + err)
+    return proc.returncode
 
 
 if __name__ == "__main__":
