@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from drivers.printer.document import Document
+from hardware_sim.escpos_parse import parse
 from hardware_sim.printer import PrinterSim
 from kiosk.receipts import Office, dropoff_receipt
 
@@ -18,6 +19,20 @@ def dropoff() -> Document:
     return dropoff_receipt(
         OFFICE, "000.00.53.H48-220921-0099", "Đăng ký khai sinh (1.001193.000.00.00.H48)", AT, "A05", TRACKING
     )
+
+
+def listing(data: bytes) -> str:
+    """ESC/POS as one command a line, exact but for the dots of pictures (glyphs, raster images),
+    which depend on the FreeType inside Pillow and are checked by what the simulator reads."""
+    cmds, used = parse(data)
+    assert used == len(data), "the job ends in the middle of a command"
+    lines = []
+    for cmd in cmds:
+        if cmd.name in ("define-chars", "raster"):
+            lines.append(f"{cmd.name} {cmd.arg} <{len(cmd.data)} bytes of dots>")
+        else:
+            lines.append(f"{cmd.name} {cmd.arg} {cmd.data.hex(' ')}".rstrip())
+    return "\n".join(lines) + "\n"
 
 
 def print_offline(data: bytes, out: Path, profile: str, paper: str) -> tuple[str, Path]:

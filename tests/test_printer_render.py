@@ -15,7 +15,7 @@ from drivers.printer.errors import StatusUnreadable
 from drivers.printer.render import PrinterProfile, VietnameseMode, render_bytes
 from drivers.printer.vietnamese import LOWER, UPPER, decode_tcvn3, encodable, encode_tcvn3, vietnamese_letters
 from kiosk.receipts import TONE_TEST_LINES, technician_test_page
-from tests.printing import AT, OFFICE, dropoff, print_offline
+from tests.printing import AT, OFFICE, dropoff, listing, print_offline
 
 DATA = Path(__file__).parent / "data"
 EPSON = PrinterProfile("TM-T20II", "80mm")
@@ -99,6 +99,11 @@ def test_tcvn3_round_trip(text: str) -> None:
 def test_dropoff_receipt_bytes_in_tcvn3_text_mode_are_as_expected() -> None:
     expected = (DATA / "dropoff-tm-t20ii-80mm-text.bin").read_bytes()
     assert render_bytes(dropoff(), EPSON, VietnameseMode.TEXT) == expected
+
+
+def test_dropoff_receipt_in_user_characters_is_as_expected() -> None:
+    got = listing(render_bytes(dropoff(), CHEAP, VietnameseMode.USER_CHARS))
+    assert got == (DATA / "dropoff-pos5890-58mm-user-chars.listing").read_text()
 
 
 def test_text_mode_needs_a_tcvn3_profile() -> None:
