@@ -7,9 +7,13 @@ from typing import Any
 
 from kiosk.config import CompartmentSection, KioskConfig
 from kiosk.errors import UnknownCompartment
+from kiosk.migrations import ACTIVE_ITEM
 from kiosk.store import Store
 
 PLACEMENT = ("bus", "board", "lock", "size", "position")
+# A compartment with what it holds now: at most one active item (a unique index says so).
+WITH_CONTENTS = f"""SELECT c.*, i.dossier_code AS holds, i.kind AS holds_kind
+    FROM compartment c LEFT JOIN item i ON i.compartment = c.id AND i.state IN {ACTIVE_ITEM}"""
 
 
 @dataclass(frozen=True)
@@ -23,9 +27,14 @@ class Compartment:
     in_config: bool
     in_service: bool
     service_note: str | None
-    holds: str | None
-    holds_kind: str | None
+    holds: str | None  # dossier code of the active item inside, if any
+    holds_kind: str | None  # "result" (for a citizen) or "deposit" (for an officer)
     door: str
+
+    @property
+    def usable(self) -> bool:
+        """Can be given to a new item: in the config, in service, empty, door known closed."""
+        return self.in_config and self.in_service and self.holds is None and self.door == "closed"
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Compartment:
@@ -43,7 +52,7 @@ def sync_from_config(store: Store, cfg: KioskConfig) -> list[str]:
     """
     changes: list[str] = []
     with store.transaction() as db:
-        existing = {row["id"]: row for row in db.table("compartment").rows}
+        existing = {row["id"]: row for row in db.query(WITH_CONTENTS)}
         for c in cfg.compartment:
             changes += _apply(store, c, existing.get(c.id))
         for cid in sorted(set(existing) - {c.id for c in cfg.compartment}):
@@ -77,13 +86,13 @@ def _holding(row: dict[str, Any]) -> str:
 
 
 def all_compartments(store: Store, *, in_config_only: bool = True) -> list[Compartment]:
-    where = "in_config = 1" if in_config_only else None
-    rows = store.db.table("compartment").rows_where(where, order_by="id")
+    where = " WHERE c.in_config = 1" if in_config_only else ""
+    rows = store.db.query(WITH_CONTENTS + where + " ORDER BY c.id")
     return [Compartment.from_row(r) for r in rows]
 
 
 def get(store: Store, compartment_id: str) -> Compartment:
-    rows = list(store.db.table("compartment").rows_where("id = ? AND in_config = 1", [compartment_id]))
+    rows = list(store.db.query(WITH_CONTENTS + " WHERE c.id = ? AND c.in_config = 1", [compartment_id]))
     if not rows:
         raise UnknownCompartment(compartment_id, [c.id for c in all_compartments(store)])
     return Compartment.from_row(rows[0])

@@ -75,9 +75,85 @@ def _v2_audit_log(db: Database) -> None:
         db.execute(sql)
 
 
+ACTIVE_ITEM = "('placing', 'held', 'releasing', 'uncertain')"
+
+_HANDOVER_SQL = [
+    # Each dossier (deposited by a citizen) or result (loaded by an officer) in the machine.
+    f"""CREATE TABLE item (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('result', 'deposit')),
+        dossier_code TEXT NOT NULL,
+        compartment TEXT NOT NULL REFERENCES compartment(id),
+        state TEXT NOT NULL CHECK (state IN {ACTIVE_ITEM[:-1]}, 'gone')),
+        procedure TEXT,
+        citizen TEXT,              -- masked name, as the backend sends it
+        fee_due INTEGER NOT NULL DEFAULT 0,
+        expires_at TEXT,
+        pin_hash TEXT,             -- scrypt; the PIN itself is never stored
+        token_expires INTEGER,
+        failed_tries INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        outcome TEXT)""",
+    f"CREATE UNIQUE INDEX item_one_per_compartment ON item(compartment) WHERE state IN {ACTIVE_ITEM}",
+    f"CREATE UNIQUE INDEX item_one_per_dossier ON item(dossier_code, kind) WHERE state IN {ACTIVE_ITEM}",
+    """INSERT INTO item (kind, dossier_code, compartment, state, created_at, updated_at)
+        SELECT CASE holds_kind WHEN 'dossier' THEN 'deposit' ELSE 'result' END, holds, id, 'held',
+               COALESCE(updated_at, ''), COALESCE(updated_at, '')
+        FROM compartment WHERE holds IS NOT NULL""",
+    "ALTER TABLE compartment DROP COLUMN holds",
+    "ALTER TABLE compartment DROP COLUMN holds_kind",
+    # A journey in progress survives a crash as this row; the audit log journals its every change.
+    """CREATE TABLE journey (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        compartment TEXT REFERENCES compartment(id),
+        item INTEGER REFERENCES item(id),
+        data TEXT NOT NULL DEFAULT '{}',
+        started_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        ended_at TEXT,
+        outcome TEXT)""",
+    "CREATE INDEX journey_open ON journey(ended_at) WHERE ended_at IS NULL",
+    # Handover events for the backend, in per-kiosk sequence; the sync marks them delivered.
+    """CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        at TEXT NOT NULL,
+        kiosk_id TEXT NOT NULL,
+        dossier_code TEXT,
+        compartment TEXT,
+        actor TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        audit_seq INTEGER NOT NULL,
+        prev_audit_hash TEXT NOT NULL,
+        delivered_at TEXT)""",
+    # What the backend says is to be returned through this kiosk (filled by the sync, issue 5).
+    """CREATE TABLE assignment (
+        dossier_code TEXT PRIMARY KEY,
+        citizen TEXT,
+        procedure TEXT,
+        fee_due INTEGER NOT NULL DEFAULT 0,
+        hold_days INTEGER,
+        size_hint TEXT,
+        synced_at TEXT NOT NULL)""",
+    "CREATE TABLE pin_failure (at TEXT NOT NULL)",
+]
+
+
+def _v3_handover(db: Database) -> None:
+    for sql in _HANDOVER_SQL:
+        db.execute(sql)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "compartments", _v1_compartments),
     Migration(2, "append-only audit log with hash chain", _v2_audit_log),
+    Migration(3, "items, journeys, outbox, assignments", _v3_handover),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -44,18 +44,22 @@ def raw_db(tmp_path: Path) -> Database:
 SEED: dict[int, Any] = {
     # after version N is applied, what a kiosk of that version would hold
     1: lambda db: db.table("compartment").insert(
-        {
-            "id": "A01",
-            "bus": "lockbus0",
-            "board": 0,
-            "lock": 1,
-            "size": "S",
-            "position": "low",
-            "holds": "000.00.53.H48-220921-0099",
-            "holds_kind": "result",
-        }
+        {"id": "A01", "bus": "lockbus0", "board": 0, "lock": 1, "size": "S", "position": "low",
+         "holds": "000.00.53.H48-220921-0099", "holds_kind": "result", "updated_at": "t0"}
     ),
     2: lambda db: audit.append(db, at="t", kiosk_id="K", actor="a", action="x", subject=None, detail="{}"),
+    3: lambda db: db.execute(
+        "INSERT INTO outbox (uuid, kind, at, kiosk_id, actor, payload, audit_seq, prev_audit_hash)"
+        " VALUES ('u1', 'result-loaded', 't', 'K', 'a', '{}', 1, 'h')"
+    ),
+}  # fmt: skip
+# what must still be there once version N is applied over data of the versions before
+SURVIVES: dict[int, Any] = {
+    2: lambda db: db.execute("SELECT holds FROM compartment").fetchone()[0] == "000.00.53.H48-220921-0099",
+    3: lambda db: (
+        db.execute("SELECT dossier_code, kind, state, compartment FROM item").fetchall()
+        == [("000.00.53.H48-220921-0099", "result", "held", "A01")]
+    ),
 }
 
 
@@ -67,8 +71,8 @@ def test_each_migration_from_the_version_before(tmp_path: Path, migration: migra
         SEED[version](db)
     assert migrations.migrate(db, "t1", target=migration.version) == [migration.version]
     assert migrations.current_version(db) == migration.version
-    if migration.version > 1:  # what was there survives
-        assert db.execute("SELECT holds FROM compartment").fetchone()[0] == "000.00.53.H48-220921-0099"
+    if migration.version in SURVIVES:
+        assert SURVIVES[migration.version](db)
     SEED[migration.version](db)  # the new schema takes what that version writes
 
 
@@ -199,12 +203,19 @@ def cfg_with(tmp_path: Path, *compartments: dict[str, Any]) -> config.KioskConfi
     )
 
 
+def hold(store: Store, compartment: str, code: str, kind: str) -> None:
+    store.db.table("item").insert(
+        {"kind": kind, "dossier_code": code, "compartment": compartment, "state": "held",
+         "created_at": "t", "updated_at": "t"}
+    )  # fmt: skip
+
+
 def test_sync_adds_moves_and_keeps_contents(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     assert sync_from_config(
         store, cfg_with(tmp_path, {"id": "A01", "lock": 1}, {"id": "A02", "lock": 2})
     ) == ["A01 added", "A02 added"]
-    store.db.table("compartment").update("A01", {"holds": "G22.39-240517-0012", "holds_kind": "result"})
+    hold(store, "A01", "G22.39-240517-0012", "result")
     assert (
         sync_from_config(store, cfg_with(tmp_path, {"id": "A01", "lock": 1}, {"id": "A02", "lock": 2})) == []
     )
@@ -221,12 +232,10 @@ def test_sync_adds_moves_and_keeps_contents(tmp_path: Path) -> None:
 def test_a_retired_compartment_that_holds_something_is_kept_and_said(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     sync_from_config(store, cfg_with(tmp_path, {"id": "A01", "lock": 1}, {"id": "A02", "lock": 2}))
-    store.db.table("compartment").update(
-        "A02", {"holds": "000.00.19.H26-250701-0001", "holds_kind": "dossier"}
-    )
+    hold(store, "A02", "000.00.19.H26-250701-0001", "deposit")
     changes = sync_from_config(store, cfg_with(tmp_path, {"id": "A01", "lock": 1}))
     assert changes == [
-        "A02 is no longer in the config (kept: it still holds dossier 000.00.19.H26-250701-0001)"
+        "A02 is no longer in the config (kept: it still holds deposit 000.00.19.H26-250701-0001)"
     ]
     assert sync_from_config(
         store, cfg_with(tmp_path, {"id": "A01", "lock": 1}, {"id": "A02", "lock": 2})
