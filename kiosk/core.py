@@ -1,0 +1,129 @@
+"""The headless core the UI and the scenario runner drive: store, lock buses, clock, announcements.
+
+``unlock()`` is the one way a journey opens a compartment: the intent is committed before the
+unlock frame is sent, and the outcome after; a jam takes the compartment out of service and raises
+a maintenance event.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from drivers.errors import DeviceError
+from drivers.lockboard.bus import BoardStatus
+from drivers.lockboard.errors import DoorJammed
+from kiosk import compartments, events
+from kiosk.compartments import Compartment
+from kiosk.config import KioskConfig
+from kiosk.lockers import Lockers
+from kiosk.pickup_codes import load_key
+from kiosk.store import Store
+
+log = logging.getLogger("kiosk.core")
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """What the UI (through ui/bridge.py) or a script hears: a journey changed, a reminder, …"""
+
+    topic: str
+    journey: str | None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The site's handover rules (config [rules], with these defaults)."""
+
+    idle_timeout_s: float = 60.0  # a person who stops touching the screen
+    door_reminder_s: float = 60.0
+    door_alarm_s: float = 120.0
+    jam_retries: int = 2  # other fitting compartments tried after a jam
+    hold_days: int = 14  # a result not picked up by then is listed for withdrawal
+    pin_tries: int = 5
+    pin_lockout_s: float = 15 * 60
+    kiosk_pin_failures: int = 20  # across all dossiers, per window: slows guessing
+    kiosk_pin_window_s: float = 10 * 60
+
+
+class Core:
+    def __init__(self, cfg: KioskConfig, store: Store, lockers: Lockers, rules: Rules | None = None) -> None:
+        self.cfg = cfg
+        self.store = store
+        self.lockers = lockers
+        self.rules = rules or Rules()
+        self.token_key = load_key(cfg.data_dir)
+        self._listeners: list[Callable[[Announcement], None]] = []
+
+    @property
+    def kiosk_id(self) -> str:
+        return self.cfg.kiosk.id
+
+    def now(self) -> datetime:
+        return self.store.clock()
+
+    def listen(self, listener: Callable[[Announcement], None]) -> None:
+        self._listeners.append(listener)
+
+    def announce(self, topic: str, journey: str | None = None, **detail: Any) -> None:
+        announcement = Announcement(topic, journey, detail)
+        for listener in self._listeners:
+            listener(announcement)
+
+    def compartments(self) -> list[Compartment]:
+        return compartments.all_compartments(self.store)
+
+    def unlock(self, comp: Compartment, *, actor: str, journey: str) -> BoardStatus:
+        """Open ``comp``. Raises DoorJammed (the compartment is then out of service) or another
+        DeviceError (the door may be open: the caller records the outcome as uncertain)."""
+        where = {"bus": comp.bus, "board": comp.board, "lock": comp.lock, "journey": journey}
+        self.store.audit(actor, "unlock-intent", comp.id, **where)
+        try:
+            proof = self.lockers.buses[comp.bus].unlock(comp.board, comp.lock)
+        except DoorJammed:
+            self.take_out_of_service(comp.id, "door jammed", actor=actor)
+            raise
+        except DeviceError as exc:
+            with self.store.transaction():
+                compartments.record_door(self.store, comp.id, "unknown")
+                self.store.audit(actor, "unlock-unconfirmed", comp.id, cause=str(exc))
+            raise
+        with self.store.transaction():
+            compartments.record_door(self.store, comp.id, "open")
+            self.store.audit(actor, "unlocked", comp.id, journey=journey)
+        return proof
+
+    def refresh_doors(self) -> dict[str, str]:
+        """Record every compartment's door as its board reports it now ("unknown" when the board
+        cannot be read); returns what was recorded."""
+        readings = self.lockers.read_boards()
+        doors = {}
+        with self.store.transaction():
+            for comp in self.compartments():
+                status = readings.get((comp.bus, comp.board))
+                door = "unknown" if not isinstance(status, BoardStatus) else (
+                    "closed" if status.is_locked(comp.lock) else "open")  # fmt: skip
+                if door != comp.door:
+                    compartments.record_door(self.store, comp.id, door)
+                doors[comp.id] = door
+        return doors
+
+    def read(self, comp: Compartment) -> BoardStatus | None:
+        """The board's status for ``comp``, or None when it cannot be read now."""
+        try:
+            return self.lockers.buses[comp.bus].status(comp.board)
+        except DeviceError as exc:
+            log.warning("cannot read %s: %s", comp.id, exc)
+            return None
+
+    def take_out_of_service(self, compartment_id: str, why: str, *, actor: str) -> None:
+        with self.store.transaction() as db:
+            db.table("compartment").update(
+                compartment_id, {"in_service": 0, "service_note": why, "updated_at": self.store.now()}
+            )
+            events.emit(self.store, "maintenance", actor=actor, compartment=compartment_id, problem=why)
+        self.announce("maintenance", compartment=compartment_id, problem=why)

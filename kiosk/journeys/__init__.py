@@ -1,0 +1,1 @@
+"""Every journey at the machine as an explicit, durable state machine (DESIGN §4.5, §5)."""

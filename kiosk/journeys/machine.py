@@ -1,0 +1,115 @@
+"""The seam every journey shares: states, a transition table, timeouts as transitions, and one
+``_change_state()`` that persists, journals, logs and announces (OctoPrint's single
+``_changeState()``, without its monolith).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Generic, TypeVar
+
+from kiosk import events
+from kiosk.clock import stamp
+from kiosk.compartments import Compartment
+from kiosk.core import Core
+from kiosk.errors import KioskError
+
+S = TypeVar("S", bound=enum.Enum)
+log = logging.getLogger("kiosk.journeys")
+
+
+class IllegalTransition(KioskError):
+    """A bug, not a person's mistake: the code asked for a move the table does not allow."""
+
+
+class Journey(Generic[S]):
+    kind: ClassVar[str]
+    INITIAL: ClassVar[Any]
+    TRANSITIONS: ClassVar[dict[Any, frozenset[Any]]]
+    TIMEOUTS: ClassVar[dict[Any, tuple[str, Any]]] = {}  # state -> (Rules attribute, next state)
+    TERMINAL: ClassVar[frozenset[Any]]
+
+    def __init__(self, core: Core, actor: str) -> None:
+        self.core = core
+        self.actor = actor
+        self.id = str(uuid.uuid4())
+        self.state: S = self.INITIAL
+        self.data: dict[str, Any] = {}
+        self.entered_at = core.now()
+        now = stamp(self.entered_at)
+        with core.store.transaction() as db:
+            db.table("journey").insert(
+                {"id": self.id, "kind": self.kind, "state": self.state.value, "actor": actor,
+                 "data": "{}", "started_at": now, "updated_at": now}
+            )  # fmt: skip
+            core.store.audit(actor, f"journey:{self.kind}:{self.state.value}", self.id)
+        core.announce("journey", self.id, kind=self.kind, state=self.state.value)
+
+    @property
+    def ended(self) -> bool:
+        return self.state in self.TERMINAL
+
+    def _change_state(self, new: S, *, outcome: str | None = None, **detail: Any) -> None:
+        """The one place a journey moves: persisted and journaled in one transaction (inside the
+        caller's, when the move goes with other changes), then logged and announced."""
+        if new not in self.TRANSITIONS.get(self.state, frozenset()):
+            raise IllegalTransition(f"{self.kind}: {self.state.value} -> {new.value} is not in the table")
+        old, self.state = self.state, new
+        self.entered_at = self.core.now()
+        now = stamp(self.entered_at)
+        row: dict[str, Any] = {
+            "state": new.value,
+            "updated_at": now,
+            "data": json.dumps(self.data, ensure_ascii=False),
+        }
+        if new in self.TERMINAL:
+            row.update(ended_at=now, outcome=outcome or new.value)
+        with self.core.store.transaction() as db:
+            db.table("journey").update(self.id, row)
+            self.core.store.audit(self.actor, f"journey:{self.kind}:{new.value}", self.id, **detail)
+        log.info("%s %s: %s -> %s %s", self.kind, self.id[:8], old.value, new.value, detail or "")
+        self.core.announce("journey", self.id, kind=self.kind, state=new.value, previous=old.value, **detail)
+
+    def seconds_in_state(self, now: datetime | None = None) -> float:
+        return ((now or self.core.now()) - self.entered_at).total_seconds()
+
+    def tick(self) -> None:
+        """Call often (the UI's timer, the scenario runner): timeouts and door watching happen here."""
+        timeout = self.TIMEOUTS.get(self.state)
+        if timeout is not None:
+            rule, next_state = timeout
+            if self.seconds_in_state() >= getattr(self.core.rules, rule):
+                self.on_timeout(next_state)
+
+    def on_timeout(self, next_state: S) -> None:
+        self._change_state(next_state, reason="timeout")
+
+    def _watch_door(self, comp: Compartment) -> DoorReading | None:
+        """Read the door of ``comp`` while it is open: None while it stays open (raising the
+        reminder, then the alarm event, as time passes) or cannot be read; else what it shows."""
+        status = self.core.read(comp)
+        if status is not None and status.is_locked(comp.lock):
+            return DoorReading(item=status.has_item(comp.lock))
+        open_for = self.seconds_in_state()
+        rules = self.core.rules
+        if open_for >= rules.door_alarm_s and not self.data.get("alarm"):
+            self.data["alarm"] = True
+            events.emit(self.core.store, "alarm", actor="kiosk", compartment=comp.id,
+                         problem=f"door open for {open_for:.0f} s", journey=self.id)  # fmt: skip
+            self.core.announce("door-alarm", self.id, compartment=comp.id)
+        elif open_for >= rules.door_reminder_s and not self.data.get("reminded"):
+            self.data["reminded"] = True
+            self.core.announce("door-reminder", self.id, compartment=comp.id)
+        return None
+
+
+@dataclass(frozen=True)
+class DoorReading:
+    """A door read closed (hook latched); ``item`` is what the sensor says, None without one."""
+
+    item: bool | None

@@ -1,0 +1,62 @@
+"""What a person is told at the end of a step, Vietnamese first. The UI shows these; the core
+decides which one applies."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Say(enum.Enum):
+    ALREADY_LOADED = (
+        "Kết quả này đã ở ngăn {compartment}.",
+        "This result is already in compartment {compartment}.",
+    )
+    NO_SPACE = ("Không còn ngăn trống phù hợp.", "No fitting compartment is free.")
+    JAM_RETRYING = (
+        "Ngăn {compartment} bị kẹt; đang mở ngăn khác.",
+        "Compartment {compartment} is jammed; opening another.",
+    )
+    NOTHING_PLACED = (
+        "Cửa đã đóng nhưng ngăn trống: chưa nạp.",
+        "The door closed with nothing inside: not loaded.",
+    )
+    LOADED = ("Đã nạp vào ngăn {compartment}.", "Loaded into compartment {compartment}.")
+    UNCERTAIN = (
+        "Không xác nhận được ngăn {compartment}; hãy kiểm tra cửa.",
+        "Compartment {compartment} could not be confirmed; check the door.",
+    )
+    CODE_REJECTED = ("{reason_vi}", "{reason_en}")
+    NOT_HERE = ("Hồ sơ này không có ở máy này.", "This dossier is not at this kiosk.")
+    OTHER_KIOSK = ("Mã này dành cho máy khác.", "This code is for another kiosk.")
+    ALREADY_PICKED_UP = ("Kết quả này đã được nhận.", "This result has already been picked up.")
+    EXPIRED = (
+        "Mã đã hết hạn. Vui lòng liên hệ bộ phận một cửa.",
+        "The code has expired. Please ask the office.",
+    )
+    PIN_FORMAT = ("Mã PIN gồm 6 chữ số.", "The PIN has 6 digits.")
+    PIN_WRONG = ("Mã PIN không đúng. Còn {left} lần thử.", "Wrong PIN. {left} tries left.")
+    LOCKED = (
+        "Hồ sơ tạm khóa do nhập sai nhiều lần. Thử lại sau {minutes} phút.",
+        "Too many wrong PINs for this dossier. Try again in {minutes} minutes.",
+    )
+    KIOSK_BUSY = (
+        "Quá nhiều lần nhập sai trên máy. Thử lại sau {minutes} phút.",
+        "Too many wrong PINs at this kiosk. Try again in {minutes} minutes.",
+    )
+    JAMMED = (
+        "Ngăn {compartment} bị kẹt. Vui lòng liên hệ cán bộ.",
+        "Compartment {compartment} is jammed. Please ask an officer.",
+    )
+    TAKE_RESULT = (
+        "Ngăn {compartment} đang mở — mời nhận kết quả và đóng cửa.",
+        "Compartment {compartment} is open — take your result and close the door.",
+    )
+    NOT_TAKEN = ("Kết quả vẫn còn trong ngăn.", "The result is still in the compartment.")
+    THANK_YOU = ("Đã trả kết quả. Cảm ơn ông/bà.", "Result handed over. Thank you.")
+
+    def __init__(self, vi: str, en: str) -> None:
+        self.vi = vi
+        self.en = en
+
+    def format(self, **values: object) -> tuple[str, str]:
+        return self.vi.format(**values), self.en.format(**values)

@@ -1,0 +1,78 @@
+"""A whole simulated machine for journey tests: lock-board simulator on a pty, store, core, and a
+clock the test moves by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from drivers.lockboard.bus import BusTiming
+from hardware_sim.control import ControlClient
+from hardware_sim.lockboard import LockboardSim
+from kiosk import config
+from kiosk.compartments import sync_from_config
+from kiosk.core import Announcement, Core
+from kiosk.lockers import Lockers
+from kiosk.store import Store
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def site_config(root: Path, protocol: str) -> config.KioskConfig:
+    compartments = [  # board 0: A01-A04 small high, A05-A06 medium low, A07-A08 large low
+        {"id": f"A{n:02d}", "bus": "lockbus0", "board": 0, "lock": n,
+         "size": "S" if n <= 4 else "M" if n <= 6 else "L", "position": "high" if n <= 4 else "low"}
+        for n in range(1, 9)
+    ]  # fmt: skip
+    return config.parse({
+        "kiosk": {"id": "HG-VT-01", "data_dir": str(root / "data")},
+        "bus": [{"name": "lockbus0", "url": str(root / "lockbus0"), "protocol": protocol,
+                 "reply_timeout_ms": 60, "poll_interval_ms": 5, "unlock_confirm_ms": 200}],
+        "compartment": compartments,
+    })  # fmt: skip
+
+
+class Machine:
+    def __init__(self, root: Path, protocol: str = "cu16") -> None:
+        self.sim = LockboardSim(protocol, [0], root / "lockbus0", release_ms=2).start_in_thread()
+        self.ctl = ControlClient(self.sim.control_path)
+        self.cfg = site_config(root, protocol)
+        self.cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        self.clock = FakeClock()
+        self.store = Store.open(self.cfg.data_dir, kiosk_id=self.cfg.kiosk.id, clock=self.clock)
+        sync_from_config(self.store, self.cfg)
+        self.lockers = Lockers.from_config(self.cfg, self.store)
+        for bus in self.lockers.buses.values():
+            bus.timing = BusTiming(
+                reply_timeout_s=0.06, retries=1, poll_interval_s=0.005, unlock_confirm_s=0.2
+            )
+        self.core = Core(self.cfg, self.store, self.lockers)
+        self.heard: list[Announcement] = []
+        self.core.listen(self.heard.append)
+        self.core.refresh_doors()
+
+    def person(self, *action: object) -> None:
+        """Someone at the machine: ("close", "A05"), ("put", "A05"), ("take", "A05"), ("jam", "A05")."""
+        verb, compartment = str(action[0]), str(action[1])
+        lock = int(compartment[1:])
+        self.ctl.call(verb, 0, lock, *action[2:])
+
+    def outbox(self) -> list[tuple[str, str | None, str | None]]:
+        return [
+            tuple(r)
+            for r in self.store.db.execute("SELECT kind, dossier_code, compartment FROM outbox ORDER BY seq")
+        ]  # type: ignore[misc]
+
+    def close(self) -> None:
+        self.lockers.close()
+        self.store.close()
+        self.sim.stop()
