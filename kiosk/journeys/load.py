@@ -190,14 +190,6 @@ class LoadJourney(Journey[Load]):
         keys = ("citizen", "procedure", "fee_due", "hold_days", "size_hint")
         return dict(zip(keys, row, strict=True)) if row else {}
 
-    def _require(self, state: Load) -> None:
-        if self.state is not state:
-            raise IllegalStep(f"{self.kind} is {self.state.value}, not {state.value}")
-
-
-class IllegalStep(Exception):
-    """The UI asked for a step the journey is not at (a double tap, a stale screen)."""
-
 
 def _dossier_code(parsed: codes.ScannedCode) -> str:
     if isinstance(parsed, codes.DossierCode):

@@ -27,6 +27,10 @@ class IllegalTransition(KioskError):
     """A bug, not a person's mistake: the code asked for a move the table does not allow."""
 
 
+class IllegalStep(KioskError):
+    """The UI asked for a step the journey is not at (a double tap, a stale screen)."""
+
+
 class Journey(Generic[S]):
     kind: ClassVar[str]
     INITIAL: ClassVar[Any]
@@ -74,6 +78,10 @@ class Journey(Generic[S]):
             self.core.store.audit(self.actor, f"journey:{self.kind}:{new.value}", self.id, **detail)
         log.info("%s %s: %s -> %s %s", self.kind, self.id[:8], old.value, new.value, detail or "")
         self.core.announce("journey", self.id, kind=self.kind, state=new.value, previous=old.value, **detail)
+
+    def _require(self, state: S) -> None:
+        if self.state is not state:
+            raise IllegalStep(f"{self.kind} is {self.state.value}, not {state.value}")
 
     def seconds_in_state(self, now: datetime | None = None) -> float:
         return ((now or self.core.now()) - self.entered_at).total_seconds()

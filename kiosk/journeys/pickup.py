@@ -1,0 +1,254 @@
+"""A citizen picks up a result: the QR token from the SMS or slip (verified offline), or the dossier
+code and the 6-digit PIN; the dossier is shown (name masked) with any fee; the compartment opens;
+the door is closed with the result gone (where the board senses items): "result picked up".
+
+  waiting-code --token or code+PIN--> verified | fee-due --settled--> verified --open--> opening
+  opening --proven--> door-open --closed, result gone--> done | --closed, result inside--> not-taken
+  opening --jam--> jammed;  --unprovable--> uncertain;  cancel or idle before opening
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from drivers.errors import DeviceError
+from drivers.lockboard.errors import DoorJammed
+from kiosk import codes, compartments, events
+from kiosk.core import Core
+from kiosk.journeys.machine import IllegalStep, Journey
+from kiosk.journeys.messages import Say
+from kiosk.pickup_codes import check_secret, token_is_genuine
+
+CITIZEN = "citizen"
+
+
+class Pickup(enum.Enum):
+    WAITING_CODE = "waiting-code"
+    FEE_DUE = "fee-due"
+    VERIFIED = "verified"
+    OPENING = "opening"
+    DOOR_OPEN = "door-open"
+    DONE = "done"
+    NOT_TAKEN = "not-taken"
+    JAMMED = "jammed"
+    UNCERTAIN = "uncertain"
+    CANCELLED = "cancelled"
+    TIMED_OUT = "timed-out"
+
+
+BEFORE_UNLOCK = frozenset({Pickup.WAITING_CODE, Pickup.FEE_DUE, Pickup.VERIFIED})
+
+
+class PickupJourney(Journey[Pickup]):
+    kind = "pickup"
+    INITIAL = Pickup.WAITING_CODE
+    TRANSITIONS: ClassVar[dict[Any, frozenset[Any]]] = {
+        Pickup.WAITING_CODE: frozenset({Pickup.VERIFIED, Pickup.FEE_DUE, Pickup.CANCELLED, Pickup.TIMED_OUT}),
+        Pickup.FEE_DUE: frozenset({Pickup.VERIFIED, Pickup.CANCELLED, Pickup.TIMED_OUT}),
+        Pickup.VERIFIED: frozenset({Pickup.OPENING, Pickup.CANCELLED, Pickup.TIMED_OUT}),
+        Pickup.OPENING: frozenset({Pickup.DOOR_OPEN, Pickup.JAMMED, Pickup.UNCERTAIN}),
+        Pickup.DOOR_OPEN: frozenset({Pickup.DONE, Pickup.NOT_TAKEN}),
+    }
+    TIMEOUTS: ClassVar[dict[Any, tuple[str, Any]]] = {
+        s: ("idle_timeout_s", Pickup.TIMED_OUT) for s in BEFORE_UNLOCK
+    }
+    TERMINAL = frozenset({Pickup.DONE, Pickup.NOT_TAKEN, Pickup.JAMMED, Pickup.UNCERTAIN, Pickup.CANCELLED,
+                          Pickup.TIMED_OUT})  # fmt: skip
+
+    def __init__(self, core: Core) -> None:
+        super().__init__(core, CITIZEN)
+        self.said: tuple[str, str] | None = None
+        self.needs_pin = False
+
+    # -- what the citizen does -------------------------------------------------------------------
+
+    def submit_code(self, text: str) -> None:
+        """A scanned QR, or a typed dossier code (a PIN is then asked for)."""
+        self._require(Pickup.WAITING_CODE)
+        try:
+            parsed = codes.parse(text)
+        except codes.CodeRejected as exc:
+            self.said = Say.CODE_REJECTED.format(reason_vi=exc.rejection.vi, reason_en=exc.rejection.en)
+            return
+        if isinstance(parsed, codes.PickupToken):
+            self._by_token(parsed)
+        elif isinstance(parsed, codes.DossierCode | codes.ReceiptQR):
+            code = parsed.code if isinstance(parsed, codes.DossierCode) else parsed.dossier.code
+            item = self._held(code)
+            if item is None:
+                self.said = self._why_not_here(code)
+                return
+            self.data["code"] = code
+            self.needs_pin = True
+        else:
+            reason = codes.Rejection.UNKNOWN
+            self.said = Say.CODE_REJECTED.format(reason_vi=reason.vi, reason_en=reason.en)
+
+    def submit_pin(self, pin: str) -> None:
+        self._require(Pickup.WAITING_CODE)
+        if not self.needs_pin:
+            raise IllegalStep("no dossier code was given before the PIN")
+        if len(pin) != 6 or not pin.isdigit():
+            self.said = Say.PIN_FORMAT.format()
+            return
+        now = self.core.now()
+        if (busy := self._kiosk_busy_until(now)) is not None:
+            self.said = Say.KIOSK_BUSY.format(minutes=_minutes(busy - now))
+            return
+        item = self._held(self.data["code"])
+        if item is None:  # picked up or withdrawn since the code was typed
+            self.said = self._why_not_here(self.data["code"])
+            return
+        if item["locked_until"] and datetime.fromisoformat(item["locked_until"]) > now:
+            self.said = Say.LOCKED.format(
+                minutes=_minutes(datetime.fromisoformat(item["locked_until"]) - now)
+            )
+            return
+        if check_secret(pin, item["pin_hash"] or ""):
+            self.core.store.db.table("item").update(item["id"], {"failed_tries": 0})
+            self._verified(item)
+        else:
+            self._wrong_pin(item, now)
+
+    def settle_fee(self) -> None:
+        """The fee is paid (the payment issue calls this once the money is confirmed)."""
+        self._require(Pickup.FEE_DUE)
+        self._change_state(Pickup.VERIFIED, fee="settled")
+
+    def open(self) -> None:
+        self._require(Pickup.VERIFIED)
+        comp = compartments.get(self.core.store, self.data["compartment"])
+        with self.core.store.transaction():
+            self._item_state("releasing")
+            self._change_state(Pickup.OPENING, compartment=comp.id)
+        try:
+            self.core.unlock(comp, actor=CITIZEN, journey=self.id)
+        except DoorJammed:
+            with self.core.store.transaction():
+                self._item_state("held")  # still inside, behind a jammed door: an officer's job
+                self._change_state(Pickup.JAMMED, compartment=comp.id)
+            self.said = Say.JAMMED.format(compartment=comp.id)
+            return
+        except DeviceError as exc:
+            with self.core.store.transaction():
+                self._item_state("uncertain", outcome=str(exc))
+                events.emit(
+                    self.core.store, "outcome-uncertain", actor=CITIZEN, dossier_code=self.data["code"],
+                    compartment=comp.id, cause=str(exc), journey=self.id,
+                )  # fmt: skip
+                self._change_state(Pickup.UNCERTAIN, compartment=comp.id)
+            self.said = Say.UNCERTAIN.format(compartment=comp.id)
+            return
+        self._change_state(Pickup.DOOR_OPEN, compartment=comp.id)
+        self.said = Say.TAKE_RESULT.format(compartment=comp.id)
+
+    def cancel(self) -> None:
+        if self.state not in BEFORE_UNLOCK:
+            raise IllegalStep("too late to cancel: the compartment has been unlocked")
+        self._change_state(Pickup.CANCELLED)
+
+    def tick(self) -> None:
+        super().tick()
+        if self.state is not Pickup.DOOR_OPEN:
+            return
+        comp = compartments.get(self.core.store, self.data["compartment"])
+        reading = self._watch_door(comp)
+        if reading is None:
+            return
+        store = self.core.store
+        with store.transaction():
+            compartments.record_door(store, comp.id, "closed")
+            if reading.item:
+                self._item_state("held")
+                self._change_state(Pickup.NOT_TAKEN, compartment=comp.id)
+                self.said = Say.NOT_TAKEN.format()
+                return
+            self._item_state("gone", outcome="picked up")
+            events.emit(store, "result-picked-up", actor=CITIZEN, dossier_code=self.data["code"],
+                        compartment=comp.id, sensed=reading.item is not None)  # fmt: skip
+            self._change_state(Pickup.DONE, compartment=comp.id)
+        self.said = Say.THANK_YOU.format()
+
+    # -- checks ------------------------------------------------------------------------------------
+
+    def _by_token(self, token: codes.PickupToken) -> None:
+        if token.kiosk_id != self.core.kiosk_id:
+            self.said = Say.OTHER_KIOSK.format()
+            return
+        if not token_is_genuine(self.core.token_key, token):
+            reason = codes.Rejection.BAD_TOKEN
+            self.said = Say.CODE_REJECTED.format(reason_vi=reason.vi, reason_en=reason.en)
+            return
+        if token.expires < self.core.now().timestamp():
+            self.said = Say.EXPIRED.format()
+            return
+        item = self._held(token.dossier.code)
+        if item is None or item["compartment"] != token.compartment:
+            self.said = self._why_not_here(token.dossier.code)  # a replayed token lands here
+            return
+        self.data["code"] = token.dossier.code
+        self._verified(item)
+
+    def _verified(self, item: dict[str, Any]) -> None:
+        keys = ("compartment", "citizen", "procedure", "fee_due")
+        self.data.update({key: item[key] for key in keys}, code=item["dossier_code"], item=item["id"])
+        self.needs_pin = False
+        self.said = None
+        self.core.store.db.table("journey").update(
+            self.id, {"item": item["id"], "compartment": item["compartment"]}
+        )
+        self._change_state(
+            Pickup.FEE_DUE if item["fee_due"] else Pickup.VERIFIED, dossier=item["dossier_code"]
+        )
+
+    def _wrong_pin(self, item: dict[str, Any], now: datetime) -> None:
+        rules = self.core.rules
+        tries = item["failed_tries"] + 1
+        change: dict[str, Any] = {"failed_tries": tries}
+        if tries >= rules.pin_tries:
+            change = {
+                "failed_tries": 0,
+                "locked_until": (now + timedelta(seconds=rules.pin_lockout_s)).isoformat(),
+            }
+        with self.core.store.transaction() as db:
+            db.table("item").update(item["id"], change)
+            db.execute("INSERT INTO pin_failure (at) VALUES (?)", [now.isoformat()])
+            self.core.store.audit(CITIZEN, "pin-wrong", self.id, locked=tries >= rules.pin_tries)
+        if tries >= rules.pin_tries:
+            self.said = Say.LOCKED.format(minutes=_minutes(timedelta(seconds=rules.pin_lockout_s)))
+        else:
+            self.said = Say.PIN_WRONG.format(left=rules.pin_tries - tries)
+
+    def _kiosk_busy_until(self, now: datetime) -> datetime | None:
+        rules = self.core.rules
+        since = (now - timedelta(seconds=rules.kiosk_pin_window_s)).isoformat()
+        recent = self.core.store.db.execute(
+            "SELECT COUNT(*), MIN(at) FROM pin_failure WHERE at > ?", [since]
+        ).fetchone()
+        if recent[0] < rules.kiosk_pin_failures:
+            return None
+        return datetime.fromisoformat(recent[1]) + timedelta(seconds=rules.kiosk_pin_window_s)
+
+    def _held(self, code: str) -> dict[str, Any] | None:
+        rows = list(self.core.store.db.query(
+            "SELECT * FROM item WHERE kind = 'result' AND dossier_code = ? AND state = 'held'", [code]
+        ))  # fmt: skip
+        return rows[0] if rows else None
+
+    def _why_not_here(self, code: str) -> tuple[str, str]:
+        gone = self.core.store.db.execute(
+            "SELECT 1 FROM item WHERE kind = 'result' AND dossier_code = ? AND outcome = 'picked up'", [code]
+        ).fetchone()
+        return (Say.ALREADY_PICKED_UP if gone else Say.NOT_HERE).format()
+
+    def _item_state(self, state: str, outcome: str | None = None) -> None:
+        change = {"state": state, "updated_at": self.core.store.now()}
+        if outcome:
+            change["outcome"] = outcome
+        self.core.store.db.table("item").update(self.data["item"], change)
+
+
+def _minutes(delta: timedelta) -> int:
+    return max(1, round(delta.total_seconds() / 60))

@@ -1,0 +1,204 @@
+"""Citizen pickup against the lock-board simulator over a pty, after a real officer load."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.journeys.load import LoadJourney
+from kiosk.journeys.machine import IllegalStep
+from kiosk.journeys.messages import Say
+from kiosk.journeys.pickup import Pickup, PickupJourney
+from kiosk.pickup_codes import make_token
+from tests.machine import Machine
+
+CODE = "000.00.53.H48-220921-0099"
+
+
+@pytest.fixture
+def machine(short_tmp: Path) -> Iterator[Machine]:
+    m = Machine(short_tmp)
+    yield m
+    m.close()
+
+
+def load(m: Machine, code: str = CODE, fee: int = 0) -> dict[str, str]:
+    """An officer loads ``code``; returns what the citizen was sent (PIN, token)."""
+    if fee:
+        m.store.db.execute(
+            "INSERT INTO assignment (dossier_code, fee_due, synced_at) VALUES (?, ?, 't')", [code, fee]
+        )
+    journey = LoadJourney(m.core, "lan")
+    journey.submit_code(code)
+    compartment = journey.data["compartment"]
+    m.person("put", compartment)
+    m.person("close", compartment)
+    journey.tick()
+    row = m.store.db.execute(
+        "SELECT payload FROM outbox WHERE kind = 'result-loaded' ORDER BY seq DESC"
+    ).fetchone()
+    return dict(json.loads(row[0]), compartment=compartment)
+
+
+def take_and_close(m: Machine, journey: PickupJourney) -> None:
+    m.person("take", journey.data["compartment"])
+    m.person("close", journey.data["compartment"])
+    journey.tick()
+
+
+def test_pickup_with_the_qr_token(machine: Machine) -> None:
+    sent = load(machine)
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(sent["token"])
+    assert pickup.state is Pickup.VERIFIED and pickup.data["compartment"] == sent["compartment"]
+    pickup.open()
+    assert pickup.state is Pickup.DOOR_OPEN and pickup.said == Say.TAKE_RESULT.format(compartment="A01")
+    take_and_close(machine, pickup)
+    assert pickup.state is Pickup.DONE and pickup.said == Say.THANK_YOU.format()
+    assert machine.outbox()[-1] == ("result-picked-up", CODE, "A01")
+    assert machine.store.db.execute("SELECT state, outcome FROM item").fetchone() == ("gone", "picked up")
+
+
+def test_pickup_with_code_and_pin(machine: Machine) -> None:
+    sent = load(machine)
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(CODE)
+    assert pickup.state is Pickup.WAITING_CODE and pickup.needs_pin
+    pickup.submit_pin(sent["pin"])
+    assert pickup.state is Pickup.VERIFIED
+    pickup.open()
+    take_and_close(machine, pickup)
+    assert pickup.state is Pickup.DONE
+
+
+def test_a_replayed_token_after_pickup_is_refused(machine: Machine) -> None:
+    sent = load(machine)
+    first = PickupJourney(machine.core)
+    first.submit_code(sent["token"])
+    first.open()
+    take_and_close(machine, first)
+    again = PickupJourney(machine.core)
+    again.submit_code(sent["token"])
+    assert again.state is Pickup.WAITING_CODE and again.said == Say.ALREADY_PICKED_UP.format()
+
+
+def test_tokens_from_another_kiosk_forged_or_expired(machine: Machine) -> None:
+    sent = load(machine)
+    key = machine.core.token_key
+    other = make_token(key, "HG-VT-02", CODE, "A01", 1_900_000_000)
+    forged = sent["token"].rsplit("|", 1)[0] + "|" + "A" * 22
+    expired = make_token(key, "HG-VT-01", CODE, "A01", int(machine.clock.now.timestamp()) - 1)
+    said = []
+    for text in (other, forged, expired):
+        pickup = PickupJourney(machine.core)
+        pickup.submit_code(text)
+        assert pickup.state is Pickup.WAITING_CODE
+        said.append(pickup.said)
+    assert said[0] == Say.OTHER_KIOSK.format() and said[2] == Say.EXPIRED.format()
+    assert said[1] is not None and said[1][1] == "The pickup code is not valid."
+
+
+def test_a_dossier_that_is_not_here(machine: Machine) -> None:
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code("G22.39-240517-0012")
+    assert pickup.said == Say.NOT_HERE.format() and not pickup.needs_pin
+
+
+def test_a_pin_with_letters_is_refused_without_counting(machine: Machine) -> None:
+    load(machine)
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(CODE)
+    pickup.submit_pin("12a456")
+    assert pickup.said == Say.PIN_FORMAT.format()
+    assert machine.store.db.execute("SELECT failed_tries FROM item").fetchone() == (0,)
+
+
+def test_five_wrong_pins_lock_the_dossier_for_15_minutes(machine: Machine) -> None:
+    sent = load(machine)
+    wrong = f"{(int(sent['pin']) + 1) % 10**6:06d}"
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(CODE)
+    for left in (4, 3, 2, 1):
+        pickup.submit_pin(wrong)
+        assert pickup.said == Say.PIN_WRONG.format(left=left)
+    pickup.submit_pin(wrong)
+    assert pickup.said == Say.LOCKED.format(minutes=15)
+    pickup.submit_pin(sent["pin"])  # even the right PIN, while locked
+    assert pickup.state is Pickup.WAITING_CODE and pickup.said == Say.LOCKED.format(minutes=15)
+    machine.clock.advance(15 * 60 + 1)
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(CODE)
+    pickup.submit_pin(sent["pin"])
+    assert pickup.state is Pickup.VERIFIED
+
+
+def test_guessing_across_dossiers_is_slowed(machine: Machine) -> None:
+    load(machine)
+    for n in range(20):
+        if n % 4 == 0:  # a new journey every 4 tries, so no single dossier locks
+            pickup = PickupJourney(machine.core)
+            pickup.submit_code(CODE)
+            machine.store.db.execute("UPDATE item SET failed_tries = 0")
+        pickup.submit_pin(f"{n:06d}" if f"{n:06d}" != "000000" else "999999")
+    pickup.submit_pin("123456")
+    assert pickup.said is not None and pickup.said[1].startswith("Too many wrong PINs at this kiosk")
+
+
+def test_a_fee_must_be_settled_before_opening(machine: Machine) -> None:
+    sent = load(machine, fee=50_000)
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(sent["token"])
+    assert pickup.state is Pickup.FEE_DUE and pickup.data["fee_due"] == 50_000
+    with pytest.raises(IllegalStep):
+        pickup.open()
+    pickup.settle_fee()
+    pickup.open()
+    assert pickup.state is Pickup.DOOR_OPEN
+
+
+def test_cancel_until_the_unlock_is_sent_not_after(machine: Machine) -> None:
+    sent = load(machine)
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(sent["token"])
+    pickup.cancel()
+    assert pickup.state is Pickup.CANCELLED
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(sent["token"])
+    pickup.open()
+    with pytest.raises(IllegalStep, match="too late to cancel"):
+        pickup.cancel()
+
+
+def test_a_door_closed_with_the_result_inside_is_not_a_pickup(machine: Machine) -> None:
+    sent = load(machine)
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(sent["token"])
+    pickup.open()
+    machine.person("close", "A01")
+    pickup.tick()
+    assert pickup.state is Pickup.NOT_TAKEN and machine.outbox()[-1][0] == "result-loaded"
+    assert machine.store.db.execute("SELECT state FROM item").fetchone() == ("held",)
+
+
+def test_a_jammed_door_keeps_the_result_and_calls_an_officer(machine: Machine) -> None:
+    sent = load(machine)
+    machine.person("jam", "A01", "on")
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(sent["token"])
+    pickup.open()
+    assert pickup.state is Pickup.JAMMED and pickup.said == Say.JAMMED.format(compartment="A01")
+    assert machine.store.db.execute("SELECT state FROM item").fetchone() == ("held",)
+    assert machine.outbox()[-1] == ("maintenance", None, "A01")
+
+
+def test_a_person_who_walks_away_before_opening(machine: Machine) -> None:
+    sent = load(machine)
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(sent["token"])
+    machine.clock.advance(61)
+    pickup.tick()
+    assert pickup.state is Pickup.TIMED_OUT
+    assert machine.store.db.execute("SELECT state FROM item").fetchone() == ("held",)
