@@ -1,0 +1,130 @@
+"""Reconciling after a crash or power cut (DESIGN §5), run at every start before any journey.
+
+Every journey left open is settled against what the boards report now:
+- it had not committed an unlock intent: nothing physical happened; it ends as interrupted;
+- it had: only what the boards prove is recorded (a closed door with the item sensor agreeing);
+  anything else becomes "uncertain" with an event, for the next officer to settle, never guessed.
+Doors are recorded as the boards read them, so assignment never trusts a stale "closed".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from drivers.lockboard.bus import BoardStatus
+from kiosk import events
+from kiosk.core import Core
+
+# (journey kind, state) in which the compartment may have been unlocked, and the item's role there
+AFTER_INTENT = {
+    ("load", "opening"): "placing",
+    ("load", "door-open"): "placing",
+    ("pickup", "opening"): "releasing",
+    ("pickup", "door-open"): "releasing",
+}
+
+
+@dataclass(frozen=True)
+class Settled:
+    journey: str
+    kind: str
+    state: str
+    outcome: str  # "interrupted", "not placed", "not taken" or "uncertain"
+
+
+def reconcile(core: Core) -> list[Settled]:
+    core.refresh_doors()
+    readings = core.lockers.read_boards()
+    settled = []
+    for row in core.store.db.query("SELECT * FROM journey WHERE ended_at IS NULL ORDER BY started_at"):
+        settled.append(_settle(core, row, readings))
+    settled += _orphans(core)
+    return settled
+
+
+def _settle(core: Core, journey: dict[str, Any], readings: dict[tuple[str, int], Any]) -> Settled:
+    kind, state = journey["kind"], journey["state"]
+    if (kind, state) not in AFTER_INTENT or journey["item"] is None:
+        _end(core, journey, "interrupted")
+        return Settled(journey["id"], kind, state, "interrupted")
+    item = next(core.store.db.query("SELECT * FROM item WHERE id = ?", [journey["item"]]))
+    comp = next(c for c in core.compartments() if c.id == journey["compartment"])
+    status = readings.get((comp.bus, comp.board))
+    sensed = _sensed(status, comp.lock)
+    outcome = _provable(kind, sensed)
+    with core.store.transaction() as db:
+        if outcome == "not placed":
+            db.table("item").update(journey["item"], {"state": "gone", "outcome": "not placed (recovered)"})
+        elif outcome == "not taken":
+            db.table("item").update(journey["item"], {"state": "held"})
+        else:
+            cause = f"interrupted during {kind} {state}; the board shows {sensed or 'nothing (not readable)'}"
+            db.table("item").update(journey["item"], {"state": "uncertain", "outcome": cause})
+            events.emit(
+                core.store,
+                "outcome-uncertain",
+                actor="kiosk",
+                dossier_code=item["dossier_code"],
+                compartment=comp.id,
+                cause=cause,
+                journey=journey["id"],
+            )
+        _end(core, journey, outcome)
+    return Settled(journey["id"], kind, state, outcome)
+
+
+def _sensed(status: Any, lock: int) -> str | None:
+    """What the board proves about one compartment: "closed empty", "closed with item", "closed"
+    (no sensor), "open", or None when the board cannot be read."""
+    if not isinstance(status, BoardStatus):
+        return None
+    if not status.is_locked(lock):
+        return "open"
+    item = status.has_item(lock)
+    return "closed" if item is None else ("closed with item" if item else "closed empty")
+
+
+def _provable(kind: str, sensed: str | None) -> str:
+    if kind == "load" and sensed == "closed empty":
+        return "not placed"  # the officer's result never went in
+    if kind == "pickup" and sensed == "closed with item":
+        return "not taken"  # the citizen's result is still there
+    return "uncertain"
+
+
+def _end(core: Core, journey: dict[str, Any], outcome: str) -> None:
+    now = core.store.now()
+    with core.store.transaction() as db:
+        db.table("journey").update(journey["id"], {"ended_at": now, "updated_at": now, "outcome": outcome})
+        core.store.audit(
+            "kiosk",
+            f"journey:{journey['kind']}:recovered",
+            journey["id"],
+            outcome=outcome,
+            state=journey["state"],
+            data=json.loads(journey["data"]),
+        )
+
+
+def _orphans(core: Core) -> list[Settled]:
+    """Items left mid-handover with no open journey: cannot happen by design; flagged if it does."""
+    found = []
+    rows = core.store.db.execute(
+        "SELECT i.id, i.dossier_code, i.compartment FROM item i WHERE i.state IN ('placing', 'releasing')"
+        " AND NOT EXISTS (SELECT 1 FROM journey j WHERE j.item = i.id AND j.ended_at IS NULL)"
+    ).fetchall()
+    for item_id, code, compartment in rows:
+        with core.store.transaction() as db:
+            db.table("item").update(item_id, {"state": "uncertain", "outcome": "found mid-handover at start"})
+            events.emit(
+                core.store,
+                "outcome-uncertain",
+                actor="kiosk",
+                dossier_code=code,
+                compartment=compartment,
+                cause="found mid-handover at start",
+            )
+        found.append(Settled("", "item", "orphan", "uncertain"))
+    return found

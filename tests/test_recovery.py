@@ -1,0 +1,102 @@
+"""Reconciliation at start: journeys a crash left open are settled by what the boards prove."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk import audit
+from kiosk.core import Core
+from kiosk.journeys.load import LoadJourney
+from kiosk.journeys.pickup import PickupJourney
+from kiosk.recovery import reconcile
+from tests.machine import Machine
+from tests.test_journey_pickup import CODE, load
+
+
+@pytest.fixture
+def machine(short_tmp: Path) -> Iterator[Machine]:
+    m = Machine(short_tmp)
+    yield m
+    m.close()
+
+
+def restart(m: Machine) -> list[tuple[str, str, str]]:
+    """A new core on the same file and boards, as after a power cut, and its reconciliation."""
+    m.core = Core(m.cfg, m.store, m.lockers)
+    return [(s.kind, s.state, s.outcome) for s in reconcile(m.core)]
+
+
+def states(m: Machine) -> list[tuple[str, str]]:
+    return [tuple(r) for r in m.store.db.execute("SELECT dossier_code, state FROM item ORDER BY id")]  # type: ignore[misc]
+
+
+def assert_consistent(m: Machine) -> None:
+    assert m.store.db.execute("SELECT COUNT(*) FROM journey WHERE ended_at IS NULL").fetchone() == (0,)
+    assert audit.verify(m.store.db).ok
+    board = m.lockers.buses["lockbus0"].status(0)
+    for comp in m.core.compartments():
+        assert comp.door == ("closed" if board.is_locked(comp.lock) else "open"), comp.id
+
+
+def test_a_journey_before_any_unlock_is_just_interrupted(machine: Machine) -> None:
+    LoadJourney(machine.core, "lan")
+    sent = load(machine)
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(sent["token"])  # verified, not yet opened
+    assert restart(machine) == [("load", "scanning", "interrupted"), ("pickup", "verified", "interrupted")]
+    assert states(machine) == [(CODE, "held")]
+    assert_consistent(machine)
+
+
+def test_a_load_cut_off_with_the_door_closed_empty_placed_nothing(machine: Machine) -> None:
+    journey = LoadJourney(machine.core, "lan")
+    journey.submit_code(CODE)
+    machine.person("close", "A01")  # power comes back; the door was pushed shut, nothing inside
+    assert restart(machine) == [("load", "door-open", "not placed")]
+    assert states(machine) == [(CODE, "gone")]
+    assert_consistent(machine)
+
+
+def test_a_load_cut_off_with_something_inside_is_flagged_not_guessed(machine: Machine) -> None:
+    journey = LoadJourney(machine.core, "lan")
+    journey.submit_code(CODE)
+    machine.person("put", "A01")
+    machine.person("close", "A01")
+    assert restart(machine) == [("load", "door-open", "uncertain")]
+    assert states(machine) == [(CODE, "uncertain")]
+    assert machine.outbox()[-1] == ("outcome-uncertain", CODE, "A01")
+    assert_consistent(machine)
+
+
+def test_a_pickup_cut_off_with_the_result_still_inside(machine: Machine) -> None:
+    sent = load(machine)
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(sent["token"])
+    pickup.open()
+    machine.person("close", "A01")
+    assert restart(machine) == [("pickup", "door-open", "not taken")]
+    assert states(machine) == [(CODE, "held")]
+    assert_consistent(machine)
+
+
+def test_a_pickup_cut_off_with_the_door_open_is_uncertain(machine: Machine) -> None:
+    sent = load(machine)
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(sent["token"])
+    pickup.open()
+    assert restart(machine) == [("pickup", "door-open", "uncertain")]
+    assert states(machine) == [(CODE, "uncertain")]
+    assert [e[0] for e in machine.outbox()] == ["result-loaded", "outcome-uncertain"]
+    assert_consistent(machine)
+
+
+def test_a_silent_board_at_restart_proves_nothing(machine: Machine) -> None:
+    journey = LoadJourney(machine.core, "lan")
+    journey.submit_code(CODE)
+    machine.ctl.call("silent", 0, "on")
+    assert restart(machine) == [("load", "door-open", "uncertain")]
+    assert [c.door for c in machine.core.compartments()] == ["unknown"] * 8  # none will be assigned
+    machine.ctl.call("clear")
