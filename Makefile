@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: all demo test lint typecheck pytest bench clean
+.PHONY: all demo test lint typecheck pytest bench soak clean
 
 all: test
 
@@ -35,6 +35,9 @@ bench: $(STAMP)
 	PY=$(PY) scripts/system-deps.sh --zbar
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev,pyzbar]'
 	$(BIN)/python -m bench
+
+soak: $(STAMP)
+	$(BIN)/python -m tests.crash --points 2000
 
 clean:
 	rm -rf $(VENV) build *.egg-info .demo .mypy_cache .ruff_cache .pytest_cache

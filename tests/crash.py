@@ -1,0 +1,198 @@
+"""Crash consistency: journeys in a child process, SIGKILLed at random points, then a restart.
+
+``python -m tests.crash --points 300`` (make test runs 300, make soak 2000). The lock-board
+simulator runs as its own process: the machine's physical state outlives the crash, as a real
+one does. For each point a child forked from this (already imported) worker loads and hands over
+results in a loop, acting as officer, citizen and kiosk; it is killed after a random delay. Then a
+new core on the same SQLite file reconciles, and the invariants are checked:
+- no journey left open, no item left mid-handover, the audit chain intact;
+- outbox sequence numbers 1..N with no gap or repeat, every UUID once;
+- every issued PIN has exactly one "result loaded" event; every item picked up has its event;
+- every uncertain item has an "outcome uncertain" event (flagged, never guessed);
+- every compartment's recorded door matches its board, and the boards' item sensors match what
+  the store says is inside.
+Then an officer clears the machine for the next point. Prints the counts; exit 1 on any failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from kiosk import audit
+from kiosk.compartments import sync_from_config
+from kiosk.core import Core
+from kiosk.journeys.load import Load, LoadJourney
+from kiosk.journeys.pickup import Pickup, PickupJourney
+from kiosk.lockers import Lockers
+from kiosk.recovery import reconcile
+from kiosk.store import Store
+from tests.machine import site_config
+
+
+def open_core(root: Path) -> tuple[Core, Lockers, Store]:
+    cfg = site_config(root, "cu16")
+    store = Store.open(cfg.data_dir, kiosk_id=cfg.kiosk.id)
+    lockers = Lockers.from_config(cfg, store)
+    return Core(cfg, store, lockers), lockers, store
+
+
+def person(ctl: Path, *words: object) -> None:
+    from hardware_sim.control import ControlClient
+
+    ControlClient(ctl).call(*words)
+
+
+def child(root: Path, seed: int) -> None:
+    """Journeys forever, as fast as they go; the parent kills this process."""
+    import json
+
+    core, _, store = open_core(root)
+    ctl = root / "lockbus0.ctl"
+    rng = random.Random(seed)
+    n = 0
+    while True:
+        n += 1
+        code = f"000.00.53.H48-261123-{seed % 10000:04d}"[:-4] + f"{(seed * 37 + n) % 10000:04d}"
+        load = LoadJourney(core, "crash")
+        load.submit_code(code)
+        if load.state is not Load.DOOR_OPEN:
+            return
+        lock = int(load.data["compartment"][1:])
+        person(ctl, "put", 0, lock)
+        person(ctl, "close", 0, lock)
+        while load.state is Load.DOOR_OPEN:
+            load.tick()
+        if rng.random() < 0.3:
+            continue  # left for a later citizen
+        loaded = "SELECT payload FROM outbox WHERE kind = 'result-loaded' AND dossier_code = ?"
+        sent = json.loads(store.db.execute(loaded, [code]).fetchone()[0])
+        pickup = PickupJourney(core)
+        pickup.submit_code(sent["token"])
+        pickup.open()
+        person(ctl, "take", 0, lock)
+        person(ctl, "close", 0, lock)
+        while pickup.state is Pickup.DOOR_OPEN:
+            pickup.tick()
+
+
+def check(core: Core) -> list[str]:
+    db = core.store.db
+    problems = []
+    one = lambda sql, *a: db.execute(sql, list(a)).fetchone()[0]  # noqa: E731
+    if one("SELECT COUNT(*) FROM journey WHERE ended_at IS NULL"):
+        problems.append("a journey is still open")
+    if one("SELECT COUNT(*) FROM item WHERE state IN ('placing', 'releasing')"):
+        problems.append("an item is left mid-handover")
+    if not audit.verify(db).ok:
+        problems.append("the audit chain is broken: " + "; ".join(audit.verify(db).problems))
+    seqs = [r[0] for r in db.execute("SELECT seq FROM outbox ORDER BY seq")]
+    if seqs != list(range(1, len(seqs) + 1)):
+        problems.append(f"outbox sequence has gaps or repeats: {seqs[:20]}…")
+    if one("SELECT COUNT(*) - COUNT(DISTINCT uuid) FROM outbox"):
+        problems.append("an event UUID is used twice")
+    for kind, sql in (
+        ("result-loaded", "SELECT dossier_code FROM item WHERE pin_hash IS NOT NULL"),
+        ("result-picked-up", "SELECT dossier_code FROM item WHERE outcome = 'picked up'"),
+        ("outcome-uncertain", "SELECT dossier_code FROM item WHERE state = 'uncertain'"),
+    ):
+        wanted = sorted(r[0] for r in db.execute(sql))
+        have = sorted(r[0] for r in db.execute("SELECT dossier_code FROM outbox WHERE kind = ?", [kind]))
+        if kind == "outcome-uncertain":
+            missing = sorted(set(wanted) - set(have))
+        else:
+            missing = sorted(set(wanted) ^ set(have)) if wanted != have else []
+        if missing:
+            problems.append(f"{kind}: events and items disagree for {missing[:5]}")
+    board = core.lockers.buses["lockbus0"].status(0)
+    inside = {r[0]: r[1] for r in db.execute("SELECT compartment, state FROM item WHERE state != 'gone'")}
+    for comp in core.compartments():
+        if comp.door != ("closed" if board.is_locked(comp.lock) else "open"):
+            problems.append(f"{comp.id}: recorded door {comp.door}, board says otherwise")
+        if inside.get(comp.id) == "held" and board.has_item(comp.lock) is False:
+            problems.append(f"{comp.id}: the store says a result is held, the sensor says empty")
+        if comp.id not in inside and board.has_item(comp.lock):
+            problems.append(f"{comp.id}: the sensor says an item, the store says nothing is inside")
+    return problems
+
+
+def clear(core: Core, ctl: Path) -> None:
+    """An officer empties the machine for the next round (and settles what was uncertain)."""
+    for comp in core.compartments():
+        person(ctl, "open", 0, comp.lock)
+        person(ctl, "take", 0, comp.lock)
+        person(ctl, "close", 0, comp.lock)
+    core.store.db.execute(
+        "UPDATE item SET state = 'gone', outcome = COALESCE(outcome, 'cleared') WHERE state != 'gone'"
+    )
+    core.refresh_doors()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--points", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--max-delay-ms", type=float, default=300)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="crash") as tmp:
+        root = Path(tmp)
+        sim = subprocess.Popen(
+            [sys.executable, "-m", "hardware_sim", "lockboard", "--protocol", "cu16", "--boards", "0",
+             "--link", str(root / "lockbus0"), "--release-ms", "2"], stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            assert sim.stdout is not None and sim.stdout.readline().startswith("ready")
+            return run(root, args)
+        finally:
+            sim.terminate()
+            sim.wait(5)
+
+
+def run(root: Path, args: argparse.Namespace) -> int:
+    cfg = site_config(root, "cu16")
+    cfg.data_dir.mkdir(parents=True)
+    core, lockers, store = open_core(root)
+    sync_from_config(store, cfg)
+    core.refresh_doors()
+    lockers.close()
+    store.close()
+    rng = random.Random(args.seed)
+    outcomes: collections.Counter[str] = collections.Counter()
+    failures = 0
+    for point in range(args.points):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                child(root, args.seed * 100_000 + point)
+            finally:
+                os._exit(0)
+        time.sleep(rng.uniform(0, args.max_delay_ms / 1000))
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        core, lockers, store = open_core(root)
+        for settled in reconcile(core):
+            outcomes[f"{settled.kind} {settled.state} -> {settled.outcome}"] += 1
+        problems = check(core)
+        if problems:
+            failures += 1
+            print(f"point {point}: " + "; ".join(problems), flush=True)
+        outcomes["events so far"] = store.db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
+        clear(core, root / "lockbus0.ctl")
+        lockers.close()
+        store.close()
+    print(f"{args.points} kill points, {failures} with a broken invariant")
+    for what, count in sorted(outcomes.items()):
+        print(f"  {what}: {count}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
