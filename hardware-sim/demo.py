@@ -64,6 +64,8 @@ def steps(locks: dict[str, tuple[int, int]]) -> list[Step]:
         Step("Repair: a new roll.", ctl=("paper", "ok"), device="printer"),
         Step("Scan the QR of an appointment slip with the serial scanner.", SCAN, present=RECEIPT_QR),
         Step("Scan a payment QR by mistake: rejected with a reason.", SCAN, present=VIETQR, expect=1),
+        Step("A scripted handover: an officer loads a result, a citizen picks it up with the QR.",
+             ("scenario", "examples/scenarios/load-and-pickup.toml")),
         Step("Verify the tamper-evident audit log.", ("audit", "verify")),
     ]  # fmt: skip
 

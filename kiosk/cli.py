@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from drivers.errors import DeviceError
@@ -38,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("doctor", help="check that every bus and board answers")
     au = sub.add_parser("audit", help="the audit log")
     au.add_argument("action", choices=["verify"])
+    sc = sub.add_parser("scenario", help="run a scripted journey file against the (simulated) devices")
+    sc.add_argument("file", help="a scenario TOML file, e.g. examples/scenarios/load-and-pickup.toml")
     cli_scan.add_parser(sub)
     cli_printer.add_parser(sub)
     return parser
@@ -179,11 +182,30 @@ def _table(rows: list[tuple[str, ...]], out: TextIO) -> None:
         print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip(), file=out)
 
 
+def cmd_scenario(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
+    from kiosk.core import Core
+    from kiosk.recovery import reconcile
+    from kiosk.scenario import Runner, ScenarioClock, load_steps
+
+    steps = load_steps(Path(args.file))
+    clock = ScenarioClock()
+    store.clock = clock
+    lockers = Lockers.from_config(cfg, store)
+    try:
+        core = Core(cfg, store, lockers)
+        for settled in reconcile(core):
+            print(f"recovered: {settled.kind} {settled.state} -> {settled.outcome}", file=out)
+        return Runner(core, clock, out).run(steps)
+    finally:
+        lockers.close()
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], int]] = {
     "lockers": cmd_lockers,
     "open": cmd_open,
     "doctor": cmd_doctor,
     "audit": cmd_audit,
     "scan": cli_scan.cmd_scan,
+    "scenario": cmd_scenario,
     "printer": cli_printer.cmd_printer,
 }
