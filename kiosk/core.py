@@ -77,11 +77,19 @@ class Core:
     def compartments(self) -> list[Compartment]:
         return compartments.all_compartments(self.store)
 
-    def unlock(self, comp: Compartment, *, actor: str, journey: str) -> BoardStatus:
-        """Open ``comp``. Raises DoorJammed (the compartment is then out of service) or another
-        DeviceError (the door may be open: the caller records the outcome as uncertain)."""
+    def record_intent(self, comp: Compartment, *, actor: str, journey: str) -> None:
+        """Journal that ``comp`` is about to be unlocked; call inside the transaction that moves the
+        journey, so one commit makes both durable before the frame is sent."""
         where = {"bus": comp.bus, "board": comp.board, "lock": comp.lock, "journey": journey}
         self.store.audit(actor, "unlock-intent", comp.id, **where)
+
+    def unlock(
+        self, comp: Compartment, *, actor: str, journey: str, intent_recorded: bool = False
+    ) -> BoardStatus:
+        """Open ``comp``. Raises DoorJammed (the compartment is then out of service) or another
+        DeviceError (the door may be open: the caller records the outcome as uncertain)."""
+        if not intent_recorded:
+            self.record_intent(comp, actor=actor, journey=journey)
         try:
             proof = self.lockers.buses[comp.bus].unlock(comp.board, comp.lock)
         except DoorJammed:

@@ -10,6 +10,8 @@ Doors are recorded as the boards read them, so assignment never trusts a stale "
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,11 +36,16 @@ class Settled:
     outcome: str  # "interrupted", "not placed", "not taken" or "uncertain"
 
 
-def reconcile(core: Core) -> list[Settled]:
+def reconcile(core: Core, sleep: Callable[[float], None] = time.sleep) -> list[Settled]:
+    journeys = list(core.store.db.query("SELECT * FROM journey WHERE ended_at IS NULL ORDER BY started_at"))
+    if any((j["kind"], j["state"]) in AFTER_INTENT for j in journeys):
+        # An unlock frame sent just before the crash may still release its lock: a door read
+        # "closed" now could spring open a moment later. Give it the confirmation window first.
+        sleep(max((bus.timing.unlock_confirm_s for bus in core.lockers.buses.values()), default=0.0))
     core.refresh_doors()
     readings = core.lockers.read_boards()
     settled = []
-    for row in core.store.db.query("SELECT * FROM journey WHERE ended_at IS NULL ORDER BY started_at"):
+    for row in journeys:
         settled.append(_settle(core, row, readings))
     settled += _orphans(core)
     return settled

@@ -93,6 +93,19 @@ def test_a_pickup_cut_off_with_the_door_open_is_uncertain(machine: Machine) -> N
     assert_consistent(machine)
 
 
+def test_an_unlock_still_in_flight_at_restart_is_waited_for(machine: Machine) -> None:
+    machine.ctl.call("release", 100)  # the lock releases 100 ms after its frame arrives
+    journey = LoadJourney(machine.core, "lan")
+    journey.data.update(code=CODE, size="S", tried=[])
+    comp = machine.core.compartments()[0]
+    journey._place_intent(comp, {})  # intent committed: the journey is "opening"
+    bus = machine.lockers.buses["lockbus0"]
+    bus._send(bus.codec.encode_unlock(comp.board, comp.lock))  # the frame leaves, then the crash
+    assert restart(machine) == [("load", "opening", "uncertain")]
+    assert_consistent(machine)  # the door was read after it sprang open, not before
+    machine.ctl.call("release", 2)
+
+
 def test_a_silent_board_at_restart_proves_nothing(machine: Machine) -> None:
     journey = LoadJourney(machine.core, "lan")
     journey.submit_code(CODE)

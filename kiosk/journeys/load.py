@@ -96,7 +96,7 @@ class LoadJourney(Journey[Load]):
                 return
             item = self._place_intent(comp, info)
             try:
-                self.core.unlock(comp, actor=self.actor, journey=self.id)
+                self.core.unlock(comp, actor=self.actor, journey=self.id, intent_recorded=True)
             except DoorJammed:
                 self._item_gone(item, "compartment jammed")
                 self.data["tried"].append(comp.id)
@@ -125,6 +125,7 @@ class LoadJourney(Journey[Load]):
             self.data.update(compartment=comp.id, item=item, hold_days=info.get("hold_days"))
             db.table("journey").update(self.id, {"compartment": comp.id, "item": item})
             self._change_state(Load.OPENING, compartment=comp.id, dossier=self.data["code"])
+            self.core.record_intent(comp, actor=self.actor, journey=self.id)
         return item
 
     def _watch(self) -> None:

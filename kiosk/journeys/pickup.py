@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed
 from kiosk import codes, compartments, events
+from kiosk.compartments import Compartment
 from kiosk.core import Core
 from kiosk.journeys.machine import IllegalStep, Journey
 from kiosk.journeys.messages import Say
@@ -57,8 +58,11 @@ class PickupJourney(Journey[Pickup]):
     TERMINAL = frozenset({Pickup.DONE, Pickup.NOT_TAKEN, Pickup.JAMMED, Pickup.UNCERTAIN, Pickup.CANCELLED,
                           Pickup.TIMED_OUT})  # fmt: skip
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, *, auto_open: bool = False) -> None:
+        """``auto_open``: open as soon as the code is verified and no fee is due, as the screen
+        does (verification, opening and the unlock intent then commit together)."""
         super().__init__(core, CITIZEN)
+        self.auto_open = auto_open
         self.said: tuple[str, str] | None = None
         self.needs_pin = False
 
@@ -119,12 +123,20 @@ class PickupJourney(Journey[Pickup]):
 
     def open(self) -> None:
         self._require(Pickup.VERIFIED)
-        comp = compartments.get(self.core.store, self.data["compartment"])
         with self.core.store.transaction():
-            self._item_state("releasing")
-            self._change_state(Pickup.OPENING, compartment=comp.id)
+            comp = self._begin_opening()
+        self._unlock(comp)
+
+    def _begin_opening(self) -> Compartment:
+        comp = compartments.get(self.core.store, self.data["compartment"])
+        self._item_state("releasing")
+        self._change_state(Pickup.OPENING, compartment=comp.id)
+        self.core.record_intent(comp, actor=CITIZEN, journey=self.id)
+        return comp
+
+    def _unlock(self, comp: Compartment) -> None:
         try:
-            self.core.unlock(comp, actor=CITIZEN, journey=self.id)
+            self.core.unlock(comp, actor=CITIZEN, journey=self.id, intent_recorded=True)
         except DoorJammed:
             with self.core.store.transaction():
                 self._item_state("held")  # still inside, behind a jammed door: an officer's job
@@ -196,12 +208,14 @@ class PickupJourney(Journey[Pickup]):
         self.data.update({key: item[key] for key in keys}, code=item["dossier_code"], item=item["id"])
         self.needs_pin = False
         self.said = None
-        self.core.store.db.table("journey").update(
-            self.id, {"item": item["id"], "compartment": item["compartment"]}
-        )
-        self._change_state(
-            Pickup.FEE_DUE if item["fee_due"] else Pickup.VERIFIED, dossier=item["dossier_code"]
-        )
+        opening = self.auto_open and not item["fee_due"]
+        with self.core.store.transaction() as db:
+            db.table("journey").update(self.id, {"item": item["id"], "compartment": item["compartment"]})
+            next_state = Pickup.FEE_DUE if item["fee_due"] else Pickup.VERIFIED
+            self._change_state(next_state, dossier=item["dossier_code"])
+            comp = self._begin_opening() if opening else None
+        if comp is not None:
+            self._unlock(comp)
 
     def _wrong_pin(self, item: dict[str, Any], now: datetime) -> None:
         rules = self.core.rules
