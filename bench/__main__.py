@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import lockbus, printing, qr
+from bench import lockbus, printing, qr, scan_to_unlock
 
-BENCHES = {"lockbus": lockbus.main, "printing": printing.main, "qr": qr.main}
+BENCHES = {
+    "lockbus": lockbus.main,
+    "printing": printing.main,
+    "qr": qr.main,
+    "scan-to-unlock": scan_to_unlock.main,
+}
 
 
 def main(argv: list[str]) -> int:

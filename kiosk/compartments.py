@@ -99,4 +99,4 @@ def get(store: Store, compartment_id: str) -> Compartment:
 
 
 def record_door(store: Store, compartment_id: str, door: str) -> None:
-    store.db.table("compartment").update(compartment_id, {"door": door, "updated_at": store.now()})
+    store.update("compartment", compartment_id, {"door": door, "updated_at": store.now()})

@@ -64,6 +64,14 @@ class Store:
             raise
         self.db.execute("COMMIT")
 
+    def update(self, table: str, key: Any, changes: dict[str, Any]) -> None:
+        """``UPDATE table SET … WHERE id = key``: for the hot paths, where sqlite-utils' update
+        (which reads the table's schema and the row back on every call) costs 0.25 ms a time.
+        Table and column names come from code, never from input."""
+        assert table.isidentifier() and all(column.isidentifier() for column in changes)
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        self.db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*changes.values(), key])
+
     def now(self) -> str:
         return stamp(self.clock())
 

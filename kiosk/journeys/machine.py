@@ -73,8 +73,8 @@ class Journey(Generic[S]):
         }
         if new in self.TERMINAL:
             row.update(ended_at=now, outcome=outcome or new.value)
-        with self.core.store.transaction() as db:
-            db.table("journey").update(self.id, row)
+        with self.core.store.transaction():
+            self.core.store.update("journey", self.id, row)
             self.core.store.audit(self.actor, f"journey:{self.kind}:{new.value}", self.id, **detail)
         log.info("%s %s: %s -> %s %s", self.kind, self.id[:8], old.value, new.value, detail or "")
         self.core.announce("journey", self.id, kind=self.kind, state=new.value, previous=old.value, **detail)

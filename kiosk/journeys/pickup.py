@@ -209,8 +209,10 @@ class PickupJourney(Journey[Pickup]):
         self.needs_pin = False
         self.said = None
         opening = self.auto_open and not item["fee_due"]
-        with self.core.store.transaction() as db:
-            db.table("journey").update(self.id, {"item": item["id"], "compartment": item["compartment"]})
+        with self.core.store.transaction():
+            self.core.store.update(
+                "journey", self.id, {"item": item["id"], "compartment": item["compartment"]}
+            )
             next_state = Pickup.FEE_DUE if item["fee_due"] else Pickup.VERIFIED
             self._change_state(next_state, dossier=item["dossier_code"])
             comp = self._begin_opening() if opening else None
@@ -261,7 +263,7 @@ class PickupJourney(Journey[Pickup]):
         change = {"state": state, "updated_at": self.core.store.now()}
         if outcome:
             change["outcome"] = outcome
-        self.core.store.db.table("item").update(self.data["item"], change)
+        self.core.store.update("item", self.data["item"], change)
 
 
 def _minutes(delta: timedelta) -> int:
