@@ -98,5 +98,14 @@ def get(store: Store, compartment_id: str) -> Compartment:
     return Compartment.from_row(rows[0])
 
 
+def where_is(store: Store, kind: str, dossier_code: str) -> str | None:
+    """The compartment an active item of ``kind`` ("result" or "deposit") with this code is in."""
+    row = store.db.execute(
+        f"SELECT compartment FROM item WHERE kind = ? AND dossier_code = ? AND state IN {ACTIVE_ITEM}",
+        [kind, dossier_code],
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
 def record_door(store: Store, compartment_id: str, door: str) -> None:
     store.update("compartment", compartment_id, {"door": door, "updated_at": store.now()})

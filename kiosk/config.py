@@ -33,6 +33,8 @@ class KioskSection(_Section):
     id: Name
     data_dir: str
     office: str = "Bộ phận Một cửa"  # printed at the top of every receipt
+    # where a receipt's QR sends a citizen to track a dossier; {code} is the dossier code
+    tracking_url: str = "https://dichvucong.gov.vn/p/home/dvc-tra-cuu-ho-so.html?maHoSo={code}"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 

@@ -19,7 +19,7 @@ KINDS = frozenset({
     "result-loaded", "result-picked-up", "dossier-deposited", "dossier-collected", "result-withdrawn",
     "expiry-reminder", "maintenance", "alarm", "outcome-uncertain",
 })  # fmt: skip
-SECRET_FIELDS = frozenset({"pin", "token"})
+SECRET_FIELDS = frozenset({"pin", "token", "phone"})  # kept out of the audit log
 
 
 @dataclass(frozen=True)

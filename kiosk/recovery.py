@@ -23,6 +23,8 @@ from kiosk.core import Core
 AFTER_INTENT = {
     ("load", "opening"): "placing",
     ("load", "door-open"): "placing",
+    ("dropoff", "opening"): "placing",
+    ("dropoff", "door-open"): "placing",
     ("pickup", "opening"): "releasing",
     ("pickup", "door-open"): "releasing",
 }
@@ -94,8 +96,8 @@ def _sensed(status: Any, lock: int) -> str | None:
 
 
 def _provable(kind: str, sensed: str | None) -> str:
-    if kind == "load" and sensed == "closed empty":
-        return "not placed"  # the officer's result never went in
+    if kind in ("load", "dropoff") and sensed == "closed empty":
+        return "not placed"  # the result or the dossier never went in
     if kind == "pickup" and sensed == "closed with item":
         return "not taken"  # the citizen's result is still there
     return "uncertain"

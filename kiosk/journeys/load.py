@@ -13,14 +13,11 @@ import enum
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from drivers.errors import DeviceError
-from drivers.lockboard.errors import DoorJammed
-from kiosk import assignment, codes, compartments, events
+from kiosk import codes, compartments, events
 from kiosk.compartments import Compartment
 from kiosk.core import Core
-from kiosk.journeys.machine import Journey
 from kiosk.journeys.messages import Say
-from kiosk.migrations import ACTIVE_ITEM
+from kiosk.journeys.placing import PlacingJourney
 from kiosk.pickup_codes import hash_secret, make_token, new_pin
 
 DEFAULT_SIZE = "S"  # a result is an envelope of papers
@@ -36,8 +33,10 @@ class Load(enum.Enum):
     DONE = "done"
 
 
-class LoadJourney(Journey[Load]):
+class LoadJourney(PlacingJourney[Load]):
     kind = "load"
+    ITEM_KIND = "result"
+    OPENING, DOOR_OPEN, NO_SPACE, UNCERTAIN = Load.OPENING, Load.DOOR_OPEN, Load.NO_SPACE, Load.UNCERTAIN
     INITIAL = Load.SCANNING
     TRANSITIONS: ClassVar[dict[Any, frozenset[Any]]] = {
         Load.SCANNING: frozenset({Load.OPENING, Load.NO_SPACE, Load.DONE}),
@@ -64,13 +63,9 @@ class LoadJourney(Journey[Load]):
         except codes.CodeRejected as exc:
             self.said = Say.CODE_REJECTED.format(reason_vi=exc.rejection.vi, reason_en=exc.rejection.en)
             return
-        held = self.core.store.db.execute(
-            "SELECT compartment FROM item WHERE kind = 'result' AND dossier_code = ?"
-            f" AND state IN {ACTIVE_ITEM}",
-            [code],
-        ).fetchone()
+        held = compartments.where_is(self.core.store, "result", code)
         if held:
-            self.said = Say.ALREADY_LOADED.format(compartment=held[0])
+            self.said = Say.ALREADY_LOADED.format(compartment=held)
             return
         info = self._assignment(code)
         self.data.update(code=code, size=info.get("size_hint") or DEFAULT_SIZE, tried=[])
@@ -83,66 +78,15 @@ class LoadJourney(Journey[Load]):
     def tick(self) -> None:
         super().tick()
         if self.state is Load.DOOR_OPEN:
-            self._watch()
+            self._watch_placing()
 
     # -- the machine's side ----------------------------------------------------------------------
 
-    def _open_a_compartment(self, info: dict[str, Any]) -> None:
-        while True:
-            comp = assignment.choose(self.core.compartments(), self.data["size"], exclude=self.data["tried"])
-            if comp is None:
-                self.said = Say.NO_SPACE.format()
-                self._change_state(Load.NO_SPACE, dossier=self.data["code"], tried=self.data["tried"])
-                return
-            item = self._place_intent(comp, info)
-            try:
-                self.core.unlock(comp, actor=self.actor, journey=self.id, intent_recorded=True)
-            except DoorJammed:
-                self._item_gone(item, "compartment jammed")
-                self.data["tried"].append(comp.id)
-                self.said = Say.JAM_RETRYING.format(compartment=comp.id)
-                if len(self.data["tried"]) > self.core.rules.jam_retries:
-                    self.said = Say.NO_SPACE.format()
-                    self._change_state(Load.NO_SPACE, tried=self.data["tried"])
-                    return
-                continue
-            except DeviceError as exc:
-                self._uncertain(comp, item, str(exc))
-                return
-            self._change_state(Load.DOOR_OPEN, compartment=comp.id)
-            return
+    def _nothing_placed(self, comp: Compartment) -> None:
+        self._next(reason="nothing placed")
+        self.said = Say.NOTHING_PLACED.format()
 
-    def _place_intent(self, comp: Compartment, info: dict[str, Any]) -> int:
-        """The item and the journey's move to "opening", durable before the unlock frame."""
-        now = self.core.store.now()
-        with self.core.store.transaction() as db:
-            row = {
-                "kind": "result", "dossier_code": self.data["code"], "compartment": comp.id,
-                "state": "placing", "procedure": info.get("procedure"), "citizen": info.get("citizen"),
-                "fee_due": info.get("fee_due") or 0, "created_at": now, "updated_at": now,
-            }  # fmt: skip
-            item = int(db.table("item").insert(row).last_pk or 0)
-            self.data.update(compartment=comp.id, item=item, hold_days=info.get("hold_days"))
-            db.table("journey").update(self.id, {"compartment": comp.id, "item": item})
-            self._change_state(Load.OPENING, compartment=comp.id, dossier=self.data["code"])
-            self.core.record_intent(comp, actor=self.actor, journey=self.id)
-        return item
-
-    def _watch(self) -> None:
-        comp = compartments.get(self.core.store, self.data["compartment"])
-        reading = self._watch_door(comp)
-        if reading is None:
-            return
-        if reading.item is False:  # the board senses items: the officer closed it empty
-            with self.core.store.transaction():
-                compartments.record_door(self.core.store, comp.id, "closed")
-                self._item_gone(self.data["item"], "nothing placed")
-                self._next(reason="nothing placed")
-            self.said = Say.NOTHING_PLACED.format()
-            return
-        self._loaded(comp)
-
-    def _loaded(self, comp: Compartment) -> None:
+    def _placed(self, comp: Compartment) -> None:
         now = self.core.now()
         hold_days = self.data.get("hold_days") or self.core.rules.hold_days
         expires = now + timedelta(days=hold_days)
@@ -168,20 +112,6 @@ class LoadJourney(Journey[Load]):
 
     def _next(self, **detail: Any) -> None:
         self._change_state(Load.SCANNING if self.bulk else Load.DONE, **detail)
-
-    def _item_gone(self, item: int, outcome: str) -> None:
-        self.core.store.db.table("item").update(
-            item, {"state": "gone", "outcome": outcome, "updated_at": self.core.store.now()}
-        )
-
-    def _uncertain(self, comp: Compartment, item: int, cause: str) -> None:
-        store = self.core.store
-        with store.transaction() as db:
-            db.table("item").update(item, {"state": "uncertain", "outcome": cause, "updated_at": store.now()})
-            events.emit(store, "outcome-uncertain", actor=self.actor, dossier_code=self.data["code"],
-                        compartment=comp.id, cause=cause, journey=self.id)  # fmt: skip
-            self._change_state(Load.UNCERTAIN, compartment=comp.id, cause=cause)
-        self.said = Say.UNCERTAIN.format(compartment=comp.id)
 
     def _assignment(self, code: str) -> dict[str, Any]:
         row = self.core.store.db.execute(

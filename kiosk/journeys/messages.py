@@ -52,6 +52,23 @@ class Say(enum.Enum):
         "Compartment {compartment} is open — take your result and close the door.",
     )
     NOT_TAKEN = ("Kết quả vẫn còn trong ngăn.", "The result is still in the compartment.")
+    ALREADY_DEPOSITED = (
+        "Hồ sơ này đã được nộp vào ngăn {compartment}.",
+        "This dossier is already deposited in compartment {compartment}.",
+    )
+    PHONE_FORMAT = (
+        "Số điện thoại không hợp lệ (10 chữ số, bắt đầu bằng 0).",
+        "That phone number is not valid (10 digits, starting with 0).",
+    )
+    PUT_DOSSIER = (
+        "Ngăn {compartment} đang mở — mời đặt hồ sơ vào và đóng cửa.",
+        "Compartment {compartment} is open — put your dossier in and close the door.",
+    )
+    DEPOSITED = ("Đã nhận hồ sơ. Mời nhận biên nhận.", "Dossier received. Please take your receipt.")
+    NOTHING_DEPOSITED = (
+        "Cửa đã đóng nhưng ngăn trống: hồ sơ chưa được nộp.",
+        "The door closed with nothing inside: the dossier was not deposited.",
+    )
     THANK_YOU = ("Đã trả kết quả. Cảm ơn ông/bà.", "Result handed over. Thank you.")
 
     def __init__(self, vi: str, en: str) -> None:

@@ -1,0 +1,135 @@
+"""A citizen drops off a dossier: its code (from the QR of an online submission or a receipt, or
+typed) and a contact phone; a compartment of the chosen size opens (a low one for those who ask);
+the dossier goes in and the door closes: "dossier deposited", and a receipt to print.
+
+  waiting-code --code--> waiting-phone --phone--> opening --proven--> door-open
+  door-open --closed, dossier in--> deposited | --closed empty--> not-deposited
+  opening --jam--> opening (another) | no-space;  --unprovable--> uncertain;  cancel or idle before
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import Any, ClassVar
+
+from drivers.printer.document import Document
+from kiosk import codes, compartments, events, receipts
+from kiosk.compartments import Compartment
+from kiosk.core import Core
+from kiosk.journeys.machine import IllegalStep
+from kiosk.journeys.messages import Say
+from kiosk.journeys.placing import PlacingJourney
+
+CITIZEN = "citizen"
+MOBILE = re.compile(r"0[35789]\d{8}")  # Vietnamese mobile numbers, 10 digits
+
+
+class Dropoff(enum.Enum):
+    WAITING_CODE = "waiting-code"
+    WAITING_PHONE = "waiting-phone"
+    OPENING = "opening"
+    DOOR_OPEN = "door-open"
+    DEPOSITED = "deposited"
+    NOT_DEPOSITED = "not-deposited"
+    NO_SPACE = "no-space"
+    UNCERTAIN = "uncertain"
+    CANCELLED = "cancelled"
+    TIMED_OUT = "timed-out"
+
+
+BEFORE_UNLOCK = frozenset({Dropoff.WAITING_CODE, Dropoff.WAITING_PHONE})
+
+
+class DropoffJourney(PlacingJourney[Dropoff]):
+    kind = "dropoff"
+    ITEM_KIND = "deposit"
+    INITIAL = Dropoff.WAITING_CODE
+    OPENING, DOOR_OPEN = Dropoff.OPENING, Dropoff.DOOR_OPEN
+    NO_SPACE, UNCERTAIN = Dropoff.NO_SPACE, Dropoff.UNCERTAIN
+    TRANSITIONS: ClassVar[dict[Any, frozenset[Any]]] = {
+        Dropoff.WAITING_CODE: frozenset({Dropoff.WAITING_PHONE, Dropoff.CANCELLED, Dropoff.TIMED_OUT}),
+        Dropoff.WAITING_PHONE: frozenset(
+            {Dropoff.OPENING, Dropoff.NO_SPACE, Dropoff.CANCELLED, Dropoff.TIMED_OUT}
+        ),
+        Dropoff.OPENING: frozenset({Dropoff.OPENING, Dropoff.DOOR_OPEN, Dropoff.NO_SPACE, Dropoff.UNCERTAIN}),
+        Dropoff.DOOR_OPEN: frozenset({Dropoff.DEPOSITED, Dropoff.NOT_DEPOSITED}),
+    }
+    TIMEOUTS: ClassVar[dict[Any, tuple[str, Any]]] = {
+        s: ("idle_timeout_s", Dropoff.TIMED_OUT) for s in BEFORE_UNLOCK
+    }
+    TERMINAL = frozenset({Dropoff.DEPOSITED, Dropoff.NOT_DEPOSITED, Dropoff.NO_SPACE, Dropoff.UNCERTAIN,
+                          Dropoff.CANCELLED, Dropoff.TIMED_OUT})  # fmt: skip
+
+    def __init__(self, core: Core) -> None:
+        super().__init__(core, CITIZEN)
+        self.said: tuple[str, str] | None = None
+        self.receipt: Document | None = None
+        self.phone: str | None = None  # goes to the backend in the event; never into the audit log
+
+    def submit_code(self, text: str) -> None:
+        self._require(Dropoff.WAITING_CODE)
+        try:
+            parsed = codes.parse(text)
+        except codes.CodeRejected as exc:
+            self.said = Say.CODE_REJECTED.format(reason_vi=exc.rejection.vi, reason_en=exc.rejection.en)
+            return
+        if not isinstance(parsed, codes.DossierCode | codes.ReceiptQR):
+            reason = codes.Rejection.UNKNOWN
+            self.said = Say.CODE_REJECTED.format(reason_vi=reason.vi, reason_en=reason.en)
+            return
+        dossier = parsed if isinstance(parsed, codes.DossierCode) else parsed.dossier
+        inside = compartments.where_is(self.core.store, "deposit", dossier.code)
+        if inside:
+            self.said = Say.ALREADY_DEPOSITED.format(compartment=inside)
+            return
+        procedure = parsed.procedure if isinstance(parsed, codes.ReceiptQR) else None
+        self.data.update(code=dossier.code, procedure=procedure, tried=[])
+        self.said = None
+        self._change_state(Dropoff.WAITING_PHONE, dossier=dossier.code)
+
+    def submit_phone(self, phone: str, *, size: str = "M", prefer_low: bool = False) -> None:
+        """The contact phone, the size the citizen chose, and whether they asked for a low door."""
+        self._require(Dropoff.WAITING_PHONE)
+        digits = re.sub(r"[\s.\-]", "", phone)
+        if digits.startswith("+84"):
+            digits = "0" + digits[3:]
+        if not MOBILE.fullmatch(digits):
+            self.said = Say.PHONE_FORMAT.format()
+            return
+        self.phone = digits
+        self.data["size"] = size
+        self._open_a_compartment({"procedure": self.data.get("procedure")}, prefer_low=prefer_low)
+        if self.state is Dropoff.DOOR_OPEN:
+            self.said = Say.PUT_DOSSIER.format(compartment=self.data["compartment"])
+
+    def cancel(self) -> None:
+        if self.state not in BEFORE_UNLOCK:
+            raise IllegalStep("too late to cancel: the compartment has been unlocked")
+        self._change_state(Dropoff.CANCELLED)
+
+    def tick(self) -> None:
+        super().tick()
+        if self.state is Dropoff.DOOR_OPEN:
+            self._watch_placing()
+
+    def _nothing_placed(self, comp: Compartment) -> None:
+        self._change_state(Dropoff.NOT_DEPOSITED, compartment=comp.id)
+        self.said = Say.NOTHING_DEPOSITED.format()
+
+    def _placed(self, comp: Compartment) -> None:
+        store = self.core.store
+        code = self.data["code"]
+        procedure = self.data.get("procedure") or ""
+        with store.transaction():
+            store.update("item", self.data["item"], {"state": "held", "updated_at": store.now()})
+            compartments.record_door(store, comp.id, "closed")
+            events.emit(store, "dossier-deposited", actor=CITIZEN, dossier_code=code, compartment=comp.id,
+                        phone=self.phone, procedure=procedure)  # fmt: skip
+            self._change_state(Dropoff.DEPOSITED, compartment=comp.id, dossier=code)
+        office = receipts.Office(self.core.cfg.kiosk.office, self.core.kiosk_id)
+        tracking = self.core.cfg.kiosk.tracking_url.format(code=code)
+        self.receipt = receipts.dropoff_receipt(
+            office, code, procedure or "-", self.core.now(), comp.id, tracking
+        )
+        self.said = Say.DEPOSITED.format()

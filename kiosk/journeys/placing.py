@@ -1,0 +1,108 @@
+"""Putting an item into a free compartment, for every journey that does (officer load, citizen
+drop-off): choose a fitting compartment, commit the item and the intent, unlock, try another after
+a jam, then watch the door close with (on boards that sense items) something inside.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from drivers.errors import DeviceError
+from drivers.lockboard.errors import DoorJammed
+from kiosk import assignment, compartments, events
+from kiosk.compartments import Compartment
+from kiosk.journeys.machine import Journey, S
+from kiosk.journeys.messages import Say
+
+
+class PlacingJourney(Journey[S]):
+    ITEM_KIND: ClassVar[str]  # "result" or "deposit"
+    # the subclass's own states for the four steps every placing journey goes through
+    OPENING: ClassVar[Any]
+    DOOR_OPEN: ClassVar[Any]
+    NO_SPACE: ClassVar[Any]
+    UNCERTAIN: ClassVar[Any]
+    said: tuple[str, str] | None
+
+    def _placed(self, comp: Compartment) -> None:
+        """The door closed with the item inside (or with no sensor to say otherwise)."""
+        raise NotImplementedError
+
+    def _nothing_placed(self, comp: Compartment) -> None:
+        """The door closed and the sensor says the compartment is empty."""
+        raise NotImplementedError
+
+    def _open_a_compartment(self, info: dict[str, Any], *, prefer_low: bool = False) -> None:
+        """Needs ``data`` code, size and tried. Ends door-open, no-space or uncertain."""
+        while True:
+            comp = assignment.choose(
+                self.core.compartments(), self.data["size"], prefer_low=prefer_low, exclude=self.data["tried"]
+            )
+            if comp is None:
+                self.said = Say.NO_SPACE.format()
+                self._change_state(self.NO_SPACE, dossier=self.data["code"], tried=self.data["tried"])
+                return
+            item = self._place_intent(comp, info)
+            try:
+                self.core.unlock(comp, actor=self.actor, journey=self.id, intent_recorded=True)
+            except DoorJammed:
+                self._item_gone(item, "compartment jammed")
+                self.data["tried"].append(comp.id)
+                self.said = Say.JAM_RETRYING.format(compartment=comp.id)
+                if len(self.data["tried"]) > self.core.rules.jam_retries:
+                    self.said = Say.NO_SPACE.format()
+                    self._change_state(self.NO_SPACE, tried=self.data["tried"])
+                    return
+                continue
+            except DeviceError as exc:
+                self._uncertain(comp, item, str(exc))
+                return
+            self._change_state(self.DOOR_OPEN, compartment=comp.id)
+            return
+
+    def _place_intent(self, comp: Compartment, info: dict[str, Any]) -> int:
+        """The item, the journey's move to "opening" and the unlock intent: one commit, before
+        the unlock frame."""
+        store = self.core.store
+        now = store.now()
+        with store.transaction() as db:
+            row = {
+                "kind": self.ITEM_KIND, "dossier_code": self.data["code"], "compartment": comp.id,
+                "state": "placing", "procedure": info.get("procedure"), "citizen": info.get("citizen"),
+                "fee_due": info.get("fee_due") or 0, "created_at": now, "updated_at": now,
+            }  # fmt: skip
+            item = int(db.table("item").insert(row).last_pk or 0)
+            self.data.update(compartment=comp.id, item=item)
+            store.update("journey", self.id, {"compartment": comp.id, "item": item})
+            self._change_state(self.OPENING, compartment=comp.id, dossier=self.data["code"])
+            self.core.record_intent(comp, actor=self.actor, journey=self.id)
+        return item
+
+    def _watch_placing(self) -> None:
+        comp = compartments.get(self.core.store, self.data["compartment"])
+        reading = self._watch_door(comp)
+        if reading is None:
+            return
+        if reading.item is False:
+            with self.core.store.transaction():
+                compartments.record_door(self.core.store, comp.id, "closed")
+                self._item_gone(self.data["item"], "nothing placed")
+                self._nothing_placed(comp)
+            return
+        self._placed(comp)
+
+    def _item_gone(self, item: int, outcome: str) -> None:
+        self.core.store.update(
+            "item", item, {"state": "gone", "outcome": outcome, "updated_at": self.core.store.now()}
+        )
+
+    def _uncertain(self, comp: Compartment, item: int, cause: str) -> None:
+        store = self.core.store
+        with store.transaction():
+            store.update("item", item, {"state": "uncertain", "outcome": cause, "updated_at": store.now()})
+            events.emit(
+                store, "outcome-uncertain", actor=self.actor, dossier_code=self.data["code"],
+                compartment=comp.id, cause=cause, journey=self.id,
+            )  # fmt: skip
+            self._change_state(self.UNCERTAIN, compartment=comp.id, cause=cause)
+        self.said = Say.UNCERTAIN.format(compartment=comp.id)
