@@ -198,7 +198,7 @@ def test_bad_config_exits_2_naming_file_and_key(short_tmp: Path) -> None:
     assert done.returncode == 2
     assert done.stderr == (
         f"error: config file {path} is not valid:\n"
-        "  - kiosk.idd: unknown key; expected one of: id, data_dir, office, log_level\n"
+        "  - kiosk.idd: unknown key; expected one of: id, data_dir, office, tracking_url, log_level\n"
     )
 
 
