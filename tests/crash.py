@@ -2,12 +2,14 @@
 
 ``python -m tests.crash --points 300`` (make test runs 300, make soak 2000). The lock-board
 simulator runs as its own process: the machine's physical state outlives the crash, as a real
-one does. For each point a child forked from this (already imported) worker loads and hands over
-results in a loop, acting as officer, citizen and kiosk; it is killed after a random delay. Then a
-new core on the same SQLite file reconciles, and the invariants are checked:
+one does. For each point a child forked from this (already imported) worker loads results, takes
+in deposited dossiers and hands results over, in a loop, acting as officer, citizen and kiosk; it
+is killed after a random delay. Then a new core on the same SQLite file reconciles, and the
+invariants are checked:
 - no journey left open, no item left mid-handover, the audit chain intact;
 - outbox sequence numbers 1..N with no gap or repeat, every UUID once;
-- every issued PIN has exactly one "result loaded" event; every item picked up has its event;
+- every issued PIN has exactly one "result loaded" event; every item picked up, and every dossier
+  deposited, has its event;
 - every uncertain item has an "outcome uncertain" event (flagged, never guessed);
 - every compartment's recorded door matches its board, and the boards' item sensors match what
   the store says is inside.
@@ -30,6 +32,7 @@ from pathlib import Path
 from kiosk import audit
 from kiosk.compartments import sync_from_config
 from kiosk.core import Core
+from kiosk.journeys.dropoff import Dropoff, DropoffJourney
 from kiosk.journeys.load import Load, LoadJourney
 from kiosk.journeys.pickup import Pickup, PickupJourney
 from kiosk.lockers import Lockers
@@ -71,6 +74,15 @@ def child(root: Path, seed: int) -> None:
         person(ctl, "close", 0, lock)
         while load.state is Load.DOOR_OPEN:
             load.tick()
+        deposit = DropoffJourney(core)
+        deposit.submit_code(code.replace("H48", "H26"))
+        deposit.submit_phone("0912345678", size="M")
+        if deposit.state is Dropoff.DOOR_OPEN:
+            dlock = int(deposit.data["compartment"][1:])
+            person(ctl, "put", 0, dlock)
+            person(ctl, "close", 0, dlock)
+            while deposit.state is Dropoff.DOOR_OPEN:
+                deposit.tick()
         if rng.random() < 0.3:
             continue  # left for a later citizen
         loaded = "SELECT payload FROM outbox WHERE kind = 'result-loaded' AND dossier_code = ?"
@@ -103,6 +115,11 @@ def check(core: Core) -> list[str]:
         ("result-loaded", "SELECT dossier_code FROM item WHERE pin_hash IS NOT NULL"),
         ("result-picked-up", "SELECT dossier_code FROM item WHERE outcome = 'picked up'"),
         ("outcome-uncertain", "SELECT dossier_code FROM item WHERE state = 'uncertain'"),
+        (
+            "dossier-deposited",
+            "SELECT dossier_code FROM item WHERE kind = 'deposit'"
+            " AND (state = 'held' OR outcome = 'cleared')",
+        ),
     ):
         wanted = sorted(r[0] for r in db.execute(sql))
         have = sorted(r[0] for r in db.execute("SELECT dossier_code FROM outbox WHERE kind = ?", [kind]))
