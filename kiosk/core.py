@@ -44,6 +44,7 @@ class Rules:
     door_alarm_s: float = 120.0
     jam_retries: int = 2  # other fitting compartments tried after a jam
     hold_days: int = 14  # a result not picked up by then is listed for withdrawal
+    reminder_days: tuple[int, ...] = (3, 1)  # expiry reminders this many days before the end
     pin_tries: int = 5
     pin_lockout_s: float = 15 * 60
     kiosk_pin_failures: int = 20  # across all dossiers, per window: slows guessing

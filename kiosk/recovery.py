@@ -27,6 +27,10 @@ AFTER_INTENT = {
     ("dropoff", "door-open"): "placing",
     ("pickup", "opening"): "releasing",
     ("pickup", "door-open"): "releasing",
+    ("collect", "opening"): "releasing",
+    ("collect", "door-open"): "releasing",
+    ("withdraw", "opening"): "releasing",
+    ("withdraw", "door-open"): "releasing",
 }
 
 
@@ -98,8 +102,8 @@ def _sensed(status: Any, lock: int) -> str | None:
 def _provable(kind: str, sensed: str | None) -> str:
     if kind in ("load", "dropoff") and sensed == "closed empty":
         return "not placed"  # the result or the dossier never went in
-    if kind == "pickup" and sensed == "closed with item":
-        return "not taken"  # the citizen's result is still there
+    if kind in ("pickup", "collect", "withdraw") and sensed == "closed with item":
+        return "not taken"  # the item is still there
     return "uncertain"
 
 

@@ -69,6 +69,11 @@ class Say(enum.Enum):
         "Cửa đã đóng nhưng ngăn trống: hồ sơ chưa được nộp.",
         "The door closed with nothing inside: the dossier was not deposited.",
     )
+    TAKE_ITEM = (
+        "Ngăn {compartment} đang mở — lấy ra và đóng cửa.",
+        "Compartment {compartment} is open — take the item out and close the door.",
+    )
+    TAKEN = ("Đã lấy ra.", "Taken out.")
     THANK_YOU = ("Đã trả kết quả. Cảm ơn ông/bà.", "Result handed over. Thank you.")
 
     def __init__(self, vi: str, en: str) -> None:

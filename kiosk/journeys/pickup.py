@@ -13,13 +13,11 @@ import enum
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from drivers.errors import DeviceError
-from drivers.lockboard.errors import DoorJammed
-from kiosk import codes, compartments, events
-from kiosk.compartments import Compartment
+from kiosk import codes
 from kiosk.core import Core
-from kiosk.journeys.machine import IllegalStep, Journey
+from kiosk.journeys.machine import IllegalStep
 from kiosk.journeys.messages import Say
+from kiosk.journeys.releasing import ReleasingJourney
 from kiosk.pickup_codes import check_secret, token_is_genuine
 
 CITIZEN = "citizen"
@@ -42,8 +40,12 @@ class Pickup(enum.Enum):
 BEFORE_UNLOCK = frozenset({Pickup.WAITING_CODE, Pickup.FEE_DUE, Pickup.VERIFIED})
 
 
-class PickupJourney(Journey[Pickup]):
+class PickupJourney(ReleasingJourney[Pickup]):
     kind = "pickup"
+    OPENING, DOOR_OPEN, RELEASED = Pickup.OPENING, Pickup.DOOR_OPEN, Pickup.DONE
+    NOT_TAKEN, JAMMED, UNCERTAIN = Pickup.NOT_TAKEN, Pickup.JAMMED, Pickup.UNCERTAIN
+    RELEASE_EVENT, RELEASE_OUTCOME = "result-picked-up", "picked up"
+    SAY_OPEN, SAY_RELEASED = Say.TAKE_RESULT, Say.THANK_YOU
     INITIAL = Pickup.WAITING_CODE
     TRANSITIONS: ClassVar[dict[Any, frozenset[Any]]] = {
         Pickup.WAITING_CODE: frozenset({Pickup.VERIFIED, Pickup.FEE_DUE, Pickup.CANCELLED, Pickup.TIMED_OUT}),
@@ -124,37 +126,8 @@ class PickupJourney(Journey[Pickup]):
     def open(self) -> None:
         self._require(Pickup.VERIFIED)
         with self.core.store.transaction():
-            comp = self._begin_opening()
-        self._unlock(comp)
-
-    def _begin_opening(self) -> Compartment:
-        comp = compartments.get(self.core.store, self.data["compartment"])
-        self._item_state("releasing")
-        self._change_state(Pickup.OPENING, compartment=comp.id)
-        self.core.record_intent(comp, actor=CITIZEN, journey=self.id)
-        return comp
-
-    def _unlock(self, comp: Compartment) -> None:
-        try:
-            self.core.unlock(comp, actor=CITIZEN, journey=self.id, intent_recorded=True)
-        except DoorJammed:
-            with self.core.store.transaction():
-                self._item_state("held")  # still inside, behind a jammed door: an officer's job
-                self._change_state(Pickup.JAMMED, compartment=comp.id)
-            self.said = Say.JAMMED.format(compartment=comp.id)
-            return
-        except DeviceError as exc:
-            with self.core.store.transaction():
-                self._item_state("uncertain", outcome=str(exc))
-                events.emit(
-                    self.core.store, "outcome-uncertain", actor=CITIZEN, dossier_code=self.data["code"],
-                    compartment=comp.id, cause=str(exc), journey=self.id,
-                )  # fmt: skip
-                self._change_state(Pickup.UNCERTAIN, compartment=comp.id)
-            self.said = Say.UNCERTAIN.format(compartment=comp.id)
-            return
-        self._change_state(Pickup.DOOR_OPEN, compartment=comp.id)
-        self.said = Say.TAKE_RESULT.format(compartment=comp.id)
+            comp = self._begin_release()
+        self._unlock_release(comp)
 
     def cancel(self) -> None:
         if self.state not in BEFORE_UNLOCK:
@@ -163,25 +136,8 @@ class PickupJourney(Journey[Pickup]):
 
     def tick(self) -> None:
         super().tick()
-        if self.state is not Pickup.DOOR_OPEN:
-            return
-        comp = compartments.get(self.core.store, self.data["compartment"])
-        reading = self._watch_door(comp)
-        if reading is None:
-            return
-        store = self.core.store
-        with store.transaction():
-            compartments.record_door(store, comp.id, "closed")
-            if reading.item:
-                self._item_state("held")
-                self._change_state(Pickup.NOT_TAKEN, compartment=comp.id)
-                self.said = Say.NOT_TAKEN.format()
-                return
-            self._item_state("gone", outcome="picked up")
-            events.emit(store, "result-picked-up", actor=CITIZEN, dossier_code=self.data["code"],
-                        compartment=comp.id, sensed=reading.item is not None)  # fmt: skip
-            self._change_state(Pickup.DONE, compartment=comp.id)
-        self.said = Say.THANK_YOU.format()
+        if self.state is Pickup.DOOR_OPEN:
+            self._watch_release()
 
     # -- checks ------------------------------------------------------------------------------------
 
@@ -215,9 +171,9 @@ class PickupJourney(Journey[Pickup]):
             )
             next_state = Pickup.FEE_DUE if item["fee_due"] else Pickup.VERIFIED
             self._change_state(next_state, dossier=item["dossier_code"])
-            comp = self._begin_opening() if opening else None
+            comp = self._begin_release() if opening else None
         if comp is not None:
-            self._unlock(comp)
+            self._unlock_release(comp)
 
     def _wrong_pin(self, item: dict[str, Any], now: datetime) -> None:
         rules = self.core.rules
@@ -258,12 +214,6 @@ class PickupJourney(Journey[Pickup]):
             "SELECT 1 FROM item WHERE kind = 'result' AND dossier_code = ? AND outcome = 'picked up'", [code]
         ).fetchone()
         return (Say.ALREADY_PICKED_UP if gone else Say.NOT_HERE).format()
-
-    def _item_state(self, state: str, outcome: str | None = None) -> None:
-        change = {"state": state, "updated_at": self.core.store.now()}
-        if outcome:
-            change["outcome"] = outcome
-        self.core.store.update("item", self.data["item"], change)
 
 
 def _minutes(delta: timedelta) -> int:

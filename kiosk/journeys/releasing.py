@@ -1,0 +1,87 @@
+"""Letting an item out of its compartment, for every journey that does (citizen pickup, officer
+collect and withdraw): the item marked releasing, the journey's move to "opening" and the unlock
+intent in one commit; the unlock; then the door watched until it closes with the item gone
+(released: its event) or still inside (not taken). A jam keeps the item held for an officer; an
+unprovable unlock makes it uncertain.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from drivers.errors import DeviceError
+from drivers.lockboard.errors import DoorJammed
+from kiosk import compartments, events
+from kiosk.compartments import Compartment
+from kiosk.journeys.machine import Journey, S
+from kiosk.journeys.messages import Say
+
+
+class ReleasingJourney(Journey[S]):
+    OPENING: ClassVar[Any]
+    DOOR_OPEN: ClassVar[Any]
+    RELEASED: ClassVar[Any]
+    NOT_TAKEN: ClassVar[Any]
+    JAMMED: ClassVar[Any]
+    UNCERTAIN: ClassVar[Any]
+    RELEASE_EVENT: ClassVar[str]  # "result-picked-up", "dossier-collected", "result-withdrawn"
+    RELEASE_OUTCOME: ClassVar[str]  # the item's outcome: "picked up", "collected", "withdrawn"
+    SAY_OPEN: ClassVar[Say]
+    SAY_RELEASED: ClassVar[Say]
+    said: tuple[str, str] | None
+
+    def _begin_release(self) -> Compartment:
+        """Call inside a transaction; needs ``data`` item, code and compartment."""
+        comp = compartments.get(self.core.store, self.data["compartment"])
+        self._item_state("releasing")
+        self._change_state(self.OPENING, compartment=comp.id)
+        self.core.record_intent(comp, actor=self.actor, journey=self.id)
+        return comp
+
+    def _unlock_release(self, comp: Compartment) -> None:
+        store = self.core.store
+        try:
+            self.core.unlock(comp, actor=self.actor, journey=self.id, intent_recorded=True)
+        except DoorJammed:
+            with store.transaction():
+                self._item_state("held")  # still inside, behind a jammed door: an officer's job
+                self._change_state(self.JAMMED, compartment=comp.id)
+            self.said = Say.JAMMED.format(compartment=comp.id)
+            return
+        except DeviceError as exc:
+            with store.transaction():
+                self._item_state("uncertain", outcome=str(exc))
+                events.emit(
+                    store, "outcome-uncertain", actor=self.actor, dossier_code=self.data["code"],
+                    compartment=comp.id, cause=str(exc), journey=self.id,
+                )  # fmt: skip
+                self._change_state(self.UNCERTAIN, compartment=comp.id)
+            self.said = Say.UNCERTAIN.format(compartment=comp.id)
+            return
+        self._change_state(self.DOOR_OPEN, compartment=comp.id)
+        self.said = self.SAY_OPEN.format(compartment=comp.id)
+
+    def _watch_release(self) -> None:
+        comp = compartments.get(self.core.store, self.data["compartment"])
+        reading = self._watch_door(comp)
+        if reading is None:
+            return
+        store = self.core.store
+        with store.transaction():
+            compartments.record_door(store, comp.id, "closed")
+            if reading.item:
+                self._item_state("held")
+                self._change_state(self.NOT_TAKEN, compartment=comp.id)
+                self.said = Say.NOT_TAKEN.format()
+                return
+            self._item_state("gone", outcome=self.RELEASE_OUTCOME)
+            events.emit(store, self.RELEASE_EVENT, actor=self.actor, dossier_code=self.data["code"],
+                        compartment=comp.id, sensed=reading.item is not None)  # fmt: skip
+            self._change_state(self.RELEASED, compartment=comp.id)
+        self.said = self.SAY_RELEASED.format()
+
+    def _item_state(self, state: str, outcome: str | None = None) -> None:
+        change = {"state": state, "updated_at": self.core.store.now()}
+        if outcome:
+            change["outcome"] = outcome
+        self.core.store.update("item", self.data["item"], change)
