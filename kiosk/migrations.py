@@ -150,10 +150,24 @@ def _v3_handover(db: Database) -> None:
         db.execute(sql)
 
 
+def _v4_staff(db: Database) -> None:
+    db.execute(
+        """CREATE TABLE staff (
+            id TEXT PRIMARY KEY,          -- what the badge QR carries after DKS1|
+            name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('officer', 'technician')),
+            pin_hash TEXT NOT NULL,       -- scrypt
+            active INTEGER NOT NULL DEFAULT 1,
+            failed_tries INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT)"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "compartments", _v1_compartments),
     Migration(2, "append-only audit log with hash chain", _v2_audit_log),
     Migration(3, "items, journeys, outbox, assignments", _v3_handover),
+    Migration(4, "staff who sign in with a badge and a PIN", _v4_staff),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -52,9 +52,13 @@ SEED: dict[int, Any] = {
         "INSERT INTO outbox (uuid, kind, at, kiosk_id, actor, payload, audit_seq, prev_audit_hash)"
         " VALUES ('u1', 'result-loaded', 't', 'K', 'a', '{}', 1, 'h')"
     ),
+    4: lambda db: db.execute(
+        "INSERT INTO staff (id, name, role, pin_hash) VALUES ('CB-1', 'Lan', 'officer', 'x')"
+    ),
 }  # fmt: skip
 # what must still be there once version N is applied over data of the versions before
 SURVIVES: dict[int, Any] = {
+    4: lambda db: db.execute("SELECT COUNT(*) FROM outbox").fetchone() == (1,),
     2: lambda db: db.execute("SELECT holds FROM compartment").fetchone()[0] == "000.00.53.H48-220921-0099",
     3: lambda db: (
         db.execute("SELECT dossier_code, kind, state, compartment FROM item").fetchall()
@@ -66,8 +70,8 @@ SURVIVES: dict[int, Any] = {
 @pytest.mark.parametrize("migration", migrations.MIGRATIONS, ids=lambda m: f"v{m.version}")
 def test_each_migration_from_the_version_before(tmp_path: Path, migration: migrations.Migration) -> None:
     db = raw_db(tmp_path)
-    migrations.migrate(db, "t0", target=migration.version - 1)
-    for version in range(1, migration.version):
+    for version in range(1, migration.version):  # a kiosk that lived through each version before
+        migrations.migrate(db, "t0", target=version)
         SEED[version](db)
     assert migrations.migrate(db, "t1", target=migration.version) == [migration.version]
     assert migrations.current_version(db) == migration.version

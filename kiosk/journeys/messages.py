@@ -74,6 +74,12 @@ class Say(enum.Enum):
         "Compartment {compartment} is open — take the item out and close the door.",
     )
     TAKEN = ("Đã lấy ra.", "Taken out.")
+    BADGE_UNKNOWN = (
+        "Thẻ cán bộ không hợp lệ hoặc đã bị khóa.",
+        "This staff badge is not known or not active.",
+    )
+    WELCOME = ("Xin chào {name}.", "Welcome, {name}.")
+    SIGNED_OUT = ("Đã đăng xuất.", "Signed out.")
     THANK_YOU = ("Đã trả kết quả. Cảm ơn ông/bà.", "Result handed over. Thank you.")
 
     def __init__(self, vi: str, en: str) -> None:

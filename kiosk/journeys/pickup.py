@@ -13,7 +13,7 @@ import enum
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from kiosk import codes
+from kiosk import codes, lockout
 from kiosk.core import Core
 from kiosk.journeys.machine import IllegalStep
 from kiosk.journeys.messages import Say
@@ -176,22 +176,13 @@ class PickupJourney(ReleasingJourney[Pickup]):
             self._unlock_release(comp)
 
     def _wrong_pin(self, item: dict[str, Any], now: datetime) -> None:
-        rules = self.core.rules
-        tries = item["failed_tries"] + 1
-        change: dict[str, Any] = {"failed_tries": tries}
-        if tries >= rules.pin_tries:
-            change = {
-                "failed_tries": 0,
-                "locked_until": (now + timedelta(seconds=rules.pin_lockout_s)).isoformat(),
-            }
         with self.core.store.transaction() as db:
-            db.table("item").update(item["id"], change)
+            left = lockout.wrong_try(self.core.store, "item", item, self.core.rules, now, actor=CITIZEN)
             db.execute("INSERT INTO pin_failure (at) VALUES (?)", [now.isoformat()])
-            self.core.store.audit(CITIZEN, "pin-wrong", self.id, locked=tries >= rules.pin_tries)
-        if tries >= rules.pin_tries:
-            self.said = Say.LOCKED.format(minutes=_minutes(timedelta(seconds=rules.pin_lockout_s)))
+        if left:
+            self.said = Say.PIN_WRONG.format(left=left)
         else:
-            self.said = Say.PIN_WRONG.format(left=rules.pin_tries - tries)
+            self.said = Say.LOCKED.format(minutes=_minutes(timedelta(seconds=self.core.rules.pin_lockout_s)))
 
     def _kiosk_busy_until(self, now: datetime) -> datetime | None:
         rules = self.core.rules
