@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import logging
 import os
@@ -72,6 +73,7 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
 def _with_lockers(
     run: Callable[[argparse.Namespace, Lockers, TextIO], int],
 ) -> Callable[[argparse.Namespace, KioskConfig, Store, TextIO], int]:
+    @functools.wraps(run)
     def command(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
         if not cfg.bus:
             raise ConfigError(cfg.source, ["bus: no [[bus]] is configured; this command needs one"])
@@ -89,9 +91,13 @@ def cmd_lockers(args: argparse.Namespace, lockers: Lockers, out: TextIO) -> int:
     header = ("ID", "BUS", "BOARD", "LOCK", "SIZE", "POS", "HOOK", "ITEM", "HOLDS", "SERVICE")
     rows: list[tuple[str, ...]] = [header]
     problems: dict[str, str] = {}
+    uncertain: list[str] = []
     for r in lockers.survey():
         c = r.compartment
         holds = f"{c.holds_kind}: {c.holds}" if c.holds else "-"
+        if c.holds_state == "uncertain":
+            holds += " (UNCERTAIN)"
+            uncertain.append(c.id)
         service = "in service" if c.in_service else f"OUT ({c.service_note or 'no note'})"
         place = (c.bus, str(c.board), str(c.lock), c.size, c.position)
         rows.append((c.id, *place, r.hook, r.item, holds, service))
@@ -100,7 +106,10 @@ def cmd_lockers(args: argparse.Namespace, lockers: Lockers, out: TextIO) -> int:
     _table(rows, out)
     for where, problem in problems.items():
         print(f"! {where}: {problem}", file=out)
-    return FAILED if problems else OK
+    if uncertain:
+        print(f"! {', '.join(uncertain)}: what is inside could not be proven after an interruption; "
+              "an officer must look and settle it", file=out)  # fmt: skip
+    return FAILED if problems or uncertain else OK
 
 
 @_with_lockers

@@ -12,7 +12,7 @@ from kiosk.store import Store
 
 PLACEMENT = ("bus", "board", "lock", "size", "position")
 # A compartment with what it holds now: at most one active item (a unique index says so).
-WITH_CONTENTS = f"""SELECT c.*, i.dossier_code AS holds, i.kind AS holds_kind
+WITH_CONTENTS = f"""SELECT c.*, i.dossier_code AS holds, i.kind AS holds_kind, i.state AS holds_state
     FROM compartment c LEFT JOIN item i ON i.compartment = c.id AND i.state IN {ACTIVE_ITEM}"""
 
 
@@ -29,6 +29,7 @@ class Compartment:
     service_note: str | None
     holds: str | None  # dossier code of the active item inside, if any
     holds_kind: str | None  # "result" (for a citizen) or "deposit" (for an officer)
+    holds_state: str | None  # the item's state: "held", or "uncertain" for an officer to settle
     door: str
 
     @property

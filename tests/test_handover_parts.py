@@ -63,7 +63,7 @@ def test_an_unknown_event_kind_is_refused(tmp_path: Path) -> None:
 def comp(cid: str, size: str = "S", position: str = "high", **kw: object) -> Compartment:
     fields: dict[str, object] = {
         "bus": "b", "board": 0, "lock": 1, "in_config": True, "in_service": True, "service_note": None,
-        "holds": None, "holds_kind": None, "door": "closed",
+        "holds": None, "holds_kind": None, "holds_state": None, "door": "closed",
     }  # fmt: skip
     fields.update(kw)
     return Compartment(cid, size=size, position=position, **fields)  # type: ignore[arg-type]

@@ -113,3 +113,20 @@ def test_a_silent_board_at_restart_proves_nothing(machine: Machine) -> None:
     assert restart(machine) == [("load", "door-open", "uncertain")]
     assert [c.door for c in machine.core.compartments()] == ["unknown"] * 8  # none will be assigned
     machine.ctl.call("clear")
+
+
+def test_kiosk_lockers_shows_uncertain_items_to_the_next_officer(machine: Machine) -> None:
+    import io
+
+    from kiosk.cli import cmd_lockers
+
+    journey = LoadJourney(machine.core, "lan")
+    journey.submit_code(CODE)
+    machine.person("put", "A01")
+    machine.person("close", "A01")
+    restart(machine)
+    out = io.StringIO()
+    assert cmd_lockers.__wrapped__(None, machine.lockers, out) == 1  # type: ignore[attr-defined]
+    text = out.getvalue()
+    assert f"result: {CODE} (UNCERTAIN)" in text
+    assert "! A01: what is inside could not be proven after an interruption" in text
