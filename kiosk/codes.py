@@ -130,6 +130,15 @@ def parse(text: str) -> ScannedCode:
     return parse_dossier_code(text)
 
 
+def dossier_of(parsed: ScannedCode) -> DossierCode | None:
+    """The dossier a code names, whatever kind of code it is (a staff badge names none)."""
+    if isinstance(parsed, DossierCode):
+        return parsed
+    if isinstance(parsed, ReceiptQR | PickupToken):
+        return parsed.dossier
+    return None
+
+
 def parse_dossier_code(text: str) -> DossierCode:
     code = text.strip().upper()
     whole = REGULATED.fullmatch(code)

@@ -142,6 +142,20 @@ def test_an_officer_who_walks_away_ends_the_journey(machine: Machine) -> None:
     assert load.state is Load.DONE
 
 
+def test_the_backends_hold_period_and_size_are_used(machine: Machine) -> None:
+    machine.store.db.execute(
+        "INSERT INTO assignment (dossier_code, hold_days, size_hint, synced_at) VALUES (?, 7, 'M', 't')",
+        [CODE],
+    )
+    load = LoadJourney(machine.core, "lan")
+    load.submit_code(CODE)
+    assert load.data["compartment"] == "A05"  # an M compartment, as the backend said
+    machine.person("put", "A05")
+    machine.person("close", "A05")
+    load.tick()
+    assert loaded_item(machine, CODE)["expires_at"] == "2026-11-30T08:00:00+00:00"  # 7 days, not 14
+
+
 def test_rejected_codes_say_why(machine: Machine) -> None:
     load = LoadJourney(machine.core, "lan")
     load.submit_code("hello")

@@ -74,11 +74,11 @@ class DropoffJourney(PlacingJourney[Dropoff]):
         except codes.CodeRejected as exc:
             self.said = Say.CODE_REJECTED.format(reason_vi=exc.rejection.vi, reason_en=exc.rejection.en)
             return
-        if not isinstance(parsed, codes.DossierCode | codes.ReceiptQR):
+        dossier = codes.dossier_of(parsed)
+        if dossier is None or isinstance(parsed, codes.PickupToken):
             reason = codes.Rejection.UNKNOWN
             self.said = Say.CODE_REJECTED.format(reason_vi=reason.vi, reason_en=reason.en)
             return
-        dossier = parsed if isinstance(parsed, codes.DossierCode) else parsed.dossier
         inside = compartments.where_is(self.core.store, "deposit", dossier.code)
         if inside:
             self.said = Say.ALREADY_DEPOSITED.format(compartment=inside)

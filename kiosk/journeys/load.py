@@ -59,16 +59,23 @@ class LoadJourney(PlacingJourney[Load]):
         """A result's dossier code, scanned or typed."""
         self._require(Load.SCANNING)
         try:
-            code = _dossier_code(codes.parse(text))
+            parsed = codes.parse(text)
         except codes.CodeRejected as exc:
             self.said = Say.CODE_REJECTED.format(reason_vi=exc.rejection.vi, reason_en=exc.rejection.en)
             return
+        dossier = codes.dossier_of(parsed)
+        if dossier is None or isinstance(parsed, codes.PickupToken):
+            reason = codes.Rejection.UNKNOWN
+            self.said = Say.CODE_REJECTED.format(reason_vi=reason.vi, reason_en=reason.en)
+            return
+        code = dossier.code
         held = compartments.where_is(self.core.store, "result", code)
         if held:
             self.said = Say.ALREADY_LOADED.format(compartment=held)
             return
         info = self._assignment(code)
-        self.data.update(code=code, size=info.get("size_hint") or DEFAULT_SIZE, tried=[])
+        size = info.get("size_hint") or DEFAULT_SIZE
+        self.data.update(code=code, size=size, hold_days=info.get("hold_days"), tried=[])
         self._open_a_compartment(info)
 
     def finish(self) -> None:
@@ -95,8 +102,8 @@ class LoadJourney(PlacingJourney[Load]):
             self.core.token_key, self.core.kiosk_id, self.data["code"], comp.id, int(expires.timestamp())
         )
         store = self.core.store
-        with store.transaction() as db:
-            db.table("item").update(self.data["item"], {
+        with store.transaction():
+            store.update("item", self.data["item"], {
                 "state": "held", "pin_hash": hash_secret(pin), "token_expires": int(expires.timestamp()),
                 "expires_at": expires.isoformat(timespec="seconds"), "updated_at": store.now(),
             })  # fmt: skip
@@ -120,11 +127,3 @@ class LoadJourney(PlacingJourney[Load]):
         ).fetchone()
         keys = ("citizen", "procedure", "fee_due", "hold_days", "size_hint")
         return dict(zip(keys, row, strict=True)) if row else {}
-
-
-def _dossier_code(parsed: codes.ScannedCode) -> str:
-    if isinstance(parsed, codes.DossierCode):
-        return parsed.code
-    if isinstance(parsed, codes.ReceiptQR):
-        return parsed.dossier.code
-    raise codes.CodeRejected(codes.Rejection.UNKNOWN, f"a {parsed.kind} code is not a result's dossier code")

@@ -80,8 +80,8 @@ class PickupJourney(ReleasingJourney[Pickup]):
             return
         if isinstance(parsed, codes.PickupToken):
             self._by_token(parsed)
-        elif isinstance(parsed, codes.DossierCode | codes.ReceiptQR):
-            code = parsed.code if isinstance(parsed, codes.DossierCode) else parsed.dossier.code
+        elif (dossier := codes.dossier_of(parsed)) is not None:
+            code = dossier.code
             item = self._held(code)
             if item is None:
                 self.said = self._why_not_here(code)
