@@ -43,7 +43,7 @@ BEFORE_UNLOCK = frozenset({Dropoff.WAITING_CODE, Dropoff.WAITING_PHONE})
 
 class DropoffJourney(PlacingJourney[Dropoff]):
     kind = "dropoff"
-    ITEM_KIND = "deposit"
+    ITEM_KIND, SAY_ALREADY = "deposit", Say.ALREADY_DEPOSITED
     INITIAL = Dropoff.WAITING_CODE
     OPENING, DOOR_OPEN = Dropoff.OPENING, Dropoff.DOOR_OPEN
     NO_SPACE, UNCERTAIN = Dropoff.NO_SPACE, Dropoff.UNCERTAIN
@@ -69,19 +69,9 @@ class DropoffJourney(PlacingJourney[Dropoff]):
 
     def submit_code(self, text: str) -> None:
         self._require(Dropoff.WAITING_CODE)
-        try:
-            parsed = codes.parse(text)
-        except codes.CodeRejected as exc:
-            self.said = Say.CODE_REJECTED.format(reason_vi=exc.rejection.vi, reason_en=exc.rejection.en)
-            return
-        dossier = codes.dossier_of(parsed)
-        if dossier is None or isinstance(parsed, codes.PickupToken):
-            reason = codes.Rejection.UNKNOWN
-            self.said = Say.CODE_REJECTED.format(reason_vi=reason.vi, reason_en=reason.en)
-            return
-        inside = compartments.where_is(self.core.store, "deposit", dossier.code)
-        if inside:
-            self.said = Say.ALREADY_DEPOSITED.format(compartment=inside)
+        parsed = self._parse(text)
+        dossier = self._code_to_place(parsed)
+        if dossier is None:
             return
         procedure = parsed.procedure if isinstance(parsed, codes.ReceiptQR) else None
         self.data.update(code=dossier.code, procedure=procedure, tried=[])

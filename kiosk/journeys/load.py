@@ -13,7 +13,7 @@ import enum
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from kiosk import codes, compartments, events
+from kiosk import compartments, events
 from kiosk.compartments import Compartment
 from kiosk.core import Core
 from kiosk.journeys.messages import Say
@@ -35,7 +35,7 @@ class Load(enum.Enum):
 
 class LoadJourney(PlacingJourney[Load]):
     kind = "load"
-    ITEM_KIND = "result"
+    ITEM_KIND, SAY_ALREADY = "result", Say.ALREADY_LOADED
     OPENING, DOOR_OPEN, NO_SPACE, UNCERTAIN = Load.OPENING, Load.DOOR_OPEN, Load.NO_SPACE, Load.UNCERTAIN
     INITIAL = Load.SCANNING
     TRANSITIONS: ClassVar[dict[Any, frozenset[Any]]] = {
@@ -58,21 +58,10 @@ class LoadJourney(PlacingJourney[Load]):
     def submit_code(self, text: str) -> None:
         """A result's dossier code, scanned or typed."""
         self._require(Load.SCANNING)
-        try:
-            parsed = codes.parse(text)
-        except codes.CodeRejected as exc:
-            self.said = Say.CODE_REJECTED.format(reason_vi=exc.rejection.vi, reason_en=exc.rejection.en)
-            return
-        dossier = codes.dossier_of(parsed)
-        if dossier is None or isinstance(parsed, codes.PickupToken):
-            reason = codes.Rejection.UNKNOWN
-            self.said = Say.CODE_REJECTED.format(reason_vi=reason.vi, reason_en=reason.en)
+        dossier = self._code_to_place(self._parse(text))
+        if dossier is None:
             return
         code = dossier.code
-        held = compartments.where_is(self.core.store, "result", code)
-        if held:
-            self.said = Say.ALREADY_LOADED.format(compartment=held)
-            return
         info = self._assignment(code)
         size = info.get("size_hint") or DEFAULT_SIZE
         self.data.update(code=code, size=size, hold_days=info.get("hold_days"), tried=[])

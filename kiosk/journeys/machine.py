@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from kiosk import events
+from kiosk import codes, events
 from kiosk.clock import stamp
 from kiosk.compartments import Compartment
 from kiosk.core import Core
 from kiosk.errors import KioskError
+from kiosk.journeys.messages import Say
 
 S = TypeVar("S", bound=enum.Enum)
 log = logging.getLogger("kiosk.journeys")
@@ -37,6 +38,7 @@ class Journey(Generic[S]):
     TRANSITIONS: ClassVar[dict[Any, frozenset[Any]]]
     TIMEOUTS: ClassVar[dict[Any, tuple[str, Any]]] = {}  # state -> (Rules attribute, next state)
     TERMINAL: ClassVar[frozenset[Any]]
+    said: tuple[str, str] | None  # what the screen tells the person after their last step
 
     def __init__(self, core: Core, actor: str) -> None:
         self.core = core
@@ -78,6 +80,17 @@ class Journey(Generic[S]):
             self.core.store.audit(self.actor, f"journey:{self.kind}:{new.value}", self.id, **detail)
         log.info("%s %s: %s -> %s %s", self.kind, self.id[:8], old.value, new.value, detail or "")
         self.core.announce("journey", self.id, kind=self.kind, state=new.value, previous=old.value, **detail)
+
+    def _parse(self, text: str) -> codes.ScannedCode | None:
+        """The code a person gave, or None with ``said`` telling them why it was refused."""
+        try:
+            return codes.parse(text)
+        except codes.CodeRejected as exc:
+            self._reject(exc.rejection)
+            return None
+
+    def _reject(self, rejection: codes.Rejection) -> None:
+        self.said = Say.CODE_REJECTED.format(reason_vi=rejection.vi, reason_en=rejection.en)
 
     def _require(self, state: S) -> None:
         if self.state is not state:

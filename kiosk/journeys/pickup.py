@@ -73,10 +73,8 @@ class PickupJourney(ReleasingJourney[Pickup]):
     def submit_code(self, text: str) -> None:
         """A scanned QR, or a typed dossier code (a PIN is then asked for)."""
         self._require(Pickup.WAITING_CODE)
-        try:
-            parsed = codes.parse(text)
-        except codes.CodeRejected as exc:
-            self.said = Say.CODE_REJECTED.format(reason_vi=exc.rejection.vi, reason_en=exc.rejection.en)
+        parsed = self._parse(text)
+        if parsed is None:
             return
         if isinstance(parsed, codes.PickupToken):
             self._by_token(parsed)
@@ -89,8 +87,7 @@ class PickupJourney(ReleasingJourney[Pickup]):
             self.data["code"] = code
             self.needs_pin = True
         else:
-            reason = codes.Rejection.UNKNOWN
-            self.said = Say.CODE_REJECTED.format(reason_vi=reason.vi, reason_en=reason.en)
+            self._reject(codes.Rejection.UNKNOWN)
 
     def submit_pin(self, pin: str) -> None:
         self._require(Pickup.WAITING_CODE)
@@ -146,8 +143,7 @@ class PickupJourney(ReleasingJourney[Pickup]):
             self.said = Say.OTHER_KIOSK.format()
             return
         if not token_is_genuine(self.core.token_key, token):
-            reason = codes.Rejection.BAD_TOKEN
-            self.said = Say.CODE_REJECTED.format(reason_vi=reason.vi, reason_en=reason.en)
+            self._reject(codes.Rejection.BAD_TOKEN)
             return
         if token.expires < self.core.now().timestamp():
             self.said = Say.EXPIRED.format()

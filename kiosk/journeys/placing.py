@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed
-from kiosk import assignment, compartments, events
+from kiosk import assignment, codes, compartments, events
 from kiosk.compartments import Compartment
 from kiosk.journeys.machine import Journey, S
 from kiosk.journeys.messages import Say
@@ -17,12 +17,12 @@ from kiosk.journeys.messages import Say
 
 class PlacingJourney(Journey[S]):
     ITEM_KIND: ClassVar[str]  # "result" or "deposit"
+    SAY_ALREADY: ClassVar[Say]  # what to say when that dossier is already inside
     # the subclass's own states for the four steps every placing journey goes through
     OPENING: ClassVar[Any]
     DOOR_OPEN: ClassVar[Any]
     NO_SPACE: ClassVar[Any]
     UNCERTAIN: ClassVar[Any]
-    said: tuple[str, str] | None
 
     def _placed(self, comp: Compartment) -> None:
         """The door closed with the item inside (or with no sensor to say otherwise)."""
@@ -31,6 +31,21 @@ class PlacingJourney(Journey[S]):
     def _nothing_placed(self, comp: Compartment) -> None:
         """The door closed and the sensor says the compartment is empty."""
         raise NotImplementedError
+
+    def _code_to_place(self, parsed: codes.ScannedCode | None) -> codes.DossierCode | None:
+        """The dossier to put in, or None with ``said`` saying why not (not a dossier's code, or
+        that dossier already inside)."""
+        if parsed is None:
+            return None
+        dossier = codes.dossier_of(parsed)
+        if dossier is None or isinstance(parsed, codes.PickupToken):
+            self._reject(codes.Rejection.UNKNOWN)
+            return None
+        inside = compartments.where_is(self.core.store, self.ITEM_KIND, dossier.code)
+        if inside:
+            self.said = self.SAY_ALREADY.format(compartment=inside)
+            return None
+        return dossier
 
     def _open_a_compartment(self, info: dict[str, Any], *, prefer_low: bool = False) -> None:
         """Needs ``data`` code, size and tried. Ends door-open, no-space or uncertain."""

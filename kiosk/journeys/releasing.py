@@ -28,7 +28,6 @@ class ReleasingJourney(Journey[S]):
     RELEASE_OUTCOME: ClassVar[str]  # the item's outcome: "picked up", "collected", "withdrawn"
     SAY_OPEN: ClassVar[Say]
     SAY_RELEASED: ClassVar[Say]
-    said: tuple[str, str] | None
 
     def _begin_release(self) -> Compartment:
         """Call inside a transaction; needs ``data`` item, code and compartment."""
