@@ -27,7 +27,7 @@ class FakeClock:
         self.now += timedelta(seconds=seconds)
 
 
-def site_config(root: Path, protocol: str) -> config.KioskConfig:
+def site_config(root: Path, protocol: str, confirm_ms: int = 200) -> config.KioskConfig:
     compartments = [  # board 0: A01-A04 small high, A05-A06 medium low, A07-A08 large low
         {"id": f"A{n:02d}", "bus": "lockbus0", "board": 0, "lock": n,
          "size": "S" if n <= 4 else "M" if n <= 6 else "L", "position": "high" if n <= 4 else "low"}
@@ -36,7 +36,7 @@ def site_config(root: Path, protocol: str) -> config.KioskConfig:
     return config.parse({
         "kiosk": {"id": "HG-VT-01", "data_dir": str(root / "data")},
         "bus": [{"name": "lockbus0", "url": str(root / "lockbus0"), "protocol": protocol,
-                 "reply_timeout_ms": 60, "poll_interval_ms": 5, "unlock_confirm_ms": 200}],
+                 "reply_timeout_ms": 60, "poll_interval_ms": 5, "unlock_confirm_ms": confirm_ms}],
         "compartment": compartments,
     })  # fmt: skip
 
