@@ -17,7 +17,6 @@ from drivers.printer.document import Document
 from kiosk import codes, compartments, events, receipts
 from kiosk.compartments import Compartment
 from kiosk.core import Core
-from kiosk.journeys.machine import IllegalStep
 from kiosk.journeys.messages import Say
 from kiosk.journeys.placing import PlacingJourney
 
@@ -58,6 +57,7 @@ class DropoffJourney(PlacingJourney[Dropoff]):
     TIMEOUTS: ClassVar[dict[Any, tuple[str, Any]]] = {
         s: ("idle_timeout_s", Dropoff.TIMED_OUT) for s in BEFORE_UNLOCK
     }
+    CANCELLABLE, CANCELLED = BEFORE_UNLOCK, Dropoff.CANCELLED
     TERMINAL = frozenset({Dropoff.DEPOSITED, Dropoff.NOT_DEPOSITED, Dropoff.NO_SPACE, Dropoff.UNCERTAIN,
                           Dropoff.CANCELLED, Dropoff.TIMED_OUT})  # fmt: skip
 
@@ -92,11 +92,6 @@ class DropoffJourney(PlacingJourney[Dropoff]):
         self._open_a_compartment({"procedure": self.data.get("procedure")}, prefer_low=prefer_low)
         if self.state is Dropoff.DOOR_OPEN:
             self.said = Say.PUT_DOSSIER.format(compartment=self.data["compartment"])
-
-    def cancel(self) -> None:
-        if self.state not in BEFORE_UNLOCK:
-            raise IllegalStep("too late to cancel: the compartment has been unlocked")
-        self._change_state(Dropoff.CANCELLED)
 
     def tick(self) -> None:
         super().tick()

@@ -38,6 +38,8 @@ class Journey(Generic[S]):
     TRANSITIONS: ClassVar[dict[Any, frozenset[Any]]]
     TIMEOUTS: ClassVar[dict[Any, tuple[str, Any]]] = {}  # state -> (Rules attribute, next state)
     TERMINAL: ClassVar[frozenset[Any]]
+    CANCELLABLE: ClassVar[frozenset[Any]] = frozenset()  # states a cancel may leave, and its target
+    CANCELLED: ClassVar[Any] = None
     said: tuple[str, str] | None  # what the screen tells the person after their last step
 
     def __init__(self, core: Core, actor: str) -> None:
@@ -80,6 +82,12 @@ class Journey(Generic[S]):
             self.core.store.audit(self.actor, f"journey:{self.kind}:{new.value}", self.id, **detail)
         log.info("%s %s: %s -> %s %s", self.kind, self.id[:8], old.value, new.value, detail or "")
         self.core.announce("journey", self.id, kind=self.kind, state=new.value, previous=old.value, **detail)
+
+    def cancel(self) -> None:
+        """The person gives up: allowed only while nothing has been unlocked for them."""
+        if self.state not in self.CANCELLABLE:
+            raise IllegalStep("too late to cancel: the compartment has been unlocked")
+        self._change_state(self.CANCELLED)
 
     def _parse(self, text: str) -> codes.ScannedCode | None:
         """The code a person gave, or None with ``said`` telling them why it was refused."""

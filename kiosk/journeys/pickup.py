@@ -57,6 +57,7 @@ class PickupJourney(ReleasingJourney[Pickup]):
     TIMEOUTS: ClassVar[dict[Any, tuple[str, Any]]] = {
         s: ("idle_timeout_s", Pickup.TIMED_OUT) for s in BEFORE_UNLOCK
     }
+    CANCELLABLE, CANCELLED = BEFORE_UNLOCK, Pickup.CANCELLED
     TERMINAL = frozenset({Pickup.DONE, Pickup.NOT_TAKEN, Pickup.JAMMED, Pickup.UNCERTAIN, Pickup.CANCELLED,
                           Pickup.TIMED_OUT})  # fmt: skip
 
@@ -125,11 +126,6 @@ class PickupJourney(ReleasingJourney[Pickup]):
         with self.core.store.transaction():
             comp = self._begin_release()
         self._unlock_release(comp)
-
-    def cancel(self) -> None:
-        if self.state not in BEFORE_UNLOCK:
-            raise IllegalStep("too late to cancel: the compartment has been unlocked")
-        self._change_state(Pickup.CANCELLED)
 
     def tick(self) -> None:
         super().tick()
