@@ -96,8 +96,34 @@ class PrinterSection(_Section):
     status_timeout_ms: PositiveMs = 500
 
 
+Seconds = Annotated[float, Field(gt=0, le=86_400)]
+
+
+class RulesSection(_Section):
+    """The site's handover rules; every key is optional."""
+
+    idle_timeout_s: Seconds = 60.0  # a person who stops touching the screen
+    door_reminder_s: Seconds = 60.0
+    door_alarm_s: Seconds = 120.0
+    jam_retries: Annotated[int, Field(ge=0, le=10)] = 2  # other fitting compartments tried after a jam
+    hold_days: Annotated[int, Field(ge=1, le=365)] = 14  # not picked up by then: listed for withdrawal
+    # expiry reminders this many days before the end of the hold
+    reminder_days: list[Annotated[int, Field(ge=1, le=365)]] = [3, 1]
+    pin_tries: Annotated[int, Field(ge=1, le=20)] = 5
+    pin_lockout_s: Seconds = 15 * 60
+    kiosk_pin_failures: Annotated[int, Field(ge=1, le=1000)] = 20  # across all dossiers, per window
+    kiosk_pin_window_s: Seconds = 10 * 60
+
+    @model_validator(mode="after")
+    def _alarm_after_reminder(self) -> RulesSection:
+        if self.door_alarm_s <= self.door_reminder_s:
+            raise ValueError("rules: door_alarm_s must be longer than door_reminder_s")
+        return self
+
+
 class KioskConfig(_Section):
     kiosk: KioskSection
+    rules: RulesSection = RulesSection()
     bus: list[BusSection] = []
     compartment: list[CompartmentSection] = []
     scanner: ScannerSection | None = None
@@ -234,6 +260,9 @@ _EXPECTED = {
     "list_type": "expected a list ([[…]] tables)",
     "model_type": "expected a table",
     "string_pattern_mismatch": "expected text matching {pattern}",
+    "greater_than_equal": "expected a number of at least {ge}",
+    "less_than_equal": "expected a number of at most {le}",
+    "greater_than": "expected a number above {gt}",
 }
 
 

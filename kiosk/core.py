@@ -18,7 +18,7 @@ from drivers.lockboard.bus import BoardStatus
 from drivers.lockboard.errors import DoorJammed
 from kiosk import compartments, events
 from kiosk.compartments import Compartment
-from kiosk.config import KioskConfig
+from kiosk.config import KioskConfig, RulesSection
 from kiosk.lockers import Lockers
 from kiosk.pickup_codes import load_key
 from kiosk.store import Store
@@ -35,20 +35,8 @@ class Announcement:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Rules:
-    """The site's handover rules (config [rules], with these defaults)."""
-
-    idle_timeout_s: float = 60.0  # a person who stops touching the screen
-    door_reminder_s: float = 60.0
-    door_alarm_s: float = 120.0
-    jam_retries: int = 2  # other fitting compartments tried after a jam
-    hold_days: int = 14  # a result not picked up by then is listed for withdrawal
-    reminder_days: tuple[int, ...] = (3, 1)  # expiry reminders this many days before the end
-    pin_tries: int = 5
-    pin_lockout_s: float = 15 * 60
-    kiosk_pin_failures: int = 20  # across all dossiers, per window: slows guessing
-    kiosk_pin_window_s: float = 10 * 60
+# The rules are config's [rules] table; journeys read them as ``core.rules``.
+Rules = RulesSection
 
 
 class Core:
@@ -56,7 +44,7 @@ class Core:
         self.cfg = cfg
         self.store = store
         self.lockers = lockers
-        self.rules = rules or Rules()
+        self.rules = rules or cfg.rules
         self.token_key = load_key(cfg.data_dir)
         self._listeners: list[Callable[[Announcement], None]] = []
 

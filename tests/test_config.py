@@ -92,6 +92,21 @@ def test_field_mistakes_are_named(change: Any, expected: str) -> None:
     assert problems_of(raw) == [expected]
 
 
+def test_rules_have_defaults_and_a_site_may_change_them() -> None:
+    assert config.parse(base()).rules.hold_days == 14
+    rules = config.parse(base(rules={"hold_days": 30, "reminder_days": [7, 2], "door_alarm_s": 300})).rules
+    assert (rules.hold_days, rules.reminder_days, rules.door_alarm_s) == (30, [7, 2], 300)
+
+
+def test_rule_mistakes_are_named() -> None:
+    assert problems_of(base(rules={"pin_tries": 0})) == [
+        "rules.pin_tries: expected a number of at least 1, got 0"
+    ]
+    assert problems_of(base(rules={"door_reminder_s": 90, "door_alarm_s": 60})) == [
+        "rules: door_alarm_s must be longer than door_reminder_s"
+    ]
+
+
 def test_two_compartments_on_one_lock() -> None:
     raw = base()
     raw["compartment"].append({"id": "A02", "bus": "lockbus0", "board": 0, "lock": 1, "size": "M"})
