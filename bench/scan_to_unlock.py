@@ -91,7 +91,7 @@ def main() -> None:
 
 
 def load_one(m: Machine) -> str:
-    load = LoadJourney(m.core, "bench")
+    load = LoadJourney(m.core, m.sign_in())
     load.submit_code(f"000.00.53.H48-261123-{len(m.outbox()) % 10000:04d}")
     m.person("put", load.data["compartment"])
     m.person("close", load.data["compartment"])

@@ -197,7 +197,7 @@ def cmd_scenario(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: 
     from kiosk.recovery import reconcile
     from kiosk.scenario import Runner, ScenarioClock, load_steps
 
-    steps = load_steps(Path(args.file))
+    scenario = load_steps(Path(args.file))
     clock = ScenarioClock()
     store.clock = clock
     lockers = Lockers.from_config(cfg, store)
@@ -205,7 +205,7 @@ def cmd_scenario(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: 
         core = Core(cfg, store, lockers)
         for settled in reconcile(core):
             print(f"recovered: {settled.kind} {settled.state} -> {settled.outcome}", file=out)
-        return Runner(core, clock, out).run(steps)
+        return Runner(core, clock, out).run(scenario)
     finally:
         lockers.close()
 

@@ -21,6 +21,7 @@ from kiosk.compartments import Compartment
 from kiosk.config import KioskConfig, RulesSection
 from kiosk.lockers import Lockers
 from kiosk.pickup_codes import load_key
+from kiosk.status import StatusSource
 from kiosk.store import Store
 
 log = logging.getLogger("kiosk.core")
@@ -40,11 +41,15 @@ Rules = RulesSection
 
 
 class Core:
-    def __init__(self, cfg: KioskConfig, store: Store, lockers: Lockers, rules: Rules | None = None) -> None:
+    def __init__(
+        self, cfg: KioskConfig, store: Store, lockers: Lockers, rules: Rules | None = None,
+        status_source: StatusSource | None = None,
+    ) -> None:  # fmt: skip
         self.cfg = cfg
         self.store = store
         self.lockers = lockers
         self.rules = rules or cfg.rules
+        self.status_source = status_source  # the backend, for look-ups; None: offline
         self.token_key = load_key(cfg.data_dir)
         self._listeners: list[Callable[[Announcement], None]] = []
 
@@ -118,9 +123,20 @@ class Core:
             return None
 
     def take_out_of_service(self, compartment_id: str, why: str, *, actor: str) -> None:
-        with self.store.transaction() as db:
-            db.table("compartment").update(
-                compartment_id, {"in_service": 0, "service_note": why, "updated_at": self.store.now()}
-            )
-            events.emit(self.store, "maintenance", actor=actor, compartment=compartment_id, problem=why)
+        self._set_service(compartment_id, False, why, actor=actor)
         self.announce("maintenance", compartment=compartment_id, problem=why)
+
+    def return_to_service(self, compartment_id: str, note: str, *, actor: str) -> None:
+        self._set_service(compartment_id, True, note, actor=actor)
+        self.announce("in-service", compartment=compartment_id, note=note)
+
+    def _set_service(self, compartment_id: str, in_service: bool, note: str, *, actor: str) -> None:
+        with self.store.transaction():
+            self.store.update(
+                "compartment", compartment_id,
+                {"in_service": int(in_service), "service_note": note, "updated_at": self.store.now()},
+            )  # fmt: skip
+            if in_service:
+                events.emit(self.store, "back-in-service", actor=actor, compartment=compartment_id, note=note)
+            else:
+                events.emit(self.store, "maintenance", actor=actor, compartment=compartment_id, problem=note)

@@ -34,6 +34,7 @@ def send_reminders(core: Core) -> list[HandoverEvent]:
             " WHERE kind = 'result' AND state = 'held' AND expires_at <= ? AND expires_at > ?"
             " AND NOT EXISTS (SELECT 1 FROM outbox o"
             "  WHERE o.kind = 'expiry-reminder' AND o.dossier_code = i.dossier_code"
+            "  AND json_extract(o.payload, '$.expires') = i.expires_at"  # not a reload's reminder
             "  AND json_extract(o.payload, '$.days_before') = ?)",
             [horizon, now.isoformat(timespec="seconds"), days],
         ).fetchall()

@@ -163,11 +163,21 @@ def _v4_staff(db: Database) -> None:
     )
 
 
+def _v5_status_cache(db: Database) -> None:
+    db.execute(
+        """CREATE TABLE dossier_status (
+            dossier_code TEXT PRIMARY KEY,
+            answer TEXT NOT NULL,         -- the backend's answer, as JSON
+            fetched_at TEXT NOT NULL)"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "compartments", _v1_compartments),
     Migration(2, "append-only audit log with hash chain", _v2_audit_log),
     Migration(3, "items, journeys, outbox, assignments", _v3_handover),
     Migration(4, "staff who sign in with a badge and a PIN", _v4_staff),
+    Migration(5, "dossier statuses from the backend, for look-ups offline", _v5_status_cache),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -2,8 +2,12 @@
 
 Every journey left open is settled against what the boards report now:
 - it had not committed an unlock intent: nothing physical happened; it ends as interrupted;
-- it had: only what the boards prove is recorded (a closed door with the item sensor agreeing);
-  anything else becomes "uncertain" with an event, for the next officer to settle, never guessed.
+- it had: only what the boards prove is recorded. A closed door with the sensor showing nothing
+  changed: the handover did not happen. A journey whose door had been proven open, now closed with
+  the sensor showing the change (a result or dossier inside, an item gone): the handover is
+  completed with its event, exactly as the journey would have. Anything else (no sensor, a door
+  still open, a board that cannot be read, a crash between the frame and its proof) becomes
+  "uncertain" with an event, for the next officer to settle, never guessed.
 Doors are recorded as the boards read them, so assignment never trusts a stale "closed".
 """
 
@@ -18,6 +22,15 @@ from typing import Any
 from drivers.lockboard.bus import BoardStatus
 from kiosk import events
 from kiosk.core import Core
+from kiosk.journeys.dropoff import record_deposited
+from kiosk.journeys.load import record_loaded
+from kiosk.journeys.officer import CollectJourney, WithdrawJourney
+from kiosk.journeys.pickup import PickupJourney
+from kiosk.journeys.releasing import ReleasingJourney, record_released
+
+RELEASERS: dict[str, type[ReleasingJourney[Any]]] = {
+    j.kind: j for j in (PickupJourney, CollectJourney, WithdrawJourney)
+}
 
 # (journey kind, state) in which the compartment may have been unlocked, and the item's role there
 AFTER_INTENT = {
@@ -31,6 +44,8 @@ AFTER_INTENT = {
     ("collect", "door-open"): "releasing",
     ("withdraw", "opening"): "releasing",
     ("withdraw", "door-open"): "releasing",
+    ("technician", "opening"): "checking",
+    ("technician", "door-open"): "checking",
 }
 
 
@@ -39,7 +54,7 @@ class Settled:
     journey: str
     kind: str
     state: str
-    outcome: str  # "interrupted", "not placed", "not taken" or "uncertain"
+    outcome: str  # "interrupted", "not placed", "not taken", "completed" or "uncertain"
 
 
 def reconcile(core: Core, sleep: Callable[[float], None] = time.sleep) -> list[Settled]:
@@ -66,12 +81,15 @@ def _settle(core: Core, journey: dict[str, Any], readings: dict[tuple[str, int],
     comp = next(c for c in core.compartments() if c.id == journey["compartment"])
     status = readings.get((comp.bus, comp.board))
     sensed = _sensed(status, comp.lock)
-    outcome = _provable(kind, sensed)
+    outcome = _provable(kind, state, sensed)
+    data = json.loads(journey["data"])
     with core.store.transaction() as db:
         if outcome == "not placed":
             db.table("item").update(journey["item"], {"state": "gone", "outcome": "not placed (recovered)"})
         elif outcome == "not taken":
             db.table("item").update(journey["item"], {"state": "held"})
+        elif outcome == "completed":
+            _complete(core, journey, item, comp.id, data)
         else:
             cause = f"interrupted during {kind} {state}; the board shows {sensed or 'nothing (not readable)'}"
             db.table("item").update(journey["item"], {"state": "uncertain", "outcome": cause})
@@ -88,6 +106,21 @@ def _settle(core: Core, journey: dict[str, Any], readings: dict[tuple[str, int],
     return Settled(journey["id"], kind, state, outcome)
 
 
+def _complete(core: Core, journey: dict[str, Any], item: dict[str, Any], compartment: str, data: Any) -> None:
+    """The door had been proven open for this journey and the board now proves its end: the same
+    record the journey would have made, had it seen the door close."""
+    kind, code, actor = journey["kind"], item["dossier_code"], journey["actor"]
+    if kind == "load":
+        record_loaded(core, item=item["id"], code=code, compartment=compartment,
+                      hold_days=data.get("hold_days"), actor=actor)  # fmt: skip
+    elif kind == "dropoff":  # the phone was never stored: the office has the dossier to call from
+        record_deposited(core.store, item=item["id"], code=code, compartment=compartment, phone=None,
+                         procedure=item["procedure"] or "")  # fmt: skip
+    else:
+        record_released(core.store, RELEASERS[kind], item=item["id"], code=code, compartment=compartment,
+                        actor=actor, sensed=True)  # fmt: skip
+
+
 def _sensed(status: Any, lock: int) -> str | None:
     """What the board proves about one compartment: "closed empty", "closed with item", "closed"
     (no sensor), "open", or None when the board cannot be read."""
@@ -99,11 +132,17 @@ def _sensed(status: Any, lock: int) -> str | None:
     return "closed" if item is None else ("closed with item" if item else "closed empty")
 
 
-def _provable(kind: str, sensed: str | None) -> str:
-    if kind in ("load", "dropoff") and sensed == "closed empty":
+def _provable(kind: str, state: str, sensed: str | None) -> str:
+    placing = kind in ("load", "dropoff")
+    releasing = kind in RELEASERS
+    if placing and sensed == "closed empty":
         return "not placed"  # the result or the dossier never went in
-    if kind in ("pickup", "collect", "withdraw") and sensed == "closed with item":
+    if (releasing or kind == "technician") and sensed == "closed with item":
         return "not taken"  # the item is still there
+    if state == "door-open" and (
+        (placing and sensed == "closed with item") or (releasing and sensed == "closed empty")
+    ):
+        return "completed"  # the unlock was proven for this journey, and the sensor proves the rest
     return "uncertain"
 
 

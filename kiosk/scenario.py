@@ -1,14 +1,21 @@
 """``kiosk scenario FILE``: a scripted journey file run against the configured (simulated) devices.
 
 A TOML file of ``[[step]]`` tables, each with one key:
-- ``do``: what a person does at the screen: ``load CODE`` (an officer loads a result),
-  ``pickup token`` / ``pickup pin`` (a citizen uses what was sent for the last loaded result),
-  ``pickup code CODE PIN``, ``open``, ``cancel``, ``finish``;
+- ``do``: what a person does at the screen. Starting a journey:
+  ``sign-in BADGE PIN`` (an officer or technician; later staff steps act for this session),
+  ``load CODE`` / ``bulk-load``, ``collect``, ``withdraw``, ``technician`` (staff);
+  ``pickup`` (then ``code``/``pin``), ``pickup token`` / ``pickup pin`` (with what was sent for the
+  last loaded result), ``pickup code CODE PIN``, ``dropoff CODE PHONE [S|M|L] [low]``,
+  ``lookup CODE`` (citizens).
+  Steps within the journey: ``code TEXT``, ``pin PIN``, ``phone NUMBER [S|M|L] [low]``, ``open``,
+  ``settle-fee``, ``take CODE``, ``test-open COMPARTMENT REASON…``, ``service COMPARTMENT on|off
+  NOTE…``, ``cancel``, ``finish``, ``sign-out``;
 - ``person``: what the person does at the machine, sent to the simulator's control channel
   (LINK.ctl beside each bus's link): ``put``, ``take``, ``close``, ``jam on``, … for the journey's
   compartment, or with a compartment named (``put A03``);
 - ``wait``: seconds pass (on the scenario's clock, so timeouts need no real waiting);
 - ``expect``: the journey's state now; a scenario whose expectation fails exits 1.
+Optional ``[[staff]]`` tables (id, name, role, pin) enrol the staff the scenario signs in as.
 Every state change, reminder and message is printed as it happens.
 """
 
@@ -18,17 +25,25 @@ import json
 import shlex
 import tomllib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from hardware_sim.control import ControlClient
+from kiosk import expiry, staff
 from kiosk.clock import utc_now
 from kiosk.core import Announcement, Core
 from kiosk.errors import KioskError
+from kiosk.journeys.dropoff import Dropoff, DropoffJourney
 from kiosk.journeys.load import LoadJourney
-from kiosk.journeys.machine import Journey
+from kiosk.journeys.lookup import LookupJourney
+from kiosk.journeys.machine import IllegalStep, Journey
+from kiosk.journeys.officer import CollectJourney, WithdrawJourney
 from kiosk.journeys.pickup import PickupJourney
+from kiosk.journeys.signin import SignInJourney
+from kiosk.journeys.staffed import NotSignedIn
+from kiosk.journeys.technician import TechnicianJourney
 
 ACTIONS = ("do", "person", "wait", "expect")
 
@@ -47,7 +62,13 @@ class ScenarioClock:
         return utc_now() + self.offset
 
 
-def load_steps(path: Path) -> list[tuple[str, Any]]:
+@dataclass
+class Scenario:
+    steps: list[tuple[str, Any]]
+    staff: list[dict[str, str]] = field(default_factory=list)
+
+
+def load_steps(path: Path) -> Scenario:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -60,7 +81,11 @@ def load_steps(path: Path) -> list[tuple[str, Any]]:
         steps.append((keys[0], step[keys[0]]))
     if not steps:
         raise ScenarioError(f"scenario {path}: no [[step]] tables")
-    return steps
+    members = raw.get("staff", [])
+    for i, member in enumerate(members):
+        if sorted(member) != ["id", "name", "pin", "role"]:
+            raise ScenarioError(f"scenario {path}: staff[{i}] must have id, name, role and pin")
+    return Scenario(steps, members)
 
 
 class Runner:
@@ -69,14 +94,20 @@ class Runner:
         self.clock = clock
         self.out = out
         self.journey: Journey[Any] | None = None
+        self.session: SignInJourney | None = None
         self.failures = 0
+        self._last_said: tuple[Any, tuple[str, str]] | None = None
         core.listen(self._heard)
 
-    def run(self, steps: list[tuple[str, Any]]) -> int:
+    def run(self, scenario: Scenario) -> int:
+        for member in scenario.staff:
+            if staff.find(self.core.store, member["id"]) is None:
+                staff.add(self.core.store, member["id"], member["name"], member["role"], member["pin"],
+                          by="scenario")  # fmt: skip
         handlers: dict[str, Callable[[Any], None]] = {
             "do": self._do, "person": self._person, "wait": self._wait, "expect": self._expect,
         }  # fmt: skip
-        for action, value in steps:
+        for action, value in scenario.steps:
             print(f"> {action}: {value}", file=self.out)
             handlers[action](value)
             self._settle()
@@ -84,37 +115,116 @@ class Runner:
         print(f"scenario finished: {verdict}", file=self.out)
         return 1 if self.failures else 0
 
+    # -- do: what a person does at the screen ----------------------------------------------------
+
     def _do(self, text: str) -> None:
         verb, *args = shlex.split(text)
-        if verb == "load":
-            self.journey = LoadJourney(self.core, "scenario", bulk=len(args) > 1)
-            for code in args:
-                self._as(LoadJourney).submit_code(code)
-                self._say()
-        elif verb == "pickup":
-            self._pickup(args)
-        elif verb in ("open", "cancel", "finish"):
-            getattr(self.journey, verb)()
-            self._say()
-        else:
+        start = self._starts().get(verb)
+        step = self._steps().get(verb)
+        if start is None and step is None:
             raise ScenarioError(f"unknown action 'do = \"{text}\"'")
+        try:
+            if start is not None:
+                self.journey = start(args)
+            elif self.journey is None:
+                raise ScenarioError(f"'{verb}': no journey has been started")
+            else:
+                assert step is not None
+                step(args)
+        except NotSignedIn as exc:
+            print(f"  screen: {exc.said[0]} / {exc.said[1]}", file=self.out)
+            return
+        except (IllegalStep, TypeError, ValueError) as exc:
+            raise ScenarioError(f"'{text}' cannot be done now: {exc}") from exc
+        self._say()
 
-    def _pickup(self, args: list[str]) -> None:
+    def _starts(self) -> dict[str, Callable[[list[str]], Journey[Any]]]:
+        core = self.core
+        return {
+            "sign-in": self._sign_in,
+            "load": lambda codes: self._then(LoadJourney(core, self._staff()), "submit_code", *codes[:1]),
+            "bulk-load": lambda _: LoadJourney(core, self._staff(), bulk=True),
+            "collect": lambda _: CollectJourney(core, self._staff()),
+            "withdraw": lambda _: WithdrawJourney(core, self._staff()),
+            "technician": lambda _: TechnicianJourney(core, self._staff()),
+            "pickup": self._pickup,
+            "dropoff": self._dropoff,
+            "lookup": lambda code: self._then(LookupJourney(core), "submit_code", *code[:1]),
+        }
+
+    def _steps(self) -> dict[str, Callable[[list[str]], None]]:
+        j: Any = self.journey
+        return {
+            "code": lambda a: j.submit_code(" ".join(a)),
+            "pin": lambda a: j.submit_pin(*a),
+            "phone": lambda a: self._phone(j, a),
+            "open": lambda _: j.open(),
+            "settle-fee": lambda _: j.settle_fee(),
+            "take": lambda a: j.take(*a),
+            "test-open": lambda a: j.open(a[0], " ".join(a[1:])),
+            "service": lambda a: j.set_in_service(a[0], a[1] == "on", " ".join(a[2:])),
+            "cancel": lambda _: j.cancel(),
+            "finish": lambda _: j.finish(),
+            "sign-out": lambda _: self._staff().sign_out(),
+        }
+
+    def _then(self, journey: Journey[Any], method: str, *args: str) -> Journey[Any]:
+        self.journey = journey
+        if args:
+            getattr(journey, method)(*args)
+        return journey
+
+    def _sign_in(self, args: list[str]) -> Journey[Any]:
+        if len(args) != 2:
+            raise ScenarioError("sign-in takes: BADGE-ID PIN")
+        session = SignInJourney(self.core)
+        self.journey = self.session = session
+        session.submit_badge(f"DKS1|{args[0]}")
+        self._say()
+        if session.member is not None:
+            session.submit_pin(args[1])
+        return session
+
+    def _staff(self) -> SignInJourney:
+        if self.session is None:
+            raise ScenarioError('no one has signed in: add do = "sign-in BADGE PIN" first')
+        return self.session
+
+    def _pickup(self, args: list[str]) -> Journey[Any]:
         pickup = PickupJourney(self.core)
         self.journey = pickup
-        sent = self._last_sent()
-        how = args[0] if args else "token"
+        if not args:
+            return pickup
+        how = args[0]
         if how == "token":
-            pickup.submit_code(sent["token"])
+            pickup.submit_code(self._last_sent()["token"])
         elif how == "pin":
+            sent = self._last_sent()
             pickup.submit_code(sent["dossier_code"])
             pickup.submit_pin(sent["pin"])
         elif how == "code" and len(args) == 3:
             pickup.submit_code(args[1])
             pickup.submit_pin(args[2])
         else:
-            raise ScenarioError("pickup takes: token | pin | code CODE PIN")
-        self._say()
+            raise ScenarioError("pickup takes: token | pin | code CODE PIN, or nothing")
+        return pickup
+
+    def _dropoff(self, args: list[str]) -> Journey[Any]:
+        dropoff = DropoffJourney(self.core)
+        self.journey = dropoff
+        if args:
+            dropoff.submit_code(args[0])
+            if len(args) > 1 and dropoff.state is Dropoff.WAITING_PHONE:
+                self._phone(dropoff, args[1:])
+        return dropoff
+
+    def _phone(self, journey: Any, args: list[str]) -> None:
+        if not args:
+            raise ScenarioError("phone takes: NUMBER [S|M|L] [low]")
+        size = next((a for a in args[1:] if a in ("S", "M", "L")), "M")
+        journey.submit_phone(args[0], size=size, prefer_low="low" in args[1:])
+
+    # -- the rest --------------------------------------------------------------------------------
 
     def _person(self, text: str) -> None:
         words = text.split()
@@ -122,13 +232,19 @@ class Runner:
         compartment = words[1] if named else (self.journey.data.get("compartment") if self.journey else None)
         if compartment is None:
             raise ScenarioError(f"person '{text}': no compartment is open; name one")
-        comp = next(c for c in self.core.compartments() if c.id == compartment)
+        comp = next((c for c in self.core.compartments() if c.id == compartment), None)
+        if comp is None:
+            raise ScenarioError(f"person '{text}': there is no compartment {compartment}")
         extra = words[2:] if named else words[1:]
         bus = self.core.cfg.bus_named(comp.bus)
         ControlClient(f"{bus.url}.ctl").call(words[0], comp.board, comp.lock, *extra)
 
     def _wait(self, seconds: float) -> None:
+        """Time passes; the kiosk's own rounds (expiry reminders) run, as they would meanwhile."""
         self.clock.offset += timedelta(seconds=float(seconds))
+        for event in expiry.send_reminders(self.core):
+            days = event.payload["days_before"]
+            print(f"  kiosk: expiry-reminder for {event.dossier_code} ({days} days before)", file=self.out)
 
     def _expect(self, state: str) -> None:
         now = self.journey.state.value if self.journey else "none"
@@ -139,10 +255,13 @@ class Runner:
     def _settle(self) -> None:
         if self.journey is not None and not self.journey.ended:
             self.journey.tick()
+        if self.session is not None and self.session is not self.journey and not self.session.ended:
+            self.session.tick()
 
     def _say(self) -> None:
         said = getattr(self.journey, "said", None)
-        if said:
+        if said and (self.journey, said) != self._last_said:
+            self._last_said = (self.journey, said)
             print(f"  screen: {said[0]} / {said[1]}", file=self.out)
 
     def _heard(self, a: Announcement) -> None:
@@ -160,7 +279,3 @@ class Runner:
         if row is None:
             raise ScenarioError("pickup: no result has been loaded yet")
         return dict(json.loads(row[1]), dossier_code=row[0])
-
-    def _as(self, kind: type[LoadJourney]) -> LoadJourney:
-        assert isinstance(self.journey, kind)
-        return self.journey

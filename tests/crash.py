@@ -3,13 +3,14 @@
 ``python -m tests.crash --points 300`` (make test runs 300, make soak 2000). The lock-board
 simulator runs as its own process: the machine's physical state outlives the crash, as a real
 one does. For each point a child forked from this (already imported) worker loads results, takes
-in deposited dossiers and hands results over, in a loop, acting as officer, citizen and kiosk; it
-is killed after a random delay. Then a new core on the same SQLite file reconciles, and the
+in deposited dossiers, hands results over, withdraws expired ones, collects deposits and
+test-opens compartments, in a loop, acting as signed-in officer and technician, citizen and
+kiosk; it is killed after a random delay. Then a new core on the same SQLite file reconciles, and the
 invariants are checked:
 - no journey left open, no item left mid-handover, the audit chain intact;
 - outbox sequence numbers 1..N with no gap or repeat, every UUID once;
-- every issued PIN has exactly one "result loaded" event; every item picked up, and every dossier
-  deposited, has its event;
+- every issued PIN has exactly one "result loaded" event; every item picked up, withdrawn or
+  collected, and every dossier deposited, has its event;
 - every uncertain item has an "outcome uncertain" event (flagged, never guessed);
 - every compartment's recorded door matches its board, and the boards' item sensors match what
   the store says is inside.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import json
 import os
 import random
 import signal
@@ -27,27 +29,35 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from kiosk import audit
+from kiosk.clock import utc_now
 from kiosk.compartments import sync_from_config
 from kiosk.core import Core
 from kiosk.journeys.dropoff import Dropoff, DropoffJourney
 from kiosk.journeys.load import Load, LoadJourney
+from kiosk.journeys.machine import Journey
+from kiosk.journeys.officer import CollectJourney, OfficerReleaseJourney, Release, WithdrawJourney
 from kiosk.journeys.pickup import Pickup, PickupJourney
+from kiosk.journeys.technician import Tech, TechnicianJourney
 from kiosk.lockers import Lockers
 from kiosk.recovery import reconcile
+from kiosk.scenario import ScenarioClock
 from kiosk.store import Store
-from tests.machine import site_config
+from tests.machine import sign_in, site_config
 
 # The simulated locks release 2 ms after their frame: 60 ms confirms them with room to spare, and
 # keeps recovery's wait for an unlock in flight short.
 CONFIRM_MS = 60
 
 
-def open_core(root: Path) -> tuple[Core, Lockers, Store]:
+def open_core(root: Path, clock: Callable[[], datetime] = utc_now) -> tuple[Core, Lockers, Store]:
     cfg = site_config(root, "cu16", CONFIRM_MS)
-    store = Store.open(cfg.data_dir, kiosk_id=cfg.kiosk.id)
+    store = Store.open(cfg.data_dir, kiosk_id=cfg.kiosk.id, clock=clock)
     lockers = Lockers.from_config(cfg, store)
     return Core(cfg, store, lockers), lockers, store
 
@@ -59,45 +69,85 @@ def person(ctl: Path, *words: object) -> None:
 
 
 def child(root: Path, seed: int) -> None:
-    """Journeys forever, as fast as they go; the parent kills this process."""
-    import json
-
-    core, _, store = open_core(root)
-    ctl = root / "lockbus0.ctl"
+    """Journeys forever, as fast as they go; the parent kills this process. The clock jumps past
+    the hold period now and then, so an officer has expired results to withdraw."""
+    clock = ScenarioClock()
+    core, _, store = open_core(root, clock)
+    at = Hands(root / "lockbus0.ctl")
     rng = random.Random(seed)
+    officer = technician = None
     n = 0
     while True:
         n += 1
-        code = f"000.00.53.H48-261123-{seed % 10000:04d}"[:-4] + f"{(seed * 37 + n) % 10000:04d}"
-        load = LoadJourney(core, "crash")
+        code = f"000.00.53.H48-261123-{(seed * 37 + n) % 10000:04d}"
+        if officer is None or officer.role is None:
+            officer = sign_in(core, "officer")
+        load = LoadJourney(core, officer)
         load.submit_code(code)
         if load.state is not Load.DOOR_OPEN:
             return
-        lock = int(load.data["compartment"][1:])
-        person(ctl, "put", 0, lock)
-        person(ctl, "close", 0, lock)
-        while load.state is Load.DOOR_OPEN:
-            load.tick()
+        at.place(load, Load.DOOR_OPEN)
         deposit = DropoffJourney(core)
         deposit.submit_code(code.replace("H48", "H26"))
         deposit.submit_phone("0912345678", size="M")
-        if deposit.state is Dropoff.DOOR_OPEN:
-            dlock = int(deposit.data["compartment"][1:])
-            person(ctl, "put", 0, dlock)
-            person(ctl, "close", 0, dlock)
-            while deposit.state is Dropoff.DOOR_OPEN:
-                deposit.tick()
-        if rng.random() < 0.3:
-            continue  # left for a later citizen
-        loaded = "SELECT payload FROM outbox WHERE kind = 'result-loaded' AND dossier_code = ?"
-        sent = json.loads(store.db.execute(loaded, [code]).fetchone()[0])
-        pickup = PickupJourney(core)
-        pickup.submit_code(sent["token"])
-        pickup.open()
-        person(ctl, "take", 0, lock)
-        person(ctl, "close", 0, lock)
-        while pickup.state is Pickup.DOOR_OPEN:
-            pickup.tick()
+        at.place(deposit, Dropoff.DOOR_OPEN)
+        roll = rng.random()
+        if roll < 0.5:
+            pickup = PickupJourney(core)
+            pickup.submit_code(_sent(store, code)["token"])
+            pickup.open()
+            at.take(pickup, Pickup.DOOR_OPEN)
+        elif roll < 0.65:
+            clock.offset += timedelta(days=core.rules.hold_days + 1)
+            _take_all(at, WithdrawJourney(core, officer))
+        elif roll < 0.8:
+            _take_all(at, CollectJourney(core, officer))
+        elif roll < 0.9:
+            if technician is None or technician.role is None:
+                technician = sign_in(core, "technician")
+            tech = TechnicianJourney(core, technician)
+            tech.open(f"A{rng.randint(1, 8):02d}", reason="crash test")
+            if tech.state is Tech.DOOR_OPEN:
+                at.close(tech, Tech.DOOR_OPEN)
+            tech.finish()
+        # else: left for a later citizen
+
+
+class Hands:
+    """The person at the machine, through the simulator's control channel."""
+
+    def __init__(self, ctl: Path) -> None:
+        self.ctl = ctl
+
+    def place(self, journey: Journey[Any], door_open: Any) -> None:
+        self._then_close(journey, door_open, "put")
+
+    def take(self, journey: Journey[Any], door_open: Any) -> None:
+        self._then_close(journey, door_open, "take")
+
+    def close(self, journey: Journey[Any], door_open: Any) -> None:
+        self._then_close(journey, door_open)
+
+    def _then_close(self, journey: Journey[Any], door_open: Any, *verbs: str) -> None:
+        if journey.state is not door_open:
+            return
+        lock = int(journey.data["compartment"][1:])
+        for verb in (*verbs, "close"):
+            person(self.ctl, verb, 0, lock)
+        while journey.state is door_open:
+            journey.tick()
+
+
+def _take_all(at: Hands, journey: OfficerReleaseJourney) -> None:
+    for item in journey.items():
+        journey.take(item["dossier_code"])
+        at.take(journey, Release.DOOR_OPEN)
+    journey.finish()
+
+
+def _sent(store: Store, code: str) -> dict[str, Any]:
+    loaded = "SELECT payload FROM outbox WHERE kind = 'result-loaded' AND dossier_code = ?"
+    return dict(json.loads(store.db.execute(loaded, [code]).fetchone()[0]))
 
 
 def check(core: Core) -> list[str]:
@@ -118,11 +168,13 @@ def check(core: Core) -> list[str]:
     for kind, sql in (
         ("result-loaded", "SELECT dossier_code FROM item WHERE pin_hash IS NOT NULL"),
         ("result-picked-up", "SELECT dossier_code FROM item WHERE outcome = 'picked up'"),
+        ("result-withdrawn", "SELECT dossier_code FROM item WHERE outcome = 'withdrawn'"),
+        ("dossier-collected", "SELECT dossier_code FROM item WHERE outcome = 'collected'"),
         ("outcome-uncertain", "SELECT dossier_code FROM item WHERE state = 'uncertain'"),
         (
             "dossier-deposited",
-            "SELECT dossier_code FROM item WHERE kind = 'deposit'"
-            " AND (state = 'held' OR outcome = 'cleared')",
+            "SELECT i.dossier_code FROM journey j JOIN item i ON i.id = j.item"
+            " WHERE j.kind = 'dropoff' AND j.outcome IN ('deposited', 'completed')",
         ),
     ):
         wanted = sorted(r[0] for r in db.execute(sql))
@@ -132,7 +184,12 @@ def check(core: Core) -> list[str]:
         else:
             missing = sorted(set(wanted) ^ set(have)) if wanted != have else []
         if missing:
-            problems.append(f"{kind}: events and items disagree for {missing[:5]}")
+            items = db.execute("SELECT kind, state, outcome FROM item WHERE dossier_code = ?", [missing[0]])
+            sent = db.execute("SELECT kind FROM outbox WHERE dossier_code = ?", [missing[0]])
+            problems.append(
+                f"{kind}: events and items disagree for {missing[:5]}; the first's items"
+                f" {items.fetchall()}, events {[r[0] for r in sent]}"
+            )
     board = core.lockers.buses["lockbus0"].status(0)
     inside = {r[0]: r[1] for r in db.execute("SELECT compartment, state FROM item WHERE state != 'gone'")}
     for comp in core.compartments():

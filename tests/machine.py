@@ -9,9 +9,10 @@ from pathlib import Path
 from drivers.lockboard.bus import BusTiming
 from hardware_sim.control import ControlClient
 from hardware_sim.lockboard import LockboardSim
-from kiosk import config
+from kiosk import config, staff
 from kiosk.compartments import sync_from_config
 from kiosk.core import Announcement, Core
+from kiosk.journeys.signin import SignInJourney
 from kiosk.lockers import Lockers
 from kiosk.store import Store
 
@@ -41,6 +42,23 @@ def site_config(root: Path, protocol: str, confirm_ms: int = 200) -> config.Kios
     })  # fmt: skip
 
 
+STAFF = {  # role: (badge id, name, PIN)
+    "officer": ("CB-0042", "Nguyễn Thị Lan", "482916"),
+    "technician": ("KT-0007", "Trần Văn Hùng", "730154"),
+}
+
+
+def sign_in(core: Core, role: str = "officer") -> SignInJourney:
+    staff_id, name, pin = STAFF[role]
+    if staff.find(core.store, staff_id) is None:
+        staff.add(core.store, staff_id, name, role, pin, by="test")
+    session = SignInJourney(core)
+    session.submit_badge(f"DKS1|{staff_id}")
+    session.submit_pin(pin)
+    assert session.role == role, session.said
+    return session
+
+
 class Machine:
     def __init__(self, root: Path, protocol: str = "cu16") -> None:
         self.sim = LockboardSim(protocol, [0], root / "lockbus0", release_ms=2).start_in_thread()
@@ -59,6 +77,10 @@ class Machine:
         self.heard: list[Announcement] = []
         self.core.listen(self.heard.append)
         self.core.refresh_doors()
+
+    def sign_in(self, role: str = "officer") -> SignInJourney:
+        """A member of staff signed in at the screen (badge DKS1|CB-0042 or KT-0007)."""
+        return sign_in(self.core, role)
 
     def person(self, *action: object) -> None:
         """Someone at the machine: ("close", "A05"), ("put", "A05"), ("take", "A05"), ("jam", "A05")."""

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from kiosk import codes
+from kiosk.config import RulesSection
+from kiosk.core import Core
 from kiosk.journeys.load import Load, LoadJourney
 from kiosk.journeys.messages import Say
 from kiosk.pickup_codes import check_secret, token_is_genuine
@@ -32,7 +34,7 @@ def loaded_item(m: Machine, code: str) -> dict[str, object]:
 
 
 def test_a_result_is_loaded_and_the_citizen_gets_a_pin_and_a_token(machine: Machine) -> None:
-    load = LoadJourney(machine.core, "lan")
+    load = LoadJourney(machine.core, machine.sign_in())
     load.submit_code(CODE)
     assert load.state is Load.DOOR_OPEN and load.data["compartment"] == "A01"  # the smallest that fits
     load.tick()
@@ -50,12 +52,12 @@ def test_a_result_is_loaded_and_the_citizen_gets_a_pin_and_a_token(machine: Mach
     token = codes.parse(payload["token"])
     assert isinstance(token, codes.PickupToken) and token_is_genuine(machine.core.token_key, token)
     assert (token.dossier.code, token.compartment) == (CODE, "A01")
-    states = [a.detail["state"] for a in machine.heard if a.topic == "journey"]
+    states = [a.detail["state"] for a in machine.heard if a.topic == "journey" and a.detail["kind"] == "load"]
     assert states == ["scanning", "opening", "door-open", "loaded", "done"]
 
 
 def test_bulk_mode_loops_without_going_back_to_the_menu(machine: Machine) -> None:
-    load = LoadJourney(machine.core, "lan", bulk=True)
+    load = LoadJourney(machine.core, machine.sign_in(), bulk=True)
     for code, compartment in ((CODE, "A01"), (CODE2, "A02")):
         load.submit_code(code)
         assert load.data["compartment"] == compartment
@@ -69,7 +71,7 @@ def test_bulk_mode_loops_without_going_back_to_the_menu(machine: Machine) -> Non
 
 
 def test_a_door_closed_empty_loads_nothing(machine: Machine) -> None:
-    load = LoadJourney(machine.core, "lan", bulk=True)
+    load = LoadJourney(machine.core, machine.sign_in(), bulk=True)
     load.submit_code(CODE)
     machine.person("close", "A01")
     load.tick()
@@ -81,14 +83,14 @@ def test_a_door_closed_empty_loads_nothing(machine: Machine) -> None:
 
 def test_a_result_already_in_the_machine_is_refused(machine: Machine) -> None:
     test_a_result_is_loaded_and_the_citizen_gets_a_pin_and_a_token(machine)
-    again = LoadJourney(machine.core, "lan")
+    again = LoadJourney(machine.core, machine.sign_in())
     again.submit_code(CODE)
     assert again.state is Load.SCANNING and again.said == Say.ALREADY_LOADED.format(compartment="A01")
 
 
 def test_a_jam_takes_the_compartment_out_and_opens_another(machine: Machine) -> None:
     machine.person("jam", "A01", "on")
-    load = LoadJourney(machine.core, "lan")
+    load = LoadJourney(machine.core, machine.sign_in())
     load.submit_code(CODE)
     assert load.state is Load.DOOR_OPEN and load.data["compartment"] == "A02"
     a01 = machine.store.db.execute(
@@ -102,16 +104,25 @@ def test_a_jam_takes_the_compartment_out_and_opens_another(machine: Machine) -> 
 def test_no_compartment_free_is_an_outcome(machine: Machine) -> None:
     for n in range(1, 9):
         machine.person("jam", f"A0{n}", "on")
-    load = LoadJourney(machine.core, "lan")
+    load = LoadJourney(machine.core, machine.sign_in())
     load.submit_code(CODE)
     assert load.state is Load.NO_SPACE and load.said == Say.NO_SPACE.format()
     assert len(load.data["tried"]) == 3  # the first choice and two retries
     assert not list(machine.store.db.query("SELECT * FROM item WHERE state != 'gone'"))
 
 
+def test_the_sites_rules_decide_how_many_jams_are_retried(machine: Machine) -> None:
+    strict = machine.cfg.model_copy(update={"rules": RulesSection(jam_retries=0)})
+    machine.core = Core(strict, machine.store, machine.lockers)
+    machine.person("jam", "A01", "on")
+    load = LoadJourney(machine.core, machine.sign_in())
+    load.submit_code(CODE)
+    assert load.state is Load.NO_SPACE and load.data["tried"] == ["A01"]
+
+
 def test_an_unprovable_unlock_is_recorded_as_uncertain(machine: Machine) -> None:
     machine.ctl.call("silent", 0, "on")
-    load = LoadJourney(machine.core, "lan")
+    load = LoadJourney(machine.core, machine.sign_in())
     load.submit_code(CODE)
     assert load.state is Load.UNCERTAIN
     assert machine.outbox() == [("outcome-uncertain", CODE, "A01")]
@@ -120,7 +131,7 @@ def test_an_unprovable_unlock_is_recorded_as_uncertain(machine: Machine) -> None
 
 
 def test_a_door_left_open_reminds_then_alarms(machine: Machine) -> None:
-    load = LoadJourney(machine.core, "lan")
+    load = LoadJourney(machine.core, machine.sign_in())
     load.submit_code(CODE)
     machine.clock.advance(61)
     load.tick()
@@ -133,7 +144,7 @@ def test_a_door_left_open_reminds_then_alarms(machine: Machine) -> None:
 
 
 def test_an_officer_who_walks_away_ends_the_journey(machine: Machine) -> None:
-    load = LoadJourney(machine.core, "lan", bulk=True)
+    load = LoadJourney(machine.core, machine.sign_in(), bulk=True)
     machine.clock.advance(59)
     load.tick()
     assert load.state is Load.SCANNING
@@ -147,7 +158,7 @@ def test_the_backends_hold_period_and_size_are_used(machine: Machine) -> None:
         "INSERT INTO assignment (dossier_code, hold_days, size_hint, synced_at) VALUES (?, 7, 'M', 't')",
         [CODE],
     )
-    load = LoadJourney(machine.core, "lan")
+    load = LoadJourney(machine.core, machine.sign_in())
     load.submit_code(CODE)
     assert load.data["compartment"] == "A05"  # an M compartment, as the backend said
     machine.person("put", "A05")
@@ -157,7 +168,7 @@ def test_the_backends_hold_period_and_size_are_used(machine: Machine) -> None:
 
 
 def test_rejected_codes_say_why(machine: Machine) -> None:
-    load = LoadJourney(machine.core, "lan")
+    load = LoadJourney(machine.core, machine.sign_in())
     load.submit_code("hello")
     assert (
         load.state is Load.SCANNING and load.said is not None and load.said[1].startswith("This code is not")
@@ -167,7 +178,7 @@ def test_rejected_codes_say_why(machine: Machine) -> None:
 def test_cu48_without_item_sensors_loads_on_door_closed(short_tmp: Path) -> None:
     m = Machine(short_tmp, "cu48")
     try:
-        load = LoadJourney(m.core, "lan")
+        load = LoadJourney(m.core, m.sign_in())
         load.submit_code(CODE)
         m.person("close", "A01")
         load.tick()

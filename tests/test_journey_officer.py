@@ -37,7 +37,7 @@ def deposited(m: Machine, code: str) -> str:
 def test_an_officer_collects_every_deposited_dossier(machine: Machine) -> None:
     first = deposited(machine, "000.00.19.H26-250701-0001")
     second = deposited(machine, "000.00.19.H26-250701-0002")
-    collect = CollectJourney(machine.core, "lan")
+    collect = CollectJourney(machine.core, machine.sign_in())
     assert [i["dossier_code"] for i in collect.items()] == [
         "000.00.19.H26-250701-0001",
         "000.00.19.H26-250701-0002",
@@ -58,7 +58,7 @@ def test_an_officer_collects_every_deposited_dossier(machine: Machine) -> None:
 
 def test_a_dossier_left_inside_is_still_on_the_list(machine: Machine) -> None:
     compartment = deposited(machine, "000.00.19.H26-250701-0001")
-    collect = CollectJourney(machine.core, "lan")
+    collect = CollectJourney(machine.core, machine.sign_in())
     collect.take("000.00.19.H26-250701-0001")
     machine.person("close", compartment)
     collect.tick()
@@ -70,7 +70,7 @@ def test_a_dossier_left_inside_is_still_on_the_list(machine: Machine) -> None:
 
 def test_expired_results_are_listed_reminded_and_withdrawn(machine: Machine) -> None:
     load(machine)  # held for 14 days (the default hold)
-    withdraw = WithdrawJourney(machine.core, "lan")
+    withdraw = WithdrawJourney(machine.core, machine.sign_in())
     assert withdraw.items() == []
     machine.clock.advance(11 * DAY + 60)  # 3 days before the end
     assert [(e.kind, e.payload["days_before"]) for e in expiry.send_reminders(machine.core)] == [
@@ -80,7 +80,7 @@ def test_expired_results_are_listed_reminded_and_withdrawn(machine: Machine) -> 
     machine.clock.advance(2 * DAY)  # 1 day before
     assert [e.payload["days_before"] for e in expiry.send_reminders(machine.core)] == [1]
     machine.clock.advance(DAY)
-    withdraw = WithdrawJourney(machine.core, "lan")
+    withdraw = WithdrawJourney(machine.core, machine.sign_in())
     assert [i["dossier_code"] for i in withdraw.items()] == [CODE]
     withdraw.take(CODE)
     machine.person("take", "A01")
@@ -92,7 +92,7 @@ def test_expired_results_are_listed_reminded_and_withdrawn(machine: Machine) -> 
 
 
 def test_an_officer_who_walks_away_is_signed_off_the_journey(machine: Machine) -> None:
-    collect = CollectJourney(machine.core, "lan")
+    collect = CollectJourney(machine.core, machine.sign_in())
     machine.clock.advance(61)
     collect.tick()
     assert collect.state is Release.DONE

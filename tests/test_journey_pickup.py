@@ -31,7 +31,7 @@ def load(m: Machine, code: str = CODE, fee: int = 0) -> dict[str, str]:
         m.store.db.execute(
             "INSERT INTO assignment (dossier_code, fee_due, synced_at) VALUES (?, ?, 't')", [code, fee]
         )
-    journey = LoadJourney(m.core, "lan")
+    journey = LoadJourney(m.core, m.sign_in())
     journey.submit_code(code)
     compartment = journey.data["compartment"]
     m.person("put", compartment)

@@ -55,10 +55,14 @@ SEED: dict[int, Any] = {
     4: lambda db: db.execute(
         "INSERT INTO staff (id, name, role, pin_hash) VALUES ('CB-1', 'Lan', 'officer', 'x')"
     ),
+    5: lambda db: db.execute(
+        "INSERT INTO dossier_status VALUES ('000.00.53.H48-220921-0099', '{\"status\": \"finished\"}', 't')"
+    ),
 }  # fmt: skip
 # what must still be there once version N is applied over data of the versions before
 SURVIVES: dict[int, Any] = {
     4: lambda db: db.execute("SELECT COUNT(*) FROM outbox").fetchone() == (1,),
+    5: lambda db: db.execute("SELECT COUNT(*) FROM staff").fetchone() == (1,),
     2: lambda db: db.execute("SELECT holds FROM compartment").fetchone()[0] == "000.00.53.H48-220921-0099",
     3: lambda db: (
         db.execute("SELECT dossier_code, kind, state, compartment FROM item").fetchall()

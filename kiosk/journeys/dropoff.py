@@ -19,6 +19,7 @@ from kiosk.compartments import Compartment
 from kiosk.core import Core
 from kiosk.journeys.messages import Say
 from kiosk.journeys.placing import PlacingJourney
+from kiosk.store import Store
 
 CITIZEN = "citizen"
 MOBILE = re.compile(r"0[35789]\d{8}")  # Vietnamese mobile numbers, 10 digits
@@ -107,10 +108,8 @@ class DropoffJourney(PlacingJourney[Dropoff]):
         code = self.data["code"]
         procedure = self.data.get("procedure") or ""
         with store.transaction():
-            store.update("item", self.data["item"], {"state": "held", "updated_at": store.now()})
-            compartments.record_door(store, comp.id, "closed")
-            events.emit(store, "dossier-deposited", actor=CITIZEN, dossier_code=code, compartment=comp.id,
-                        phone=self.phone, procedure=procedure)  # fmt: skip
+            record_deposited(store, item=self.data["item"], code=code, compartment=comp.id, phone=self.phone,
+                             procedure=procedure)  # fmt: skip
             self._change_state(Dropoff.DEPOSITED, compartment=comp.id, dossier=code)
         office = receipts.Office(self.core.cfg.kiosk.office, self.core.kiosk_id)
         tracking = self.core.cfg.kiosk.tracking_url.format(code=code)
@@ -118,3 +117,13 @@ class DropoffJourney(PlacingJourney[Dropoff]):
             office, code, procedure or "-", self.core.now(), comp.id, tracking
         )
         self.said = Say.DEPOSITED.format()
+
+
+def record_deposited(
+    store: Store, *, item: int, code: str, compartment: str, phone: str | None, procedure: str
+) -> None:
+    """The dossier is proven inside: "dossier deposited", inside the caller's transaction."""
+    store.update("item", item, {"state": "held", "updated_at": store.now()})
+    compartments.record_door(store, compartment, "closed")
+    events.emit(store, "dossier-deposited", actor=CITIZEN, dossier_code=code, compartment=compartment,
+                phone=phone, procedure=procedure)  # fmt: skip

@@ -18,6 +18,8 @@ from kiosk.compartments import Compartment
 from kiosk.core import Core
 from kiosk.journeys.messages import Say
 from kiosk.journeys.placing import PlacingJourney
+from kiosk.journeys.signin import SignInJourney
+from kiosk.journeys.staffed import OFFICERS, StaffSession
 from kiosk.pickup_codes import hash_secret, make_token, new_pin
 
 DEFAULT_SIZE = "S"  # a result is an envelope of papers
@@ -47,8 +49,9 @@ class LoadJourney(PlacingJourney[Load]):
     TIMEOUTS: ClassVar[dict[Any, tuple[str, Any]]] = {Load.SCANNING: ("idle_timeout_s", Load.DONE)}
     TERMINAL = frozenset({Load.NO_SPACE, Load.UNCERTAIN, Load.DONE})
 
-    def __init__(self, core: Core, officer: str, *, bulk: bool = False) -> None:
-        super().__init__(core, f"officer:{officer}")
+    def __init__(self, core: Core, session: SignInJourney, *, bulk: bool = False) -> None:
+        self.staff = StaffSession(session, OFFICERS)
+        super().__init__(core, self.staff.actor)
         self.bulk = bulk
         self.said: tuple[str, str] | None = None
         self.loaded: list[tuple[str, str]] = []  # (dossier code, compartment), for the load slip
@@ -58,6 +61,7 @@ class LoadJourney(PlacingJourney[Load]):
     def submit_code(self, text: str) -> None:
         """A result's dossier code, scanned or typed."""
         self._require(Load.SCANNING)
+        self.staff.touch()
         dossier = self._code_to_place(self._parse(text))
         if dossier is None:
             return
@@ -73,8 +77,11 @@ class LoadJourney(PlacingJourney[Load]):
 
     def tick(self) -> None:
         super().tick()
+        signed_in = self.staff.tick(at_the_machine=self.state is Load.DOOR_OPEN)
         if self.state is Load.DOOR_OPEN:
             self._watch_placing()
+        elif self.state is Load.SCANNING and not signed_in:
+            self._change_state(Load.DONE, reason="signed out")
 
     # -- the machine's side ----------------------------------------------------------------------
 
@@ -83,24 +90,10 @@ class LoadJourney(PlacingJourney[Load]):
         self.said = Say.NOTHING_PLACED.format()
 
     def _placed(self, comp: Compartment) -> None:
-        now = self.core.now()
-        hold_days = self.data.get("hold_days") or self.core.rules.hold_days
-        expires = now + timedelta(days=hold_days)
-        pin = new_pin()
-        token = make_token(
-            self.core.token_key, self.core.kiosk_id, self.data["code"], comp.id, int(expires.timestamp())
-        )
         store = self.core.store
         with store.transaction():
-            store.update("item", self.data["item"], {
-                "state": "held", "pin_hash": hash_secret(pin), "token_expires": int(expires.timestamp()),
-                "expires_at": expires.isoformat(timespec="seconds"), "updated_at": store.now(),
-            })  # fmt: skip
-            compartments.record_door(store, comp.id, "closed")
-            events.emit(
-                store, "result-loaded", actor=self.actor, dossier_code=self.data["code"],
-                compartment=comp.id, pin=pin, token=token, expires=expires.isoformat(timespec="seconds"),
-            )  # fmt: skip
+            record_loaded(self.core, item=self.data["item"], code=self.data["code"], compartment=comp.id,
+                          hold_days=self.data.get("hold_days"), actor=self.actor)  # fmt: skip
             self._change_state(Load.LOADED, compartment=comp.id, dossier=self.data["code"])
             self._next()
         self.loaded.append((self.data["code"], comp.id))
@@ -116,3 +109,22 @@ class LoadJourney(PlacingJourney[Load]):
         ).fetchone()
         keys = ("citizen", "procedure", "fee_due", "hold_days", "size_hint")
         return dict(zip(keys, row, strict=True)) if row else {}
+
+
+def record_loaded(
+    core: Core, *, item: int, code: str, compartment: str, hold_days: int | None, actor: str
+) -> None:
+    """A result proven inside: its PIN (only the hash kept) and QR token go to the backend with the
+    "result loaded" event. Call inside the transaction that moves the journey (or settles it, in
+    recovery)."""
+    store = core.store
+    expires = core.now() + timedelta(days=hold_days or core.rules.hold_days)
+    pin = new_pin()
+    token = make_token(core.token_key, core.kiosk_id, code, compartment, int(expires.timestamp()))
+    store.update("item", item, {
+        "state": "held", "pin_hash": hash_secret(pin), "token_expires": int(expires.timestamp()),
+        "expires_at": expires.isoformat(timespec="seconds"), "updated_at": store.now(),
+    })  # fmt: skip
+    compartments.record_door(store, compartment, "closed")
+    events.emit(store, "result-loaded", actor=actor, dossier_code=code, compartment=compartment,
+                pin=pin, token=token, expires=expires.isoformat(timespec="seconds"))  # fmt: skip

@@ -78,8 +78,45 @@ class Say(enum.Enum):
         "Thẻ cán bộ không hợp lệ hoặc đã bị khóa.",
         "This staff badge is not known or not active.",
     )
+    SIGN_IN_FIRST = ("Vui lòng đăng nhập bằng thẻ cán bộ.", "Please sign in with your staff badge.")
+    WRONG_ROLE = (
+        "Tài khoản này không được làm việc này.",
+        "This account is not allowed to do this.",
+    )
     WELCOME = ("Xin chào {name}.", "Welcome, {name}.")
     SIGNED_OUT = ("Đã đăng xuất.", "Signed out.")
+    TECH_OPEN = ("Ngăn {compartment} đã mở.", "Compartment {compartment} is open.")
+    TECH_CLOSED = ("Ngăn {compartment} đã đóng.", "Compartment {compartment} is closed.")
+    TECH_JAMMED = (
+        "Ngăn {compartment} không mở được (kẹt); đã tạm ngừng sử dụng.",
+        "Compartment {compartment} did not open (jammed); it is now out of service.",
+    )
+    OUT_OF_SERVICE = (
+        "Ngăn {compartment} đã tạm ngừng sử dụng.",
+        "Compartment {compartment} is out of service.",
+    )
+    BACK_IN_SERVICE = (
+        "Ngăn {compartment} đã hoạt động lại.",
+        "Compartment {compartment} is back in service.",
+    )
+    NO_SUCH_COMPARTMENT = ("Không có ngăn {compartment}.", "There is no compartment {compartment}.")
+    STATUS = ("Hồ sơ {code}: {vi}.", "Dossier {code}: {en}.")
+    STATUS_CACHED = (
+        "Hồ sơ {code}: {vi}. (Thông tin lúc {when}, cách đây {hours} giờ; mạng đang gián đoạn.)",
+        "Dossier {code}: {en}. (As of {when}, {hours} hours ago; the network is down.)",
+    )
+    STATUS_UNKNOWN = (
+        "Không tìm thấy hồ sơ {code}. Vui lòng kiểm tra lại mã.",
+        "No dossier {code} was found. Please check the code.",
+    )
+    STATUS_UNKNOWN_OFFLINE = (
+        "Mạng đang gián đoạn; máy chưa có thông tin về hồ sơ {code}. Vui lòng thử lại sau.",
+        "The network is down and this kiosk has no news of dossier {code}. Please try again later.",
+    )
+    AT_OTHER_KIOSK = (
+        "Kết quả của hồ sơ này đang chờ tại máy {kiosk}.",
+        "The result of this dossier is waiting at kiosk {kiosk}.",
+    )
     THANK_YOU = ("Đã trả kết quả. Cảm ơn ông/bà.", "Result handed over. Thank you.")
 
     def __init__(self, vi: str, en: str) -> None:

@@ -16,6 +16,8 @@ from kiosk.core import Core
 from kiosk.journeys.machine import IllegalStep
 from kiosk.journeys.messages import Say
 from kiosk.journeys.releasing import ReleasingJourney
+from kiosk.journeys.signin import SignInJourney
+from kiosk.journeys.staffed import OFFICERS, StaffSession
 
 
 class Release(enum.Enum):
@@ -46,8 +48,9 @@ class OfficerReleaseJourney(ReleasingJourney[Release]):
     TIMEOUTS: ClassVar[dict[Any, tuple[str, Any]]] = {Release.CHOOSING: ("idle_timeout_s", Release.DONE)}
     TERMINAL = frozenset({Release.DONE})
 
-    def __init__(self, core: Core, officer: str) -> None:
-        super().__init__(core, f"officer:{officer}")
+    def __init__(self, core: Core, session: SignInJourney) -> None:
+        self.staff = StaffSession(session, OFFICERS)
+        super().__init__(core, self.staff.actor)
         self.said: tuple[str, str] | None = None
 
     def items(self) -> list[dict[str, Any]]:
@@ -56,6 +59,7 @@ class OfficerReleaseJourney(ReleasingJourney[Release]):
 
     def take(self, dossier_code: str) -> None:
         self._require(Release.CHOOSING)
+        self.staff.touch()
         item = next((i for i in self.items() if i["dossier_code"] == dossier_code), None)
         if item is None:
             raise IllegalStep(f"{dossier_code} is not on the list to take out")
@@ -71,9 +75,12 @@ class OfficerReleaseJourney(ReleasingJourney[Release]):
 
     def tick(self) -> None:
         super().tick()
+        signed_in = self.staff.tick(at_the_machine=self.state is Release.DOOR_OPEN)
         if self.state is Release.DOOR_OPEN:
             self._watch_release()
             self._back_to_list()
+        elif self.state is Release.CHOOSING and not signed_in:
+            self._change_state(Release.DONE, reason="signed out")
 
     def _back_to_list(self) -> None:
         if self.state in BACK_TO_LIST:

@@ -13,7 +13,7 @@ import enum
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from kiosk import codes, lockout
+from kiosk import codes, lockout, status
 from kiosk.core import Core
 from kiosk.journeys.machine import IllegalStep
 from kiosk.journeys.messages import Say
@@ -196,7 +196,13 @@ class PickupJourney(ReleasingJourney[Pickup]):
         gone = self.core.store.db.execute(
             "SELECT 1 FROM item WHERE kind = 'result' AND dossier_code = ? AND outcome = 'picked up'", [code]
         ).fetchone()
-        return (Say.ALREADY_PICKED_UP if gone else Say.NOT_HERE).format()
+        if gone:
+            return Say.ALREADY_PICKED_UP.format()
+        # the backend's last word (no network call here: the citizen is waiting at the screen)
+        known = status.cached_status(self.core.store, code, self.core.kiosk_id)
+        if known is not None and known.status == "ready-elsewhere":
+            return Say.AT_OTHER_KIOSK.format(kiosk=known.kiosk)
+        return Say.NOT_HERE.format()
 
 
 def _minutes(delta: timedelta) -> int:

@@ -15,6 +15,7 @@ from kiosk import compartments, events
 from kiosk.compartments import Compartment
 from kiosk.journeys.machine import Journey, S
 from kiosk.journeys.messages import Say
+from kiosk.store import Store
 
 
 class ReleasingJourney(Journey[S]):
@@ -32,6 +33,7 @@ class ReleasingJourney(Journey[S]):
     def _begin_release(self) -> Compartment:
         """Call inside a transaction; needs ``data`` item, code and compartment."""
         comp = compartments.get(self.core.store, self.data["compartment"])
+        self.core.store.update("journey", self.id, {"item": self.data["item"], "compartment": comp.id})
         self._item_state("releasing")
         self._change_state(self.OPENING, compartment=comp.id)
         self.core.record_intent(comp, actor=self.actor, journey=self.id)
@@ -73,9 +75,9 @@ class ReleasingJourney(Journey[S]):
                 self._change_state(self.NOT_TAKEN, compartment=comp.id)
                 self.said = Say.NOT_TAKEN.format()
                 return
-            self._item_state("gone", outcome=self.RELEASE_OUTCOME)
-            events.emit(store, self.RELEASE_EVENT, actor=self.actor, dossier_code=self.data["code"],
-                        compartment=comp.id, sensed=reading.item is not None)  # fmt: skip
+            sensed = reading.item is not None
+            record_released(store, type(self), item=self.data["item"], code=self.data["code"],
+                            compartment=comp.id, actor=self.actor, sensed=sensed)  # fmt: skip
             self._change_state(self.RELEASED, compartment=comp.id)
         self.said = self.SAY_RELEASED.format()
 
@@ -84,3 +86,16 @@ class ReleasingJourney(Journey[S]):
         if outcome:
             change["outcome"] = outcome
         self.core.store.update("item", self.data["item"], change)
+
+
+def record_released(
+    store: Store, journey: type[ReleasingJourney[Any]], *, item: int, code: str, compartment: str,
+    actor: str, sensed: bool,
+) -> None:  # fmt: skip
+    """The item is proven out (or, on a board without sensors, the door closed after the person was
+    told to take it): its event. Inside the caller's transaction."""
+    store.update(
+        "item", item, {"state": "gone", "outcome": journey.RELEASE_OUTCOME, "updated_at": store.now()}
+    )
+    events.emit(store, journey.RELEASE_EVENT, actor=actor, dossier_code=code, compartment=compartment,
+                sensed=sensed)  # fmt: skip

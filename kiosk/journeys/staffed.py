@@ -1,0 +1,56 @@
+"""Journeys only staff may run (officer load, collect, withdraw; technician open) act for a live
+sign-in session: started only while it is signed in with the right role, each step counts as a
+touch, and a step after the session has ended is refused. The journey ticks the session, so an
+officer who walks away is signed out and the journey ends at its next safe state.
+"""
+
+from __future__ import annotations
+
+from kiosk.errors import KioskError
+from kiosk.journeys.messages import Say
+from kiosk.journeys.signin import SignInJourney
+
+OFFICERS = frozenset({"officer"})
+TECHNICIANS = frozenset({"technician"})
+
+
+class NotSignedIn(KioskError):
+    """A staff journey without a signed-in member of the right role: the screen asks to sign in."""
+
+    def __init__(self, say: Say) -> None:
+        self.said = say.format()
+        super().__init__(self.said[1])
+
+
+class StaffSession:
+    def __init__(self, signin: SignInJourney, roles: frozenset[str]) -> None:
+        if signin.role is None or signin.member is None:
+            raise NotSignedIn(Say.SIGN_IN_FIRST)
+        if signin.role not in roles:
+            raise NotSignedIn(Say.WRONG_ROLE)
+        self.signin = signin
+        self.staff_id: str = signin.member["id"]
+        self.role: str = signin.role
+
+    @property
+    def actor(self) -> str:
+        return f"{self.role}:{self.staff_id}"
+
+    @property
+    def live(self) -> bool:
+        return self.signin.role is not None
+
+    def touch(self) -> None:
+        """A step by the staff member: refused once signed out, else it keeps the session alive."""
+        if not self.live:
+            raise NotSignedIn(Say.SIGN_IN_FIRST)
+        self.signin.touch()
+
+    def tick(self, *, at_the_machine: bool) -> bool:
+        """Let the session time out, unless the member is busy at an open compartment (a door
+        being watched counts as a touch); True while it is still signed in."""
+        if at_the_machine and self.live:
+            self.signin.touch()
+        elif not self.signin.ended:
+            self.signin.tick()
+        return self.live
