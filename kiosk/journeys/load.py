@@ -19,7 +19,7 @@ from kiosk.core import Core
 from kiosk.journeys.messages import Say
 from kiosk.journeys.placing import PlacingJourney
 from kiosk.journeys.signin import SignInJourney
-from kiosk.journeys.staffed import OFFICERS, StaffSession
+from kiosk.journeys.staffed import OFFICERS, StaffJourney
 from kiosk.pickup_codes import hash_secret, make_token, new_pin
 
 DEFAULT_SIZE = "S"  # a result is an envelope of papers
@@ -35,8 +35,9 @@ class Load(enum.Enum):
     DONE = "done"
 
 
-class LoadJourney(PlacingJourney[Load]):
+class LoadJourney(StaffJourney[Load], PlacingJourney[Load]):
     kind = "load"
+    ROLES, WAITING, FINISHED = OFFICERS, Load.SCANNING, Load.DONE
     ITEM_KIND, SAY_ALREADY = "result", Say.ALREADY_LOADED
     OPENING, DOOR_OPEN, NO_SPACE, UNCERTAIN = Load.OPENING, Load.DOOR_OPEN, Load.NO_SPACE, Load.UNCERTAIN
     INITIAL = Load.SCANNING
@@ -50,8 +51,7 @@ class LoadJourney(PlacingJourney[Load]):
     TERMINAL = frozenset({Load.NO_SPACE, Load.UNCERTAIN, Load.DONE})
 
     def __init__(self, core: Core, session: SignInJourney, *, bulk: bool = False) -> None:
-        self.staff = StaffSession(session, OFFICERS)
-        super().__init__(core, self.staff.actor)
+        super().__init__(core, session)
         self.bulk = bulk
         self.said: tuple[str, str] | None = None
         self.loaded: list[tuple[str, str]] = []  # (dossier code, compartment), for the load slip
@@ -75,13 +75,8 @@ class LoadJourney(PlacingJourney[Load]):
         self._require(Load.SCANNING)
         self._change_state(Load.DONE)
 
-    def tick(self) -> None:
-        super().tick()
-        signed_in = self.staff.tick(at_the_machine=self.state is Load.DOOR_OPEN)
-        if self.state is Load.DOOR_OPEN:
-            self._watch_placing()
-        elif self.state is Load.SCANNING and not signed_in:
-            self._change_state(Load.DONE, reason="signed out")
+    def _watch(self) -> None:
+        self._watch_placing()
 
     # -- the machine's side ----------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from kiosk.journeys.machine import IllegalStep
 from kiosk.journeys.messages import Say
 from kiosk.journeys.releasing import ReleasingJourney
 from kiosk.journeys.signin import SignInJourney
-from kiosk.journeys.staffed import OFFICERS, StaffSession
+from kiosk.journeys.staffed import OFFICERS, StaffJourney
 
 
 class Release(enum.Enum):
@@ -34,8 +34,9 @@ class Release(enum.Enum):
 BACK_TO_LIST = frozenset({Release.TAKEN, Release.NOT_TAKEN, Release.JAMMED, Release.UNCERTAIN})
 
 
-class OfficerReleaseJourney(ReleasingJourney[Release]):
+class OfficerReleaseJourney(StaffJourney[Release], ReleasingJourney[Release]):
     INITIAL = Release.CHOOSING
+    ROLES, WAITING, FINISHED = OFFICERS, Release.CHOOSING, Release.DONE
     OPENING, DOOR_OPEN, RELEASED = Release.OPENING, Release.DOOR_OPEN, Release.TAKEN
     NOT_TAKEN, JAMMED, UNCERTAIN = Release.NOT_TAKEN, Release.JAMMED, Release.UNCERTAIN
     SAY_OPEN, SAY_RELEASED = Say.TAKE_ITEM, Say.TAKEN
@@ -49,8 +50,7 @@ class OfficerReleaseJourney(ReleasingJourney[Release]):
     TERMINAL = frozenset({Release.DONE})
 
     def __init__(self, core: Core, session: SignInJourney) -> None:
-        self.staff = StaffSession(session, OFFICERS)
-        super().__init__(core, self.staff.actor)
+        super().__init__(core, session)
         self.said: tuple[str, str] | None = None
 
     def items(self) -> list[dict[str, Any]]:
@@ -73,14 +73,9 @@ class OfficerReleaseJourney(ReleasingJourney[Release]):
         self._require(Release.CHOOSING)
         self._change_state(Release.DONE)
 
-    def tick(self) -> None:
-        super().tick()
-        signed_in = self.staff.tick(at_the_machine=self.state is Release.DOOR_OPEN)
-        if self.state is Release.DOOR_OPEN:
-            self._watch_release()
-            self._back_to_list()
-        elif self.state is Release.CHOOSING and not signed_in:
-            self._change_state(Release.DONE, reason="signed out")
+    def _watch(self) -> None:
+        self._watch_release()
+        self._back_to_list()
 
     def _back_to_list(self) -> None:
         if self.state in BACK_TO_LIST:

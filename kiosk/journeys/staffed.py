@@ -6,7 +6,11 @@ officer who walks away is signed out and the journey ends at its next safe state
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
+from kiosk.core import Core
 from kiosk.errors import KioskError
+from kiosk.journeys.machine import Journey, S
 from kiosk.journeys.messages import Say
 from kiosk.journeys.signin import SignInJourney
 
@@ -54,3 +58,28 @@ class StaffSession:
         elif not self.signin.ended:
             self.signin.tick()
         return self.live
+
+
+class StaffJourney(Journey[S]):
+    """The part every staff journey shares: acting for the session, and ending with it."""
+
+    ROLES: ClassVar[frozenset[str]]
+    WAITING: ClassVar[Any]  # where the member chooses what to do next (scan, pick from the list)
+    DOOR_OPEN: ClassVar[Any]
+    FINISHED: ClassVar[Any]
+
+    def __init__(self, core: Core, session: SignInJourney) -> None:
+        self.staff = StaffSession(session, self.ROLES)
+        super().__init__(core, self.staff.actor)
+
+    def _watch(self) -> None:
+        """One look at the open door (the journey's own handling of what it shows)."""
+        raise NotImplementedError
+
+    def tick(self) -> None:
+        super().tick()
+        signed_in = self.staff.tick(at_the_machine=self.state is self.DOOR_OPEN)
+        if self.state is self.DOOR_OPEN:
+            self._watch()
+        elif self.state is self.WAITING and not signed_in:
+            self._change_state(self.FINISHED, reason="signed out")

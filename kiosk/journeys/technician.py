@@ -21,10 +21,10 @@ from kiosk import compartments, events
 from kiosk.compartments import Compartment
 from kiosk.core import Core
 from kiosk.errors import UnknownCompartment
-from kiosk.journeys.machine import DoorReading, Journey
+from kiosk.journeys.machine import DoorReading
 from kiosk.journeys.messages import Say
 from kiosk.journeys.signin import SignInJourney
-from kiosk.journeys.staffed import TECHNICIANS, StaffSession
+from kiosk.journeys.staffed import TECHNICIANS, StaffJourney
 
 
 class Tech(enum.Enum):
@@ -40,8 +40,9 @@ class Tech(enum.Enum):
 BACK_TO_LIST = frozenset({Tech.CLOSED, Tech.JAMMED, Tech.UNCERTAIN})
 
 
-class TechnicianJourney(Journey[Tech]):
+class TechnicianJourney(StaffJourney[Tech]):
     kind = "technician"
+    ROLES, WAITING, DOOR_OPEN, FINISHED = TECHNICIANS, Tech.CHOOSING, Tech.DOOR_OPEN, Tech.DONE
     INITIAL = Tech.CHOOSING
     TRANSITIONS: ClassVar[dict[Any, frozenset[Any]]] = {
         Tech.CHOOSING: frozenset({Tech.OPENING, Tech.DONE}),
@@ -53,8 +54,7 @@ class TechnicianJourney(Journey[Tech]):
     TERMINAL = frozenset({Tech.DONE})
 
     def __init__(self, core: Core, session: SignInJourney) -> None:
-        self.staff = StaffSession(session, TECHNICIANS)
-        super().__init__(core, self.staff.actor)
+        super().__init__(core, session)
         self.said: tuple[str, str] | None = None
 
     # -- what the technician does ----------------------------------------------------------------
@@ -102,16 +102,11 @@ class TechnicianJourney(Journey[Tech]):
         self._require(Tech.CHOOSING)
         self._change_state(Tech.DONE)
 
-    def tick(self) -> None:
-        super().tick()
-        signed_in = self.staff.tick(at_the_machine=self.state is Tech.DOOR_OPEN)
-        if self.state is Tech.DOOR_OPEN:
-            comp = compartments.get(self.core.store, self.data["compartment"])
-            reading = self._watch_door(comp)
-            if reading is not None:
-                self._closed(comp, reading)
-        elif self.state is Tech.CHOOSING and not signed_in:
-            self._change_state(Tech.DONE, reason="signed out")
+    def _watch(self) -> None:
+        comp = compartments.get(self.core.store, self.data["compartment"])
+        reading = self._watch_door(comp)
+        if reading is not None:
+            self._closed(comp, reading)
 
     # -- the machine's side ----------------------------------------------------------------------
 
