@@ -108,7 +108,7 @@ def cmd_lockers(args: argparse.Namespace, lockers: Lockers, out: TextIO) -> int:
         print(f"! {where}: {problem}", file=out)
     if uncertain:
         print(f"! {', '.join(uncertain)}: what is inside could not be proven after an interruption; "
-              "an officer must look and settle it", file=out)  # fmt: skip
+              "an officer must open it and settle it (the settle journey)", file=out)  # fmt: skip
     return FAILED if problems or uncertain else OK
 
 

@@ -19,6 +19,7 @@ from drivers.lockboard.errors import DoorJammed
 from kiosk import compartments, events
 from kiosk.compartments import Compartment
 from kiosk.config import KioskConfig, RulesSection
+from kiosk.errors import DoorFoundOpen
 from kiosk.lockers import Lockers
 from kiosk.pickup_codes import load_key
 from kiosk.status import StatusSource
@@ -80,10 +81,18 @@ class Core:
     def unlock(
         self, comp: Compartment, *, actor: str, journey: str, intent_recorded: bool = False
     ) -> BoardStatus:
-        """Open ``comp``. Raises DoorJammed (the compartment is then out of service) or another
-        DeviceError (the door may be open: the caller records the outcome as uncertain)."""
+        """Open ``comp``. Raises DoorFoundOpen (nothing sent: the door already read open), DoorJammed
+        (the compartment is then out of service) or another DeviceError (the door may be open: the
+        caller records the outcome as uncertain)."""
         if not intent_recorded:
             self.record_intent(comp, actor=actor, journey=journey)
+        before = self.read(comp)
+        if before is not None and not before.is_locked(comp.lock):
+            # A released hook before the frame would make the "proof" after it meaningless.
+            with self.store.transaction():
+                compartments.record_door(self.store, comp.id, "open")
+                self.store.audit(actor, "door-found-open", comp.id, journey=journey)
+            raise DoorFoundOpen(comp.id)
         try:
             proof = self.lockers.buses[comp.bus].unlock(comp.board, comp.lock)
         except DoorJammed:

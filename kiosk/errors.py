@@ -26,3 +26,12 @@ class UnknownCompartment(KioskError):
 
 class StoreError(KioskError):
     """The SQLite store cannot be opened or migrated."""
+
+
+class DoorFoundOpen(KioskError):
+    """The door read open before its unlock was sent: no unlock could prove anything, and what
+    is inside may have been disturbed. Nothing was sent."""
+
+    def __init__(self, compartment_id: str) -> None:
+        super().__init__(f"the door of {compartment_id} was already open before the unlock")
+        self.compartment_id = compartment_id

@@ -17,7 +17,7 @@ from kiosk.store import Store
 
 KINDS = frozenset({
     "result-loaded", "result-picked-up", "dossier-deposited", "dossier-collected", "result-withdrawn",
-    "expiry-reminder", "maintenance", "back-in-service", "alarm", "outcome-uncertain",
+    "expiry-reminder", "maintenance", "back-in-service", "alarm", "outcome-uncertain", "item-settled",
 })  # fmt: skip
 SECRET_FIELDS = frozenset({"pin", "token", "phone"})  # kept out of the audit log
 

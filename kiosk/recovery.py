@@ -24,12 +24,12 @@ from kiosk import events
 from kiosk.core import Core
 from kiosk.journeys.dropoff import record_deposited
 from kiosk.journeys.load import record_loaded
-from kiosk.journeys.officer import CollectJourney, WithdrawJourney
+from kiosk.journeys.officer import CollectJourney, SettleJourney, WithdrawJourney
 from kiosk.journeys.pickup import PickupJourney
 from kiosk.journeys.releasing import ReleasingJourney, record_released
 
 RELEASERS: dict[str, type[ReleasingJourney[Any]]] = {
-    j.kind: j for j in (PickupJourney, CollectJourney, WithdrawJourney)
+    j.kind: j for j in (PickupJourney, CollectJourney, WithdrawJourney, SettleJourney)
 }
 
 # (journey kind, state) in which the compartment may have been unlocked, and the item's role there
@@ -43,7 +43,9 @@ AFTER_INTENT = {
     ("collect", "opening"): "releasing",
     ("collect", "door-open"): "releasing",
     ("withdraw", "opening"): "releasing",
+    ("settle", "opening"): "releasing",
     ("withdraw", "door-open"): "releasing",
+    ("settle", "door-open"): "releasing",
     ("technician", "opening"): "checking",
     ("technician", "door-open"): "checking",
 }

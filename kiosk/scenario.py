@@ -3,7 +3,7 @@
 A TOML file of ``[[step]]`` tables, each with one key:
 - ``do``: what a person does at the screen. Starting a journey:
   ``sign-in BADGE PIN`` (an officer or technician; later staff steps act for this session),
-  ``load CODE`` / ``bulk-load``, ``collect``, ``withdraw``, ``technician`` (staff);
+  ``load CODE`` / ``bulk-load``, ``collect``, ``withdraw``, ``settle``, ``technician`` (staff);
   ``pickup`` (then ``code``/``pin``), ``pickup token`` / ``pickup pin`` (with what was sent for the
   last loaded result), ``pickup code CODE PIN``, ``dropoff CODE PHONE [S|M|L] [low]``,
   ``lookup CODE`` (citizens).
@@ -39,7 +39,7 @@ from kiosk.journeys.dropoff import Dropoff, DropoffJourney
 from kiosk.journeys.load import LoadJourney
 from kiosk.journeys.lookup import LookupJourney
 from kiosk.journeys.machine import IllegalStep, Journey
-from kiosk.journeys.officer import CollectJourney, WithdrawJourney
+from kiosk.journeys.officer import CollectJourney, SettleJourney, WithdrawJourney
 from kiosk.journeys.pickup import PickupJourney
 from kiosk.journeys.signin import SignInJourney
 from kiosk.journeys.staffed import NotSignedIn
@@ -146,6 +146,7 @@ class Runner:
             "bulk-load": lambda _: LoadJourney(core, self._staff(), bulk=True),
             "collect": lambda _: CollectJourney(core, self._staff()),
             "withdraw": lambda _: WithdrawJourney(core, self._staff()),
+            "settle": lambda _: SettleJourney(core, self._staff()),
             "technician": lambda _: TechnicianJourney(core, self._staff()),
             "pickup": self._pickup,
             "dropoff": self._dropoff,

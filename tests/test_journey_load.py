@@ -185,3 +185,13 @@ def test_cu48_without_item_sensors_loads_on_door_closed(short_tmp: Path) -> None
         assert load.state is Load.DONE and loaded_item(m, CODE)["compartment"] == "A01"
     finally:
         m.close()
+
+
+def test_a_door_found_open_before_the_unlock_is_not_used(machine: Machine) -> None:
+    machine.person("open", "A01")  # forced, or it never latched; the store still thinks it closed
+    load = LoadJourney(machine.core, machine.sign_in())
+    load.submit_code(CODE)
+    assert load.state is Load.DOOR_OPEN and load.data["compartment"] == "A02"
+    a01 = next(c for c in machine.core.compartments() if c.id == "A01")
+    assert (a01.in_service, a01.service_note, a01.door) == (False, "door found open before unlock", "open")
+    assert machine.outbox() == [("maintenance", None, "A01")]

@@ -10,7 +10,7 @@ import pytest
 from kiosk import expiry
 from kiosk.journeys.machine import IllegalStep
 from kiosk.journeys.messages import Say
-from kiosk.journeys.officer import CollectJourney, Release, WithdrawJourney
+from kiosk.journeys.officer import CollectJourney, Release, SettleJourney, WithdrawJourney
 from tests.machine import Machine
 from tests.test_journey_dropoff import deposit
 from tests.test_journey_pickup import CODE, load
@@ -96,3 +96,31 @@ def test_an_officer_who_walks_away_is_signed_off_the_journey(machine: Machine) -
     machine.clock.advance(61)
     collect.tick()
     assert collect.state is Release.DONE
+
+
+def test_an_officer_settles_what_could_not_be_proven(machine: Machine) -> None:
+    first = load(machine)
+    second = load(machine, "000.00.53.H48-220921-0100")
+    machine.store.db.execute("UPDATE item SET state = 'uncertain'")  # as recovery leaves them
+    settle = SettleJourney(machine.core, machine.sign_in())
+    assert [i["dossier_code"] for i in settle.items()] == [CODE, "000.00.53.H48-220921-0100"]
+    settle.take(CODE)
+    machine.person("close", first["compartment"])  # it is there: the officer leaves it
+    settle.tick()
+    settle.take("000.00.53.H48-220921-0100")
+    machine.person("take", second["compartment"])
+    machine.person("close", second["compartment"])
+    settle.tick()
+    assert settle.state is Release.CHOOSING and settle.items() == []
+    states = dict(machine.store.db.execute("SELECT dossier_code, state FROM item").fetchall())
+    assert states == {CODE: "held", "000.00.53.H48-220921-0100": "gone"}  # the first is back for its citizen
+    assert machine.outbox()[-1] == ("item-settled", "000.00.53.H48-220921-0100", second["compartment"])
+
+
+def test_a_jam_while_settling_leaves_the_item_uncertain(machine: Machine) -> None:
+    sent = load(machine)
+    machine.store.db.execute("UPDATE item SET state = 'uncertain'")
+    machine.person("jam", sent["compartment"])
+    settle = SettleJourney(machine.core, machine.sign_in())
+    settle.take(CODE)
+    assert machine.store.db.execute("SELECT state FROM item").fetchone() == ("uncertain",)

@@ -202,3 +202,19 @@ def test_a_person_who_walks_away_before_opening(machine: Machine) -> None:
     pickup.tick()
     assert pickup.state is Pickup.TIMED_OUT
     assert machine.store.db.execute("SELECT state FROM item").fetchone() == ("held",)
+
+
+def test_a_door_found_open_before_the_unlock_sends_the_citizen_to_an_officer(machine: Machine) -> None:
+    sent = load(machine)
+    machine.person("open", sent["compartment"])  # someone forced it since
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(sent["token"])
+    pickup.open()
+    assert pickup.state is Pickup.UNCERTAIN
+    assert pickup.said == Say.FOUND_OPEN.format(compartment=sent["compartment"])
+    item = machine.store.db.execute("SELECT state FROM item WHERE dossier_code = ?", [CODE]).fetchone()
+    assert item == ("uncertain",)
+    kinds = [e[0] for e in machine.outbox()]
+    assert kinds == ["result-loaded", "maintenance", "outcome-uncertain"]
+    actions = [r[0] for r in machine.store.db.execute("SELECT action FROM audit_log ORDER BY seq")]
+    assert "door-found-open" in actions and "unlocked" not in actions[actions.index("door-found-open") :]

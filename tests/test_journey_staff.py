@@ -118,3 +118,13 @@ def test_technician_jam_takes_it_out_and_the_switch_puts_it_back(machine: Machin
     assert tech.said == Say.NO_SUCH_COMPARTMENT.format(compartment="Z99") and tech.state is Tech.CHOOSING
     tech.finish()
     assert tech.state is Tech.DONE
+
+
+def test_technician_finds_a_door_already_open(machine: Machine) -> None:
+    machine.person("open", "A04")
+    tech = TechnicianJourney(machine.core, machine.sign_in("technician"))
+    tech.open("A04", "alarm at night")
+    assert tech.state is Tech.DOOR_OPEN and tech.said == Say.TECH_FOUND_OPEN.format(compartment="A04")
+    machine.person("close", "A04")
+    tech.tick()
+    assert tech.state is Tech.CHOOSING

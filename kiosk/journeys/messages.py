@@ -86,6 +86,14 @@ class Say(enum.Enum):
     WELCOME = ("Xin chào {name}.", "Welcome, {name}.")
     SIGNED_OUT = ("Đã đăng xuất.", "Signed out.")
     TECH_OPEN = ("Ngăn {compartment} đã mở.", "Compartment {compartment} is open.")
+    FOUND_OPEN = (
+        "Ngăn {compartment} đang mở sẵn. Để bảo đảm an toàn, vui lòng liên hệ cán bộ.",
+        "Compartment {compartment} was already open. To be safe, please ask an officer.",
+    )
+    TECH_FOUND_OPEN = (
+        "Ngăn {compartment} đã mở sẵn trước khi mở khóa.",
+        "Compartment {compartment} was already open before the unlock.",
+    )
     TECH_CLOSED = ("Ngăn {compartment} đã đóng.", "Compartment {compartment} is closed.")
     TECH_JAMMED = (
         "Ngăn {compartment} không mở được (kẹt); đã tạm ngừng sử dụng.",

@@ -1,6 +1,7 @@
-"""An officer takes items out: deposited dossiers (collect) or results past their hold period
-(withdraw). The list is shown; each chosen item's compartment opens; the officer takes it out and
-closes the door; back to the list until the officer is done.
+"""An officer takes items out: deposited dossiers (collect), results past their hold period
+(withdraw), or items whose outcome could not be proven (settle). The list is shown; each chosen
+item's compartment opens; the officer takes it out and closes the door; back to the list until
+the officer is done.
 
   choosing --take CODE--> opening --proven--> door-open --closed, item gone--> taken --> choosing
   door-open --closed, item inside--> not-taken --> choosing;  jammed / uncertain --> choosing
@@ -96,3 +97,16 @@ class WithdrawJourney(OfficerReleaseJourney):
 
     def items(self) -> list[dict[str, Any]]:
         return expiry.due_for_withdrawal(self.core.store, self.core.now())
+
+
+class SettleJourney(OfficerReleaseJourney):
+    """Items whose outcome could not be proven (after a crash, a lost link, a door found open):
+    the officer opens each and takes out what is there. A door closed with the sensor showing the
+    item still inside proves it held again (for its citizen); one closed empty settles it, with an
+    event for the office, which follows up on what the officer has in hand."""
+
+    kind = "settle"
+    RELEASE_EVENT, RELEASE_OUTCOME = "item-settled", "settled by an officer"
+
+    def items(self) -> list[dict[str, Any]]:
+        return list(self.core.store.db.query("SELECT * FROM item WHERE state = 'uncertain' ORDER BY id"))

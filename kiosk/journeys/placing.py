@@ -11,6 +11,7 @@ from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed
 from kiosk import assignment, codes, compartments, events
 from kiosk.compartments import Compartment
+from kiosk.errors import DoorFoundOpen
 from kiosk.journeys.machine import Journey, S
 from kiosk.journeys.messages import Say
 
@@ -60,8 +61,11 @@ class PlacingJourney(Journey[S]):
             item = self._place_intent(comp, info)
             try:
                 self.core.unlock(comp, actor=self.actor, journey=self.id, intent_recorded=True)
-            except DoorJammed:
-                self._item_gone(item, "compartment jammed")
+            except (DoorJammed, DoorFoundOpen) as exc:
+                found_open = isinstance(exc, DoorFoundOpen)
+                if found_open:  # a door that does not latch, or was forced: not for a new item
+                    self.core.take_out_of_service(comp.id, "door found open before unlock", actor=self.actor)
+                self._item_gone(item, "door found open" if found_open else "compartment jammed")
                 self.data["tried"].append(comp.id)
                 self.said = Say.JAM_RETRYING.format(compartment=comp.id)
                 if len(self.data["tried"]) > self.core.rules.jam_retries:

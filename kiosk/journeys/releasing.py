@@ -13,6 +13,7 @@ from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed
 from kiosk import compartments, events
 from kiosk.compartments import Compartment
+from kiosk.errors import DoorFoundOpen
 from kiosk.journeys.machine import Journey, S
 from kiosk.journeys.messages import Say
 from kiosk.store import Store
@@ -34,6 +35,10 @@ class ReleasingJourney(Journey[S]):
         """Call inside a transaction; needs ``data`` item, code and compartment."""
         comp = compartments.get(self.core.store, self.data["compartment"])
         self.core.store.update("journey", self.id, {"item": self.data["item"], "compartment": comp.id})
+        was = self.core.store.db.execute(
+            "SELECT state FROM item WHERE id = ?", [self.data["item"]]
+        ).fetchone()
+        self.data["was"] = was[0]  # "held", or "uncertain" for an officer settling it
         self._item_state("releasing")
         self._change_state(self.OPENING, compartment=comp.id)
         self.core.record_intent(comp, actor=self.actor, journey=self.id)
@@ -45,11 +50,13 @@ class ReleasingJourney(Journey[S]):
             self.core.unlock(comp, actor=self.actor, journey=self.id, intent_recorded=True)
         except DoorJammed:
             with store.transaction():
-                self._item_state("held")  # still inside, behind a jammed door: an officer's job
+                self._item_state(self.data["was"])  # still inside, behind a jammed door: an officer's job
                 self._change_state(self.JAMMED, compartment=comp.id)
             self.said = Say.JAMMED.format(compartment=comp.id)
             return
-        except DeviceError as exc:
+        except (DeviceError, DoorFoundOpen) as exc:
+            if isinstance(exc, DoorFoundOpen):
+                self.core.take_out_of_service(comp.id, "door found open before unlock", actor=self.actor)
             with store.transaction():
                 self._item_state("uncertain", outcome=str(exc))
                 events.emit(
@@ -57,7 +64,8 @@ class ReleasingJourney(Journey[S]):
                     compartment=comp.id, cause=str(exc), journey=self.id,
                 )  # fmt: skip
                 self._change_state(self.UNCERTAIN, compartment=comp.id)
-            self.said = Say.UNCERTAIN.format(compartment=comp.id)
+            found_open = isinstance(exc, DoorFoundOpen)
+            self.said = (Say.FOUND_OPEN if found_open else Say.UNCERTAIN).format(compartment=comp.id)
             return
         self._change_state(self.DOOR_OPEN, compartment=comp.id)
         self.said = self.SAY_OPEN.format(compartment=comp.id)

@@ -20,7 +20,7 @@ from drivers.lockboard.errors import DoorJammed
 from kiosk import compartments, events
 from kiosk.compartments import Compartment
 from kiosk.core import Core
-from kiosk.errors import UnknownCompartment
+from kiosk.errors import DoorFoundOpen, UnknownCompartment
 from kiosk.journeys.machine import DoorReading
 from kiosk.journeys.messages import Say
 from kiosk.journeys.signin import SignInJourney
@@ -73,6 +73,9 @@ class TechnicianJourney(StaffJourney[Tech]):
             self.core.record_intent(comp, actor=self.actor, journey=self.id)
         try:
             self.core.unlock(comp, actor=self.actor, journey=self.id, intent_recorded=True)
+        except DoorFoundOpen:
+            self.said = Say.TECH_FOUND_OPEN.format(compartment=comp.id)
+            self._change_state(Tech.DOOR_OPEN, compartment=comp.id, found_open=True)
         except DoorJammed:
             self.said = Say.TECH_JAMMED.format(compartment=comp.id)
             self._change_state(Tech.JAMMED, compartment=comp.id)
