@@ -16,7 +16,7 @@ from typing import TextIO
 
 from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed, UnlockUnconfirmed
-from kiosk import audit, cli_printer, cli_scan, cli_staff, config, migrations
+from kiosk import audit, cli_printer, cli_scan, cli_staff, cli_sync, config, migrations
 from kiosk.compartments import sync_from_config
 from kiosk.config import KioskConfig
 from kiosk.errors import ConfigError, KioskError
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("file", help="a scenario TOML file, e.g. examples/scenarios/load-and-pickup.toml")
     cli_scan.add_parser(sub)
     cli_staff.add_parser(sub)
+    cli_sync.add_parser(sub)
     cli_printer.add_parser(sub)
     return parser
 
@@ -218,5 +219,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], i
     "scan": cli_scan.cmd_scan,
     "scenario": cmd_scenario,
     "staff": cli_staff.cmd_staff,
+    "sync": cli_sync.cmd_sync,
     "printer": cli_printer.cmd_printer,
 }

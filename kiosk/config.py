@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -121,8 +122,43 @@ class RulesSection(_Section):
         return self
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+class BackendSection(_Section):
+    """The provincial one-stop backend (sync/openapi.yaml)."""
+
+    url: Annotated[str, Field(pattern=r"^https?://")]
+    client_id: Annotated[str, Field(min_length=1, max_length=100)]
+    # the secret lives in its own file (mode 600), never in this config: configs get copied around
+    client_secret_file: Annotated[str, Field(min_length=1)]
+    ca_bundle: str | None = None  # PEM of the CAs to trust; default: the system's
+    client_cert: str | None = None  # PEM, for a backend that asks for a client certificate
+    client_key: str | None = None
+    connect_timeout_s: Annotated[float, Field(gt=0, le=120)] = 5.0
+    read_timeout_s: Annotated[float, Field(gt=0, le=600)] = 15.0
+    lookup_timeout_s: Annotated[float, Field(gt=0, le=30)] = 3.0  # a person waits at the screen
+    max_backoff_s: Annotated[float, Field(ge=1, le=3600)] = 300.0
+    batch_events: Annotated[int, Field(ge=1, le=100)] = 100
+    batch_bytes: Annotated[int, Field(ge=4096, le=256 * 1024)] = 256 * 1024
+    max_answer_bytes: Annotated[int, Field(ge=65536, le=64 * 1024 * 1024)] = 4 * 1024 * 1024
+    idle_s: Annotated[float, Field(gt=0, le=600)] = 2.0  # between looks at an empty outbox
+    assignments_s: Annotated[float, Field(gt=0, le=86_400)] = 60.0
+    heartbeat_s: Annotated[float, Field(gt=0, le=86_400)] = 60.0
+
+    @model_validator(mode="after")
+    def _tls_unless_loopback(self) -> BackendSection:
+        parts = urlsplit(self.url)
+        if parts.scheme != "https" and parts.hostname not in LOOPBACK_HOSTS:
+            raise ValueError(f"backend.url: {self.url} must be https (plain http only on loopback)")
+        if (self.client_cert is None) != (self.client_key is None):
+            raise ValueError("backend: client_cert and client_key go together")
+        return self
+
+
 class KioskConfig(_Section):
     kiosk: KioskSection
+    backend: BackendSection | None = None
     rules: RulesSection = RulesSection()
     bus: list[BusSection] = []
     compartment: list[CompartmentSection] = []

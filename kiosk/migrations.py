@@ -172,12 +172,36 @@ def _v5_status_cache(db: Database) -> None:
     )
 
 
+_SYNC_SQL = [
+    # what the backend answered for each delivered event: accepted, duplicate or rejected
+    "ALTER TABLE outbox ADD COLUMN outcome TEXT",
+    "CREATE INDEX outbox_undelivered ON outbox(seq) WHERE delivered_at IS NULL",
+    """CREATE TABLE dead_letter (
+        seq INTEGER PRIMARY KEY,      -- the outbox's
+        uuid TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        dossier_code TEXT,
+        reason TEXT NOT NULL,
+        rejected_at TEXT NOT NULL)""",
+    # the sync's own state: assignment cursor, last success and error, clock skew
+    "CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL, at TEXT NOT NULL)",
+    # devices as the kiosk last saw them, for the heartbeat (the sync process opens no device)
+    "CREATE TABLE device_state (name TEXT PRIMARY KEY, state TEXT NOT NULL, at TEXT NOT NULL)",
+]
+
+
+def _v6_sync(db: Database) -> None:
+    for sql in _SYNC_SQL:
+        db.execute(sql)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "compartments", _v1_compartments),
     Migration(2, "append-only audit log with hash chain", _v2_audit_log),
     Migration(3, "items, journeys, outbox, assignments", _v3_handover),
     Migration(4, "staff who sign in with a badge and a PIN", _v4_staff),
     Migration(5, "dossier statuses from the backend, for look-ups offline", _v5_status_cache),
+    Migration(6, "sync: delivery outcomes, dead letters, sync state, device states", _v6_sync),
 )
 LATEST = MIGRATIONS[-1].version
 

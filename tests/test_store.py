@@ -55,6 +55,9 @@ SEED: dict[int, Any] = {
     4: lambda db: db.execute(
         "INSERT INTO staff (id, name, role, pin_hash) VALUES ('CB-1', 'Lan', 'officer', 'x')"
     ),
+    6: lambda db: db.execute(
+        "INSERT INTO dead_letter VALUES (1, 'u1', 'result-loaded', NULL, 'refused', 't')"
+    ),
     5: lambda db: db.execute(
         "INSERT INTO dossier_status VALUES ('000.00.53.H48-220921-0099', '{\"status\": \"finished\"}', 't')"
     ),
@@ -63,6 +66,7 @@ SEED: dict[int, Any] = {
 SURVIVES: dict[int, Any] = {
     4: lambda db: db.execute("SELECT COUNT(*) FROM outbox").fetchone() == (1,),
     5: lambda db: db.execute("SELECT COUNT(*) FROM staff").fetchone() == (1,),
+    6: lambda db: db.execute("SELECT uuid, outcome FROM outbox").fetchall() == [("u1", None)],
     2: lambda db: db.execute("SELECT holds FROM compartment").fetchone()[0] == "000.00.53.H48-220921-0099",
     3: lambda db: (
         db.execute("SELECT dossier_code, kind, state, compartment FROM item").fetchall()

@@ -1,0 +1,1 @@
+"""How our contract's words map to other systems' (see each adapter's table)."""

@@ -1,0 +1,278 @@
+"""The sync client and worker against the stand-in backend, a real HTTP server on loopback:
+delivery, de-duplication, dead letters, tokens, assignments, heartbeats, and every bad answer."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import BackendSection
+from kiosk.journeys.lookup import Lookup, LookupJourney
+from kiosk.journeys.pickup import Pickup, PickupJourney
+from sync.client import BackendClient, StatusFromBackend, backoff
+from sync.errors import AnswerTooLarge, AuthFailed, BadAnswer, ServerBusy, TLSFailure, Unreachable
+from sync.worker import SyncWorker
+from tests.backend import KIOSK, StandIn
+from tests.machine import Machine
+from tests.test_journey_pickup import CODE, load
+
+
+@pytest.fixture
+def machine(short_tmp: Path) -> Iterator[Machine]:
+    m = Machine(short_tmp)
+    yield m
+    m.close()
+
+
+@pytest.fixture
+def backend(short_tmp: Path) -> Iterator[StandIn]:
+    b = StandIn(short_tmp, seed=5)
+    yield b
+    b.stop()
+
+
+def worker_for(m: Machine, backend: StandIn, **changes: object) -> SyncWorker:
+    section = backend.section(**changes)
+    client = BackendClient(section, KIOSK, clock=m.store.clock)
+    return SyncWorker(m.store, client, section, sleep=lambda s: None, rng=random.Random(1))
+
+
+def outbox(m: Machine) -> list[tuple[int, str, str | None, str]]:
+    rows = m.store.db.execute("SELECT seq, kind, outcome, payload FROM outbox ORDER BY seq").fetchall()
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def test_events_from_real_journeys_are_delivered_in_order_and_their_secrets_scrubbed(
+    machine: Machine, backend: StandIn
+) -> None:
+    sent = load(machine)
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(sent["token"])
+    pickup.open()
+    machine.person("take", sent["compartment"])
+    machine.person("close", sent["compartment"])
+    pickup.tick()
+    worker = worker_for(machine, backend)
+    done = worker.drain()
+    assert (done.accepted, done.duplicate, done.rejected) == (2, 0, 0)
+    received = backend.get("events", kiosk_id=KIOSK)["events"]
+    assert [(e["seq"], e["kind"]) for e in received] == [(1, "result-loaded"), (2, "result-picked-up")]
+    assert received[0]["payload"]["pin"] == sent["pin"]  # the backend got the PIN for the SMS …
+    assert any(sent["pin"] in sms["text"] for sms in backend.get("sms")["sms"])
+    rows = outbox(machine)
+    assert [r[2] for r in rows] == ["accepted", "accepted"]
+    assert "pin" not in json.loads(rows[0][3]) and "token" not in json.loads(rows[0][3])  # … the kiosk no more
+    assert worker.deliver_batch().total == 0
+
+
+def test_a_lost_answer_is_resent_and_answered_duplicate_never_applied_twice(
+    machine: Machine, backend: StandIn
+) -> None:
+    load(machine)
+    load(machine, "000.00.53.H48-220921-0100")
+    worker = worker_for(machine, backend)
+    worker.client._token()
+    backend.faults(drop_after_rate=1.0)  # applied, then the connection is cut: the answer is lost
+    with pytest.raises(Unreachable):
+        worker.deliver_batch()
+    assert machine.store.db.execute("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").fetchone() == (2,)
+    backend.faults()
+    done = worker.drain()
+    assert (done.accepted, done.duplicate) == (0, 2)
+    assert backend.get("stats") == {"received": 2, "applied": 2, "duplicates": 2}
+
+
+def test_a_rejected_event_goes_to_the_dead_letters_with_an_alarm_and_the_queue_moves_on(
+    machine: Machine, backend: StandIn
+) -> None:
+    load(machine)
+    load(machine, "000.00.53.H48-220921-0100")
+    backend.faults(reject=[CODE])
+    worker = worker_for(machine, backend)
+    worker.drain()
+    letters = machine.store.db.execute("SELECT seq, kind, dossier_code, reason FROM dead_letter").fetchall()
+    assert len(letters) == 1 and letters[0][:3] == (1, "result-loaded", CODE)
+    assert "refused by the province" in letters[0][3]
+    rows = outbox(machine)
+    assert [(r[1], r[2]) for r in rows] == [
+        ("result-loaded", "rejected"), ("result-loaded", "accepted"), ("alarm", "accepted"),
+    ]  # fmt: skip
+    assert "pin" not in json.loads(rows[0][3])
+    assert worker.health()["dead_letters"] == 1
+
+
+def test_an_expired_token_is_refreshed_once(machine: Machine, backend: StandIn) -> None:
+    load(machine)
+    worker = worker_for(machine, backend)
+    worker.send_heartbeat()
+    first = worker.client.token
+    backend.post("expire-tokens", {})
+    worker.drain()
+    assert worker.client.token is not None and first is not None and worker.client.token.value != first.value
+
+
+def test_wrong_credentials_are_a_plain_refusal(machine: Machine, backend: StandIn, short_tmp: Path) -> None:
+    wrong = short_tmp / "wrong-secret"
+    wrong.write_text("not-it")
+    worker = worker_for(machine, backend, client_secret_file=str(wrong))
+    with pytest.raises(AuthFailed, match="does not accept this kiosk's client id and secret") as err:
+        worker.send_heartbeat()
+    assert not err.value.retry
+    missing = worker_for(machine, backend, client_secret_file=str(short_tmp / "nowhere"))
+    with pytest.raises(AuthFailed, match="cannot read the client secret file"):
+        missing.send_heartbeat()
+
+
+def test_busy_backend_and_retry_after(machine: Machine, backend: StandIn) -> None:
+    load(machine)
+    worker = worker_for(machine, backend)
+    backend.faults(error_rate=1.0, retry_after=7)
+    with pytest.raises(ServerBusy) as err:
+        worker.deliver_batch()
+    assert err.value.retry_after == 7
+    assert backoff(1, 300, random.Random(0), err.value.retry_after) >= 7
+    backend.faults(error_rate=1.0, html_errors=True)
+    with pytest.raises(ServerBusy, match="text/html"):
+        worker.deliver_batch()
+
+
+def test_backoff_is_full_jitter_and_capped() -> None:
+    rng = random.Random(3)
+    waits = [backoff(n, 60, rng) for n in range(1, 12) for _ in range(50)]
+    assert min(waits) >= 0 and max(waits) <= 60
+    assert max(backoff(1, 60, rng) for _ in range(200)) <= 2  # the first ceiling is 2 s
+    assert max(backoff(20, 60, rng) for _ in range(200)) > 30  # spread across the cap, not pinned to it
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "words"),
+    [
+        ({"bad_json_rate": 1.0}, BadAnswer, "not JSON"),
+        ({"wrong_shape_rate": 1.0}, BadAnswer, "the wrong shape"),
+        ({"huge_body_rate": 1.0}, AnswerTooLarge, "at most 4,194,304 are read"),
+        ({"stall_rate": 1.0, "stall_s": 5}, Unreachable, "the answer stopped"),
+        ({"down": True}, Unreachable, "POST /oauth/token"),
+    ],
+)
+def test_bad_answers_are_typed_and_nothing_is_half_marked(
+    machine: Machine, backend: StandIn, fault: dict[str, object], error: type[Exception], words: str
+) -> None:
+    load(machine)
+    worker = worker_for(machine, backend, read_timeout_s=0.5)
+    if "down" not in fault:
+        worker.client._token()  # the token first, so the fault meets the events
+    backend.faults(**fault)
+    with pytest.raises(error, match=words) as err:
+        worker.deliver_batch()
+    assert getattr(err.value, "retry", False)
+    assert machine.store.db.execute("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").fetchone() == (1,)
+    backend.faults()
+    assert worker.drain().total == 1
+
+
+def test_a_stale_answer_on_a_reused_connection_is_not_taken_for_ours(machine: Machine, backend: StandIn) -> None:
+    load(machine)
+    worker = worker_for(machine, backend)
+    worker.send_heartbeat()
+    backend.faults(twice_rate=1.0)  # every answer written twice on the connection
+    worker.send_heartbeat()
+    backend.faults()
+    done = worker.drain()  # the copy left behind must not pass as the events' answer
+    assert done.accepted == 1
+    assert outbox(machine)[0][2] == "accepted"
+
+
+def test_clock_skew_is_measured_and_reported(machine: Machine, backend: StandIn) -> None:
+    from kiosk.clock import utc_now
+
+    section = backend.section()
+    client = BackendClient(section, KIOSK, clock=utc_now)
+    worker = SyncWorker(machine.store, client, section, sleep=lambda s: None)
+    backend.faults(clock_skew_s=300)
+    worker.send_heartbeat()
+    assert client.skew_s is not None and -302 <= client.skew_s <= -298
+    worker.run_once()
+    beats = backend.get("heartbeats", kiosk_id=KIOSK)["heartbeats"]
+    assert beats[-1]["clock_skew_s"] == client.skew_s and beats[-1]["queue_depth"] == 0
+
+
+def test_assignments_are_pulled_into_the_cache_and_withdrawn_ones_removed(machine: Machine, backend: StandIn) -> None:
+    worker = worker_for(machine, backend)
+    assert worker.pull_assignments() == 5  # the stand-in seeded five
+    cached = machine.store.db.execute("SELECT dossier_code, procedure, fee_due FROM assignment").fetchall()
+    assert len(cached) == 5 and all(row[1] for row in cached)
+    gone = cached[0][0]
+    backend.post("assignments", {"kiosk_id": KIOSK, "assignments": [
+        {"dossier_code": gone, "procedure": cached[0][1], "fee_due": 0, "active": False},
+        {"dossier_code": "000.00.53.H48-261123-0777", "procedure": "Đăng ký khai sinh", "fee_due": 0,
+         "size_hint": "S", "citizen": "Lê T** M**", "active": True},
+    ]})  # fmt: skip
+    assert worker.pull_assignments() == 2  # only what changed since the cursor
+    codes = {r[0] for r in machine.store.db.execute("SELECT dossier_code FROM assignment")}
+    assert gone not in codes and "000.00.53.H48-261123-0777" in codes
+    assert worker.pull_assignments() == 0
+
+
+def test_the_lookup_asks_the_backend_and_falls_back_to_the_cache(machine: Machine, backend: StandIn) -> None:
+    section = backend.section()
+    machine.core.status_source = StatusFromBackend(BackendClient(section, KIOSK, clock=machine.store.clock))
+    code = backend.get("events") and backend.post(
+        "dossiers", {"dossiers": [{"code": "000.00.53.H48-261101-0007", "status": "needs-documents",
+                                   "procedure": "Đăng ký hộ kinh doanh"}]}  # fmt: skip
+    )
+    assert code == {"added": 1}
+    online = LookupJourney(machine.core)
+    online.submit_code("000.00.53.H48-261101-0007")
+    assert online.state is Lookup.ANSWERED and online.answer is not None and online.answer.source == "backend"
+    assert "Cần bổ sung hồ sơ" in online.said[0]
+    backend.faults(down=True)
+    offline = LookupJourney(machine.core)
+    offline.submit_code("000.00.53.H48-261101-0007")
+    assert offline.answer is not None and offline.answer.source == "cache"
+    nobody = LookupJourney(machine.core)
+    backend.faults()
+    nobody.submit_code("000.00.53.H48-200101-0001")
+    assert nobody.state is Lookup.NOT_FOUND
+
+
+def test_a_fee_from_the_assignment_reaches_the_pickup(machine: Machine, backend: StandIn) -> None:
+    worker = worker_for(machine, backend)
+    backend.post("assignments", {"kiosk_id": KIOSK, "assignments": [
+        {"dossier_code": CODE, "procedure": "Cấp Phiếu lý lịch tư pháp", "fee_due": 200000, "active": True},
+    ]})  # fmt: skip
+    worker.pull_assignments()
+    sent = load(machine)
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(sent["token"])
+    assert pickup.state is Pickup.FEE_DUE and pickup.data["procedure"] == "Cấp Phiếu lý lịch tư pháp"
+
+
+def test_plain_http_only_on_loopback() -> None:
+    with pytest.raises(ValueError, match="must be https"):
+        BackendSection.model_validate(
+            {"url": "http://motcua.example.gov.vn/api", "client_id": "K", "client_secret_file": "/x"}
+        )
+
+
+def test_a_certificate_that_does_not_verify_is_refused(machine: Machine, short_tmp: Path) -> None:
+    cert, key = short_tmp / "cert.pem", short_tmp / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    tls = StandIn(short_tmp, tls=(cert, key))
+    try:
+        load(machine)
+        untrusting = worker_for(machine, tls)  # the system's CAs: our self-signed one is not among them
+        with pytest.raises(TLSFailure, match="certificate verify failed"):
+            untrusting.drain()
+        trusting = worker_for(machine, tls, ca_bundle=str(cert))
+        assert trusting.drain().accepted == 1
+    finally:
+        tls.stop()
