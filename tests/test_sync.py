@@ -42,6 +42,10 @@ def worker_for(m: Machine, backend: StandIn, **changes: object) -> SyncWorker:
     return SyncWorker(m.store, client, section, sleep=lambda s: None, rng=random.Random(1))
 
 
+def undelivered(m: Machine) -> int:
+    return int(m.store.db.execute("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0])
+
+
 def outbox(m: Machine) -> list[tuple[int, str, str | None, str]]:
     rows = m.store.db.execute("SELECT seq, kind, outcome, payload FROM outbox ORDER BY seq").fetchall()
     return [tuple(r) for r in rows]  # type: ignore[misc]
@@ -66,7 +70,8 @@ def test_events_from_real_journeys_are_delivered_in_order_and_their_secrets_scru
     assert any(sent["pin"] in sms["text"] for sms in backend.get("sms")["sms"])
     rows = outbox(machine)
     assert [r[2] for r in rows] == ["accepted", "accepted"]
-    assert "pin" not in json.loads(rows[0][3]) and "token" not in json.loads(rows[0][3])  # … the kiosk no more
+    kept = json.loads(rows[0][3])
+    assert "pin" not in kept and "token" not in kept  # … and the kiosk keeps it no more
     assert worker.deliver_batch().total == 0
 
 
@@ -80,7 +85,7 @@ def test_a_lost_answer_is_resent_and_answered_duplicate_never_applied_twice(
     backend.faults(drop_after_rate=1.0)  # applied, then the connection is cut: the answer is lost
     with pytest.raises(Unreachable):
         worker.deliver_batch()
-    assert machine.store.db.execute("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").fetchone() == (2,)
+    assert undelivered(machine) == 2
     backend.faults()
     done = worker.drain()
     assert (done.accepted, done.duplicate) == (0, 2)
@@ -170,12 +175,14 @@ def test_bad_answers_are_typed_and_nothing_is_half_marked(
     with pytest.raises(error, match=words) as err:
         worker.deliver_batch()
     assert getattr(err.value, "retry", False)
-    assert machine.store.db.execute("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").fetchone() == (1,)
+    assert undelivered(machine) == 1
     backend.faults()
     assert worker.drain().total == 1
 
 
-def test_a_stale_answer_on_a_reused_connection_is_not_taken_for_ours(machine: Machine, backend: StandIn) -> None:
+def test_a_stale_answer_on_a_reused_connection_is_not_taken_for_ours(
+    machine: Machine, backend: StandIn
+) -> None:
     load(machine)
     worker = worker_for(machine, backend)
     worker.send_heartbeat()
@@ -201,7 +208,9 @@ def test_clock_skew_is_measured_and_reported(machine: Machine, backend: StandIn)
     assert beats[-1]["clock_skew_s"] == client.skew_s and beats[-1]["queue_depth"] == 0
 
 
-def test_assignments_are_pulled_into_the_cache_and_withdrawn_ones_removed(machine: Machine, backend: StandIn) -> None:
+def test_assignments_are_pulled_into_the_cache_and_withdrawn_ones_removed(
+    machine: Machine, backend: StandIn
+) -> None:
     worker = worker_for(machine, backend)
     assert worker.pull_assignments() == 5  # the stand-in seeded five
     cached = machine.store.db.execute("SELECT dossier_code, procedure, fee_due FROM assignment").fetchall()
@@ -221,11 +230,12 @@ def test_assignments_are_pulled_into_the_cache_and_withdrawn_ones_removed(machin
 def test_the_lookup_asks_the_backend_and_falls_back_to_the_cache(machine: Machine, backend: StandIn) -> None:
     section = backend.section()
     machine.core.status_source = StatusFromBackend(BackendClient(section, KIOSK, clock=machine.store.clock))
-    code = backend.get("events") and backend.post(
-        "dossiers", {"dossiers": [{"code": "000.00.53.H48-261101-0007", "status": "needs-documents",
-                                   "procedure": "Đăng ký hộ kinh doanh"}]}  # fmt: skip
-    )
-    assert code == {"added": 1}
+    dossier = {
+        "code": "000.00.53.H48-261101-0007",
+        "status": "needs-documents",
+        "procedure": "Đăng ký hộ kinh doanh",
+    }
+    assert backend.post("dossiers", {"dossiers": [dossier]}) == {"added": 1}
     online = LookupJourney(machine.core)
     online.submit_code("000.00.53.H48-261101-0007")
     assert online.state is Lookup.ANSWERED and online.answer is not None and online.answer.source == "backend"
