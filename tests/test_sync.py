@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from kiosk.config import BackendSection
 from kiosk.journeys.lookup import Lookup, LookupJourney
@@ -286,3 +287,35 @@ def test_a_certificate_that_does_not_verify_is_refused(machine: Machine, short_t
         assert trusting.drain().accepted == 1
     finally:
         tls.stop()
+
+
+def test_every_exchange_follows_the_contract(machine: Machine, backend: StandIn) -> None:
+    """Both sides checked against sync/openapi.yaml: each request the client makes and each answer
+    the stand-in gives, over a whole round of journeys, sync, look-ups and refusals."""
+    from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
+
+    from hardware_sim.backend.contract import openapi
+
+    checked: list[str] = []
+
+    def check(response: requests.Response, *args: object, **kwargs: object) -> None:
+        openapi().validate_request(RequestsOpenAPIRequest(response.request))
+        openapi().validate_response(RequestsOpenAPIRequest(response.request), RequestsOpenAPIResponse(response))
+        checked.append(f"{response.request.method} {response.status_code}")
+
+    worker = worker_for(machine, backend)
+    worker.client.session.hooks["response"].append(check)
+    sent = load(machine)
+    worker.run_once()
+    source = StatusFromBackend(worker.client)
+    assert source.dossier_status(CODE) is not None  # the result-loaded event made it "finished"
+    assert source.dossier_status("000.00.53.H48-200101-0001") is None  # 404
+    backend.post("expire-tokens", {})
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(sent["token"])
+    pickup.cancel()
+    worker.send_heartbeat()  # 401, a new token, then 200
+    backend.faults(error_rate=1.0, retry_after=1)
+    with pytest.raises(ServerBusy):
+        worker.send_heartbeat()
+    assert {"POST 200", "GET 200", "GET 404", "POST 401", "POST 503"} <= set(checked)
