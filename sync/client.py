@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from kiosk.clock import Clock, utc_now
 from kiosk.config import BackendSection
 from kiosk.status import BackendUnreachable
+from sync.adapters import Adapter, ContractAdapter
 from sync.errors import (
     AnswerTooLarge,
     AuthFailed,
@@ -111,12 +112,14 @@ class BackendClient:
         secret: str | None = None,
         clock: Clock = utc_now,
         session: requests.Session | None = None,
+        adapter: Adapter | None = None,
     ) -> None:
         self.section = section
         self.kiosk_id = kiosk_id
         self.base = section.url.rstrip("/")
         self.clock = clock
         self._secret = secret
+        self.adapter = adapter or ContractAdapter()
         self.session = session or requests.Session()
         self.session.verify = section.ca_bundle or True
         if section.client_cert and section.client_key:
@@ -131,9 +134,8 @@ class BackendClient:
     # -- the contract ----------------------------------------------------------------------------
 
     def post_events(self, events: list[dict[str, Any]]) -> list[EventResult]:
-        answer = self._call(
-            "POST", f"/v1/kiosks/{self.kiosk_id}/events", EventsAnswer, json_body={"events": events}
-        )
+        body = {"events": [self.adapter.event_out(e) for e in events]}
+        answer = self._call("POST", f"/v1/kiosks/{self.kiosk_id}/events", EventsAnswer, json_body=body)
         sent = [e["uuid"] for e in events]
         if [r.uuid for r in answer.results] != sent:
             # e.g. a stale answer left on a reused connection: not an answer to what we sent
@@ -146,13 +148,14 @@ class BackendClient:
 
     def dossier(self, code: str, *, timeout_s: float | None = None) -> DossierAnswer | None:
         try:
-            return self._call(
+            answer = self._call(
                 "GET", f"/v1/dossiers/{quote(code, safe='')}", DossierAnswer, timeout_s=timeout_s
             )
         except Refused as exc:
             if exc.status == 404:
                 return None
             raise
+        return answer.model_copy(update={"status": self.adapter.status_in(answer.status)})
 
     def heartbeat(self, body: dict[str, Any]) -> HeartbeatAnswer:
         return self._call("POST", f"/v1/kiosks/{self.kiosk_id}/heartbeat", HeartbeatAnswer, json_body=body)

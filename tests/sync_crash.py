@@ -38,7 +38,9 @@ def queue(store: Store, rng: random.Random, count: int) -> None:
     for _ in range(count):
         kind = rng.choice(KINDS)
         code = f"000.00.53.H48-261123-{rng.randint(0, 9999):04d}"
-        secret = {"pin": f"{rng.randint(0, 999999):06d}", "token": "DKP1|x"} if kind == "result-loaded" else {}
+        secret = (
+            {"pin": f"{rng.randint(0, 999999):06d}", "token": "DKP1|x"} if kind == "result-loaded" else {}
+        )
         events.emit(store, kind, actor="kiosk", dossier_code=code, compartment="A01", **secret)
 
 
@@ -122,11 +124,16 @@ def run(root: Path, backend: StandIn, rng: random.Random, args: argparse.Namespa
     problems = check(store, root / "backend" / "backend.db")
     if left or problems or stats.get("applied") != queued:
         failures += 1
-        print(f"at the end: {left} undelivered, applied {stats.get('applied')} of {queued}; " + "; ".join(problems))
+        print(
+            f"at the end: {left} undelivered, applied {stats.get('applied')} of {queued}; "
+            + "; ".join(problems)
+        )
     print(f"{args.points} kill points, {failures} with a broken invariant")
-    print(f"  events queued and delivered: {queued}: {outcomes.get('accepted', 0)} recorded as accepted,"
-          f" {outcomes.get('duplicate', 0)} as duplicate (their first answer died with the worker)")  # fmt: skip
-    print(f"  backend: applied {stats.get('applied')}, resends answered duplicate {stats.get('duplicates', 0)};"
+    accepted, duplicate = outcomes.get("accepted", 0), outcomes.get("duplicate", 0)
+    print(f"  events queued and delivered: {queued}: {accepted} recorded as accepted, {duplicate} as"
+          " duplicate (their first answer died with the worker)")  # fmt: skip
+    resent = stats.get("duplicates", 0)
+    print(f"  backend: applied {stats.get('applied')}, resends answered duplicate {resent};"
           f" the last drain delivered {final.total}")  # fmt: skip
     store.close()
     return 1 if failures else 0

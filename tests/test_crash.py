@@ -18,7 +18,10 @@ def test_no_event_lost_no_sequence_reused_every_unprovable_outcome_flagged() -> 
 
 def test_the_sync_worker_killed_anywhere_loses_nothing_and_applies_nothing_twice() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "tests.sync_crash", "--points", "200"], capture_output=True, text=True, timeout=540
+        [sys.executable, "-m", "tests.sync_crash", "--points", "200"],
+        capture_output=True,
+        text=True,
+        timeout=540,
     )
     print(done.stdout)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -300,7 +300,9 @@ def test_every_exchange_follows_the_contract(machine: Machine, backend: StandIn)
 
     def check(response: requests.Response, *args: object, **kwargs: object) -> None:
         openapi().validate_request(RequestsOpenAPIRequest(response.request))
-        openapi().validate_response(RequestsOpenAPIRequest(response.request), RequestsOpenAPIResponse(response))
+        openapi().validate_response(
+            RequestsOpenAPIRequest(response.request), RequestsOpenAPIResponse(response)
+        )
         checked.append(f"{response.request.method} {response.status_code}")
 
     worker = worker_for(machine, backend)
@@ -319,3 +321,53 @@ def test_every_exchange_follows_the_contract(machine: Machine, backend: StandIn)
     with pytest.raises(ServerBusy):
         worker.send_heartbeat()
     assert {"POST 200", "GET 200", "GET 404", "POST 401", "POST 503"} <= set(checked)
+
+
+def test_a_week_without_the_backend_then_everything_in_order_once(machine: Machine, backend: StandIn) -> None:
+    """The link is down for seven days of journeys (simulated time: the worker's waits move the
+    clock); when it comes back every event is delivered in sequence order and applied once."""
+    worker = worker_for(machine, backend, max_backoff_s=600)
+    worker.sleep = machine.clock.advance
+    day = 24 * 3600.0
+    backend.faults(down=True)
+    loaded = 0
+    for d in range(7):
+        for n in range(2):
+            sent = load(machine, f"000.00.53.H48-2611{d + 10:02d}-{n:04d}")
+            loaded += 1
+            if n == 0:  # one a day is picked up at once; the others wait (and expire, later)
+                pickup = PickupJourney(machine.core)
+                pickup.submit_code(sent["token"])
+                pickup.open()
+                machine.person("take", sent["compartment"])
+                machine.person("close", sent["compartment"])
+                pickup.tick()
+        end = machine.clock.now.timestamp() + day
+        worker.run(
+            lambda end=end: machine.clock.now.timestamp() >= end, clock=lambda: machine.clock.now.timestamp()
+        )
+    health = worker.health()
+    assert health["queue_depth"] == undelivered(machine) == 7 * 3
+    assert health["oldest_undelivered_age_s"] >= 6.9 * day
+    assert worker.failures > 7 * 100  # it kept trying, all week, with backoff capped at 10 minutes
+    backend.faults()
+    stop_when_empty = lambda: undelivered(machine) == 0  # noqa: E731
+    worker.run(stop_when_empty, clock=lambda: machine.clock.now.timestamp())
+    received = backend.get("events", kiosk_id=KIOSK)["events"]
+    seqs = [e["seq"] for e in received]
+    assert seqs == sorted(seqs) == list(range(1, 7 * 3 + 1))
+    assert backend.get("stats") == {"received": 21, "applied": 21}  # none twice, none a duplicate
+    assert [e["kind"] for e in received].count("result-loaded") == loaded
+
+
+def test_the_words_agree_everywhere() -> None:
+    """Event kinds and dossier statuses: the kiosk's, the contract's, and the adapter table's."""
+    from hardware_sim.backend.contract import spec_dict
+    from kiosk import events, status
+    from sync.adapters.one_stop import STATUS_AFTER
+
+    schemas = spec_dict()["components"]["schemas"]
+    assert set(schemas["EventKind"]["enum"]) == events.KINDS == set(STATUS_AFTER)
+    contract_statuses = set(schemas["DossierStatus"]["properties"]["status"]["enum"])
+    assert {s for s in STATUS_AFTER.values() if s} <= contract_statuses
+    assert contract_statuses <= set(status.STATUSES)  # the kiosk can say each one, in both languages

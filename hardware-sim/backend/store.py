@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sync.adapters.one_stop import STATUS_AFTER
+
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS client (client_id TEXT PRIMARY KEY, secret TEXT NOT NULL,"
     " kiosk_id TEXT NOT NULL)",
@@ -40,13 +42,9 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS counter (name TEXT PRIMARY KEY, n INTEGER NOT NULL)",
 ]
 
-# What each event does to the dossier's status as the province sees it.
+# What each event does to the dossier's status, as sync/adapters/one_stop.py's table says.
 APPLIES: dict[str, tuple[str, bool]] = {  # kind: (new status, whether the result waits in the kiosk)
-    "result-loaded": ("finished", True),
-    "result-picked-up": ("result-returned", False),
-    "result-withdrawn": ("finished", False),
-    "dossier-deposited": ("deposited", False),
-    "dossier-collected": ("received", False),
+    kind: (status, kind == "result-loaded") for kind, status in STATUS_AFTER.items() if status
 }
 
 
