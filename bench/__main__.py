@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import lockbus, printing, qr, scan_to_unlock
+from bench import lockbus, printing, qr, scan_to_unlock, sync_drain
 
 BENCHES = {
     "lockbus": lockbus.main,
     "printing": printing.main,
     "qr": qr.main,
     "scan-to-unlock": scan_to_unlock.main,
+    "sync-drain": sync_drain.main,
 }
 
 

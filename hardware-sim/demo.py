@@ -4,24 +4,30 @@ Copies the example config with only the device URLs (and the data folder) change
 ``kiosk-sim`` for the lock bus, the receipt printer and the QR scanner on ptys, then runs the real
 ``kiosk`` commands a technician would: check every board, list the compartments, open a few, meet
 a jammed lock and a silent board, print the test page, meet an empty paper roll, scan a receipt's
-QR, and verify the audit log. Exits 0 only when every step ended as expected.
+QR, run scripted handovers, deliver the events to the stand-in backend (``kiosk-backend``) through
+an outage, and verify the audit log. Exits 0 only when every step ended as expected.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import secrets
 import shlex
 import shutil
 import subprocess
 import sys
 import time
 import tomllib
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hardware_sim.control import ControlClient
 
+BACKEND = "backend"
 SCAN = ("scan", "--once", "--timeout", "10")
 VIETQR = "00020101021138530010A0000007270123000697041601092576788590208QRIBFTTA53037045802VN6304AE9F"
 RECEIPT_QR = "Mã hồ sơ: 000.00.53.H48-220921-0099\nThủ tục: 1.001193.000.00.00.H48\nNgày hẹn trả: 25/11/2026"
@@ -66,6 +72,16 @@ def steps(locks: dict[str, tuple[int, int]]) -> list[Step]:
         Step("Scan a payment QR by mistake: rejected with a reason.", SCAN, present=VIETQR, expect=1),
         Step("A scripted handover: an officer loads a result, a citizen picks it up with the QR.",
              ("scenario", "examples/scenarios/load-and-pickup.toml")),
+        Step("Deliver every event so far to the province's backend (the stand-in, kiosk-backend).",
+             ("sync", "--once")),
+        Step("The sync's health: queue, last success, clock skew, dead letters.", ("sync", "--status")),
+        Step("Citizens look up dossiers: the backend answers, and what the kiosk holds shows.",
+             ("scenario", "examples/scenarios/lookup.toml")),
+        Step("Fault: the backend goes down (the province's link is cut).", ctl=("down",), device=BACKEND),
+        Step("The sync keeps the events and says why it could not deliver them.",
+             ("sync", "--once"), expect=1),
+        Step("Repair: the link is back; everything queued is delivered, once.", ctl=("up",), device=BACKEND),
+        Step("", ("sync", "--once")),
         Step("Verify the tamper-evident audit log.", ("audit", "verify")),
     ]  # fmt: skip
 
@@ -86,14 +102,73 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Config: {args.config} with each /dev/kiosk-NAME url pointed at {work}/NAME (the simulators)")
     print(f"and data_dir = {work / 'data'}; receipts come out in {work / 'receipts'}")
     sims = _start_sims(raw, work)
+    backend = _start_backend(work, demo_cfg, raw["kiosk"]["id"])
     locks = {c["id"]: (c["board"], c["lock"]) for c in raw["compartment"]}
     try:
-        controls = {name: ControlClient(work / f"{name}.ctl") for name in sims}
+        controls: dict[str, Any] = {name: ControlClient(work / f"{name}.ctl") for name in sims}
+        controls[BACKEND] = backend
         return _run(steps(locks), demo_cfg, controls, work)
     finally:
-        for sim in sims.values():
+        for sim in [*sims.values(), backend.proc]:
             sim.terminate()
             sim.wait(5)
+
+
+class Backend:
+    """The stand-in backend, and its admin API as a control channel: ``down`` and ``up``."""
+
+    def __init__(self, proc: subprocess.Popen[str], url: str) -> None:
+        self.proc = proc
+        self.url = url
+
+    def faults(self, verb: str) -> dict[str, bool]:
+        return {"down": True} if verb == "down" else {}
+
+    def describe(self, verb: str) -> str:
+        return f"$ curl -X POST {self.url}/_admin/faults -d '{json.dumps(self.faults(verb))}'"
+
+    def call(self, verb: str) -> None:
+        faults = self.faults(verb)
+        request = urllib.request.Request(
+            f"{self.url}/_admin/faults", data=json.dumps(faults).encode(), method="POST",
+            headers={"Content-Type": "application/json"},
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=5):
+            pass
+
+
+def _start_backend(work: Path, cfg: Path, kiosk_id: str) -> Backend:
+    secret = secrets.token_urlsafe(24)
+    secret_file = work / "backend-secret"
+    secret_file.write_text(secret + "\n")
+    secret_file.chmod(0o600)
+    argv = [
+        "--data",
+        str(work / "backend"),
+        "--client",
+        f"{kiosk_id}:{secret}",
+        "--port",
+        "0",
+        "--seed",
+        "12",
+    ]
+    print("$ kiosk-backend " + shlex.join(argv).replace(secret, "…"))
+    proc = subprocess.Popen([sys.executable, "-m", "hardware_sim.backend.cli", *argv],
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line.startswith("ready "):
+        proc.kill()
+        raise SystemExit("the stand-in backend did not start")
+    url = line.split()[1]
+    text = cfg.read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^url = "https://[^"]*"', f'url = "{url}"', text, count=1)
+    text = re.sub(
+        r'(?m)^client_secret_file = "[^"]*"', f'client_secret_file = "{secret_file}"', text, count=1
+    )
+    cfg.write_text(text)
+    print(f"and the [backend] url pointed at the stand-in, {url}")
+    return Backend(proc, url)
 
 
 def _demo_config(text: str, work: Path) -> str:
@@ -131,13 +206,16 @@ def _start_sim(argv: list[str]) -> subprocess.Popen[str]:
     return sim
 
 
-def _run(plan: list[Step], cfg: Path, controls: dict[str, ControlClient], work: Path) -> int:
+def _run(plan: list[Step], cfg: Path, controls: dict[str, Any], work: Path) -> int:
     surprises = 0
     for step in plan:
         if step.say:
             print(f"\n# {step.say}")
         if step.ctl:
-            print(f"$ kiosk-sim ctl --socket {work / step.device}.ctl " + shlex.join(step.ctl))
+            if step.device == BACKEND:
+                print(controls[BACKEND].describe(*step.ctl))
+            else:
+                print(f"$ kiosk-sim ctl --socket {work / step.device}.ctl " + shlex.join(step.ctl))
             controls[step.device].call(*step.ctl)
             continue
         print("$ kiosk " + shlex.join(step.argv))

@@ -21,7 +21,9 @@ from kiosk.compartments import sync_from_config
 from kiosk.config import KioskConfig
 from kiosk.errors import ConfigError, KioskError
 from kiosk.lockers import DoctorReport, Lockers
+from kiosk.status import StatusSource
 from kiosk.store import Store
+from sync.client import BackendClient, StatusFromBackend
 
 OK, FAILED, USAGE = 0, 1, 2
 
@@ -203,12 +205,19 @@ def cmd_scenario(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: 
     store.clock = clock
     lockers = Lockers.from_config(cfg, store)
     try:
-        core = Core(cfg, store, lockers)
+        core = Core(cfg, store, lockers, status_source=_status_source(cfg, store))
         for settled in reconcile(core):
             print(f"recovered: {settled.kind} {settled.state} -> {settled.outcome}", file=out)
         return Runner(core, clock, out).run(scenario)
     finally:
         lockers.close()
+
+
+def _status_source(cfg: KioskConfig, store: Store) -> StatusSource | None:
+    """The backend for look-ups when a [backend] is configured; None: look-ups answer offline."""
+    if cfg.backend is None:
+        return None
+    return StatusFromBackend(BackendClient(cfg.backend, cfg.kiosk.id, clock=store.clock))
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], int]] = {

@@ -12,6 +12,7 @@ from kiosk.config import BackendSection, KioskConfig
 from kiosk.errors import KioskError
 from kiosk.store import Store
 from sync.client import BackendClient
+from sync.errors import SyncError
 from sync.worker import SyncWorker
 
 OK, FAILED = 0, 1
@@ -41,7 +42,13 @@ def cmd_sync(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: Text
         if args.status:
             return _status(worker, store, out)
         if args.once:
-            done = worker.run_once()
+            try:
+                done = worker.run_once()
+            except SyncError as exc:
+                queued = worker.health()["queue_depth"]
+                raise KioskError(
+                    f"{exc}; {queued} event(s) stay queued and go when the backend answers"
+                ) from exc
             print(f"delivered {done.total} events ({done.accepted} accepted, {done.duplicate} duplicate, "
                   f"{done.rejected} rejected); assignments and heartbeat sent", file=out)  # fmt: skip
             return OK

@@ -141,9 +141,10 @@ class SyncWorker:
             except SyncError as exc:
                 self.sleep(self._failed(exc))
 
-    def run_once(self, attempts: int = 5) -> Delivered:
+    def run_once(self, attempts: int = 3, max_wait_s: float = 2.0) -> Delivered:
         """Drain everything queued now, pull assignments and send a heartbeat; retry a failure a
-        few times, then give up with the last error (``kiosk sync --once`` for scripts)."""
+        few times (waiting at most ``max_wait_s`` each: a script is waiting), then give up with the
+        last error (``kiosk sync --once``)."""
         done = Delivered()
         steps: list[Callable[[], Any]] = [
             lambda: done.add(self.drain()),
@@ -160,7 +161,7 @@ class SyncWorker:
                     wait = self._failed(exc)
                     if attempt == attempts or not exc.retry:
                         raise
-                    self.sleep(wait)
+                    self.sleep(min(wait, max_wait_s))
         return done
 
     # -- the outbox --------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ SECRET = "s3cret-for-tests-only"
 
 class StandIn:
     def __init__(self, root: Path, *, seed: int = 0, tls: tuple[Path, Path] | None = None) -> None:
+        root.mkdir(parents=True, exist_ok=True)
         args = [sys.executable, "-m", "hardware_sim.backend.cli", "--data", str(root / "backend"),
                 "--client", f"{KIOSK}:{SECRET}", "--port", "0", "--seed", str(seed)]  # fmt: skip
         if tls:
