@@ -181,7 +181,7 @@ class Backend:
             body = await request.read()
         except ConnectionResetError:  # the kiosk went away mid-request (killed, unplugged): normal
             return _drop(request)
-        problem = _contract_problem(request, body)
+        problem = _contract_problem(request, body) or _not_text(request, body)
         if problem:
             return self._stamped(_error(400, "the request does not follow the contract", problem), faults)
         if request.path != "/oauth/token":
@@ -193,6 +193,9 @@ class Backend:
             response = await handler(request)
         except web.HTTPException as exc:
             response = exc
+        except Exception:  # a bug in the stand-in: still an answer the contract describes
+            log.exception("%s %s failed", request.method, request.path)
+            response = _error(500, "the stand-in backend failed; see its log")
         if faults.roll(rng, faults.drop_after_rate):
             return _drop(request)
         return await self._spoil(request, self._stamped(response, faults), faults, rng)
@@ -243,6 +246,17 @@ def _contract_problem(request: web.Request, body: bytes) -> str | None:
         cause = exc.__cause__ or exc
         detail = getattr(cause, "schema_errors", None)
         return f"{exc}" + (f": {'; '.join(str(e.message) for e in detail)}" if detail else "")
+    return None
+
+
+def _not_text(request: web.Request, body: bytes) -> str | None:
+    """JSON may escape what UTF-8 cannot hold (a lone surrogate): refused, not stored."""
+    if request.content_type != "application/json":
+        return None
+    try:
+        json.dumps(json.loads(body), ensure_ascii=False).encode("utf-8")
+    except (ValueError, UnicodeEncodeError) as exc:
+        return f"the body is not valid UTF-8 JSON text: {exc}"
     return None
 
 
