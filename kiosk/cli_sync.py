@@ -70,10 +70,12 @@ def cmd_sync(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: Text
 def _status(worker: SyncWorker, store: Store, out: TextIO) -> int:
     health = worker.health()
     state = dict(store.db.execute("SELECT key, value FROM sync_state").fetchall())
+    when = dict(store.db.execute("SELECT key, at FROM sync_state").fetchall())
     age = health["oldest_undelivered_age_s"]
     print(f"queued events: {health['queue_depth']}" + (f" (oldest {age:.0f} s old)" if age else ""), file=out)
     print(f"last success: {state.get('last_success', 'never')}", file=out)
-    print(f"last error: {state.get('last_error', 'none')}", file=out)
+    error = state.get("last_error")
+    print(f"last error: {error} (at {when['last_error']})" if error else "last error: none", file=out)
     skew = state.get("clock_skew_s")
     warn = " — check the kiosk's clock (NTP)" if skew and abs(float(skew)) > SKEW_WARNING_S else ""
     print(f"clock skew (kiosk minus backend): {skew + ' s' if skew else 'not measured yet'}{warn}", file=out)

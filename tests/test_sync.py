@@ -371,3 +371,31 @@ def test_the_words_agree_everywhere() -> None:
     contract_statuses = set(schemas["DossierStatus"]["properties"]["status"]["enum"])
     assert {s for s in STATUS_AFTER.values() if s} <= contract_statuses
     assert contract_statuses <= set(status.STATUSES)  # the kiosk can say each one, in both languages
+
+
+def test_kiosk_sync_as_a_command(machine: Machine, backend: StandIn, short_tmp: Path) -> None:
+    """``kiosk sync --once`` and ``--status`` as a technician runs them, on a real config file."""
+    import sys
+
+    load(machine)
+    config = short_tmp / "kiosk.toml"
+    config.write_text(
+        f'[kiosk]\nid = "{KIOSK}"\ndata_dir = "{machine.cfg.data_dir}"\n\n'
+        f'[backend]\nurl = "{backend.url}"\nclient_id = "{KIOSK}"\nclient_secret_file = "{backend.secret_file}"\n'
+    )
+
+    def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "kiosk", "--config", str(config), *args]
+        return subprocess.run(argv, capture_output=True, text=True, timeout=60)
+
+    status = kiosk("sync", "--status")
+    assert status.returncode == 0 and "queued events: 1" in status.stdout, status.stdout + status.stderr
+    backend.faults(down=True)
+    down = kiosk("sync", "--once")
+    assert down.returncode == 1 and "1 event(s) stay queued and go when the backend answers" in down.stderr
+    assert "Traceback" not in down.stderr
+    backend.faults()
+    done = kiosk("sync", "--once")
+    assert done.returncode == 0 and "delivered 1 events (1 accepted" in done.stdout
+    after = kiosk("sync", "--status")
+    assert "queued events: 0" in after.stdout and "last error: Unreachable" in after.stdout
