@@ -381,7 +381,8 @@ def test_kiosk_sync_as_a_command(machine: Machine, backend: StandIn, short_tmp: 
     config = short_tmp / "kiosk.toml"
     config.write_text(
         f'[kiosk]\nid = "{KIOSK}"\ndata_dir = "{machine.cfg.data_dir}"\n\n'
-        f'[backend]\nurl = "{backend.url}"\nclient_id = "{KIOSK}"\nclient_secret_file = "{backend.secret_file}"\n'
+        f'[backend]\nurl = "{backend.url}"\nclient_id = "{KIOSK}"\n'
+        f'client_secret_file = "{backend.secret_file}"\n'
     )
 
     def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
