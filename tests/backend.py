@@ -16,12 +16,21 @@ SECRET = "s3cret-for-tests-only"
 
 
 class StandIn:
-    def __init__(self, root: Path, *, seed: int = 0, tls: tuple[Path, Path] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        seed: int = 0,
+        tls: tuple[Path, Path] | None = None,
+        client_ca: Path | None = None,
+    ) -> None:
         root.mkdir(parents=True, exist_ok=True)
         args = [sys.executable, "-m", "hardware_sim.backend.cli", "--data", str(root / "backend"),
                 "--client", f"{KIOSK}:{SECRET}", "--port", "0", "--seed", str(seed)]  # fmt: skip
         if tls:
             args += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
+        if client_ca:
+            args += ["--tls-client-ca", str(client_ca)]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()

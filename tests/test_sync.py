@@ -270,13 +270,18 @@ def test_plain_http_only_on_loopback() -> None:
         )
 
 
-def test_a_certificate_that_does_not_verify_is_refused(machine: Machine, short_tmp: Path) -> None:
-    cert, key = short_tmp / "cert.pem", short_tmp / "key.pem"
+def self_signed(where: Path, name: str) -> tuple[Path, Path]:
+    cert, key = where / f"{name}.pem", where / f"{name}.key"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-         "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+         "-days", "1", "-subj", f"/CN={name}", "-addext", "subjectAltName=IP:127.0.0.1"],
         check=True, capture_output=True,
     )  # fmt: skip
+    return cert, key
+
+
+def test_a_certificate_that_does_not_verify_is_refused(machine: Machine, short_tmp: Path) -> None:
+    cert, key = self_signed(short_tmp, "backend")
     tls = StandIn(short_tmp, tls=(cert, key))
     try:
         load(machine)
@@ -285,6 +290,22 @@ def test_a_certificate_that_does_not_verify_is_refused(machine: Machine, short_t
             untrusting.drain()
         trusting = worker_for(machine, tls, ca_bundle=str(cert))
         assert trusting.drain().accepted == 1
+    finally:
+        tls.stop()
+
+
+def test_a_backend_that_asks_for_the_kiosks_certificate(machine: Machine, short_tmp: Path) -> None:
+    server = self_signed(short_tmp, "backend")
+    kiosk_cert, kiosk_key = self_signed(short_tmp, "HG-VT-01")
+    tls = StandIn(short_tmp, tls=server, client_ca=kiosk_cert)
+    try:
+        load(machine)
+        anonymous = worker_for(machine, tls, ca_bundle=str(server[0]))
+        with pytest.raises((TLSFailure, Unreachable)):
+            anonymous.drain()
+        known = worker_for(machine, tls, ca_bundle=str(server[0]), client_cert=str(kiosk_cert),
+                           client_key=str(kiosk_key))  # fmt: skip
+        assert known.drain().accepted == 1
     finally:
         tls.stop()
 

@@ -1,6 +1,7 @@
 """``kiosk-backend``: run the stand-in backend on loopback.
 
-  kiosk-backend --data DIR --client HG-VT-01:SECRET [--port 8700] [--seed 40] [--tls-cert C --tls-key K]
+  kiosk-backend --data DIR --client HG-VT-01:SECRET [--port 8700] [--seed 40]
+                [--tls-cert C --tls-key K [--tls-client-ca CA]]
 
 Prints ``ready URL`` once it listens (``--port 0`` takes a free port).
 """
@@ -40,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--tls-cert", type=Path, help="serve https with this certificate (PEM)")
     parser.add_argument("--tls-key", type=Path, help="… and this key")
+    parser.add_argument("--tls-client-ca", type=Path,
+                        help="ask each kiosk for a client certificate signed by this CA (PEM)")  # fmt: skip
     parser.add_argument("-v", "--verbose", action="store_true")
     return parser
 
@@ -67,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.tls_cert:
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(args.tls_cert, args.tls_key)
+        if args.tls_client_ca:
+            tls.verify_mode = ssl.CERT_REQUIRED
+            tls.load_verify_locations(args.tls_client_ca)
     try:
         asyncio.run(_serve(build_app(store), args.host, args.port, tls))
     except KeyboardInterrupt:
