@@ -8,6 +8,7 @@ import pytest
 from drivers.lockboard.bus import BusTiming, HookPolarity, LockBus
 from hardware_sim.control import ControlClient
 from hardware_sim.lockboard import LockboardSim
+from tests.machine import Machine
 
 # Short deadlines keep fault tests fast; they are still far above a pty's round trip.
 FAST = BusTiming(
@@ -65,3 +66,11 @@ def make_simbus(short_tmp: Path) -> Iterator[Callable[..., SimBus]]:
 def _no_ambient_config(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KIOSK_CONFIG", raising=False)
     monkeypatch.delenv("KIOSK_SIM_CTL", raising=False)
+
+
+@pytest.fixture
+def machine(short_tmp: Path) -> Iterator[Machine]:
+    """A whole simulated machine (tests/machine.py); test_cli's own, of processes, overrides it."""
+    m = Machine(short_tmp)
+    yield m
+    m.close()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -15,13 +13,6 @@ from kiosk.journeys.messages import Say
 from tests.machine import Machine
 
 CODE = "000.00.19.H26-250701-0001"
-
-
-@pytest.fixture
-def machine(short_tmp: Path) -> Iterator[Machine]:
-    m = Machine(short_tmp)
-    yield m
-    m.close()
 
 
 def deposit(m: Machine, code: str = CODE, **phone_kw: object) -> DropoffJourney:

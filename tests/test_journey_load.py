@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from kiosk import codes
 from kiosk.config import RulesSection
@@ -18,13 +15,6 @@ from tests.machine import Machine
 
 CODE = "000.00.53.H48-220921-0099"
 CODE2 = "G22.39-240517-0012"
-
-
-@pytest.fixture
-def machine(short_tmp: Path) -> Iterator[Machine]:
-    m = Machine(short_tmp)
-    yield m
-    m.close()
 
 
 def loaded_item(m: Machine, code: str) -> dict[str, object]:

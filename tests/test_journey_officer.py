@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from kiosk import expiry
@@ -16,13 +13,6 @@ from tests.test_journey_dropoff import deposit
 from tests.test_journey_pickup import CODE, load
 
 DAY = 24 * 3600
-
-
-@pytest.fixture
-def machine(short_tmp: Path) -> Iterator[Machine]:
-    m = Machine(short_tmp)
-    yield m
-    m.close()
 
 
 def deposited(m: Machine, code: str) -> str:

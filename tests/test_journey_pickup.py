@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -16,13 +14,6 @@ from kiosk.pickup_codes import make_token
 from tests.machine import Machine
 
 CODE = "000.00.53.H48-220921-0099"
-
-
-@pytest.fixture
-def machine(short_tmp: Path) -> Iterator[Machine]:
-    m = Machine(short_tmp)
-    yield m
-    m.close()
 
 
 def load(m: Machine, code: str = CODE, fee: int = 0) -> dict[str, str]:
@@ -41,6 +32,15 @@ def load(m: Machine, code: str = CODE, fee: int = 0) -> dict[str, str]:
         "SELECT payload FROM outbox WHERE kind = 'result-loaded' ORDER BY seq DESC"
     ).fetchone()
     return dict(json.loads(row[0]), compartment=compartment)
+
+
+def pick_up(m: Machine, sent: dict[str, str]) -> PickupJourney:
+    """A citizen scans the QR from the SMS, takes the result and closes the door."""
+    pickup = PickupJourney(m.core)
+    pickup.submit_code(sent["token"])
+    pickup.open()
+    take_and_close(m, pickup)
+    return pickup
 
 
 def take_and_close(m: Machine, journey: PickupJourney) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from kiosk.journeys.load import Load, LoadJourney
@@ -15,13 +12,6 @@ from kiosk.journeys.staffed import NotSignedIn
 from kiosk.journeys.technician import Tech, TechnicianJourney
 from tests.machine import Machine
 from tests.test_journey_pickup import CODE, load
-
-
-@pytest.fixture
-def machine(short_tmp: Path) -> Iterator[Machine]:
-    m = Machine(short_tmp)
-    yield m
-    m.close()
 
 
 def test_no_staff_journey_without_a_signed_in_member_of_the_right_role(machine: Machine) -> None:

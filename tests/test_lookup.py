@@ -4,11 +4,7 @@ the sync client of issue 5, whose own tests run it against the loopback stand-in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from kiosk.journeys.lookup import Lookup, LookupJourney
 from kiosk.journeys.messages import Say
@@ -40,13 +36,6 @@ class Backend:
         if not self.up:
             raise BackendUnreachable("connection refused")
         return self.known.get(code)
-
-
-@pytest.fixture
-def machine(short_tmp: Path) -> Iterator[Machine]:
-    m = Machine(short_tmp)
-    yield m
-    m.close()
 
 
 def look(m: Machine, text: str) -> LookupJourney:

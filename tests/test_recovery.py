@@ -19,13 +19,6 @@ from tests.test_journey_pickup import CODE, load
 
 
 @pytest.fixture
-def machine(short_tmp: Path) -> Iterator[Machine]:
-    m = Machine(short_tmp)
-    yield m
-    m.close()
-
-
-@pytest.fixture
 def cu48(short_tmp: Path) -> Iterator[Machine]:
     m = Machine(short_tmp, "cu48")
     yield m

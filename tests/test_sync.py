@@ -20,14 +20,7 @@ from sync.errors import AnswerTooLarge, AuthFailed, BadAnswer, ServerBusy, TLSFa
 from sync.worker import SyncWorker
 from tests.backend import KIOSK, StandIn
 from tests.machine import Machine
-from tests.test_journey_pickup import CODE, load
-
-
-@pytest.fixture
-def machine(short_tmp: Path) -> Iterator[Machine]:
-    m = Machine(short_tmp)
-    yield m
-    m.close()
+from tests.test_journey_pickup import CODE, load, pick_up
 
 
 @pytest.fixture
@@ -56,12 +49,7 @@ def test_events_from_real_journeys_are_delivered_in_order_and_their_secrets_scru
     machine: Machine, backend: StandIn
 ) -> None:
     sent = load(machine)
-    pickup = PickupJourney(machine.core)
-    pickup.submit_code(sent["token"])
-    pickup.open()
-    machine.person("take", sent["compartment"])
-    machine.person("close", sent["compartment"])
-    pickup.tick()
+    pick_up(machine, sent)
     worker = worker_for(machine, backend)
     done = worker.drain()
     assert (done.accepted, done.duplicate, done.rejected) == (2, 0, 0)
@@ -357,12 +345,7 @@ def test_a_week_without_the_backend_then_everything_in_order_once(machine: Machi
             sent = load(machine, f"000.00.53.H48-2611{d + 10:02d}-{n:04d}")
             loaded += 1
             if n == 0:  # one a day is picked up at once; the others wait (and expire, later)
-                pickup = PickupJourney(machine.core)
-                pickup.submit_code(sent["token"])
-                pickup.open()
-                machine.person("take", sent["compartment"])
-                machine.person("close", sent["compartment"])
-                pickup.tick()
+                pick_up(machine, sent)
         end = machine.clock.now.timestamp() + day
         worker.run(
             lambda end=end: machine.clock.now.timestamp() >= end, clock=lambda: machine.clock.now.timestamp()
