@@ -16,14 +16,12 @@ from typing import TextIO
 
 from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed, UnlockUnconfirmed
-from kiosk import audit, cli_printer, cli_scan, cli_staff, cli_sync, config, migrations
+from kiosk import audit, cli_printer, cli_run, cli_scan, cli_staff, cli_sync, config, migrations
 from kiosk.compartments import sync_from_config
 from kiosk.config import KioskConfig
 from kiosk.errors import ConfigError, KioskError
 from kiosk.lockers import DoctorReport, Lockers
-from kiosk.status import StatusSource
 from kiosk.store import Store
-from sync.client import BackendClient, StatusFromBackend
 
 OK, FAILED, USAGE = 0, 1, 2
 
@@ -47,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_scan.add_parser(sub)
     cli_staff.add_parser(sub)
     cli_sync.add_parser(sub)
+    cli_run.add_parser(sub)
     cli_printer.add_parser(sub)
     return parser
 
@@ -205,19 +204,12 @@ def cmd_scenario(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: 
     store.clock = clock
     lockers = Lockers.from_config(cfg, store)
     try:
-        core = Core(cfg, store, lockers, status_source=_status_source(cfg, store))
+        core = Core(cfg, store, lockers, status_source=cli_run.status_source(cfg, store))
         for settled in reconcile(core):
             print(f"recovered: {settled.kind} {settled.state} -> {settled.outcome}", file=out)
         return Runner(core, clock, out).run(scenario)
     finally:
         lockers.close()
-
-
-def _status_source(cfg: KioskConfig, store: Store) -> StatusSource | None:
-    """The backend for look-ups when a [backend] is configured; None: look-ups answer offline."""
-    if cfg.backend is None:
-        return None
-    return StatusFromBackend(BackendClient(cfg.backend, cfg.kiosk.id, clock=store.clock))
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], int]] = {
@@ -229,5 +221,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], i
     "scenario": cmd_scenario,
     "staff": cli_staff.cmd_staff,
     "sync": cli_sync.cmd_sync,
+    "run": cli_run.cmd_run,
     "printer": cli_printer.cmd_printer,
 }

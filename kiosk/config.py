@@ -156,8 +156,19 @@ class BackendSection(_Section):
         return self
 
 
+class UiSection(_Section):
+    """The touch screen."""
+
+    orientation: Literal["portrait", "landscape"] = "portrait"  # 1080×1920 or 1920×1080
+    language: Literal["vi", "en"] = "vi"  # what the idle screen starts in
+    fullscreen: bool = True
+    hide_cursor: bool = True  # a touch screen shows no pointer
+    done_return_s: Annotated[float, Field(gt=0, le=120)] = 10.0  # a finished journey's screen, then idle
+
+
 class KioskConfig(_Section):
     kiosk: KioskSection
+    ui: UiSection = UiSection()
     backend: BackendSection | None = None
     rules: RulesSection = RulesSection()
     bus: list[BusSection] = []

@@ -29,7 +29,9 @@ class Store:
         self.kiosk_id = kiosk_id
         self.clock = clock
         try:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+            # One thread at a time uses a store, but not always the one that opened it: the touch
+            # UI opens it, then hands the core to its device thread (ui/bridge.py).
+            conn = sqlite3.connect(path, isolation_level=None, timeout=10.0, check_same_thread=False)
             self.db = Database(conn, execute_plugins=False)
             self._set_pragmas()
             migrate(self.db, stamp(clock()))

@@ -19,6 +19,12 @@ fi
 if [ "${1:-}" = "--zbar" ] && ! ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0'; then
     missing+=(libzbar0)
 fi
+# The touch UI: the libraries PyQt6's wheels expect from the system (offscreen and on a screen).
+for pair in libEGL.so.1:libegl1 libGL.so.1:libgl1 libxkbcommon.so.0:libxkbcommon0 \
+            libfontconfig.so.1:libfontconfig1 libdbus-1.so.3:libdbus-1-3 libglib-2.0.so.0:libglib2.0-0 \
+            libX11.so.6:libx11-6 libxcb.so.1:libxcb1; do
+    ldconfig -p 2>/dev/null | grep -q "${pair%%:*}" || missing+=("${pair##*:}")
+done
 # Later issues add their system libraries here (one check, one package name each).
 
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -1,0 +1,41 @@
+"""``kiosk run``: the touch UI, with the core and the configured devices (real or simulated).
+
+Every unfinished journey is reconciled with the boards first (DESIGN §5); then the window opens.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TextIO
+
+from kiosk.config import KioskConfig
+from kiosk.core import Core
+from kiosk.lockers import Lockers
+from kiosk.recovery import reconcile
+from kiosk.status import StatusSource
+from kiosk.store import Store
+from sync.client import BackendClient, StatusFromBackend
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    sub.add_parser("run", help="the touch screen, with the core and the configured devices")
+
+
+def status_source(cfg: KioskConfig, store: Store) -> StatusSource | None:
+    """The backend for look-ups when a [backend] is configured; None: look-ups answer offline."""
+    if cfg.backend is None:
+        return None
+    return StatusFromBackend(BackendClient(cfg.backend, cfg.kiosk.id, clock=store.clock))
+
+
+def cmd_run(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
+    from ui import app  # Qt is loaded only by the command that shows a window
+
+    lockers = Lockers.from_config(cfg, store)
+    try:
+        core = Core(cfg, store, lockers, status_source=status_source(cfg, store))
+        for settled in reconcile(core):
+            print(f"recovered: {settled.kind} {settled.state} -> {settled.outcome}", file=out)
+        return app.run(core, cfg)
+    finally:
+        lockers.close()

@@ -1,0 +1,149 @@
+"""The touch UI in a real Qt window (offscreen), driven by clicks against the lock-board simulator.
+
+Screens are found by their accessible names and texts, as a person finds them by what they say.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from tests.machine import Machine
+from tests.test_journey_pickup import CODE, load
+from ui.bridge import CoreBridge
+from ui.i18n import LOCALE_DIR, Language
+from ui.screens.entry import EntryScreen
+from ui.style import BODY_PX, TARGET_PX
+from ui.window import KioskWindow
+
+UI = Path(__file__).resolve().parent.parent / "ui"
+
+
+@pytest.fixture
+def kiosk(machine: Machine, qtbot: QtBot) -> Iterator[KioskWindow]:
+    bridge = CoreBridge(machine.core, tick_ms=20)
+    window = KioskWindow(bridge, Language("vi"), done_return_s=0.3)
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    bridge.close()
+
+
+def click(qtbot: QtBot, b: QPushButton) -> None:
+    assert b.isVisible(), b.text()
+    qtbot.mouseClick(b, Qt.MouseButton.LeftButton)
+
+
+def type_in(qtbot: QtBot, screen: EntryScreen, typed: str) -> None:
+    keyboard = screen.findChild(type(screen.layout_.itemAt(3).widget()))
+    for ch in typed:
+        click(qtbot, keyboard.keys[ch])  # type: ignore[union-attr]
+    click(qtbot, screen.ok)
+
+
+def test_every_string_on_screen_has_a_vietnamese_and_an_english_translation() -> None:
+    keys = {msg for _, _, msg, *_ in extract_from_dir(str(UI), keywords={"t": None, "N_": None})}
+    assert len(keys) >= 15
+    for language in ("vi", "en"):
+        with (LOCALE_DIR / f"{language}.po").open("rb") as po:
+            catalogue = {m.id: m.string for m in read_po(po) if m.id}
+        missing = sorted(k for k in keys if not catalogue.get(k))
+        assert missing == [], f"{language}.po lacks: {missing}"
+        assert sorted(set(catalogue) - keys) == [], f"{language}.po has entries no screen uses"
+
+
+def test_the_idle_screen_offers_three_large_choices_in_vietnamese_then_english(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    idle = kiosk.idle
+    assert [b.text() for b in idle.buttons.values()] == ["Nhận kết quả", "Nộp hồ sơ", "Tra cứu hồ sơ"]
+    for b in [*idle.buttons.values(), idle.language_button]:
+        assert b.height() >= 64 and b.font().pixelSize() >= 28
+    assert TARGET_PX >= 64 and BODY_PX >= 28
+    click(qtbot, idle.language_button)
+    assert [b.text() for b in idle.buttons.values()] == [
+        "Pick up a result",
+        "Hand in a dossier",
+        "Look up a dossier",
+    ]
+    assert idle.language_button.text() == "Tiếng Việt"
+
+
+def test_a_citizen_picks_up_a_result_by_touch(machine: Machine, kiosk: KioskWindow, qtbot: QtBot) -> None:
+    sent = load(machine)
+    click(qtbot, kiosk.idle.buttons["pickup"])
+    code = kiosk.entries["code"]
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is code)
+    assert code.heading.text() == "Đưa mã QR vào máy quét, hoặc nhập mã hồ sơ."
+    type_in(qtbot, code, CODE)
+    pin = kiosk.entries["pin"]
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is pin)
+    type_in(qtbot, pin, "000000" if sent["pin"] != "000000" else "111111")
+    qtbot.waitUntil(lambda: "Còn 4 lần thử" in pin.problem.text())
+    type_in(qtbot, pin, sent["pin"])
+    message = kiosk.message
+    qtbot.waitUntil(lambda: message.heading.text() == f"Ngăn {sent['compartment']} đang mở")
+    assert "mời nhận kết quả và đóng cửa" in message.words.text()
+    assert not message.home.isVisible()  # no way to walk off with the door open and unrecorded
+    machine.person("take", sent["compartment"])
+    machine.person("close", sent["compartment"])
+    qtbot.waitUntil(lambda: message.heading.text() == "Cảm ơn ông/bà")
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.idle)  # by itself, shortly after
+    assert machine.outbox()[-1] == ("result-picked-up", CODE, sent["compartment"])
+
+
+def test_a_lookup_offline_says_what_to_do(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    click(qtbot, kiosk.idle.language_button)  # in English this time
+    click(qtbot, kiosk.idle.buttons["lookup"])
+    code = kiosk.entries["code"]
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is code)
+    type_in(qtbot, code, "000.00.53.H48-250101-0001")
+    qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Dossier status")
+    assert "The network is down and this kiosk has no news" in kiosk.message.words.text()
+    click(qtbot, kiosk.message.home)
+    assert kiosk.stack.currentWidget() is kiosk.idle
+
+
+def test_back_to_start_cancels_the_journey(machine: Machine, kiosk: KioskWindow, qtbot: QtBot) -> None:
+    click(qtbot, kiosk.idle.buttons["dropoff"])
+    code = kiosk.entries["code"]
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is code)
+    click(qtbot, code.back)
+    assert kiosk.stack.currentWidget() is kiosk.idle
+    qtbot.waitUntil(
+        lambda: (
+            machine.store.db.execute("SELECT outcome FROM journey WHERE kind = 'dropoff'").fetchone()
+            == ("cancelled",)
+        )
+    )
+
+
+def test_kiosk_run_starts_the_window_with_the_devices_and_stops_on_sigterm(short_tmp: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from tests.test_cli import Machine as Site
+
+    site = Site(short_tmp)
+    try:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        proc = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(site.config), "run"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("ready: the idle screen is shown")
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+        assert proc.returncode == 0 and "Traceback" not in err, err
+    finally:
+        site.stop()

@@ -1,0 +1,44 @@
+"""``kiosk run``: the touch UI with the core and the configured devices (real or simulated)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtWidgets import QApplication
+
+from kiosk.config import KioskConfig
+from kiosk.core import Core
+from ui.bridge import CoreBridge
+from ui.i18n import Language
+from ui.window import KioskWindow
+
+
+def build(core: Core, cfg: KioskConfig) -> tuple[CoreBridge, KioskWindow]:
+    bridge = CoreBridge(core)
+    window = KioskWindow(bridge, Language(cfg.ui.language), orientation=cfg.ui.orientation,
+                         done_return_s=cfg.ui.done_return_s)  # fmt: skip
+    return bridge, window
+
+
+def run(core: Core, cfg: KioskConfig) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    if cfg.ui.hide_cursor:
+        QApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
+    bridge, window = build(core, cfg)
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    # Python runs signal handlers only between bytecodes; Qt's loop must hand it control now and then
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+    if cfg.ui.fullscreen:
+        window.showFullScreen()
+    else:
+        window.show()
+    # once the event loop has drawn the idle screen: for the technician, scripts and the benchmark
+    QTimer.singleShot(0, lambda: print("ready: the idle screen is shown", flush=True))
+    try:
+        return app.exec()
+    finally:
+        bridge.close()

@@ -1,0 +1,168 @@
+"""The one place where the core meets Qt. The core (store, lock buses, journeys) lives in its own
+thread, so no device I/O or waiting ever happens on the GUI thread; screens send commands here
+and receive what the core decided as signals. The UI decides nothing the core decides.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PyQt6 import sip
+from PyQt6.QtCore import QObject, QThread, QTimer, pyqtSignal, pyqtSlot
+
+from kiosk.core import Announcement, Core
+from kiosk.errors import KioskError
+from kiosk.journeys.dropoff import DropoffJourney
+from kiosk.journeys.lookup import LookupJourney
+from kiosk.journeys.machine import Journey
+from kiosk.journeys.pickup import PickupJourney
+
+log = logging.getLogger("kiosk.ui.bridge")
+SHOWN = ("compartment", "code", "citizen", "procedure", "fee_due")  # what a screen may show
+
+
+@dataclass(frozen=True)
+class View:
+    """A journey as a screen sees it, after each change."""
+
+    kind: str
+    state: str
+    said: tuple[str, str] | None
+    data: dict[str, Any] = field(default_factory=dict)
+    needs_pin: bool = False
+    ended: bool = False
+
+
+STARTS: dict[str, Callable[[Core], Journey[Any]]] = {
+    "pickup": lambda core: PickupJourney(core, auto_open=True),
+    "dropoff": DropoffJourney,
+    "lookup": LookupJourney,
+}
+
+
+class _Worker(QObject):
+    """Lives in the core's thread: runs each command, ticks the journey, reports what changed."""
+
+    changed = pyqtSignal(object)
+    heard = pyqtSignal(object)
+    refused = pyqtSignal(str)
+
+    def __init__(self, core: Core, tick_ms: int) -> None:
+        super().__init__()
+        self.core = core
+        self.tick_ms = tick_ms
+        self.journey: Journey[Any] | None = None
+        self._last: View | None = None
+        self._timer: QTimer | None = None
+        core.listen(self._announced)
+
+    @pyqtSlot()
+    def begin(self) -> None:
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start(self.tick_ms)
+
+    @pyqtSlot()
+    def end(self) -> None:
+        if self._timer is not None:  # a timer must die in its own thread, this one
+            self._timer.stop()
+            sip.delete(self._timer)
+            self._timer = None
+        if self.journey is not None and not self.journey.ended:
+            self._try(self._leave)
+
+    @pyqtSlot(str, tuple, dict)
+    def run(self, command: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        if command == "start":
+            self._try(lambda: self._start(*args))
+        elif command == "leave":
+            self._try(self._leave)
+        elif self.journey is None:
+            self.refused.emit(f"{command}: no journey")
+        else:
+            self._try(lambda: getattr(self.journey, command)(*args, **kwargs))
+        self._report()
+
+    def _start(self, kind: str) -> None:
+        self._leave()
+        self.journey = STARTS[kind](self.core)
+
+    def _leave(self) -> None:
+        """The person walked away or pressed Home: end the journey safely (cancel what can be
+        cancelled; an open door goes on being watched until it closes)."""
+        journey = self.journey
+        if journey is not None and not journey.ended and journey.state in journey.CANCELLABLE:
+            journey.cancel()
+        if journey is None or journey.ended:
+            self.journey = None
+
+    def _tick(self) -> None:
+        if self.journey is not None and not self.journey.ended:
+            self._try(self.journey.tick)
+            self._report()
+
+    def _try(self, action: Callable[[], Any]) -> None:
+        try:
+            action()
+        except KioskError as exc:  # a stale tap, a step the journey is not at: said, not fatal
+            log.warning("refused: %s", exc)
+            self.refused.emit(str(exc))
+
+    def _report(self) -> None:
+        journey = self.journey
+        if journey is None:
+            return
+        view = View(
+            kind=journey.kind, state=journey.state.value, said=getattr(journey, "said", None),
+            data={k: journey.data[k] for k in SHOWN if k in journey.data},
+            needs_pin=bool(getattr(journey, "needs_pin", False)), ended=journey.ended,
+        )  # fmt: skip
+        if view != self._last:
+            self._last = view
+            self.changed.emit(view)
+
+    def _announced(self, announcement: Announcement) -> None:
+        if announcement.topic != "journey":
+            self.heard.emit(announcement)
+
+
+class CoreBridge(QObject):
+    """Screens talk to this, on the GUI thread."""
+
+    changed = pyqtSignal(object)  # View
+    heard = pyqtSignal(object)  # Announcement: door reminders, alarms, maintenance
+    refused = pyqtSignal(str)
+    _command = pyqtSignal(str, tuple, dict)
+    _stop = pyqtSignal()
+
+    def __init__(self, core: Core, *, tick_ms: int = 100) -> None:
+        super().__init__()
+        self._thread = QThread()
+        self._thread.setObjectName("kiosk-core")
+        self._worker = _Worker(core, tick_ms)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.begin)
+        self._command.connect(self._worker.run)
+        self._stop.connect(self._worker.end)
+        self._worker.changed.connect(self.changed)
+        self._worker.heard.connect(self.heard)
+        self._worker.refused.connect(self.refused)
+        self._thread.start()
+
+    def start(self, kind: str) -> None:
+        self._command.emit("start", (kind,), {})
+
+    def step(self, command: str, *args: Any, **kwargs: Any) -> None:
+        """A journey method the person's touch calls: submit_code, submit_pin, submit_phone, …"""
+        self._command.emit(command, args, kwargs)
+
+    def leave(self) -> None:
+        self._command.emit("leave", (), {})
+
+    def close(self) -> None:
+        self._stop.emit()
+        self._thread.quit()
+        self._thread.wait(5000)

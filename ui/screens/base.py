@@ -1,0 +1,51 @@
+"""What every screen shares: the language, a big title, a way home."""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ui.i18n import Language
+
+
+class Screen(QWidget):
+    def __init__(self, language: Language) -> None:
+        super().__init__()
+        self.language = language
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(48, 48, 48, 48)
+        self.layout_.setSpacing(24)
+
+    def retranslate(self) -> None:
+        """Say everything again in ``self.language`` (after a switch)."""
+
+    def t(self, key: str, **values: object) -> str:
+        """``key`` in the screen's language (found by ``pybabel extract -k t``)."""
+        return self.language.tr(key, **values)
+
+
+def title(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("title")
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return label
+
+
+def text(text: str = "", name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def button(label: str = "", *, secondary: bool = False, name: str = "") -> QPushButton:
+    b = QPushButton(label)
+    if secondary:
+        b.setObjectName("secondary")
+    if name:
+        b.setAccessibleName(name)
+    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return b

@@ -1,0 +1,62 @@
+"""Scan or type: a dossier code (a scanned QR goes straight in), a PIN, or a phone number."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PyQt6.QtWidgets import QHBoxLayout, QLineEdit
+
+from ui.i18n import N_, Language
+from ui.screens.base import Screen, button, text, title
+from ui.screens.keyboard import BACK, Keyboard
+
+PROMPTS = {
+    "code": N_("Scan the QR code, or type the dossier code."),
+    "pin": N_("Type the 6-digit PIN from your SMS."),
+    "phone": N_("Type a phone number we can reach you on."),
+}
+
+
+class EntryScreen(Screen):
+    def __init__(
+        self, language: Language, what: str, submit: Callable[[str], None], home: Callable[[], None]
+    ) -> None:
+        super().__init__(language)
+        self.what = what
+        self.submit_ = submit
+        self.heading = title()
+        self.problem = text(name="error")
+        self.problem.setObjectName("error")
+        self.field = QLineEdit()
+        self.field.setAccessibleName(what)
+        if what == "pin":
+            self.field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.layout_.addWidget(self.heading)
+        self.layout_.addWidget(self.field)
+        self.layout_.addWidget(self.problem)
+        self.layout_.addWidget(Keyboard(self.press, letters=what == "code"))
+        row = QHBoxLayout()
+        self.back = button(secondary=True, name="home")
+        self.back.clicked.connect(home)
+        self.ok = button(name="ok")
+        self.ok.clicked.connect(self._submit)
+        row.addWidget(self.back)
+        row.addWidget(self.ok)
+        self.layout_.addLayout(row)
+        self.retranslate()
+
+    def press(self, key: str) -> None:
+        self.field.setText(self.field.text()[:-1] if key == BACK else self.field.text() + key)
+
+    def show_problem(self, words: str) -> None:
+        self.problem.setText(words)
+        self.field.clear()
+
+    def _submit(self) -> None:
+        if self.field.text():
+            self.submit_(self.field.text())
+
+    def retranslate(self) -> None:
+        self.heading.setText(self.t(PROMPTS[self.what]))
+        self.back.setText(self.t("Back to start"))
+        self.ok.setText(self.t("OK"))

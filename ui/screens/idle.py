@@ -1,0 +1,43 @@
+"""The idle screen: three large choices and the language switch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ui.i18n import N_, Language
+from ui.screens.base import Screen, button, text, title
+
+
+class IdleScreen(Screen):
+    CHOICES = (
+        ("pickup", N_("Pick up a result")),
+        ("dropoff", N_("Hand in a dossier")),
+        ("lookup", N_("Look up a dossier")),
+    )
+
+    def __init__(self, language: Language, choose: Callable[[str], None], switch: Callable[[], None]) -> None:
+        super().__init__(language)
+        self.heading = title()
+        self.hint = text()
+        self.layout_.addWidget(self.heading)
+        self.layout_.addWidget(self.hint)
+        self.layout_.addStretch(1)
+        self.buttons = {}
+        for kind, _ in self.CHOICES:
+            b = button(name=kind)
+            b.setMinimumHeight(180)
+            b.clicked.connect(lambda _=False, k=kind: choose(k))
+            self.layout_.addWidget(b)
+            self.buttons[kind] = b
+        self.layout_.addStretch(1)
+        self.language_button = button(secondary=True, name="language")
+        self.language_button.clicked.connect(switch)
+        self.layout_.addWidget(self.language_button)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.heading.setText(self.t("Dossier kiosk, open 24 hours"))
+        self.hint.setText(self.t("Touch what you came to do."))
+        for kind, key in self.CHOICES:
+            self.buttons[kind].setText(self.t(key))
+        self.language_button.setText(self.t("Switch language"))

@@ -1,0 +1,39 @@
+"""A message and the way on: an answer, a compartment to use, a failure and what to do next."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ui.i18n import Language
+from ui.screens.base import Screen, button, text, title
+
+
+class MessageScreen(Screen):
+    def __init__(self, language: Language, home: Callable[[], None]) -> None:
+        super().__init__(language)
+        self.heading = title()
+        self.words = text(name="message")
+        self.words.setObjectName("message")
+        self.layout_.addWidget(self.heading)
+        self.layout_.addStretch(1)
+        self.layout_.addWidget(self.words)
+        self.layout_.addStretch(2)
+        self.home = button(secondary=True, name="home")
+        self.home.clicked.connect(home)
+        self.layout_.addWidget(self.home)
+        self._key = ""
+        self._values: dict[str, object] = {}
+        self._said: tuple[str, str] | None = None
+        self.retranslate()
+
+    def present(
+        self, heading_key: str, said: tuple[str, str] | None, *, can_leave: bool = True, **values: object
+    ) -> None:
+        self._key, self._said, self._values = heading_key, said, values
+        self.home.setVisible(can_leave)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.heading.setText(self.t(self._key, **self._values) if self._key else "")
+        self.words.setText(self.language.pick(self._said))
+        self.home.setText(self.t("Back to start"))

@@ -1,0 +1,132 @@
+"""The kiosk window: full screen, no way out to the desktop; one stack of screens, switched by
+what the core reports (``View``) and by touches (which become bridge commands)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtWidgets import QMainWindow, QStackedWidget
+
+from ui.bridge import CoreBridge, View
+from ui.i18n import N_, Language
+from ui.screens.entry import EntryScreen
+from ui.screens.idle import IdleScreen
+from ui.screens.message import MessageScreen
+from ui.style import SHEET
+
+SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+# (journey kind, state) -> the heading of the message screen, and whether Home is offered
+MESSAGES: dict[tuple[str, str], tuple[str, bool]] = {
+    ("pickup", "fee-due"): (N_("A fee of {fee_due} đồng is due. Please pay at the office counter."), True),
+    ("pickup", "verified"): (N_("Opening your compartment…"), False),
+    ("pickup", "opening"): (N_("Opening your compartment…"), False),
+    ("pickup", "door-open"): (N_("Compartment {compartment} is open"), False),
+    ("pickup", "done"): (N_("Thank you"), True),
+    ("pickup", "not-taken"): (N_("The result is still inside"), True),
+    ("pickup", "jammed"): (N_("The compartment did not open"), True),
+    ("pickup", "uncertain"): (N_("Please ask an officer"), True),
+    ("dropoff", "opening"): (N_("Opening a compartment…"), False),
+    ("dropoff", "door-open"): (N_("Compartment {compartment} is open"), False),
+    ("dropoff", "deposited"): (N_("Thank you"), True),
+    ("dropoff", "not-deposited"): (N_("Nothing was handed in"), True),
+    ("dropoff", "no-space"): (N_("No compartment is free"), True),
+    ("dropoff", "uncertain"): (N_("Please ask an officer"), True),
+    ("lookup", "answered"): (N_("Dossier status"), True),
+    ("lookup", "not-found"): (N_("Dossier status"), True),
+}
+BACK_TO_IDLE = frozenset({"cancelled", "timed-out"})
+
+
+class KioskWindow(QMainWindow):
+    def __init__(
+        self,
+        bridge: CoreBridge,
+        language: Language,
+        *,
+        orientation: str = "portrait",
+        done_return_s: float = 10,
+    ) -> None:
+        super().__init__()
+        self.bridge = bridge
+        self.language = language
+        self.done_return_ms = int(done_return_s * 1000)
+        self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+        self.setStyleSheet(SHEET)
+        self.resize(*SIZES[orientation])
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.idle = IdleScreen(language, self.choose, self.switch_language)
+        self.entries: dict[str, EntryScreen] = {}
+        for what in ("code", "pin", "phone"):
+            self.entries[what] = EntryScreen(language, what, self._submitter(what), self.home)
+        self.message = MessageScreen(language, self.home)
+        for screen in (self.idle, *self.entries.values(), self.message):
+            self.stack.addWidget(screen)
+        self.view: View | None = None
+        self._shown = 0  # counts screens shown, so a late timer never returns a newer one to idle
+        bridge.changed.connect(self.show_view)
+
+    # -- touches ---------------------------------------------------------------------------------
+
+    def choose(self, kind: str) -> None:
+        self.bridge.start(kind)
+
+    def submit(self, what: str, typed: str) -> None:
+        if what == "code":
+            self.bridge.step("submit_code", typed)
+        elif what == "pin":
+            self.bridge.step("submit_pin", typed)
+        else:
+            self.bridge.step("submit_phone", typed)
+
+    def _submitter(self, what: str) -> Callable[[str], None]:
+        return lambda typed: self.submit(what, typed)
+
+    def home(self) -> None:
+        self.bridge.leave()
+        self._show(self.idle)
+
+    def switch_language(self) -> None:
+        self.language.switch()
+        for i in range(self.stack.count()):
+            self.stack.widget(i).retranslate()  # type: ignore[union-attr]
+
+    # -- what the core decided -------------------------------------------------------------------
+
+    def show_view(self, view: View) -> None:
+        self.view = view
+        if view.state in BACK_TO_IDLE:
+            self._show(self.idle)
+            return
+        entry = self._entry_for(view)
+        if entry is not None:
+            screen = self.entries[entry]
+            if self.stack.currentWidget() is not screen:
+                screen.field.clear()
+                screen.problem.clear()
+            if view.said:
+                screen.show_problem(self.language.pick(view.said))
+            self._show(screen)
+            return
+        heading, can_leave = MESSAGES.get((view.kind, view.state), ("", True))
+        self.message.present(heading, view.said, can_leave=can_leave, **view.data)
+        self._show(self.message)
+        if view.ended:
+            shown = self._shown
+            QTimer.singleShot(self.done_return_ms, lambda: self._back_if_still(shown))
+
+    def _entry_for(self, view: View) -> str | None:
+        if view.state == "waiting-code":
+            return "pin" if view.needs_pin else "code"
+        if view.state == "waiting-phone":
+            return "phone"
+        return None
+
+    def _show(self, screen: object) -> None:
+        self._shown += 1
+        self.stack.setCurrentWidget(screen)  # type: ignore[arg-type]
+
+    def _back_if_still(self, shown: int) -> None:
+        if self._shown == shown:
+            self.home()
