@@ -138,12 +138,12 @@ def test_kiosk_run_starts_the_window_with_the_devices_and_stops_on_sigterm(short
     site = Site(short_tmp)
     try:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-        proc = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(site.config), "run"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
+        argv = [sys.executable, "-m", "kiosk", "--config", str(site.config), "run"]
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         assert proc.stdout is not None
         assert proc.stdout.readline().startswith("ready: the idle screen is shown")
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=20)
+        _, err = proc.communicate(timeout=20)
         assert proc.returncode == 0 and "Traceback" not in err, err
     finally:
         site.stop()
