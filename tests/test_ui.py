@@ -147,3 +147,30 @@ def test_kiosk_run_starts_the_window_with_the_devices_and_stops_on_sigterm(short
         assert proc.returncode == 0 and "Traceback" not in err, err
     finally:
         site.stop()
+
+
+def test_scanning_the_sms_qr_at_the_idle_screen_opens_the_compartment(
+    machine: Machine, qtbot: QtBot, short_tmp: Path
+) -> None:
+    from drivers.scanner.serial_scanner import SerialScanner
+    from hardware_sim.control import ControlClient
+    from hardware_sim.scanner import ScannerSim
+
+    sim = ScannerSim(short_tmp / "scanner").start_in_thread()
+    reader = SerialScanner.from_url(str(short_tmp / "scanner"))
+    assert reader.connect()
+    bridge = CoreBridge(machine.core, tick_ms=20, reader=reader)
+    window = KioskWindow(bridge, Language("vi"), done_return_s=0.3)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        sent = load(machine)
+        ControlClient(sim.control_path).call("scan", sent["token"])  # no touch at all
+        qtbot.waitUntil(lambda: window.message.heading.text() == f"Ngăn {sent['compartment']} đang mở")
+        machine.person("take", sent["compartment"])
+        machine.person("close", sent["compartment"])
+        qtbot.waitUntil(lambda: window.message.heading.text() == "Cảm ơn ông/bà")
+    finally:
+        bridge.close()
+        reader.close()
+        sim.stop()

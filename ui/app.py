@@ -8,6 +8,7 @@ import sys
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtWidgets import QApplication
 
+from kiosk.cli_scan import scanner_from_config
 from kiosk.config import KioskConfig
 from kiosk.core import Core
 from ui.bridge import CoreBridge
@@ -16,7 +17,11 @@ from ui.window import KioskWindow
 
 
 def build(core: Core, cfg: KioskConfig) -> tuple[CoreBridge, KioskWindow]:
-    bridge = CoreBridge(core)
+    reader = None
+    if cfg.scanner is not None:
+        reader = scanner_from_config(cfg.scanner)
+        reader.connect()  # absent now: it is opened when it appears
+    bridge = CoreBridge(core, reader=reader)
     window = KioskWindow(bridge, Language(cfg.ui.language), orientation=cfg.ui.orientation,
                          done_return_s=cfg.ui.done_return_s)  # fmt: skip
     return bridge, window

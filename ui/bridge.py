@@ -13,12 +13,15 @@ from typing import Any
 from PyQt6 import sip
 from PyQt6.QtCore import QObject, QThread, QTimer, pyqtSignal, pyqtSlot
 
+from drivers.scanner.errors import BadRead
+from kiosk.cli_scan import CodeReader
 from kiosk.core import Announcement, Core
 from kiosk.errors import KioskError
 from kiosk.journeys.dropoff import DropoffJourney
 from kiosk.journeys.lookup import LookupJourney
 from kiosk.journeys.machine import Journey
 from kiosk.journeys.pickup import PickupJourney
+from kiosk.journeys.routing import journey_for
 
 log = logging.getLogger("kiosk.ui.bridge")
 SHOWN = ("compartment", "code", "citizen", "procedure", "fee_due")  # what a screen may show
@@ -78,6 +81,8 @@ class _Worker(QObject):
     def run(self, command: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         if command == "start":
             self._try(lambda: self._start(*args))
+        elif command == "scanned":
+            self._try(lambda: self._scanned(*args))
         elif command == "leave":
             self._try(self._leave)
         elif self.journey is None:
@@ -85,6 +90,22 @@ class _Worker(QObject):
         else:
             self._try(lambda: getattr(self.journey, command)(*args, **kwargs))
         self._report()
+
+    def _scanned(self, text: str) -> None:
+        """A code from the scanner: into the journey waiting for one, or the journey it starts."""
+        journey = self.journey
+        if journey is None or journey.ended:
+            kind = journey_for(text)
+            if kind is None or kind not in STARTS:
+                return  # at the idle screen a receipt's QR waits for the person's choice
+            self._start(kind)
+            journey = self.journey
+        if (
+            journey is not None
+            and journey.state.value == "waiting-code"
+            and not getattr(journey, "needs_pin", False)
+        ):
+            journey.submit_code(text)  # type: ignore[attr-defined]
 
     def _start(self, kind: str) -> None:
         self._leave()
@@ -129,6 +150,28 @@ class _Worker(QObject):
             self.heard.emit(announcement)
 
 
+class _Scanner(QThread):
+    """Reads the scanner (device I/O, so never on the GUI thread) and hands each code on."""
+
+    scanned = pyqtSignal(str)
+    bad_read = pyqtSignal(str)
+
+    def __init__(self, reader: CodeReader) -> None:
+        super().__init__()
+        self.setObjectName("kiosk-scanner")
+        self.reader = reader
+
+    def run(self) -> None:
+        while not self.isInterruptionRequested():
+            try:
+                code = self.reader.read_code(0.2)
+            except BadRead as exc:
+                self.bad_read.emit(str(exc))
+                continue
+            if code is not None:
+                self.scanned.emit(code)
+
+
 class CoreBridge(QObject):
     """Screens talk to this, on the GUI thread."""
 
@@ -138,7 +181,7 @@ class CoreBridge(QObject):
     _command = pyqtSignal(str, tuple, dict)
     _stop = pyqtSignal()
 
-    def __init__(self, core: Core, *, tick_ms: int = 100) -> None:
+    def __init__(self, core: Core, *, tick_ms: int = 100, reader: CodeReader | None = None) -> None:
         super().__init__()
         self._thread = QThread()
         self._thread.setObjectName("kiosk-core")
@@ -151,6 +194,12 @@ class CoreBridge(QObject):
         self._worker.heard.connect(self.heard)
         self._worker.refused.connect(self.refused)
         self._thread.start()
+        self._scanner: _Scanner | None = None
+        if reader is not None:
+            self._scanner = _Scanner(reader)
+            self._scanner.scanned.connect(lambda code: self._command.emit("scanned", (code,), {}))
+            self._scanner.bad_read.connect(self.refused)
+            self._scanner.start()
 
     def start(self, kind: str) -> None:
         self._command.emit("start", (kind,), {})
@@ -163,6 +212,9 @@ class CoreBridge(QObject):
         self._command.emit("leave", (), {})
 
     def close(self) -> None:
+        if self._scanner is not None:
+            self._scanner.requestInterruption()
+            self._scanner.wait(5000)
         self._stop.emit()
         self._thread.quit()
         self._thread.wait(5000)
