@@ -174,3 +174,18 @@ def test_scanning_the_sms_qr_at_the_idle_screen_opens_the_compartment(
         bridge.close()
         reader.close()
         sim.stop()
+
+
+def test_a_door_left_open_is_asked_to_be_closed(machine: Machine, kiosk: KioskWindow, qtbot: QtBot) -> None:
+    sent = load(machine)
+    click(qtbot, kiosk.idle.buttons["pickup"])
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["code"])
+    type_in(qtbot, kiosk.entries["code"], CODE)
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["pin"])
+    type_in(qtbot, kiosk.entries["pin"], sent["pin"])
+    qtbot.waitUntil(lambda: "đang mở" in kiosk.message.heading.text())
+    machine.clock.advance(61)  # the citizen took the result but walks off, the door open
+    qtbot.waitUntil(lambda: f"Vui lòng đóng cửa ngăn {sent['compartment']}." in kiosk.message.words.text())
+    machine.person("take", sent["compartment"])
+    machine.person("close", sent["compartment"])
+    qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Cảm ơn ông/bà")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtWidgets import QMainWindow, QStackedWidget
 
+from kiosk.core import Announcement
 from ui.bridge import CoreBridge, View
 from ui.i18n import N_, Language
 from ui.screens.entry import EntryScreen
@@ -34,6 +35,10 @@ MESSAGES: dict[tuple[str, str], tuple[str, bool]] = {
     ("dropoff", "uncertain"): (N_("Please ask an officer"), True),
     ("lookup", "answered"): (N_("Dossier status"), True),
     ("lookup", "not-found"): (N_("Dossier status"), True),
+}
+REMINDERS = {
+    "door-reminder": N_("Please close the door of compartment {compartment}."),
+    "door-alarm": N_("The door of compartment {compartment} is still open. An officer has been told."),
 }
 BACK_TO_IDLE = frozenset({"cancelled", "timed-out"})
 
@@ -65,7 +70,12 @@ class KioskWindow(QMainWindow):
             self.stack.addWidget(screen)
         self.view: View | None = None
         self._shown = 0  # counts screens shown, so a late timer never returns a newer one to idle
+        self._return_after = -1
+        self._return = QTimer(self)  # a child: it dies with the window, never fires into a dead one
+        self._return.setSingleShot(True)
+        self._return.timeout.connect(self._back_if_still)
         bridge.changed.connect(self.show_view)
+        bridge.heard.connect(self.hear)
 
     # -- touches ---------------------------------------------------------------------------------
 
@@ -113,8 +123,14 @@ class KioskWindow(QMainWindow):
         self.message.present(heading, view.said, can_leave=can_leave, **view.data)
         self._show(self.message)
         if view.ended:
-            shown = self._shown
-            QTimer.singleShot(self.done_return_ms, lambda: self._back_if_still(shown))
+            self._return_after = self._shown
+            self._return.start(self.done_return_ms)
+
+    def hear(self, announcement: Announcement) -> None:
+        """What the core says meanwhile: a door left open is asked to be closed, louder later."""
+        key = REMINDERS.get(announcement.topic)
+        if key is not None and self.stack.currentWidget() is self.message:
+            self.message.remind(self.language.tr(key, **announcement.detail))
 
     def _entry_for(self, view: View) -> str | None:
         if view.state == "waiting-code":
@@ -127,6 +143,6 @@ class KioskWindow(QMainWindow):
         self._shown += 1
         self.stack.setCurrentWidget(screen)  # type: ignore[arg-type]
 
-    def _back_if_still(self, shown: int) -> None:
-        if self._shown == shown:
+    def _back_if_still(self) -> None:
+        if self._shown == self._return_after:
             self.home()

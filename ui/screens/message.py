@@ -33,6 +33,9 @@ class MessageScreen(Screen):
         self.home.setVisible(can_leave)
         self.retranslate()
 
+    def remind(self, words: str) -> None:
+        self.words.setText(f"{self.language.pick(self._said)}\n\n{words}")
+
     def retranslate(self) -> None:
         self.heading.setText(self.t(self._key, **self._values) if self._key else "")
         self.words.setText(self.language.pick(self._said))
