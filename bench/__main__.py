@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import lockbus, printing, qr, scan_to_unlock, sync_drain
+from bench import lockbus, printing, qr, scan_to_unlock, sync_drain, ui
 
 BENCHES = {
     "lockbus": lockbus.main,
@@ -12,6 +12,7 @@ BENCHES = {
     "qr": qr.main,
     "scan-to-unlock": scan_to_unlock.main,
     "sync-drain": sync_drain.main,
+    "ui": ui.main,
 }
 
 

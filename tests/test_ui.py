@@ -115,11 +115,12 @@ def test_a_lookup_offline_says_what_to_do(kiosk: KioskWindow, qtbot: QtBot) -> N
 
 
 def test_back_to_start_cancels_the_journey(machine: Machine, kiosk: KioskWindow, qtbot: QtBot) -> None:
-    click(qtbot, kiosk.idle.buttons["dropoff"])
     code = kiosk.entries["code"]
-    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is code)
-    click(qtbot, code.back)
-    assert kiosk.stack.currentWidget() is kiosk.idle
+    for _ in range(2):  # and the same choice again works (a new journey in the same first state)
+        click(qtbot, kiosk.idle.buttons["dropoff"])
+        qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is code)
+        click(qtbot, code.back)
+        assert kiosk.stack.currentWidget() is kiosk.idle
     qtbot.waitUntil(
         lambda: (
             machine.store.db.execute("SELECT outcome FROM journey WHERE kind = 'dropoff'").fetchone()

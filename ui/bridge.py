@@ -31,6 +31,7 @@ SHOWN = ("compartment", "code", "citizen", "procedure", "fee_due")  # what a scr
 class View:
     """A journey as a screen sees it, after each change."""
 
+    journey: str  # its id: a new journey is always news, even in the same state as the last
     kind: str
     state: str
     said: tuple[str, str] | None
@@ -137,6 +138,7 @@ class _Worker(QObject):
         if journey is None:
             return
         view = View(
+            journey=journey.id,
             kind=journey.kind, state=journey.state.value, said=getattr(journey, "said", None),
             data={k: journey.data[k] for k in SHOWN if k in journey.data},
             needs_pin=bool(getattr(journey, "needs_pin", False)), ended=journey.ended,
