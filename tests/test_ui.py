@@ -190,3 +190,83 @@ def test_a_door_left_open_is_asked_to_be_closed(machine: Machine, kiosk: KioskWi
     machine.person("take", sent["compartment"])
     machine.person("close", sent["compartment"])
     qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Cảm ơn ông/bà")
+
+
+@pytest.fixture
+def scanning_kiosk(machine: Machine, qtbot: QtBot, short_tmp: Path) -> Iterator[tuple[KioskWindow, object]]:
+    """The window with the serial scanner (simulated) read by the bridge."""
+    from drivers.scanner.serial_scanner import SerialScanner
+    from hardware_sim.control import ControlClient
+    from hardware_sim.scanner import ScannerSim
+
+    sim = ScannerSim(short_tmp / "scanner").start_in_thread()
+    reader = SerialScanner.from_url(str(short_tmp / "scanner"))
+    assert reader.connect()
+    bridge = CoreBridge(machine.core, tick_ms=20, reader=reader)
+    window = KioskWindow(bridge, Language("vi"), done_return_s=0.3)
+    qtbot.addWidget(window)
+    window.show()
+    yield window, ControlClient(sim.control_path)
+    bridge.close()
+    reader.close()
+    sim.stop()
+
+
+def test_an_officer_signs_in_with_the_badge_loads_results_and_signs_out(
+    machine: Machine, scanning_kiosk: tuple[KioskWindow, object], qtbot: QtBot
+) -> None:
+    from kiosk import staff
+    from tests.machine import STAFF
+
+    window, scanner = scanning_kiosk
+    staff_id, name, pin = STAFF["officer"]
+    staff.add(machine.store, staff_id, name, "officer", pin, by="test")
+    scanner.call("scan", f"DKS1|{staff_id}")  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.entries["staffpin"])
+    type_in(qtbot, window.entries["staffpin"], pin)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.menu)
+    assert window.menu.buttons["load"].isVisible() and not window.menu.buttons["technician"].isVisible()
+    click(qtbot, window.menu.buttons["load"])
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.entries["result"])
+    for n, code in enumerate((CODE, "000.00.53.H48-220921-0100")):  # bulk: one after the other
+        scanner.call("scan", code)  # type: ignore[attr-defined]
+        where = f"A0{n + 1}"
+        qtbot.waitUntil(lambda w=where: w in window.message.heading.text())
+        assert window.message.heading.text() == f"Đặt kết quả vào ngăn {where} và đóng cửa."
+        machine.person("put", where)
+        machine.person("close", where)
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.entries["result"])
+    click(qtbot, window.entries["result"].back)  # done loading: back to the menu, still signed in
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.menu)
+    assert [k for k, _, _ in machine.outbox()] == ["result-loaded", "result-loaded"]
+    click(qtbot, window.menu.buttons["withdraw"])
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.choose_items)
+    assert window.choose_items.empty.text() == "Không có gì cần lấy ra."  # nothing has expired
+    click(qtbot, window.choose_items.done)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.menu)
+    click(qtbot, window.menu.sign_out)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.idle)
+
+
+def test_a_technician_test_opens_a_compartment_from_the_maintenance_list(
+    machine: Machine, scanning_kiosk: tuple[KioskWindow, object], qtbot: QtBot
+) -> None:
+    from kiosk import staff
+    from tests.machine import STAFF
+
+    window, scanner = scanning_kiosk
+    staff_id, name, pin = STAFF["technician"]
+    staff.add(machine.store, staff_id, name, "technician", pin, by="test")
+    scanner.call("scan", f"DKS1|{staff_id}")  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.entries["staffpin"])
+    type_in(qtbot, window.entries["staffpin"], pin)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.menu)
+    assert not window.menu.buttons["load"].isVisible()
+    click(qtbot, window.menu.buttons["technician"])
+    qtbot.waitUntil(lambda: "A02" in window.choose_items.items)
+    click(qtbot, window.choose_items.items["A02"])
+    qtbot.waitUntil(lambda: window.message.heading.text() == "Ngăn A02 đang mở")
+    machine.person("close", "A02")
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.choose_items)
+    actions = [r[0] for r in machine.store.db.execute("SELECT action FROM audit_log WHERE subject = 'A02'")]
+    assert actions[-2:] == ["unlock-intent", "unlocked"]

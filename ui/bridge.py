@@ -18,10 +18,22 @@ from kiosk.cli_scan import CodeReader
 from kiosk.core import Announcement, Core
 from kiosk.errors import KioskError
 from kiosk.journeys.dropoff import DropoffJourney
+from kiosk.journeys.load import LoadJourney
 from kiosk.journeys.lookup import LookupJourney
 from kiosk.journeys.machine import Journey
+from kiosk.journeys.messages import Say
+from kiosk.journeys.officer import (
+    CollectJourney,
+    OfficerReleaseJourney,
+    Release,
+    SettleJourney,
+    WithdrawJourney,
+)
 from kiosk.journeys.pickup import PickupJourney
 from kiosk.journeys.routing import journey_for
+from kiosk.journeys.signin import SignInJourney
+from kiosk.journeys.staffed import NotSignedIn, StaffJourney
+from kiosk.journeys.technician import Tech, TechnicianJourney
 
 log = logging.getLogger("kiosk.ui.bridge")
 SHOWN = ("compartment", "code", "citizen", "procedure", "fee_due")  # what a screen may show
@@ -38,6 +50,8 @@ class View:
     data: dict[str, Any] = field(default_factory=dict)
     needs_pin: bool = False
     ended: bool = False
+    items: tuple[tuple[str, str], ...] = ()  # what staff choose from: (key sent back, label shown)
+    role: str | None = None  # the signed-in member's, on the session's view
 
 
 STARTS: dict[str, Callable[[Core], Journey[Any]]] = {
@@ -45,6 +59,30 @@ STARTS: dict[str, Callable[[Core], Journey[Any]]] = {
     "dropoff": DropoffJourney,
     "lookup": LookupJourney,
 }
+
+
+STAFF_STARTS: dict[str, Callable[[Core, SignInJourney], Journey[Any]]] = {
+    "load": lambda core, session: LoadJourney(core, session, bulk=True),
+    "collect": CollectJourney,
+    "withdraw": WithdrawJourney,
+    "settle": SettleJourney,
+    "technician": TechnicianJourney,
+}
+CODE_STATES = frozenset({"waiting-code", "scanning"})  # a scanned code goes straight in
+
+
+def _items(journey: Journey[Any]) -> tuple[tuple[str, str], ...]:
+    """What a staff member chooses from: (what the touch sends, what the button says)."""
+    if isinstance(journey, OfficerReleaseJourney) and journey.state is Release.CHOOSING:
+        return tuple(
+            (i["dossier_code"], f"{i['compartment']} · {i['dossier_code']}") for i in journey.items()
+        )
+    if isinstance(journey, TechnicianJourney) and journey.state is Tech.CHOOSING:
+        return tuple(
+            (c.id, f"{c.id} · {c.door}" + ("" if c.in_service else " · OUT"))
+            for c in journey.core.compartments()
+        )
+    return ()
 
 
 class _Worker(QObject):
@@ -59,6 +97,7 @@ class _Worker(QObject):
         self.core = core
         self.tick_ms = tick_ms
         self.journey: Journey[Any] | None = None
+        self.session: SignInJourney | None = None  # a signed-in officer or technician
         self._last: View | None = None
         self._timer: QTimer | None = None
         core.listen(self._announced)
@@ -86,44 +125,83 @@ class _Worker(QObject):
             self._try(lambda: self._scanned(*args))
         elif command == "leave":
             self._try(self._leave)
+        elif command == "sign_out":
+            self._try(self._sign_out)
         elif self.journey is None:
             self.refused.emit(f"{command}: no journey")
         else:
             self._try(lambda: getattr(self.journey, command)(*args, **kwargs))
+        self._report()  # how the journey ended, before moving on from it
+        self._settle()
         self._report()
 
     def _scanned(self, text: str) -> None:
         """A code from the scanner: into the journey waiting for one, or the journey it starts."""
         journey = self.journey
-        if journey is None or journey.ended:
-            kind = journey_for(text)
-            if kind is None or kind not in STARTS:
-                return  # at the idle screen a receipt's QR waits for the person's choice
+        if journey is not None and not journey.ended:
+            state = journey.state.value
+            if state in CODE_STATES and not getattr(journey, "needs_pin", False):
+                journey.submit_code(text)  # type: ignore[attr-defined]
+                return
+            if state == "waiting-badge":
+                journey.submit_badge(text)  # type: ignore[attr-defined]
+                return
+            if journey is not self.session:
+                return  # mid-journey (a PIN, an open door): a stray scan changes nothing
+        kind = journey_for(text)
+        if kind == "signin":
+            self._start("signin")
+            self.journey.submit_badge(text)  # type: ignore[union-attr]
+        elif kind is not None:
             self._start(kind)
-            journey = self.journey
-        if (
-            journey is not None
-            and journey.state.value == "waiting-code"
-            and not getattr(journey, "needs_pin", False)
-        ):
-            journey.submit_code(text)  # type: ignore[attr-defined]
+            self._scanned(text)
 
     def _start(self, kind: str) -> None:
         self._leave()
-        self.journey = STARTS[kind](self.core)
+        if kind == "signin":
+            self.session = SignInJourney(self.core)
+            self.journey = self.session
+        elif kind in STAFF_STARTS:
+            if self.session is None:
+                raise NotSignedIn(Say.SIGN_IN_FIRST)
+            self.journey = STAFF_STARTS[kind](self.core, self.session)
+        else:
+            if self.session is not None and not self.session.ended:
+                self.session.sign_out()  # a citizen at the screen: the officer has gone
+            self.session = None
+            self.journey = STARTS[kind](self.core)
 
     def _leave(self) -> None:
         """The person walked away or pressed Home: end the journey safely (cancel what can be
-        cancelled; an open door goes on being watched until it closes)."""
+        cancelled, finish a staff journey at its list; an open door goes on being watched until it
+        closes)."""
         journey = self.journey
-        if journey is not None and not journey.ended and journey.state in journey.CANCELLABLE:
-            journey.cancel()
-        if journey is None or journey.ended:
-            self.journey = None
+        if journey is not None and journey is not self.session and not journey.ended:
+            if journey.state in journey.CANCELLABLE:
+                journey.cancel()
+            elif isinstance(journey, StaffJourney) and journey.state is journey.WAITING:
+                journey.finish()  # type: ignore[attr-defined]
+        self._settle()
+
+    def _sign_out(self) -> None:
+        self._leave()
+        if self.session is not None and not self.session.ended:
+            self.session.sign_out()
+            self.journey = self.session  # its "signed out" is reported, then it is let go
+
+    def _settle(self) -> None:
+        """After a journey ends: back to the signed-in session's menu, or to nobody."""
+        live = self.session is not None and not self.session.ended
+        if self.journey is not None and self.journey.ended and self.journey is not self.session:
+            self.journey = self.session if live else None
+        if not live:
+            self.session = None
 
     def _tick(self) -> None:
         if self.journey is not None and not self.journey.ended:
             self._try(self.journey.tick)
+            self._report()
+            self._settle()
             self._report()
 
     def _try(self, action: Callable[[], Any]) -> None:
@@ -141,7 +219,9 @@ class _Worker(QObject):
             journey=journey.id,
             kind=journey.kind, state=journey.state.value, said=getattr(journey, "said", None),
             data={k: journey.data[k] for k in SHOWN if k in journey.data},
-            needs_pin=bool(getattr(journey, "needs_pin", False)), ended=journey.ended,
+            needs_pin=bool(getattr(journey, "needs_pin", False)),
+            items=_items(journey),
+            role=getattr(journey, "role", None) if journey is self.session else None, ended=journey.ended,
         )  # fmt: skip
         if view != self._last:
             self._last = view
@@ -212,6 +292,9 @@ class CoreBridge(QObject):
 
     def leave(self) -> None:
         self._command.emit("leave", (), {})
+
+    def sign_out(self) -> None:
+        self._command.emit("sign_out", (), {})
 
     def close(self) -> None:
         if self._scanner is not None:

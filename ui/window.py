@@ -11,11 +11,14 @@ from PyQt6.QtWidgets import QMainWindow, QStackedWidget
 from kiosk.core import Announcement
 from ui.bridge import CoreBridge, View
 from ui.i18n import N_, Language
+from ui.screens.choose import ChooseScreen
 from ui.screens.entry import EntryScreen
 from ui.screens.idle import IdleScreen
+from ui.screens.menu import MenuScreen
 from ui.screens.message import MessageScreen
 from ui.style import SHEET
 
+RELEASES = ("collect", "withdraw", "settle")
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 # (journey kind, state) -> the heading of the message screen, and whether Home is offered
 MESSAGES: dict[tuple[str, str], tuple[str, bool]] = {
@@ -33,12 +36,34 @@ MESSAGES: dict[tuple[str, str], tuple[str, bool]] = {
     ("dropoff", "not-deposited"): (N_("Nothing was handed in"), True),
     ("dropoff", "no-space"): (N_("No compartment is free"), True),
     ("dropoff", "uncertain"): (N_("Please ask an officer"), True),
+    ("signin", "waiting-badge"): (N_("Scan your staff badge."), True),
+    ("load", "opening"): (N_("Opening a compartment…"), False),
+    ("load", "door-open"): (N_("Put the result in compartment {compartment} and close the door."), False),
+    ("load", "no-space"): (N_("No compartment is free"), True),
+    ("load", "uncertain"): (N_("Please check the compartment"), True),
+    **{(kind, state): (N_("Opening a compartment…"), False) for kind in RELEASES for state in ("opening",)},
+    **{
+        (kind, "door-open"): (
+            N_("Compartment {compartment} is open: take the item out and close the door."),
+            False,
+        )
+        for kind in RELEASES
+    },
+    ("technician", "opening"): (N_("Opening a compartment…"), False),
+    ("technician", "door-open"): (N_("Compartment {compartment} is open"), False),
     ("lookup", "answered"): (N_("Dossier status"), True),
     ("lookup", "not-found"): (N_("Dossier status"), True),
 }
 REMINDERS = {
     "door-reminder": N_("Please close the door of compartment {compartment}."),
     "door-alarm": N_("The door of compartment {compartment} is still open. An officer has been told."),
+}
+SUBMITS = {
+    "code": "submit_code",
+    "pin": "submit_pin",
+    "phone": "submit_phone",
+    "staffpin": "submit_pin",
+    "result": "submit_code",
 }
 BACK_TO_IDLE = frozenset({"cancelled", "timed-out"})
 
@@ -63,12 +88,15 @@ class KioskWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.idle = IdleScreen(language, self.choose, self.switch_language)
         self.entries: dict[str, EntryScreen] = {}
-        for what in ("code", "pin", "phone"):
+        for what in ("code", "pin", "phone", "staffpin", "result"):
             self.entries[what] = EntryScreen(language, what, self._submitter(what), self.home)
         self.message = MessageScreen(language, self.home)
-        for screen in (self.idle, *self.entries.values(), self.message):
+        self.menu = MenuScreen(language, self.choose, bridge.sign_out)
+        self.choose_items = ChooseScreen(language, self.take, self.home)
+        for screen in (self.idle, *self.entries.values(), self.message, self.menu, self.choose_items):
             self.stack.addWidget(screen)
         self.view: View | None = None
+        self.signed_in = False
         self._shown = 0  # counts screens shown, so a late timer never returns a newer one to idle
         self._return_after = -1
         self._return = QTimer(self)  # a child: it dies with the window, never fires into a dead one
@@ -83,19 +111,21 @@ class KioskWindow(QMainWindow):
         self.bridge.start(kind)
 
     def submit(self, what: str, typed: str) -> None:
-        if what == "code":
-            self.bridge.step("submit_code", typed)
-        elif what == "pin":
-            self.bridge.step("submit_pin", typed)
+        self.bridge.step(SUBMITS[what], typed)
+
+    def take(self, key: str) -> None:
+        """A touch on the list: an item to take out, or (for a technician) a compartment to test."""
+        if self.view is not None and self.view.kind == "technician":
+            self.bridge.step("open", key, "test-open from the maintenance screen")
         else:
-            self.bridge.step("submit_phone", typed)
+            self.bridge.step("take", key)
 
     def _submitter(self, what: str) -> Callable[[str], None]:
         return lambda typed: self.submit(what, typed)
 
     def home(self) -> None:
         self.bridge.leave()
-        self._show(self.idle)
+        self._show(self.menu if self.signed_in else self.idle)
 
     def switch_language(self) -> None:
         self.language.switch()
@@ -106,6 +136,21 @@ class KioskWindow(QMainWindow):
 
     def show_view(self, view: View) -> None:
         self.view = view
+        if view.kind == "signin":
+            self.signed_in = view.state == "signed-in"
+            if view.state == "signed-in":
+                self.menu.for_role(view.role or "officer")
+                self._show(self.menu)
+                return
+            if view.state == "signed-out":
+                self._show(self.idle)
+                return
+        if view.kind in (*RELEASES, "technician") and view.state == "choosing":
+            self.choose_items.present(view.items)
+            self._show(self.choose_items)
+            return
+        if view.kind in (*RELEASES, "load", "technician") and view.state == "done":
+            return  # the session's menu follows
         if view.state in BACK_TO_IDLE:
             self._show(self.idle)
             return
@@ -122,7 +167,7 @@ class KioskWindow(QMainWindow):
         heading, can_leave = MESSAGES.get((view.kind, view.state), ("", True))
         self.message.present(heading, view.said, can_leave=can_leave, **view.data)
         self._show(self.message)
-        if view.ended:
+        if view.ended and not self.signed_in:
             self._return_after = self._shown
             self._return.start(self.done_return_ms)
 
@@ -135,9 +180,7 @@ class KioskWindow(QMainWindow):
     def _entry_for(self, view: View) -> str | None:
         if view.state == "waiting-code":
             return "pin" if view.needs_pin else "code"
-        if view.state == "waiting-phone":
-            return "phone"
-        return None
+        return {"waiting-phone": "phone", "waiting-pin": "staffpin", "scanning": "result"}.get(view.state)
 
     def _show(self, screen: object) -> None:
         self._shown += 1

@@ -14,6 +14,8 @@ PROMPTS = {
     "code": N_("Scan the QR code, or type the dossier code."),
     "pin": N_("Type the 6-digit PIN from your SMS."),
     "phone": N_("Type a phone number we can reach you on."),
+    "staffpin": N_("Type your staff PIN."),
+    "result": N_("Scan or type the dossier code of the result."),
 }
 
 
@@ -29,12 +31,12 @@ class EntryScreen(Screen):
         self.problem.setObjectName("error")
         self.field = QLineEdit()
         self.field.setAccessibleName(what)
-        if what == "pin":
+        if what in ("pin", "staffpin"):
             self.field.setEchoMode(QLineEdit.EchoMode.Password)
         self.layout_.addWidget(self.heading)
         self.layout_.addWidget(self.field)
         self.layout_.addWidget(self.problem)
-        self.layout_.addWidget(Keyboard(self.press, letters=what == "code"))
+        self.layout_.addWidget(Keyboard(self.press, letters=what in ("code", "result")))
         row = QHBoxLayout()
         self.back = button(secondary=True, name="home")
         self.back.clicked.connect(home)
