@@ -218,3 +218,15 @@ def test_a_door_found_open_before_the_unlock_sends_the_citizen_to_an_officer(mac
     assert kinds == ["result-loaded", "maintenance", "outcome-uncertain"]
     actions = [r[0] for r in machine.store.db.execute("SELECT action FROM audit_log ORDER BY seq")]
     assert "door-found-open" in actions and "unlocked" not in actions[actions.index("door-found-open") :]
+
+
+def test_someone_still_typing_is_not_timed_out(machine: Machine) -> None:
+    pickup = PickupJourney(machine.core)
+    machine.clock.advance(50)
+    pickup.keep_alive()  # a key pressed
+    machine.clock.advance(50)
+    pickup.tick()
+    assert pickup.state is Pickup.WAITING_CODE
+    machine.clock.advance(11)
+    pickup.tick()
+    assert pickup.state is Pickup.TIMED_OUT

@@ -270,3 +270,28 @@ def test_a_technician_test_opens_a_compartment_from_the_maintenance_list(
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.choose_items)
     actions = [r[0] for r in machine.store.db.execute("SELECT action FROM audit_log WHERE subject = 'A02'")]
     assert actions[-2:] == ["unlock-intent", "unlocked"]
+
+
+def test_a_person_who_stops_touching_is_asked_then_returned_to_the_start(
+    machine: Machine, qtbot: QtBot
+) -> None:
+    bridge = CoreBridge(machine.core, tick_ms=20)
+    window = KioskWindow(bridge, Language("vi"), ask_more_time_s=0.2, give_up_s=0.3)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        click(qtbot, window.idle.buttons["lookup"])
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.more_time)  # nobody touches
+        assert window.more_time.heading.text() == "Ông/bà có cần thêm thời gian không?"
+        click(qtbot, window.more_time.yes)
+        assert window.stack.currentWidget() is window.entries["code"]  # back where they were
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.more_time)
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.idle, timeout=2000)  # no answer
+        qtbot.waitUntil(
+            lambda: (
+                machine.store.db.execute("SELECT outcome FROM journey WHERE kind = 'lookup'").fetchone()
+                == ("cancelled",)
+            )
+        )  # ended safely by the core
+    finally:
+        bridge.close()

@@ -22,8 +22,10 @@ def build(core: Core, cfg: KioskConfig) -> tuple[CoreBridge, KioskWindow]:
         reader = scanner_from_config(cfg.scanner)
         reader.connect()  # absent now: it is opened when it appears
     bridge = CoreBridge(core, reader=reader)
+    # asked 20 s before the core's own idle timeout, given up on 5 s before it
+    ask = max(5.0, cfg.rules.idle_timeout_s - 20)
     window = KioskWindow(bridge, Language(cfg.ui.language), orientation=cfg.ui.orientation,
-                         done_return_s=cfg.ui.done_return_s)  # fmt: skip
+                         done_return_s=cfg.ui.done_return_s, ask_more_time_s=ask, give_up_s=15)  # fmt: skip
     return bridge, window
 
 

@@ -3,10 +3,11 @@ what the core reports (``View``) and by touches (which become bridge commands)."
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
-from PyQt6.QtCore import Qt, QTimer
-from PyQt6.QtWidgets import QMainWindow, QStackedWidget
+from PyQt6.QtCore import QEvent, QObject, Qt, QTimer
+from PyQt6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from kiosk.core import Announcement
 from ui.bridge import CoreBridge, View
@@ -16,6 +17,7 @@ from ui.screens.entry import EntryScreen
 from ui.screens.idle import IdleScreen
 from ui.screens.menu import MenuScreen
 from ui.screens.message import MessageScreen
+from ui.screens.more_time import MoreTimeScreen
 from ui.style import SHEET
 
 RELEASES = ("collect", "withdraw", "settle")
@@ -65,6 +67,8 @@ SUBMITS = {
     "staffpin": "submit_pin",
     "result": "submit_code",
 }
+TOUCHES = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress})
+KEEP_ALIVE_EVERY_S = 5.0
 BACK_TO_IDLE = frozenset({"cancelled", "timed-out"})
 
 
@@ -76,6 +80,8 @@ class KioskWindow(QMainWindow):
         *,
         orientation: str = "portrait",
         done_return_s: float = 10,
+        ask_more_time_s: float = 40,
+        give_up_s: float = 15,
     ) -> None:
         super().__init__()
         self.bridge = bridge
@@ -93,7 +99,16 @@ class KioskWindow(QMainWindow):
         self.message = MessageScreen(language, self.home)
         self.menu = MenuScreen(language, self.choose, bridge.sign_out)
         self.choose_items = ChooseScreen(language, self.take, self.home)
-        for screen in (self.idle, *self.entries.values(), self.message, self.menu, self.choose_items):
+        self.more_time = MoreTimeScreen(language, self.resume, self.home)
+        screens = (
+            self.idle,
+            *self.entries.values(),
+            self.message,
+            self.menu,
+            self.choose_items,
+            self.more_time,
+        )
+        for screen in screens:
             self.stack.addWidget(screen)
         self.view: View | None = None
         self.signed_in = False
@@ -102,10 +117,52 @@ class KioskWindow(QMainWindow):
         self._return = QTimer(self)  # a child: it dies with the window, never fires into a dead one
         self._return.setSingleShot(True)
         self._return.timeout.connect(self._back_if_still)
+        self._asked_on: QWidget | None = None  # the screen the "more time?" question covers
+        # where a person may simply have walked away (never an open door: that is watched instead)
+        self.asking: set[QWidget] = {*self.entries.values(), self.choose_items}
+        self._quiet = self._single_shot(self.ask_more_time)
+        self._give_up = self._single_shot(self.home)
+        self.ask_more_time_ms, self.give_up_ms = int(ask_more_time_s * 1000), int(give_up_s * 1000)
+        self._last_keep_alive = 0.0
+        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
         bridge.changed.connect(self.show_view)
         bridge.heard.connect(self.hear)
 
     # -- touches ---------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        if event is not None and event.type() in TOUCHES:
+            self.touched()
+        return False
+
+    def touched(self) -> None:
+        """Any touch: the person is there. The core hears it too, at most every few seconds."""
+        self._give_up.stop()
+        if self.stack.currentWidget() in self.asking:
+            self._quiet.start(self.ask_more_time_ms)
+        now = time.monotonic()
+        if now - self._last_keep_alive > KEEP_ALIVE_EVERY_S:
+            self._last_keep_alive = now
+            self.bridge.step("keep_alive")
+
+    def ask_more_time(self) -> None:
+        if self.stack.currentWidget() not in self.asking:
+            return
+        self._asked_on = self.stack.currentWidget()
+        self.stack.setCurrentWidget(self.more_time)
+        self._give_up.start(self.give_up_ms)
+
+    def resume(self) -> None:
+        self._give_up.stop()
+        self.bridge.step("keep_alive")
+        if self._asked_on is not None:
+            self._show(self._asked_on)
+
+    def _single_shot(self, then: Callable[[], None]) -> QTimer:
+        timer = QTimer(self)  # a child: it dies with the window
+        timer.setSingleShot(True)
+        timer.timeout.connect(then)
+        return timer
 
     def choose(self, kind: str) -> None:
         self.bridge.start(kind)
@@ -182,9 +239,14 @@ class KioskWindow(QMainWindow):
             return "pin" if view.needs_pin else "code"
         return {"waiting-phone": "phone", "waiting-pin": "staffpin", "scanning": "result"}.get(view.state)
 
-    def _show(self, screen: object) -> None:
+    def _show(self, screen: QWidget) -> None:
         self._shown += 1
-        self.stack.setCurrentWidget(screen)  # type: ignore[arg-type]
+        self._give_up.stop()
+        self.stack.setCurrentWidget(screen)
+        if screen in self.asking:
+            self._quiet.start(self.ask_more_time_ms)
+        else:
+            self._quiet.stop()
 
     def _back_if_still(self) -> None:
         if self._shown == self._return_after:

@@ -104,6 +104,12 @@ class Journey(Generic[S]):
         if self.state is not state:
             raise IllegalStep(f"{self.kind} is {self.state.value}, not {state.value}")
 
+    def keep_alive(self) -> None:
+        """The person is still there (typing, or "I need more time"): a waiting state's timeout
+        starts again. Only waiting states time out, so nothing else is touched."""
+        if self.state in self.TIMEOUTS:
+            self.entered_at = self.core.now()
+
     def seconds_in_state(self, now: datetime | None = None) -> float:
         return ((now or self.core.now()) - self.entered_at).total_seconds()
 
