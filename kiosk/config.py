@@ -163,6 +163,7 @@ class UiSection(_Section):
     language: Literal["vi", "en"] = "vi"  # what the idle screen starts in
     fullscreen: bool = True
     hide_cursor: bool = True  # a touch screen shows no pointer
+    speech: bool = False  # read each screen aloud with espeak-ng (its Vietnamese voice), when installed
     done_return_s: Annotated[float, Field(gt=0, le=120)] = 10.0  # a finished journey's screen, then idle
 
 

@@ -25,6 +25,8 @@ for pair in libEGL.so.1:libegl1 libGL.so.1:libgl1 libxkbcommon.so.0:libxkbcommon
             libX11.so.6:libx11-6 libxcb.so.1:libxcb1; do
     ldconfig -p 2>/dev/null | grep -q "${pair%%:*}" || missing+=("${pair##*:}")
 done
+# Spoken prompts ([ui] speech = true) use espeak-ng's Vietnamese voice; the tests hear it too.
+command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 # Later issues add their system libraries here (one check, one package name each).
 
 [ ${#missing[@]} -eq 0 ] && exit 0

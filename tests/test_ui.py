@@ -295,3 +295,26 @@ def test_a_person_who_stops_touching_is_asked_then_returned_to_the_start(
         )  # ended safely by the core
     finally:
         bridge.close()
+
+
+def test_spoken_prompts_in_the_persons_language(machine: Machine, qtbot: QtBot, short_tmp: Path) -> None:
+    from ui.speech import Speaker
+
+    heard = short_tmp / "heard"
+    heard.mkdir()
+    speaker = Speaker(True, record_to=heard)  # espeak-ng, writing WAV files instead of the speaker
+    assert speaker.program is not None, "espeak-ng is installed by make (scripts/system-deps.sh)"
+    bridge = CoreBridge(machine.core, tick_ms=20)
+    window = KioskWindow(bridge, Language("vi"), speaker=speaker)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        click(qtbot, window.idle.buttons["lookup"])
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.entries["code"])
+        assert window.entries["code"].spoken() == "Đưa mã QR vào máy quét, hoặc nhập mã hồ sơ."
+        speaker.close()
+        prompt = heard / "prompt-0001.wav"
+        assert prompt.read_bytes()[:4] == b"RIFF" and prompt.stat().st_size > 10_000  # a real voice
+        assert Speaker(False).program is None  # off: silent
+    finally:
+        bridge.close()

@@ -13,6 +13,7 @@ from kiosk.config import KioskConfig
 from kiosk.core import Core
 from ui.bridge import CoreBridge
 from ui.i18n import Language
+from ui.speech import Speaker
 from ui.window import KioskWindow
 
 
@@ -25,7 +26,8 @@ def build(core: Core, cfg: KioskConfig) -> tuple[CoreBridge, KioskWindow]:
     # asked 20 s before the core's own idle timeout, given up on 5 s before it
     ask = max(5.0, cfg.rules.idle_timeout_s - 20)
     window = KioskWindow(bridge, Language(cfg.ui.language), orientation=cfg.ui.orientation,
-                         done_return_s=cfg.ui.done_return_s, ask_more_time_s=ask, give_up_s=15)  # fmt: skip
+                         done_return_s=cfg.ui.done_return_s, ask_more_time_s=ask, give_up_s=15,
+                         speaker=Speaker(cfg.ui.speech))  # fmt: skip
     return bridge, window
 
 

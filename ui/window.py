@@ -12,12 +12,14 @@ from PyQt6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 from kiosk.core import Announcement
 from ui.bridge import CoreBridge, View
 from ui.i18n import N_, Language
+from ui.screens.base import Screen
 from ui.screens.choose import ChooseScreen
 from ui.screens.entry import EntryScreen
 from ui.screens.idle import IdleScreen
 from ui.screens.menu import MenuScreen
 from ui.screens.message import MessageScreen
 from ui.screens.more_time import MoreTimeScreen
+from ui.speech import Speaker
 from ui.style import SHEET
 
 RELEASES = ("collect", "withdraw", "settle")
@@ -82,8 +84,10 @@ class KioskWindow(QMainWindow):
         done_return_s: float = 10,
         ask_more_time_s: float = 40,
         give_up_s: float = 15,
+        speaker: Speaker | None = None,
     ) -> None:
         super().__init__()
+        self.speaker = speaker or Speaker(False)
         self.bridge = bridge
         self.language = language
         self.done_return_ms = int(done_return_s * 1000)
@@ -243,6 +247,8 @@ class KioskWindow(QMainWindow):
         self._shown += 1
         self._give_up.stop()
         self.stack.setCurrentWidget(screen)
+        if isinstance(screen, Screen):
+            self.speaker.say(screen.spoken(), self.language.code)
         if screen in self.asking:
             self._quiet.start(self.ask_more_time_ms)
         else:

@@ -19,6 +19,18 @@ class Screen(QWidget):
     def retranslate(self) -> None:
         """Say everything again in ``self.language`` (after a switch)."""
 
+    def spoken(self) -> str:
+        """What is read aloud when the screen appears: its title and message, not its buttons."""
+        return " ".join(
+            w.text()
+            for w in (
+                getattr(self, "heading", None),
+                getattr(self, "words", None),
+                getattr(self, "problem", None),
+            )
+            if w is not None and w.text()
+        )
+
     def t(self, key: str, **values: object) -> str:
         """``key`` in the screen's language (found by ``pybabel extract -k t``)."""
         return self.language.tr(key, **values)
