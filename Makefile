@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: all demo test lint typecheck pytest bench soak clean
+.PHONY: all demo test lint typecheck pytest bench soak screenshots clean
 
 all: test
 
@@ -38,6 +38,11 @@ bench: $(STAMP)
 
 soak: $(STAMP)
 	$(BIN)/python -m tests.crash --points 2000
+
+# Every screen in both languages and both orientations, drawn in a real X server (Xvfb).
+screenshots: $(STAMP)
+	PY=$(PY) scripts/system-deps.sh --xvfb
+	xvfb-run -a -s "-screen 0 1920x1920x24" $(BIN)/python -m ui.screenshots docs/screens
 
 clean:
 	rm -rf $(VENV) build *.egg-info .demo .mypy_cache .ruff_cache .pytest_cache

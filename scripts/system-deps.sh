@@ -19,12 +19,19 @@ fi
 if [ "${1:-}" = "--zbar" ] && ! ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0'; then
     missing+=(libzbar0)
 fi
-# The touch UI: the libraries PyQt6's wheels expect from the system (offscreen and on a screen).
+# The touch UI: the libraries PyQt6's wheels expect from the system (offscreen, and on a real
+# screen through X11's xcb plugin).
 for pair in libEGL.so.1:libegl1 libGL.so.1:libgl1 libxkbcommon.so.0:libxkbcommon0 \
             libfontconfig.so.1:libfontconfig1 libdbus-1.so.3:libdbus-1-3 libglib-2.0.so.0:libglib2.0-0 \
-            libX11.so.6:libx11-6 libxcb.so.1:libxcb1; do
+            libX11.so.6:libx11-6 libxcb.so.1:libxcb1 \
+            libxcb-cursor.so.0:libxcb-cursor0 libxcb-icccm.so.4:libxcb-icccm4 \
+            libxcb-keysyms.so.1:libxcb-keysyms1 libxkbcommon-x11.so.0:libxkbcommon-x11-0; do
     ldconfig -p 2>/dev/null | grep -q "${pair%%:*}" || missing+=("${pair##*:}")
 done
+# `make screenshots` renders the screens in a real X server.
+if [ "${1:-}" = "--xvfb" ] && ! command -v xvfb-run >/dev/null 2>&1; then
+    missing+=(xvfb xauth)
+fi
 # Spoken prompts ([ui] speech = true) use espeak-ng's Vietnamese voice; the tests hear it too.
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 # Later issues add their system libraries here (one check, one package name each).

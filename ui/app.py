@@ -22,12 +22,14 @@ def build(core: Core, cfg: KioskConfig) -> tuple[CoreBridge, KioskWindow]:
     if cfg.scanner is not None:
         reader = scanner_from_config(cfg.scanner)
         reader.connect()  # absent now: it is opened when it appears
+    compartments = [c.id for c in core.compartments() if c.in_config]  # read before the core's thread starts
     bridge = CoreBridge(core, reader=reader)
     # asked 20 s before the core's own idle timeout, given up on 5 s before it
     ask = max(5.0, cfg.rules.idle_timeout_s - 20)
     window = KioskWindow(bridge, Language(cfg.ui.language), orientation=cfg.ui.orientation,
                          done_return_s=cfg.ui.done_return_s, ask_more_time_s=ask, give_up_s=15,
-                         speaker=Speaker(cfg.ui.speech))  # fmt: skip
+                         speaker=Speaker(cfg.ui.speech),
+                         compartments=compartments)  # fmt: skip
     return bridge, window
 
 

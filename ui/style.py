@@ -10,6 +10,7 @@ from __future__ import annotations
 BODY_PX = 32
 TITLE_PX = 48
 TARGET_PX = 96
+KEY_PX = 84  # on-screen keys: ten to a row fit a portrait screen, each still above 64 px
 INK, PAPER, ACTION, WARNING = "#111111", "#FFFFFF", "#0B3D91", "#A61B1B"
 
 SHEET = f"""
@@ -19,7 +20,7 @@ QLabel#message {{ font-size: 40px; }}
 QPushButton {{ background: {ACTION}; color: {PAPER}; border-radius: 12px; min-height: {TARGET_PX}px;
               padding: 8px 24px; font-size: {BODY_PX + 4}px; font-weight: bold; }}
 QPushButton#secondary {{ background: {PAPER}; color: {ACTION}; border: 3px solid {ACTION}; }}
-QPushButton#key {{ min-width: {TARGET_PX}px; font-size: 40px; }}
+QPushButton#key {{ min-width: {KEY_PX}px; min-height: {KEY_PX}px; padding: 0; font-size: 40px; }}
 QLineEdit {{ font-size: 44px; min-height: {TARGET_PX}px; border: 3px solid {INK}; padding: 0 16px; }}
 QLabel#error {{ color: {WARNING}; font-weight: bold; }}
 """

@@ -85,6 +85,7 @@ class KioskWindow(QMainWindow):
         ask_more_time_s: float = 40,
         give_up_s: float = 15,
         speaker: Speaker | None = None,
+        compartments: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.speaker = speaker or Speaker(False)
@@ -100,7 +101,7 @@ class KioskWindow(QMainWindow):
         self.entries: dict[str, EntryScreen] = {}
         for what in ("code", "pin", "phone", "staffpin", "result"):
             self.entries[what] = EntryScreen(language, what, self._submitter(what), self.home)
-        self.message = MessageScreen(language, self.home)
+        self.message = MessageScreen(language, self.home, compartments)
         self.menu = MenuScreen(language, self.choose, bridge.sign_out)
         self.choose_items = ChooseScreen(language, self.take, self.home)
         self.more_time = MoreTimeScreen(language, self.resume, self.home)
@@ -226,7 +227,8 @@ class KioskWindow(QMainWindow):
             self._show(screen)
             return
         heading, can_leave = MESSAGES.get((view.kind, view.state), ("", True))
-        self.message.present(heading, view.said, can_leave=can_leave, **view.data)
+        where = view.data.get("compartment") if view.state == "door-open" else None
+        self.message.present(heading, view.said, can_leave=can_leave, where=where, **view.data)
         self._show(self.message)
         if view.ended and not self.signed_in:
             self._return_after = self._shown

@@ -18,10 +18,10 @@ class Keyboard(QWidget):
     def __init__(self, press: Callable[[str], None], *, letters: bool) -> None:
         super().__init__()
         grid = QGridLayout(self)
-        grid.setSpacing(12)
+        grid.setSpacing(8)
         self.keys: dict[str, QPushButton] = {}
         keys = [k for k in DIGITS if letters or k.isdigit()] + ([*LETTERS] if letters else []) + [BACK]
-        columns = 9 if letters else 3
+        columns = 10 if letters else 3
         for i, key in enumerate(keys):
             b = button(key, name=f"key {key}")
             b.setObjectName("key")

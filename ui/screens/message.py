@@ -6,17 +6,23 @@ from collections.abc import Callable
 
 from ui.i18n import Language
 from ui.screens.base import Screen, button, text, title
+from ui.screens.compartment_map import CompartmentMap
 
 
 class MessageScreen(Screen):
-    def __init__(self, language: Language, home: Callable[[], None]) -> None:
+    def __init__(
+        self, language: Language, home: Callable[[], None], compartments: list[str] | None = None
+    ) -> None:
         super().__init__(language)
         self.heading = title()
         self.words = text(name="message")
         self.words.setObjectName("message")
+        self.map = CompartmentMap(compartments or [])
+        self.map.show_open(None)
         self.layout_.addWidget(self.heading)
         self.layout_.addStretch(1)
         self.layout_.addWidget(self.words)
+        self.layout_.addWidget(self.map, 3)
         self.layout_.addStretch(2)
         self.home = button(secondary=True, name="home")
         self.home.clicked.connect(home)
@@ -27,9 +33,12 @@ class MessageScreen(Screen):
         self.retranslate()
 
     def present(
-        self, heading_key: str, said: tuple[str, str] | None, *, can_leave: bool = True, **values: object
-    ) -> None:
+        self, heading_key: str, said: tuple[str, str] | None, *, can_leave: bool = True,
+        where: str | None = None, **values: object,
+    ) -> None:  # fmt: skip
+        """``where``: the compartment to show on the machine's map (an open door)."""
         self._key, self._said, self._values = heading_key, said, values
+        self.map.show_open(where)
         self.home.setVisible(can_leave)
         self.retranslate()
 

@@ -1,0 +1,100 @@
+"""``make screenshots``: every screen, in Vietnamese and English, portrait and landscape, saved as
+PNG under docs/screens/ for a reviewer who has no machine at hand. Run in a real X server (the
+make target starts Xvfb). Each screen is shown as the window shows it for a view the core reports.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PyQt6.QtWidgets import QApplication
+
+from kiosk import config
+from kiosk.core import Core
+from kiosk.journeys.messages import Say
+from kiosk.lockers import Lockers
+from kiosk.store import Store
+from ui.bridge import CoreBridge, View
+from ui.i18n import Language
+from ui.window import KioskWindow
+
+CODE = "000.00.53.H48-220921-0099"
+MACHINE = [f"{column}{row:02d}" for column in "ABC" for row in range(1, 9)]  # as examples/kiosk.toml
+
+
+def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
+    def view(
+        kind: str, state: str, said: tuple[str, str] | None = None, **extra: object
+    ) -> Callable[[KioskWindow], None]:
+        data = {"compartment": "A05", "code": CODE, "fee_due": 8000}
+        return lambda w: w.show_view(View("j", kind, state, said, data, **extra))  # type: ignore[arg-type]
+
+    def more_time(w: KioskWindow) -> None:
+        w.show_view(View("j", "lookup", "waiting-code", None))
+        w.ask_more_time()
+
+    return [
+        ("01-idle", lambda w: w.home()),
+        ("02-scan-or-type", view("pickup", "waiting-code")),
+        ("03-pin-wrong", view("pickup", "waiting-code", Say.PIN_WRONG.format(left=4), needs_pin=True)),
+        ("04-compartment-open", view("pickup", "door-open", Say.TAKE_RESULT.format(compartment="A05"))),
+        ("05-thank-you", view("pickup", "done", Say.THANK_YOU.format(), ended=True)),
+        ("06-fee-due", view("pickup", "fee-due")),
+        ("07-jammed", view("pickup", "jammed", Say.JAMMED.format(compartment="A05"), ended=True)),
+        (
+            "08-door-found-open",
+            view("pickup", "uncertain", Say.FOUND_OPEN.format(compartment="A05"), ended=True),
+        ),
+        ("09-not-here", view("pickup", "waiting-code", Say.NOT_HERE.format())),
+        ("10-phone", view("dropoff", "waiting-phone")),
+        ("11-no-space", view("dropoff", "no-space", Say.NO_SPACE.format(), ended=True)),
+        (
+            "12-lookup-offline",
+            view("lookup", "not-found", Say.STATUS_UNKNOWN_OFFLINE.format(code=CODE), ended=True),
+        ),
+        ("13-more-time", more_time),
+        ("14-staff-pin", view("signin", "waiting-pin")),
+        ("15-officer-menu", view("signin", "signed-in", role="officer")),
+        (
+            "16-officer-list",
+            view(
+                "collect",
+                "choosing",
+                items=(("000.00.19.H26-250701-0001", "A07 · 000.00.19.H26-250701-0001"),),
+            ),
+        ),
+        ("17-load-door-open", view("load", "door-open")),
+    ]
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0] if argv else "docs/screens")
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory(prefix="screens") as tmp:
+        cfg = config.parse({"kiosk": {"id": "HG-VT-01", "data_dir": tmp}})
+        store = Store.open(Path(tmp), kiosk_id=cfg.kiosk.id)
+        bridge = CoreBridge(Core(cfg, store, Lockers(cfg, store, {})))
+        made = 0
+        for orientation in ("portrait", "landscape"):
+            for language in ("vi", "en"):
+                window = KioskWindow(bridge, Language(language), orientation=orientation, done_return_s=3600,
+                                     compartments=MACHINE)  # fmt: skip
+                window.show()
+                for name, show in views():
+                    show(window)
+                    app.processEvents()
+                    window.grab().save(str(out / f"{name}-{language}-{orientation}.png"))
+                    made += 1
+                window.close()
+        bridge.close()
+        store.close()
+    print(f"{made} screenshots in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
