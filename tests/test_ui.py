@@ -318,3 +318,49 @@ def test_spoken_prompts_in_the_persons_language(machine: Machine, qtbot: QtBot, 
         assert Speaker(False).program is None  # off: silent
     finally:
         bridge.close()
+
+
+@pytest.mark.parametrize("paper", ["ok", "out"])
+def test_a_dossier_handed_in_gets_its_receipt_or_the_code_on_screen(
+    machine: Machine, qtbot: QtBot, short_tmp: Path, paper: str
+) -> None:
+    from drivers.printer.printer import ReceiptPrinter
+    from drivers.printer.render import PrinterProfile
+    from hardware_sim.control import ControlClient
+    from hardware_sim.printer import PrinterSim
+
+    receipts = short_tmp / "receipts"
+    sim = PrinterSim(short_tmp / "printer", out=receipts, profile="TM-T20II", paper="80mm").start_in_thread()
+    ControlClient(sim.control_path).call("paper", paper)
+    printer = ReceiptPrinter.from_url(str(short_tmp / "printer"), PrinterProfile("TM-T20II", "80mm"))
+    printer.status_timeout_s = 0.3
+    compartments = [c.id for c in machine.core.compartments()]
+    bridge = CoreBridge(machine.core, tick_ms=20, printer=printer)
+    window = KioskWindow(bridge, Language("vi"), done_return_s=30, compartments=compartments)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        click(qtbot, window.idle.buttons["dropoff"])
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.entries["code"])
+        type_in(qtbot, window.entries["code"], "000.00.53.H26-261123-0005")
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.entries["phone"])
+        type_in(qtbot, window.entries["phone"], "0912345678")
+        qtbot.waitUntil(lambda: "đang mở" in window.message.heading.text())
+        where = window.view.data["compartment"]  # type: ignore[union-attr]
+        assert window.message.map.isVisible()  # the machine drawn, the open compartment marked
+        machine.person("put", where)
+        machine.person("close", where)
+        if paper == "ok":
+            qtbot.waitUntil(lambda: window.message.heading.text() == "Cảm ơn ông/bà", timeout=10_000)
+            assert not window.message.qr.isVisible()
+            qtbot.waitUntil(lambda: any(receipts.glob("*.txt")), timeout=10_000)
+            text = next(receipts.glob("*.txt")).read_text(encoding="utf-8")
+            assert "000.00.53.H26-261123-0005" in text and where in text
+        else:
+            qtbot.waitUntil(lambda: window.message.qr.isVisible(), timeout=10_000)
+            assert window.message.heading.text().startswith("Không in được biên nhận.")
+            assert not any(receipts.glob("*.png"))
+    finally:
+        bridge.close()
+        printer.close()
+        sim.stop()

@@ -8,6 +8,7 @@ import sys
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtWidgets import QApplication
 
+from kiosk.cli_printer import printer_from_config
 from kiosk.cli_scan import scanner_from_config
 from kiosk.config import KioskConfig
 from kiosk.core import Core
@@ -23,7 +24,8 @@ def build(core: Core, cfg: KioskConfig) -> tuple[CoreBridge, KioskWindow]:
         reader = scanner_from_config(cfg.scanner)
         reader.connect()  # absent now: it is opened when it appears
     compartments = [c.id for c in core.compartments() if c.in_config]  # read before the core's thread starts
-    bridge = CoreBridge(core, reader=reader)
+    printer = printer_from_config(cfg.printer) if cfg.printer is not None else None
+    bridge = CoreBridge(core, reader=reader, printer=printer)
     # asked 20 s before the core's own idle timeout, given up on 5 s before it
     ask = max(5.0, cfg.rules.idle_timeout_s - 20)
     window = KioskWindow(bridge, Language(cfg.ui.language), orientation=cfg.ui.orientation,

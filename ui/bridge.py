@@ -13,6 +13,8 @@ from typing import Any
 from PyQt6 import sip
 from PyQt6.QtCore import QObject, QThread, QTimer, pyqtSignal, pyqtSlot
 
+from drivers.errors import DeviceError
+from drivers.printer.printer import ReceiptPrinter
 from drivers.scanner.errors import BadRead
 from kiosk.cli_scan import CodeReader
 from kiosk.core import Announcement, Core
@@ -51,6 +53,7 @@ class View:
     needs_pin: bool = False
     ended: bool = False
     items: tuple[tuple[str, str], ...] = ()  # what staff choose from: (key sent back, label shown)
+    receipt: str | None = None  # a drop-off's receipt: "printed", or why not (the code is shown instead)
     role: str | None = None  # the signed-in member's, on the session's view
 
 
@@ -92,9 +95,11 @@ class _Worker(QObject):
     heard = pyqtSignal(object)
     refused = pyqtSignal(str)
 
-    def __init__(self, core: Core, tick_ms: int) -> None:
+    def __init__(self, core: Core, tick_ms: int, printer: ReceiptPrinter | None = None) -> None:
         super().__init__()
         self.core = core
+        self.printer = printer
+        self.receipts: dict[str, str] = {}  # journey id: how its receipt went
         self.tick_ms = tick_ms
         self.journey: Journey[Any] | None = None
         self.session: SignInJourney | None = None  # a signed-in officer or technician
@@ -211,21 +216,44 @@ class _Worker(QObject):
             log.warning("refused: %s", exc)
             self.refused.emit(str(exc))
 
+    def _print_receipt(self, journey: Journey[Any]) -> None:
+        """A drop-off's receipt, printed once, as soon as the dossier is in (device I/O: here)."""
+        document = getattr(journey, "receipt", None)
+        if document is None or journey.id in self.receipts:
+            return
+        if self.printer is None:
+            self.receipts[journey.id] = "no printer"
+            return
+        try:
+            self.printer.print(document)
+            self.receipts[journey.id] = "printed"
+        except DeviceError as exc:
+            log.warning("the receipt of %s was not printed: %s", journey.id, exc)
+            self.receipts[journey.id] = str(exc)
+
     def _report(self) -> None:
         journey = self.journey
         if journey is None:
             return
+        self._print_receipt(journey)
         view = View(
             journey=journey.id,
             kind=journey.kind, state=journey.state.value, said=getattr(journey, "said", None),
-            data={k: journey.data[k] for k in SHOWN if k in journey.data},
+            data=self._shown(journey),
             needs_pin=bool(getattr(journey, "needs_pin", False)),
             items=_items(journey),
+            receipt=self.receipts.get(journey.id),
             role=getattr(journey, "role", None) if journey is self.session else None, ended=journey.ended,
         )  # fmt: skip
         if view != self._last:
             self._last = view
             self.changed.emit(view)
+
+    def _shown(self, journey: Journey[Any]) -> dict[str, Any]:
+        data = {k: journey.data[k] for k in SHOWN if k in journey.data}
+        if "code" in data:  # where a citizen follows the dossier: the receipt's QR, or the screen's
+            data["tracking"] = self.core.cfg.kiosk.tracking_url.format(code=data["code"])
+        return data
 
     def _announced(self, announcement: Announcement) -> None:
         if announcement.topic != "journey":
@@ -263,11 +291,18 @@ class CoreBridge(QObject):
     _command = pyqtSignal(str, tuple, dict)
     _stop = pyqtSignal()
 
-    def __init__(self, core: Core, *, tick_ms: int = 100, reader: CodeReader | None = None) -> None:
+    def __init__(
+        self,
+        core: Core,
+        *,
+        tick_ms: int = 100,
+        reader: CodeReader | None = None,
+        printer: ReceiptPrinter | None = None,
+    ) -> None:
         super().__init__()
         self._thread = QThread()
         self._thread.setObjectName("kiosk-core")
-        self._worker = _Worker(core, tick_ms)
+        self._worker = _Worker(core, tick_ms, printer)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.begin)
         self._command.connect(self._worker.run)

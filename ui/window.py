@@ -58,6 +58,7 @@ MESSAGES: dict[tuple[str, str], tuple[str, bool]] = {
     ("lookup", "answered"): (N_("Dossier status"), True),
     ("lookup", "not-found"): (N_("Dossier status"), True),
 }
+NO_RECEIPT = N_("The receipt could not be printed. Please photograph this code: it follows your dossier.")
 REMINDERS = {
     "door-reminder": N_("Please close the door of compartment {compartment}."),
     "door-alarm": N_("The door of compartment {compartment} is still open. An officer has been told."),
@@ -228,7 +229,10 @@ class KioskWindow(QMainWindow):
             return
         heading, can_leave = MESSAGES.get((view.kind, view.state), ("", True))
         where = view.data.get("compartment") if view.state == "door-open" else None
-        self.message.present(heading, view.said, can_leave=can_leave, where=where, **view.data)
+        qr = None
+        if view.receipt is not None and view.receipt != "printed":  # the code on screen instead
+            heading, qr = NO_RECEIPT, view.data.get("tracking")
+        self.message.present(heading, view.said, can_leave=can_leave, where=where, qr=qr, **view.data)
         self._show(self.message)
         if view.ended and not self.signed_in:
             self._return_after = self._shown

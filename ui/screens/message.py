@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import qrcode
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QImage, QPixmap
+from PyQt6.QtWidgets import QLabel
+
 from ui.i18n import Language
 from ui.screens.base import Screen, button, text, title
 from ui.screens.compartment_map import CompartmentMap
@@ -23,6 +28,11 @@ class MessageScreen(Screen):
         self.layout_.addStretch(1)
         self.layout_.addWidget(self.words)
         self.layout_.addWidget(self.map, 3)
+        self.qr = QLabel()
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr.setAccessibleName("the dossier's code, to photograph")
+        self.qr.setVisible(False)
+        self.layout_.addWidget(self.qr, 3)
         self.layout_.addStretch(2)
         self.home = button(secondary=True, name="home")
         self.home.clicked.connect(home)
@@ -34,11 +44,15 @@ class MessageScreen(Screen):
 
     def present(
         self, heading_key: str, said: tuple[str, str] | None, *, can_leave: bool = True,
-        where: str | None = None, **values: object,
+        where: str | None = None, qr: str | None = None, **values: object,
     ) -> None:  # fmt: skip
-        """``where``: the compartment to show on the machine's map (an open door)."""
+        """``where``: the compartment to show on the machine's map (an open door); ``qr``: a code
+        to show as a QR, for a person to photograph (a receipt that could not be printed)."""
         self._key, self._said, self._values = heading_key, said, values
         self.map.show_open(where)
+        self.qr.setVisible(qr is not None)
+        if qr is not None:
+            self.qr.setPixmap(qr_pixmap(qr, 480))
         self.home.setVisible(can_leave)
         self.retranslate()
 
@@ -49,3 +63,10 @@ class MessageScreen(Screen):
         self.heading.setText(self.t(self._key, **self._values) if self._key else "")
         self.words.setText(self.language.pick(self._said))
         self.home.setText(self.t("Back to start"))
+
+
+def qr_pixmap(text: str, size: int) -> QPixmap:
+    """``text`` as a QR code, black on white with its quiet zone, ``size`` pixels square."""
+    image = qrcode.make(text, border=4).get_image().convert("L").resize((size, size))
+    data = image.tobytes()
+    return QPixmap.fromImage(QImage(data, size, size, size, QImage.Format.Format_Grayscale8).copy())
