@@ -364,3 +364,29 @@ def test_a_dossier_handed_in_gets_its_receipt_or_the_code_on_screen(
         bridge.close()
         printer.close()
         sim.stop()
+
+
+def test_the_idle_screen_says_when_the_network_is_down_and_what_still_works(
+    machine: Machine, qtbot: QtBot, short_tmp: Path
+) -> None:
+    from kiosk.config import BackendSection
+    from kiosk.core import Core
+
+    backend = BackendSection.model_validate(
+        {"url": "http://127.0.0.1:9", "client_id": "HG-VT-01", "client_secret_file": str(short_tmp / "s")}
+    )
+    core = Core(machine.cfg.model_copy(update={"backend": backend}), machine.store, machine.lockers)
+    with machine.store.transaction() as db:  # as the sync process leaves it after a failed round
+        db.execute("INSERT INTO sync_state VALUES ('last_success', 'x', '2026-11-23T07:00:00.000+00:00')")
+        db.execute(
+            "INSERT INTO sync_state VALUES ('last_error', 'Unreachable', '2026-11-23T07:59:00.000+00:00')"
+        )
+    bridge = CoreBridge(core, tick_ms=20)
+    window = KioskWindow(bridge, Language("vi"))
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        qtbot.waitUntil(lambda: window.idle.notice.text().startswith("Mạng đang gián đoạn."))
+        assert "Vẫn nhận và nộp hồ sơ bình thường" in window.idle.notice.text()
+    finally:
+        bridge.close()

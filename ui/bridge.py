@@ -71,6 +71,7 @@ STAFF_STARTS: dict[str, Callable[[Core, SignInJourney], Journey[Any]]] = {
     "settle": SettleJourney,
     "technician": TechnicianJourney,
 }
+NETWORK_EVERY_MS = 5000
 CODE_STATES = frozenset({"waiting-code", "scanning"})  # a scanned code goes straight in
 
 
@@ -94,6 +95,7 @@ class _Worker(QObject):
     changed = pyqtSignal(object)
     heard = pyqtSignal(object)
     refused = pyqtSignal(str)
+    network = pyqtSignal(bool)  # whether the sync reaches the backend (only with a [backend])
 
     def __init__(self, core: Core, tick_ms: int, printer: ReceiptPrinter | None = None) -> None:
         super().__init__()
@@ -112,6 +114,17 @@ class _Worker(QObject):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self._timer.start(self.tick_ms)
+        self._look_at_network()
+
+    def _look_at_network(self) -> None:
+        """The sync process's last word (it writes sync_state): reachable or not, now and then."""
+        if self.core.cfg.backend is None:
+            return
+        rows = dict(self.core.store.db.execute("SELECT key, at FROM sync_state").fetchall())
+        success, error = rows.get("last_success"), rows.get("last_error")
+        self.network.emit(error is None or (success is not None and success >= error))
+        if self._timer is not None:
+            QTimer.singleShot(NETWORK_EVERY_MS, self._look_at_network)
 
     @pyqtSlot()
     def end(self) -> None:
@@ -288,6 +301,7 @@ class CoreBridge(QObject):
     changed = pyqtSignal(object)  # View
     heard = pyqtSignal(object)  # Announcement: door reminders, alarms, maintenance
     refused = pyqtSignal(str)
+    network = pyqtSignal(bool)
     _command = pyqtSignal(str, tuple, dict)
     _stop = pyqtSignal()
 
@@ -310,6 +324,7 @@ class CoreBridge(QObject):
         self._worker.changed.connect(self.changed)
         self._worker.heard.connect(self.heard)
         self._worker.refused.connect(self.refused)
+        self._worker.network.connect(self.network)
         self._thread.start()
         self._scanner: _Scanner | None = None
         if reader is not None:

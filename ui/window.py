@@ -133,6 +133,7 @@ class KioskWindow(QMainWindow):
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
         bridge.changed.connect(self.show_view)
         bridge.heard.connect(self.hear)
+        bridge.network.connect(lambda reachable: self.idle.set_offline(not reachable))
 
     # -- touches ---------------------------------------------------------------------------------
 

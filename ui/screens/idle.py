@@ -7,6 +7,10 @@ from collections.abc import Callable
 from ui.i18n import N_, Language
 from ui.screens.base import Screen, button, text, title
 
+OFFLINE = N_(
+    "The network is down. Picking up and handing in work as usual; look-ups show what was last known."
+)
+
 
 class IdleScreen(Screen):
     CHOICES = (
@@ -19,8 +23,12 @@ class IdleScreen(Screen):
         super().__init__(language)
         self.heading = title()
         self.hint = text()
+        self.notice = text(name="error")
+        self.notice.setObjectName("error")
+        self.offline = False
         self.layout_.addWidget(self.heading)
         self.layout_.addWidget(self.hint)
+        self.layout_.addWidget(self.notice)
         self.layout_.addStretch(1)
         self.buttons = {}
         for kind, _ in self.CHOICES:
@@ -35,7 +43,12 @@ class IdleScreen(Screen):
         self.layout_.addWidget(self.language_button)
         self.retranslate()
 
+    def set_offline(self, offline: bool) -> None:
+        self.offline = offline
+        self.retranslate()
+
     def retranslate(self) -> None:
+        self.notice.setText(self.t(OFFLINE) if self.offline else "")
         self.heading.setText(self.t("Dossier kiosk, open 24 hours"))
         self.hint.setText(self.t("Touch what you came to do."))
         for kind, key in self.CHOICES:
