@@ -29,15 +29,28 @@ def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
     def view(
         kind: str, state: str, said: tuple[str, str] | None = None, **extra: object
     ) -> Callable[[KioskWindow], None]:
-        data = {"compartment": "A05", "code": CODE, "fee_due": 8000}
+        data = {
+            "compartment": "A05",
+            "code": CODE,
+            "fee_due": 8000,
+            "tracking": f"https://dichvucong.gov.vn/p/home/dvc-tra-cuu-ho-so.html?maHoSo={CODE}",
+        }
         return lambda w: w.show_view(View("j", kind, state, said, data, **extra))  # type: ignore[arg-type]
+
+    def online(w: KioskWindow) -> None:
+        w.home()
+        w.idle.set_offline(False)
+
+    def offline(w: KioskWindow) -> None:
+        w.home()
+        w.idle.set_offline(True)
 
     def more_time(w: KioskWindow) -> None:
         w.show_view(View("j", "lookup", "waiting-code", None))
         w.ask_more_time()
 
     return [
-        ("01-idle", lambda w: w.home()),
+        ("01-idle", online),
         ("02-scan-or-type", view("pickup", "waiting-code")),
         ("03-pin-wrong", view("pickup", "waiting-code", Say.PIN_WRONG.format(left=4), needs_pin=True)),
         ("04-compartment-open", view("pickup", "door-open", Say.TAKE_RESULT.format(compartment="A05"))),
@@ -67,6 +80,11 @@ def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
             ),
         ),
         ("17-load-door-open", view("load", "door-open")),
+        (
+            "18-no-paper-code-on-screen",
+            view("dropoff", "deposited", Say.DEPOSITED.format(), ended=True, receipt="printer out of paper"),
+        ),
+        ("19-idle-network-down", offline),
     ]
 
 

@@ -231,9 +231,12 @@ class KioskWindow(QMainWindow):
         heading, can_leave = MESSAGES.get((view.kind, view.state), ("", True))
         where = view.data.get("compartment") if view.state == "door-open" else None
         qr = None
+        said = view.said
         if view.receipt is not None and view.receipt != "printed":  # the code on screen instead
             heading, qr = NO_RECEIPT, view.data.get("tracking")
-        self.message.present(heading, view.said, can_leave=can_leave, where=where, qr=qr, **view.data)
+            code = str(view.data.get("code", ""))
+            said = (code, code)  # not "take your receipt": there is none
+        self.message.present(heading, said, can_leave=can_leave, where=where, qr=qr, **view.data)
         self._show(self.message)
         if view.ended and not self.signed_in:
             self._return_after = self._shown
