@@ -118,3 +118,21 @@ def test_technician_finds_a_door_already_open(machine: Machine) -> None:
     machine.person("close", "A04")
     tech.tick()
     assert tech.state is Tech.CHOOSING
+
+
+def test_the_maintenance_report_names_what_is_wrong(machine: Machine) -> None:
+    from kiosk import maintenance
+
+    load(machine)  # one event queued, not yet synced
+    machine.core.take_out_of_service("A03", "hinge broken", actor="technician:KT-0007")
+    machine.ctl.call("silent", 0, "on")
+    findings = maintenance.health(machine.core)
+    machine.ctl.call("clear")
+    bad = [f.en for f in findings if not f.ok]
+    assert any(line.startswith("lockbus0 board 0: not answering") for line in bad)
+    assert "A03 out of service: hinge broken" in bad
+    assert any(f.en.startswith("Sync queue: 2 events") for f in findings)  # the load and the maintenance
+    assert "Last successful sync: never" in bad
+    assert (
+        machine.store.db.execute("SELECT state FROM device_state").fetchone()[0].startswith("not answering")
+    )

@@ -263,11 +263,26 @@ def test_a_technician_test_opens_a_compartment_from_the_maintenance_list(
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.menu)
     assert not window.menu.buttons["load"].isVisible()
     click(qtbot, window.menu.buttons["technician"])
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.maintenance)
+    assert window.maintenance.report.text() == "Quét một mã bất kỳ để thử máy quét."
+    scanner.call("scan", "ANY-CODE-123")  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: "Máy quét đọc được: ANY-CODE-123" in window.maintenance.report.text())
+    click(qtbot, window.maintenance.buttons["health"])
+    qtbot.waitUntil(lambda: "lockbus0 bo mạch 0: trả lời bình thường" in window.maintenance.report.text())
+    assert "Hàng đợi đồng bộ: 0 sự kiện" in window.maintenance.report.text()
+    click(qtbot, window.maintenance.buttons["service"])
+    qtbot.waitUntil(lambda: "A03" in window.choose_items.items)
+    click(qtbot, window.choose_items.items["A03"])  # out of service …
+    qtbot.waitUntil(lambda: window.choose_items.items["A03"].text().endswith("OUT"))
+    click(qtbot, window.choose_items.done)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.maintenance)
+    click(qtbot, window.maintenance.buttons["open"])
     qtbot.waitUntil(lambda: "A02" in window.choose_items.items)
     click(qtbot, window.choose_items.items["A02"])
     qtbot.waitUntil(lambda: window.message.heading.text() == "Ngăn A02 đang mở")
     machine.person("close", "A02")
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.choose_items)
+    assert [k for k, _, _ in machine.outbox()] == ["maintenance"]  # the switch, as an event
     actions = [r[0] for r in machine.store.db.execute("SELECT action FROM audit_log WHERE subject = 'A02'")]
     assert actions[-2:] == ["unlock-intent", "unlocked"]
 
@@ -390,3 +405,21 @@ def test_the_idle_screen_says_when_the_network_is_down_and_what_still_works(
         assert "Vẫn nhận và nộp hồ sơ bình thường" in window.idle.notice.text()
     finally:
         bridge.close()
+
+
+def test_a_hidden_gesture_lets_a_technician_sign_in_without_a_badge(
+    machine: Machine, kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    from kiosk import staff
+    from tests.machine import STAFF
+
+    staff_id, name, pin = STAFF["technician"]
+    staff.add(machine.store, staff_id, name, "technician", pin, by="test")
+    for _ in range(5):
+        qtbot.mouseClick(kiosk.idle.heading, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["staffid"])
+    type_in(qtbot, kiosk.entries["staffid"], staff_id)
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["staffpin"])
+    type_in(qtbot, kiosk.entries["staffpin"], pin)
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.menu)
+    assert kiosk.menu.buttons["technician"].isVisible()

@@ -16,6 +16,7 @@ from PyQt6.QtCore import QObject, QThread, QTimer, pyqtSignal, pyqtSlot
 from drivers.errors import DeviceError
 from drivers.printer.printer import ReceiptPrinter
 from drivers.scanner.errors import BadRead
+from kiosk import maintenance, receipts
 from kiosk.cli_scan import CodeReader
 from kiosk.core import Announcement, Core
 from kiosk.errors import KioskError
@@ -36,6 +37,7 @@ from kiosk.journeys.routing import journey_for
 from kiosk.journeys.signin import SignInJourney
 from kiosk.journeys.staffed import NotSignedIn, StaffJourney
 from kiosk.journeys.technician import Tech, TechnicianJourney
+from kiosk.maintenance import Finding
 
 log = logging.getLogger("kiosk.ui.bridge")
 SHOWN = ("compartment", "code", "citizen", "procedure", "fee_due")  # what a screen may show
@@ -96,6 +98,7 @@ class _Worker(QObject):
     heard = pyqtSignal(object)
     refused = pyqtSignal(str)
     network = pyqtSignal(bool)  # whether the sync reaches the backend (only with a [backend])
+    findings = pyqtSignal(object)  # list[Finding], for the maintenance screen
 
     def __init__(self, core: Core, tick_ms: int, printer: ReceiptPrinter | None = None) -> None:
         super().__init__()
@@ -145,6 +148,10 @@ class _Worker(QObject):
             self._try(self._leave)
         elif command == "sign_out":
             self._try(self._sign_out)
+        elif command == "health" and isinstance(self.journey, TechnicianJourney):
+            self.findings.emit(maintenance.health(self.core))
+        elif command == "print_test" and isinstance(self.journey, TechnicianJourney):
+            self.findings.emit([self._print_test(self.journey.actor)])
         elif self.journey is None:
             self.refused.emit(f"{command}: no journey")
         else:
@@ -153,9 +160,31 @@ class _Worker(QObject):
         self._settle()
         self._report()
 
+    def _print_test(self, actor: str) -> Finding:
+        if self.printer is None:
+            return Finding(False, "Không có máy in trong cấu hình", "No printer is configured")
+        office = receipts.Office(self.core.cfg.kiosk.office, self.core.kiosk_id)
+        page = receipts.technician_test_page(
+            office, self.core.now(), self.printer.profile.name, self.printer.mode.value
+        )
+        try:
+            result = self.printer.print(page)
+        except DeviceError as exc:
+            self.core.store.audit(actor, "printer-failed", "printer", error=str(exc))
+            return Finding(False, f"Không in được trang thử: {exc}", f"The test page was not printed: {exc}")
+        self.core.store.audit(actor, "printer-test", "printer", bytes=result.bytes_sent)
+        return Finding(
+            True,
+            f"Đã in trang thử ({result.bytes_sent} byte)",
+            f"Test page printed ({result.bytes_sent} bytes)",
+        )
+
     def _scanned(self, text: str) -> None:
         """A code from the scanner: into the journey waiting for one, or the journey it starts."""
         journey = self.journey
+        if isinstance(journey, TechnicianJourney) and not journey.ended:  # the scanner test
+            self.findings.emit([Finding(True, f"Máy quét đọc được: {text}", f"The scanner read: {text}")])
+            return
         if journey is not None and not journey.ended:
             state = journey.state.value
             if state in CODE_STATES and not getattr(journey, "needs_pin", False):
@@ -302,6 +331,7 @@ class CoreBridge(QObject):
     heard = pyqtSignal(object)  # Announcement: door reminders, alarms, maintenance
     refused = pyqtSignal(str)
     network = pyqtSignal(bool)
+    findings = pyqtSignal(object)
     _command = pyqtSignal(str, tuple, dict)
     _stop = pyqtSignal()
 
@@ -325,6 +355,7 @@ class CoreBridge(QObject):
         self._worker.heard.connect(self.heard)
         self._worker.refused.connect(self.refused)
         self._worker.network.connect(self.network)
+        self._worker.findings.connect(self.findings)
         self._thread.start()
         self._scanner: _Scanner | None = None
         if reader is not None:

@@ -16,6 +16,7 @@ from kiosk import config
 from kiosk.core import Core
 from kiosk.journeys.messages import Say
 from kiosk.lockers import Lockers
+from kiosk.maintenance import Finding
 from kiosk.store import Store
 from ui.bridge import CoreBridge, View
 from ui.i18n import Language
@@ -44,6 +45,17 @@ def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
     def offline(w: KioskWindow) -> None:
         w.home()
         w.idle.set_offline(True)
+
+    def maintenance(w: KioskWindow) -> None:
+        w.show_view(View("t", "technician", "choosing", None))
+        w.maintenance.show_findings(
+            [
+                Finding(True, "lockbus0 bo mạch 0: trả lời bình thường", "lockbus0 board 0: answers"),
+                Finding(False, "lockbus0 bo mạch 1: không trả lời", "lockbus0 board 1: not answering"),
+                Finding(False, "Ngăn B02 ngừng sử dụng: door jammed", "B02 out of service: door jammed"),
+                Finding(True, "Hàng đợi đồng bộ: 0 sự kiện", "Sync queue: 0 events"),
+            ]
+        )
 
     def more_time(w: KioskWindow) -> None:
         w.show_view(View("j", "lookup", "waiting-code", None))
@@ -85,6 +97,8 @@ def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
             view("dropoff", "deposited", Say.DEPOSITED.format(), ended=True, receipt="printer out of paper"),
         ),
         ("19-idle-network-down", offline),
+        ("20-staff-number", view("signin", "waiting-badge")),
+        ("21-maintenance", maintenance),
     ]
 
 

@@ -16,6 +16,7 @@ from ui.screens.base import Screen
 from ui.screens.choose import ChooseScreen
 from ui.screens.entry import EntryScreen
 from ui.screens.idle import IdleScreen
+from ui.screens.maintenance import MaintenanceScreen
 from ui.screens.menu import MenuScreen
 from ui.screens.message import MessageScreen
 from ui.screens.more_time import MoreTimeScreen
@@ -40,7 +41,6 @@ MESSAGES: dict[tuple[str, str], tuple[str, bool]] = {
     ("dropoff", "not-deposited"): (N_("Nothing was handed in"), True),
     ("dropoff", "no-space"): (N_("No compartment is free"), True),
     ("dropoff", "uncertain"): (N_("Please ask an officer"), True),
-    ("signin", "waiting-badge"): (N_("Scan your staff badge."), True),
     ("load", "opening"): (N_("Opening a compartment…"), False),
     ("load", "door-open"): (N_("Put the result in compartment {compartment} and close the door."), False),
     ("load", "no-space"): (N_("No compartment is free"), True),
@@ -69,8 +69,19 @@ SUBMITS = {
     "phone": "submit_phone",
     "staffpin": "submit_pin",
     "result": "submit_code",
+    "staffid": "submit_badge",
 }
-TOUCHES = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress})
+TOUCHES = frozenset(
+    {
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.KeyPress,
+    }
+)
+TAPS = frozenset(
+    {QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick}
+)  # quick taps come as double clicks
 KEEP_ALIVE_EVERY_S = 5.0
 BACK_TO_IDLE = frozenset({"cancelled", "timed-out"})
 
@@ -100,12 +111,14 @@ class KioskWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.idle = IdleScreen(language, self.choose, self.switch_language)
         self.entries: dict[str, EntryScreen] = {}
-        for what in ("code", "pin", "phone", "staffpin", "result"):
+        for what in ("code", "pin", "phone", "staffpin", "result", "staffid"):
             self.entries[what] = EntryScreen(language, what, self._submitter(what), self.home)
         self.message = MessageScreen(language, self.home, compartments)
         self.menu = MenuScreen(language, self.choose, bridge.sign_out)
         self.choose_items = ChooseScreen(language, self.take, self.home)
         self.more_time = MoreTimeScreen(language, self.resume, self.home)
+        self.maintenance = MaintenanceScreen(language, self.maintain, self.home)
+        self.tech_mode = ""  # what a touch on the compartment list does: "open" or "service"
         screens = (
             self.idle,
             *self.entries.values(),
@@ -113,6 +126,7 @@ class KioskWindow(QMainWindow):
             self.menu,
             self.choose_items,
             self.more_time,
+            self.maintenance,
         )
         for screen in screens:
             self.stack.addWidget(screen)
@@ -130,17 +144,30 @@ class KioskWindow(QMainWindow):
         self._give_up = self._single_shot(self.home)
         self.ask_more_time_ms, self.give_up_ms = int(ask_more_time_s * 1000), int(give_up_s * 1000)
         self._last_keep_alive = 0.0
+        self._taps: list[float] = []
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
         bridge.changed.connect(self.show_view)
         bridge.heard.connect(self.hear)
         bridge.network.connect(lambda reachable: self.idle.set_offline(not reachable))
+        bridge.findings.connect(self.maintenance.show_findings)
 
     # -- touches ---------------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
         if event is not None and event.type() in TOUCHES:
             self.touched()
+            if watched is self.idle.heading and event.type() in TAPS:
+                self._hidden_tap()
         return False
+
+    def _hidden_tap(self) -> None:
+        """Five taps on the idle screen's title within three seconds: staff sign-in by typing the
+        staff number (for a technician without a badge at hand); the PIN follows as usual."""
+        now = time.monotonic()
+        self._taps = [t for t in self._taps if now - t < 3.0] + [now]
+        if len(self._taps) >= 5:
+            self._taps = []
+            self.bridge.start("signin")
 
     def touched(self) -> None:
         """Any touch: the person is there. The core hears it too, at most every few seconds."""
@@ -148,7 +175,7 @@ class KioskWindow(QMainWindow):
         if self.stack.currentWidget() in self.asking:
             self._quiet.start(self.ask_more_time_ms)
         now = time.monotonic()
-        if now - self._last_keep_alive > KEEP_ALIVE_EVERY_S:
+        if self.view is not None and not self.view.ended and now - self._last_keep_alive > KEEP_ALIVE_EVERY_S:
             self._last_keep_alive = now
             self.bridge.step("keep_alive")
 
@@ -175,19 +202,37 @@ class KioskWindow(QMainWindow):
         self.bridge.start(kind)
 
     def submit(self, what: str, typed: str) -> None:
-        self.bridge.step(SUBMITS[what], typed)
+        self.bridge.step(SUBMITS[what], f"DKS1|{typed}" if what == "staffid" else typed)
 
     def take(self, key: str) -> None:
-        """A touch on the list: an item to take out, or (for a technician) a compartment to test."""
-        if self.view is not None and self.view.kind == "technician":
-            self.bridge.step("open", key, "test-open from the maintenance screen")
-        else:
+        """A touch on the list: an item to take out, or (for a technician) a compartment to test
+        or to switch out of service and back."""
+        if self.view is None or self.view.kind != "technician":
             self.bridge.step("take", key)
+        elif self.tech_mode == "service":
+            out = any(k == key and label.endswith("OUT") for k, label in self.view.items)
+            self.bridge.step("set_in_service", key, out, "switched on the maintenance screen")
+        else:
+            self.bridge.step("open", key, "test-open from the maintenance screen")
+
+    def maintain(self, action: str) -> None:
+        if action in ("open", "service"):
+            self.tech_mode = action
+            if self.view is not None:
+                self.choose_items.present(self.view.items)
+            self._show(self.choose_items)
+        else:
+            self.bridge.step(action)
 
     def _submitter(self, what: str) -> Callable[[str], None]:
         return lambda typed: self.submit(what, typed)
 
     def home(self) -> None:
+        if self.stack.currentWidget() is self.choose_items and self.tech_mode:
+            self.tech_mode = ""  # from a compartment list back to the maintenance screen
+            self._show(self.maintenance)
+            return
+        self.tech_mode = ""
         self.bridge.leave()
         self._show(self.menu if self.signed_in else self.idle)
 
@@ -209,7 +254,14 @@ class KioskWindow(QMainWindow):
             if view.state == "signed-out":
                 self._show(self.idle)
                 return
-        if view.kind in (*RELEASES, "technician") and view.state == "choosing":
+        if view.kind == "technician" and view.state == "choosing":
+            if self.tech_mode and self.stack.currentWidget() is not self.maintenance:
+                self.choose_items.present(view.items)
+                self._show(self.choose_items)
+            else:
+                self._show(self.maintenance)
+            return
+        if view.kind in RELEASES and view.state == "choosing":
             self.choose_items.present(view.items)
             self._show(self.choose_items)
             return
@@ -251,7 +303,13 @@ class KioskWindow(QMainWindow):
     def _entry_for(self, view: View) -> str | None:
         if view.state == "waiting-code":
             return "pin" if view.needs_pin else "code"
-        return {"waiting-phone": "phone", "waiting-pin": "staffpin", "scanning": "result"}.get(view.state)
+        states = {
+            "waiting-phone": "phone",
+            "waiting-pin": "staffpin",
+            "scanning": "result",
+            "waiting-badge": "staffid",
+        }
+        return states.get(view.state)
 
     def _show(self, screen: QWidget) -> None:
         self._shown += 1

@@ -16,6 +16,7 @@ PROMPTS = {
     "phone": N_("Type a phone number we can reach you on."),
     "staffpin": N_("Type your staff PIN."),
     "result": N_("Scan or type the dossier code of the result."),
+    "staffid": N_("Scan your staff badge, or type your staff number."),
 }
 
 
@@ -36,7 +37,7 @@ class EntryScreen(Screen):
         self.layout_.addWidget(self.heading)
         self.layout_.addWidget(self.field)
         self.layout_.addWidget(self.problem)
-        self.layout_.addWidget(Keyboard(self.press, letters=what in ("code", "result")))
+        self.layout_.addWidget(Keyboard(self.press, letters=what in ("code", "result", "staffid")))
         row = QHBoxLayout()
         self.back = button(secondary=True, name="home")
         self.back.clicked.connect(home)

@@ -1,0 +1,82 @@
+"""What the technician's maintenance screen reports (headless, so the CLI could say it too):
+every lock board, the compartments out of service or holding something unproven, and the sync's
+queue. Each finding is said in Vietnamese and English, with ``ok`` telling good from bad."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from drivers.lockboard.bus import BoardStatus
+from kiosk.core import Core
+from kiosk.store import Store
+
+
+@dataclass(frozen=True)
+class Finding:
+    ok: bool
+    vi: str
+    en: str
+
+
+def health(core: Core) -> list[Finding]:
+    return _boards(core) + _compartments(core) + sync_queue(core.store, core.now())
+
+
+def _boards(core: Core) -> list[Finding]:
+    out = []
+    readings = core.lockers.read_boards()
+    with core.store.transaction() as db:
+        for (bus, board), result in sorted(readings.items()):
+            ok = isinstance(result, BoardStatus)
+            state = "ok" if ok else f"not answering: {result}"
+            db.execute("INSERT OR REPLACE INTO device_state VALUES (?, ?, ?)",
+                       [f"{bus}/board{board}", state, core.store.now()])  # fmt: skip
+            if ok:
+                out.append(
+                    Finding(
+                        True, f"{bus} bo mạch {board}: trả lời bình thường", f"{bus} board {board}: answers"
+                    )
+                )
+            else:
+                out.append(Finding(False, f"{bus} bo mạch {board}: không trả lời ({result})",
+                                   f"{bus} board {board}: not answering ({result})"))  # fmt: skip
+    return out
+
+
+def _compartments(core: Core) -> list[Finding]:
+    out = []
+    for c in core.compartments():
+        if not c.in_config:
+            continue
+        if not c.in_service:
+            note = c.service_note or "—"
+            out.append(Finding(False, f"Ngăn {c.id} ngừng sử dụng: {note}", f"{c.id} out of service: {note}"))
+        if c.holds_state == "uncertain":
+            out.append(Finding(False, f"Ngăn {c.id}: chưa xác nhận được đồ bên trong",
+                               f"{c.id}: what is inside is not proven"))  # fmt: skip
+    if not out:
+        out.append(Finding(True, "Mọi ngăn đều hoạt động", "Every compartment is in service"))
+    return out
+
+
+def sync_queue(store: Store, now: datetime) -> list[Finding]:
+    depth, oldest = store.db.execute(
+        "SELECT COUNT(*), MIN(at) FROM outbox WHERE delivered_at IS NULL"
+    ).fetchone()
+    letters = store.db.execute("SELECT COUNT(*) FROM dead_letter").fetchone()[0]
+    state = dict(store.db.execute("SELECT key, at FROM sync_state").fetchall())
+    age_h = 0.0 if oldest is None else (now - datetime.fromisoformat(oldest)).total_seconds() / 3600
+    queue_ok = depth == 0 or age_h < 1
+    out = [Finding(queue_ok, f"Hàng đợi đồng bộ: {depth} sự kiện, cũ nhất {age_h:.1f} giờ",
+                   f"Sync queue: {depth} events, the oldest {age_h:.1f} h old")]  # fmt: skip
+    last = state.get("last_success")
+    out.append(Finding(last is not None, f"Đồng bộ thành công lần cuối: {last or 'chưa có'}",
+                       f"Last successful sync: {last or 'never'}"))  # fmt: skip
+    if letters:
+        out.append(
+            Finding(
+                False, f"{letters} sự kiện bị máy chủ từ chối", f"{letters} events rejected by the backend"
+            )
+        )
+    return out
