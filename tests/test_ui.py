@@ -423,3 +423,36 @@ def test_a_hidden_gesture_lets_a_technician_sign_in_without_a_badge(
     type_in(qtbot, kiosk.entries["staffpin"], pin)
     qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.menu)
     assert kiosk.menu.buttons["technician"].isVisible()
+
+
+def test_failure_screens_say_what_happened_and_what_to_do(
+    machine: Machine, kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    code = kiosk.entries["code"]
+    # a dossier not in this kiosk: said on the same screen, to try again
+    click(qtbot, kiosk.idle.buttons["pickup"])
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is code)
+    type_in(qtbot, code, "000.00.53.H48-200101-0001")
+    qtbot.waitUntil(lambda: code.problem.text() == "Hồ sơ này không có ở máy này.")
+    click(qtbot, code.back)
+    # the compartment jams: the citizen is sent to an officer
+    sent = load(machine)
+    machine.person("jam", sent["compartment"])
+    click(qtbot, kiosk.idle.buttons["pickup"])
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is code)
+    type_in(qtbot, code, CODE)
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["pin"])
+    type_in(qtbot, kiosk.entries["pin"], sent["pin"])
+    qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Ngăn không mở được")
+    assert "Vui lòng liên hệ cán bộ" in kiosk.message.words.text() and kiosk.message.home.isVisible()
+    click(qtbot, kiosk.message.home)
+    # no compartment free for a drop-off: every medium and large one jams
+    for n in range(5, 9):
+        machine.person("jam", f"A0{n}")
+    click(qtbot, kiosk.idle.buttons["dropoff"])
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is code)
+    type_in(qtbot, code, "000.00.53.H26-261123-0005")
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["phone"])
+    type_in(qtbot, kiosk.entries["phone"], "0912345678")
+    qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Hết ngăn trống", timeout=10_000)
+    assert kiosk.message.words.text() == "Không còn ngăn trống phù hợp."
