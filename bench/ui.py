@@ -85,13 +85,13 @@ def in_process(touches: int = 200, journeys: int = 1000) -> tuple[list[float], f
             samples.append((time.perf_counter() - started) * 1000)
             QTest.mouseClick(code.back, Qt.MouseButton.LeftButton)
             until(lambda: window.stack.currentWidget() is window.idle)
-        keyboard = code.findChild(type(code.layout_.itemAt(3).widget()))
+        keyboard = code.keyboard
         half = 0.0
         for n in range(1, journeys + 1):
             QTest.mouseClick(window.idle.buttons["lookup"], Qt.MouseButton.LeftButton)
             until(lambda: window.stack.currentWidget() is code)
             for ch in "G22.39-240517-0012":
-                QTest.mouseClick(keyboard.keys[ch], Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+                QTest.mouseClick(keyboard.keys[ch], Qt.MouseButton.LeftButton)
             QTest.mouseClick(code.ok, Qt.MouseButton.LeftButton)
             until(lambda: window.stack.currentWidget() is window.message)
             QTest.mouseClick(window.message.home, Qt.MouseButton.LeftButton)

@@ -9,7 +9,7 @@ from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtWidgets import QApplication
 
 from kiosk.cli_printer import printer_from_config
-from kiosk.cli_scan import scanner_from_config
+from kiosk.cli_scan import camera_from_config, scanner_from_config
 from kiosk.config import KioskConfig
 from kiosk.core import Core
 from ui.bridge import CoreBridge
@@ -25,13 +25,15 @@ def build(core: Core, cfg: KioskConfig) -> tuple[CoreBridge, KioskWindow]:
         reader.connect()  # absent now: it is opened when it appears
     compartments = [c.id for c in core.compartments() if c.in_config]  # read before the core's thread starts
     printer = printer_from_config(cfg.printer) if cfg.printer is not None else None
-    bridge = CoreBridge(core, reader=reader, printer=printer)
+    camera = camera_from_config(cfg.camera) if cfg.camera is not None else None
+    bridge = CoreBridge(core, reader=reader, printer=printer, readers=[camera] if camera is not None else [])
     # asked 20 s before the core's own idle timeout, given up on 5 s before it
     ask = max(5.0, cfg.rules.idle_timeout_s - 20)
     window = KioskWindow(bridge, Language(cfg.ui.language), orientation=cfg.ui.orientation,
                          done_return_s=cfg.ui.done_return_s, ask_more_time_s=ask, give_up_s=15,
                          speaker=Speaker(cfg.ui.speech),
-                         compartments=compartments)  # fmt: skip
+                         compartments=compartments,
+                         camera=getattr(camera, "latest_frame", None))  # fmt: skip
     return bridge, window
 
 

@@ -342,6 +342,7 @@ class CoreBridge(QObject):
         tick_ms: int = 100,
         reader: CodeReader | None = None,
         printer: ReceiptPrinter | None = None,
+        readers: list[CodeReader] | None = None,
     ) -> None:
         super().__init__()
         self._thread = QThread()
@@ -357,12 +358,13 @@ class CoreBridge(QObject):
         self._worker.network.connect(self.network)
         self._worker.findings.connect(self.findings)
         self._thread.start()
-        self._scanner: _Scanner | None = None
-        if reader is not None:
-            self._scanner = _Scanner(reader)
-            self._scanner.scanned.connect(lambda code: self._command.emit("scanned", (code,), {}))
-            self._scanner.bad_read.connect(self.refused)
-            self._scanner.start()
+        self._scanners: list[_Scanner] = []
+        for each in [*([reader] if reader is not None else []), *(readers or [])]:  # serial, camera
+            scanner = _Scanner(each)
+            scanner.scanned.connect(lambda code: self._command.emit("scanned", (code,), {}))
+            scanner.bad_read.connect(self.refused)
+            scanner.start()
+            self._scanners.append(scanner)
 
     def start(self, kind: str) -> None:
         self._command.emit("start", (kind,), {})
@@ -378,9 +380,9 @@ class CoreBridge(QObject):
         self._command.emit("sign_out", (), {})
 
     def close(self) -> None:
-        if self._scanner is not None:
-            self._scanner.requestInterruption()
-            self._scanner.wait(5000)
+        for scanner in self._scanners:
+            scanner.requestInterruption()
+            scanner.wait(5000)
         self._stop.emit()
         self._thread.quit()
         self._thread.wait(5000)

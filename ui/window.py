@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from PyQt6.QtCore import QEvent, QObject, Qt, QTimer
 from PyQt6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
@@ -13,6 +14,7 @@ from kiosk.core import Announcement
 from ui.bridge import CoreBridge, View
 from ui.i18n import N_, Language
 from ui.screens.base import Screen
+from ui.screens.camera_preview import CameraPreview
 from ui.screens.choose import ChooseScreen
 from ui.screens.entry import EntryScreen
 from ui.screens.idle import IdleScreen
@@ -98,6 +100,7 @@ class KioskWindow(QMainWindow):
         give_up_s: float = 15,
         speaker: Speaker | None = None,
         compartments: list[str] | None = None,
+        camera: Callable[[], Any] | None = None,
     ) -> None:
         super().__init__()
         self.speaker = speaker or Speaker(False)
@@ -112,7 +115,8 @@ class KioskWindow(QMainWindow):
         self.idle = IdleScreen(language, self.choose, self.switch_language)
         self.entries: dict[str, EntryScreen] = {}
         for what in ("code", "pin", "phone", "staffpin", "result", "staffid"):
-            self.entries[what] = EntryScreen(language, what, self._submitter(what), self.home)
+            preview = CameraPreview(camera) if camera is not None and what == "code" else None
+            self.entries[what] = EntryScreen(language, what, self._submitter(what), self.home, preview)
         self.message = MessageScreen(language, self.home, compartments)
         self.menu = MenuScreen(language, self.choose, bridge.sign_out)
         self.choose_items = ChooseScreen(language, self.take, self.home)

@@ -86,6 +86,7 @@ class CameraScanner:
         self._monotonic = monotonic
         self._new_frame = threading.Condition()
         self._latest: Frame | None = None
+        self._preview: Frame | None = None  # the newest frame, decoded or not, for a screen to show
         self._ended = False
         self._stop = threading.Event()
         self._last_seen = -1e9
@@ -98,6 +99,10 @@ class CameraScanner:
         self._stop.set()
         self._thread.join(2)
         self.source.close()
+
+    def latest_frame(self) -> Frame | None:
+        """The newest frame the camera gave (for a live preview; frames are never changed after)."""
+        return self._preview
 
     def read_code(self, timeout: float) -> str | None:
         """The next new QR code within ``timeout`` seconds, or None (also when a file has ended)."""
@@ -142,6 +147,7 @@ class CameraScanner:
                     self._new_frame.notify_all()
                     return
                 self._latest = frame  # an undecoded older frame is dropped here
+                self._preview = frame
                 self.stats.frames_in += 1
                 self._new_frame.notify_all()
             if interval:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PyQt6.QtWidgets import QHBoxLayout, QLineEdit
+from PyQt6.QtWidgets import QHBoxLayout, QLineEdit, QWidget
 
 from ui.i18n import N_, Language
 from ui.screens.base import Screen, button, text, title
@@ -22,7 +22,12 @@ PROMPTS = {
 
 class EntryScreen(Screen):
     def __init__(
-        self, language: Language, what: str, submit: Callable[[str], None], home: Callable[[], None]
+        self,
+        language: Language,
+        what: str,
+        submit: Callable[[str], None],
+        home: Callable[[], None],
+        preview: QWidget | None = None,
     ) -> None:
         super().__init__(language)
         self.what = what
@@ -35,9 +40,13 @@ class EntryScreen(Screen):
         if what in ("pin", "staffpin"):
             self.field.setEchoMode(QLineEdit.EchoMode.Password)
         self.layout_.addWidget(self.heading)
+        self.preview = preview
+        if preview is not None:  # the camera's picture, where one is configured
+            self.layout_.addWidget(preview)
         self.layout_.addWidget(self.field)
         self.layout_.addWidget(self.problem)
-        self.layout_.addWidget(Keyboard(self.press, letters=what in ("code", "result", "staffid")))
+        self.keyboard = Keyboard(self.press, letters=what in ("code", "result", "staffid"))
+        self.layout_.addWidget(self.keyboard)
         row = QHBoxLayout()
         self.back = button(secondary=True, name="home")
         self.back.clicked.connect(home)
