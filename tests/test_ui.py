@@ -219,19 +219,24 @@ def scanning_kiosk(machine: Machine, qtbot: QtBot, short_tmp: Path) -> Iterator[
     sim.stop()
 
 
-def test_an_officer_signs_in_with_the_badge_loads_results_and_signs_out(
-    machine: Machine, scanning_kiosk: tuple[KioskWindow, object], qtbot: QtBot
-) -> None:
+def badge_and_pin(machine: Machine, window: KioskWindow, scanner: object, qtbot: QtBot, role: str) -> None:
+    """A member of staff (enrolled first) scans the badge and types the PIN: the menu shows."""
     from kiosk import staff
     from tests.machine import STAFF
 
-    window, scanner = scanning_kiosk
-    staff_id, name, pin = STAFF["officer"]
-    staff.add(machine.store, staff_id, name, "officer", pin, by="test")
+    staff_id, name, pin = STAFF[role]
+    staff.add(machine.store, staff_id, name, role, pin, by="test")  # before any touch: the core is idle
     scanner.call("scan", f"DKS1|{staff_id}")  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.entries["staffpin"])
     type_in(qtbot, window.entries["staffpin"], pin)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.menu)
+
+
+def test_an_officer_signs_in_with_the_badge_loads_results_and_signs_out(
+    machine: Machine, scanning_kiosk: tuple[KioskWindow, object], qtbot: QtBot
+) -> None:
+    window, scanner = scanning_kiosk
+    badge_and_pin(machine, window, scanner, qtbot, "officer")
     assert window.menu.buttons["load"].isVisible() and not window.menu.buttons["technician"].isVisible()
     click(qtbot, window.menu.buttons["load"])
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.entries["result"])
@@ -258,16 +263,8 @@ def test_an_officer_signs_in_with_the_badge_loads_results_and_signs_out(
 def test_a_technician_test_opens_a_compartment_from_the_maintenance_list(
     machine: Machine, scanning_kiosk: tuple[KioskWindow, object], qtbot: QtBot
 ) -> None:
-    from kiosk import staff
-    from tests.machine import STAFF
-
     window, scanner = scanning_kiosk
-    staff_id, name, pin = STAFF["technician"]
-    staff.add(machine.store, staff_id, name, "technician", pin, by="test")
-    scanner.call("scan", f"DKS1|{staff_id}")  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.entries["staffpin"])
-    type_in(qtbot, window.entries["staffpin"], pin)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.menu)
+    badge_and_pin(machine, window, scanner, qtbot, "technician")
     assert not window.menu.buttons["load"].isVisible()
     click(qtbot, window.menu.buttons["technician"])
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.maintenance)
