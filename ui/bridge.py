@@ -8,13 +8,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PyQt6 import sip
 from PyQt6.QtCore import QObject, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from drivers.errors import DeviceError
-from drivers.printer.printer import ReceiptPrinter
 from drivers.scanner.errors import BadRead
 from kiosk import maintenance, receipts
 from kiosk.cli_scan import CodeReader
@@ -38,6 +37,9 @@ from kiosk.journeys.signin import SignInJourney
 from kiosk.journeys.staffed import NotSignedIn, StaffJourney
 from kiosk.journeys.technician import Tech, TechnicianJourney
 from kiosk.maintenance import Finding
+
+if TYPE_CHECKING:  # the printer stack loads only when a printer is configured
+    from drivers.printer.printer import ReceiptPrinter
 
 log = logging.getLogger("kiosk.ui.bridge")
 SHOWN = ("compartment", "code", "citizen", "procedure", "fee_due")  # what a screen may show

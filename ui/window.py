@@ -81,9 +81,8 @@ TOUCHES = frozenset(
         QEvent.Type.KeyPress,
     }
 )
-TAPS = frozenset(
-    {QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick}
-)  # quick taps come as double clicks
+# quick taps on one spot arrive as double clicks
+TAPS = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick})
 KEEP_ALIVE_EVERY_S = 5.0
 BACK_TO_IDLE = frozenset({"cancelled", "timed-out"})
 
