@@ -485,3 +485,43 @@ def test_the_camera_shows_its_picture_and_reads_the_pickup_qr(machine: Machine, 
     finally:
         bridge.close()
         camera.close()
+
+
+def test_an_officer_withdraws_an_expired_result_and_settles_an_unproven_one(
+    machine: Machine, scanning_kiosk: tuple[KioskWindow, object], qtbot: QtBot
+) -> None:
+    window, scanner = scanning_kiosk
+    expired = load(machine)  # before any touch: the core is idle
+    unproven = load(machine, "000.00.53.H48-220921-0100")
+    uncertain = "UPDATE item SET state = 'uncertain' WHERE dossier_code = '000.00.53.H48-220921-0100'"
+    machine.store.db.execute(uncertain)  # as recovery leaves an outcome it could not prove
+    machine.clock.advance(15 * 24 * 3600)  # past the 14-day hold
+    badge_and_pin(machine, window, scanner, qtbot, "officer")
+    click(qtbot, window.menu.buttons["withdraw"])
+    qtbot.waitUntil(lambda: CODE in window.choose_items.items)
+    assert window.choose_items.items[CODE].text() == f"{expired['compartment']} · {CODE}"
+    click(qtbot, window.choose_items.items[CODE])
+    qtbot.waitUntil(
+        lambda: window.message.heading.text().startswith(f"Ngăn {expired['compartment']} đang mở")
+    )
+    machine.person("take", expired["compartment"])
+    machine.person("close", expired["compartment"])
+    qtbot.waitUntil(
+        lambda: window.stack.currentWidget() is window.choose_items and not window.choose_items.items
+    )
+    click(qtbot, window.choose_items.done)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.menu)
+    click(qtbot, window.menu.buttons["settle"])
+    qtbot.waitUntil(lambda: "000.00.53.H48-220921-0100" in window.choose_items.items)
+    click(qtbot, window.choose_items.items["000.00.53.H48-220921-0100"])
+    qtbot.waitUntil(
+        lambda: window.message.heading.text().startswith(f"Ngăn {unproven['compartment']} đang mở")
+    )
+    machine.person("close", unproven["compartment"])  # it is there: left in, proven held again
+    qtbot.waitUntil(
+        lambda: window.stack.currentWidget() is window.choose_items and not window.choose_items.items
+    )
+    kinds = [k for k, _, _ in peek(machine, OUTBOX)]
+    assert "result-withdrawn" in kinds and "item-settled" not in kinds
+    held = "SELECT state FROM item WHERE dossier_code = '000.00.53.H48-220921-0100'"
+    assert peek(machine, held) == [("held",)]
