@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import threading
 from types import FrameType
 from typing import TextIO
 
@@ -52,16 +53,20 @@ def cmd_sync(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: Text
             print(f"delivered {done.total} events ({done.accepted} accepted, {done.duplicate} duplicate, "
                   f"{done.rejected} rejected); assignments and heartbeat sent", file=out)  # fmt: skip
             return OK
-        stopping = False
+        stopping = threading.Event()
 
         def stop(signum: int, frame: FrameType | None) -> None:
-            nonlocal stopping
-            stopping = True
+            stopping.set()
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+
+        def wait(seconds: float) -> None:
+            stopping.wait(seconds)  # a backoff (up to max_backoff_s) ends at once on SIGTERM
+
+        worker.sleep = wait
         print(f"syncing {cfg.kiosk.id} with {section.url}", file=out, flush=True)
-        worker.run(lambda: stopping)
+        worker.run(stopping.is_set)
         return OK
     finally:
         client.close()

@@ -405,3 +405,26 @@ def test_kiosk_sync_as_a_command(machine: Machine, backend: StandIn, short_tmp: 
     assert done.returncode == 0 and "delivered 1 events (1 accepted" in done.stdout
     after = kiosk("sync", "--status")
     assert "queued events: 0" in after.stdout and "last error: Unreachable" in after.stdout
+
+
+def test_kiosk_sync_stops_at_once_on_sigterm_even_while_backing_off(
+    machine: Machine, backend: StandIn, short_tmp: Path
+) -> None:
+    import signal
+    import sys
+    import time
+
+    config = short_tmp / "kiosk.toml"
+    config.write_text(
+        f'[kiosk]\nid = "{KIOSK}"\ndata_dir = "{machine.cfg.data_dir}"\n\n'
+        f'[backend]\nurl = "{backend.url}"\nclient_id = "{KIOSK}"\n'
+        f'client_secret_file = "{backend.secret_file}"\nmax_backoff_s = 600\n'
+    )
+    backend.faults(down=True)
+    argv = [sys.executable, "-m", "kiosk", "--config", str(config), "sync"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().startswith("syncing HG-VT-01")
+    time.sleep(3)  # a few failures in: it is waiting out a backoff now
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=5)
+    assert proc.returncode == 0 and "Traceback" not in err
