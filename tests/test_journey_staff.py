@@ -136,3 +136,18 @@ def test_the_maintenance_report_names_what_is_wrong(machine: Machine) -> None:
     assert (
         machine.store.db.execute("SELECT state FROM device_state").fetchone()[0].startswith("not answering")
     )
+
+
+def test_touches_on_the_menu_and_the_lists_keep_the_session(machine: Machine) -> None:
+    session = machine.sign_in()
+    machine.clock.advance(50)
+    session.keep_alive()  # a touch on the menu
+    machine.clock.advance(50)
+    collect = CollectJourney(machine.core, session)
+    collect.tick()
+    assert session.state is SignIn.SIGNED_IN and collect.state is Release.CHOOSING
+    machine.clock.advance(50)
+    collect.keep_alive()  # a touch on the list
+    machine.clock.advance(50)
+    collect.tick()
+    assert session.state is SignIn.SIGNED_IN and collect.state is Release.CHOOSING

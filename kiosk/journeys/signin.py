@@ -88,6 +88,11 @@ class SignInJourney(Journey[SignIn]):
         """The person touched the screen: the session goes on."""
         self.last_touch = self.core.now()
 
+    def keep_alive(self) -> None:
+        super().keep_alive()
+        if self.state is SignIn.SIGNED_IN:
+            self.touch()
+
     def sign_out(self) -> None:
         self._change_state(SignIn.SIGNED_OUT, reason="signed out")
         self.said = Say.SIGNED_OUT.format()

@@ -72,6 +72,12 @@ class StaffJourney(Journey[S]):
         self.staff = StaffSession(session, self.ROLES)
         super().__init__(core, self.staff.actor)
 
+    def keep_alive(self) -> None:
+        """A touch on this journey's screens is a touch on the session too."""
+        super().keep_alive()
+        if self.staff.live:
+            self.staff.signin.touch()
+
     def _watch(self) -> None:
         """One look at the open door (the journey's own handling of what it shows)."""
         raise NotImplementedError
