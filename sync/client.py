@@ -300,14 +300,10 @@ def _retry_after(response: requests.Response) -> float | None:
     if value.strip().isdigit():
         return float(value)
     try:
-        return max(
-            0.0,
-            (
-                parsedate_to_datetime(value) - datetime.now(parsedate_to_datetime(value).tzinfo)
-            ).total_seconds(),
-        )
+        when = parsedate_to_datetime(value)  # the other form: an HTTP date
     except (TypeError, ValueError):
         return None
+    return max(0.0, (when - datetime.now(when.tzinfo)).total_seconds())
 
 
 def _detail(body: bytes, response: requests.Response) -> str:

@@ -128,14 +128,16 @@ class SyncWorker:
         while not stop():
             try:
                 delivered = self.deliver_batch()
+                exchanged = delivered.total > 0  # an empty outbox asks the backend nothing
                 now = clock()
                 if now >= next_pull:
                     self.pull_assignments()
-                    next_pull = now + self.section.assignments_s
+                    next_pull, exchanged = now + self.section.assignments_s, True
                 if now >= next_beat:
                     self.send_heartbeat()
-                    next_beat = now + self.section.heartbeat_s
-                self._succeeded()
+                    next_beat, exchanged = now + self.section.heartbeat_s, True
+                if exchanged:  # recorded only then: an idle kiosk does not write every 2 s
+                    self._succeeded()
                 if not delivered.total:
                     self.sleep(self.section.idle_s)
             except SyncError as exc:
@@ -263,9 +265,10 @@ class SyncWorker:
         if self.failures:
             log.info("the backend answers again after %d failure(s)", self.failures)
         self.failures = 0
-        self._set_state("last_success", self.store.now())
-        if self.client.skew_s is not None:
-            self._set_state("clock_skew_s", str(self.client.skew_s))
+        with self.store.transaction():
+            self._set_state("last_success", self.store.now())
+            if self.client.skew_s is not None:
+                self._set_state("clock_skew_s", str(self.client.skew_s))
 
     def _failed(self, exc: SyncError) -> float:
         self.failures += 1

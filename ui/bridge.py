@@ -106,7 +106,7 @@ class _Worker(QObject):
         super().__init__()
         self.core = core
         self.printer = printer
-        self.receipts: dict[str, str] = {}  # journey id: how its receipt went
+        self._receipt: tuple[str, str] = ("", "")  # the last drop-off's id and how its receipt went
         self.tick_ms = tick_ms
         self.journey: Journey[Any] | None = None
         self.session: SignInJourney | None = None  # a signed-in officer or technician
@@ -158,9 +158,7 @@ class _Worker(QObject):
             self.refused.emit(f"{command}: no journey")
         else:
             self._try(lambda: getattr(self.journey, command)(*args, **kwargs))
-        self._report()  # how the journey ended, before moving on from it
-        self._settle()
-        self._report()
+        self._after_step()
 
     def _print_test(self, actor: str) -> Finding:
         if self.printer is None:
@@ -247,11 +245,22 @@ class _Worker(QObject):
             self.session = None
 
     def _tick(self) -> None:
-        if self.journey is not None and not self.journey.ended:
-            self._try(self.journey.tick)
-            self._report()
-            self._settle()
-            self._report()
+        journey = self.journey
+        if journey is None or journey.ended:
+            return
+        before = (journey.state, getattr(journey, "said", None))
+        self._try(journey.tick)
+        if (journey.state, getattr(journey, "said", None)) != before:  # most ticks change nothing
+            self._after_step()
+
+    def _after_step(self) -> None:
+        """After a command or a tick that moved the journey: its receipt, its view, and (once the
+        view of how it ended is out) the session's menu or nobody."""
+        if self.journey is not None:
+            self._print_receipt(self.journey)
+        self._report()
+        self._settle()
+        self._report()
 
     def _try(self, action: Callable[[], Any]) -> None:
         try:
@@ -263,30 +272,30 @@ class _Worker(QObject):
     def _print_receipt(self, journey: Journey[Any]) -> None:
         """A drop-off's receipt, printed once, as soon as the dossier is in (device I/O: here)."""
         document = getattr(journey, "receipt", None)
-        if document is None or journey.id in self.receipts:
+        if document is None or self._receipt[0] == journey.id:
             return
         if self.printer is None:
-            self.receipts[journey.id] = "no printer"
-            return
-        try:
-            self.printer.print(document)
-            self.receipts[journey.id] = "printed"
-        except DeviceError as exc:
-            log.warning("the receipt of %s was not printed: %s", journey.id, exc)
-            self.receipts[journey.id] = str(exc)
+            outcome = "no printer"
+        else:
+            try:
+                self.printer.print(document)
+                outcome = "printed"
+            except DeviceError as exc:
+                log.warning("the receipt of %s was not printed: %s", journey.id, exc)
+                outcome = str(exc)
+        self._receipt = (journey.id, outcome)
 
     def _report(self) -> None:
         journey = self.journey
         if journey is None:
             return
-        self._print_receipt(journey)
         view = View(
             journey=journey.id,
             kind=journey.kind, state=journey.state.value, said=getattr(journey, "said", None),
             data=self._shown(journey),
             needs_pin=bool(getattr(journey, "needs_pin", False)),
             items=_items(journey),
-            receipt=self.receipts.get(journey.id),
+            receipt=self._receipt[1] if self._receipt[0] == journey.id else None,
             role=getattr(journey, "role", None) if journey is self.session else None, ended=journey.ended,
         )  # fmt: skip
         if view != self._last:

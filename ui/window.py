@@ -65,6 +65,13 @@ REMINDERS = {
     "door-reminder": N_("Please close the door of compartment {compartment}."),
     "door-alarm": N_("The door of compartment {compartment} is still open. An officer has been told."),
 }
+# the entry screen of each state that waits for something typed (a pickup's code or PIN aside)
+ENTRY_FOR = {
+    "waiting-phone": "phone",
+    "waiting-pin": "staffpin",
+    "scanning": "result",
+    "waiting-badge": "staffid",
+}
 SUBMITS = {
     "code": "submit_code",
     "pin": "submit_pin",
@@ -186,7 +193,7 @@ class KioskWindow(QMainWindow):
         if self.stack.currentWidget() not in self.asking:
             return
         self._asked_on = self.stack.currentWidget()
-        self.stack.setCurrentWidget(self.more_time)
+        self._show(self.more_time)  # shown, and read aloud, like any screen
         self._give_up.start(self.give_up_ms)
 
     def resume(self) -> None:
@@ -213,8 +220,7 @@ class KioskWindow(QMainWindow):
         if self.view is None or self.view.kind != "technician":
             self.bridge.step("take", key)
         elif self.tech_mode == "service":
-            out = any(k == key and label.endswith("OUT") for k, label in self.view.items)
-            self.bridge.step("set_in_service", key, out, "switched on the maintenance screen")
+            self.bridge.step("switch_service", key, "switched on the maintenance screen")
         else:
             self.bridge.step("open", key, "test-open from the maintenance screen")
 
@@ -306,13 +312,7 @@ class KioskWindow(QMainWindow):
     def _entry_for(self, view: View) -> str | None:
         if view.state == "waiting-code":
             return "pin" if view.needs_pin else "code"
-        states = {
-            "waiting-phone": "phone",
-            "waiting-pin": "staffpin",
-            "scanning": "result",
-            "waiting-badge": "staffid",
-        }
-        return states.get(view.state)
+        return ENTRY_FOR.get(view.state)
 
     def _show(self, screen: QWidget) -> None:
         self._shown += 1

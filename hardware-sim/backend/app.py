@@ -83,7 +83,7 @@ class Backend:
 
     async def events(self, request: web.Request) -> web.StreamResponse:
         kiosk = self._kiosk(request)
-        body = await request.json()
+        body = request["json"]
         answers = self.store.receive(kiosk, body["events"], set(self.faults.reject))
         return web.json_response({"results": [a.as_json() for a in answers]})
 
@@ -104,7 +104,7 @@ class Backend:
 
     async def heartbeat(self, request: web.Request) -> web.StreamResponse:
         kiosk = self._kiosk(request)
-        self.store.heartbeat(kiosk, await request.json())
+        self.store.heartbeat(kiosk, request["json"])
         return web.json_response({"server_time": self._server_now().isoformat()})
 
     def _kiosk(self, request: web.Request) -> str:
@@ -250,13 +250,16 @@ def _contract_problem(request: web.Request, body: bytes) -> str | None:
 
 
 def _not_text(request: web.Request, body: bytes) -> str | None:
-    """JSON may escape what UTF-8 cannot hold (a lone surrogate): refused, not stored."""
+    """JSON may escape what UTF-8 cannot hold (a lone surrogate): refused, not stored. The body,
+    parsed once here, is kept for the handler as ``request["json"]``."""
     if request.content_type != "application/json":
         return None
     try:
-        json.dumps(json.loads(body), ensure_ascii=False).encode("utf-8")
+        parsed = json.loads(body)
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
     except (ValueError, UnicodeEncodeError) as exc:
         return f"the body is not valid UTF-8 JSON text: {exc}"
+    request["json"] = parsed
     return None
 
 

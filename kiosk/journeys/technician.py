@@ -101,6 +101,12 @@ class TechnicianJourney(StaffJourney[Tech]):
             self.core.take_out_of_service(comp.id, note, actor=self.actor)
             self.said = Say.OUT_OF_SERVICE.format(compartment=comp.id)
 
+    def switch_service(self, compartment_id: str, note: str) -> None:
+        """The switch as a touch works it: out of service if in, back if out."""
+        comp = self._compartment(compartment_id)
+        if comp is not None:
+            self.set_in_service(comp.id, not comp.in_service, note)
+
     def finish(self) -> None:
         self._require(Tech.CHOOSING)
         self._change_state(Tech.DONE)
