@@ -37,6 +37,9 @@ class KioskSection(_Section):
     # where a receipt's QR sends a citizen to track a dossier; {code} is the dossier code
     tracking_url: str = "https://dichvucong.gov.vn/p/home/dvc-tra-cuu-ho-so.html?maHoSo={code}"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # the procedures a dossier can be handed in for without a code (TOML; relative to this file);
+    # the shipped sample when not set
+    procedures: Annotated[str, Field(min_length=1)] | None = None
 
 
 class BoardSection(_Section):
@@ -183,6 +186,12 @@ class KioskConfig(_Section):
     def data_dir(self) -> Path:
         return Path(self.kiosk.data_dir)
 
+    @property
+    def procedures_path(self) -> Path | None:
+        if self.kiosk.procedures is None:
+            return None
+        return Path(self.source).parent / self.kiosk.procedures  # an absolute path stays as it is
+
     def bus_named(self, name: str) -> BusSection:
         return next(b for b in self.bus if b.name == name)
 
@@ -286,7 +295,7 @@ def parse(raw: dict[str, Any], *, source: str = "<memory>") -> KioskConfig:
     try:
         return KioskConfig.model_validate({**raw, "source": source})
     except ValidationError as exc:
-        raise ConfigError(source, _explain(exc, raw)) from None
+        raise ConfigError(source, explain(exc, raw)) from None
 
 
 def _ensure_data_dir(cfg: KioskConfig) -> None:
@@ -314,7 +323,7 @@ _EXPECTED = {
 }
 
 
-def _explain(exc: ValidationError, raw: dict[str, Any]) -> list[str]:
+def explain(exc: ValidationError, raw: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     for err in exc.errors():
         if err["type"] == "value_error":  # our own cross-checks, already in words
@@ -338,7 +347,7 @@ def _key(loc: tuple[int | str, ...], raw: dict[str, Any]) -> str:
     for item in loc:
         if isinstance(item, int):
             node = node[item] if isinstance(node, list) and item < len(node) else None
-            ident = node.get("id") or node.get("name") if isinstance(node, dict) else None
+            ident = node.get("id") or node.get("name") or node.get("key") if isinstance(node, dict) else None
             parts[-1] += f"[{item}]" + (f" ({ident})" if ident else "")
         else:
             node = node.get(item) if isinstance(node, dict) else None

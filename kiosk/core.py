@@ -16,7 +16,7 @@ from typing import Any
 from drivers.errors import DeviceError
 from drivers.lockboard.bus import BoardStatus
 from drivers.lockboard.errors import DoorJammed
-from kiosk import compartments, events
+from kiosk import compartments, events, procedures
 from kiosk.compartments import Compartment
 from kiosk.config import KioskConfig, RulesSection
 from kiosk.errors import DoorFoundOpen
@@ -52,6 +52,7 @@ class Core:
         self.rules = rules or cfg.rules
         self.status_source = status_source  # the backend, for look-ups; None: offline
         self.token_key = load_key(cfg.data_dir)
+        self.procedures = procedures.load(cfg.procedures_path)  # a bad catalogue stops the start
         self._listeners: list[Callable[[Announcement], None]] = []
 
     @property

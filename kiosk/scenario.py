@@ -7,7 +7,8 @@ A TOML file of ``[[step]]`` tables, each with one key:
   ``pickup`` (then ``code``/``pin``), ``pickup token`` / ``pickup pin`` (with what was sent for the
   last loaded result), ``pickup code CODE PIN``, ``dropoff CODE PHONE [S|M|L] [low]``,
   ``lookup CODE`` (citizens).
-  Steps within the journey: ``code TEXT``, ``pin PIN``, ``phone NUMBER [S|M|L] [low]``, ``open``,
+  Steps within the journey: ``code TEXT``, ``procedure KEY`` (a drop-off without a code),
+  ``pin PIN``, ``phone NUMBER [S|M|L] [low]``, ``open``,
   ``settle-fee``, ``take CODE``, ``test-open COMPARTMENT REASON…``, ``service COMPARTMENT on|off
   NOTE…``, ``cancel``, ``finish``, ``sign-out``;
 - ``person``: what the person does at the machine, sent to the simulator's control channel
@@ -159,6 +160,7 @@ class Runner:
             "code": lambda a: j.submit_code(" ".join(a)),
             "pin": lambda a: j.submit_pin(*a),
             "phone": lambda a: self._phone(j, a),
+            "procedure": lambda a: j.choose_procedure(*a[:1]),
             "open": lambda _: j.open(),
             "settle-fee": lambda _: j.settle_fee(),
             "take": lambda a: j.take(*a),
@@ -222,7 +224,7 @@ class Runner:
     def _phone(self, journey: Any, args: list[str]) -> None:
         if not args:
             raise ScenarioError("phone takes: NUMBER [S|M|L] [low]")
-        size = next((a for a in args[1:] if a in ("S", "M", "L")), "M")
+        size = next((a for a in args[1:] if a in ("S", "M", "L")), None)
         journey.submit_phone(args[0], size=size, prefer_low="low" in args[1:])
 
     # -- the rest --------------------------------------------------------------------------------

@@ -100,3 +100,45 @@ def test_a_jam_opens_another_fitting_compartment(machine: Machine) -> None:
     machine.person("jam", "A05", "on")
     assert deposit(machine).data["compartment"] == "A06"
     assert machine.outbox() == [("maintenance", None, "A05")]
+
+
+def test_a_jam_is_told_with_the_compartment_opened_instead(machine: Machine) -> None:
+    machine.person("jam", "A05", "on")
+    journey = deposit(machine)
+    assert journey.said == Say.PUT_DOSSIER_INSTEAD.format(jammed="A05", compartment="A06")
+    assert journey.said[0].startswith("Ngăn A05 bị kẹt nên máy đã mở ngăn A06")
+
+
+def hand_in_for(m: Machine, key: str) -> DropoffJourney:
+    journey = DropoffJourney(m.core)
+    journey.choose_procedure(key)
+    journey.submit_phone("0912345678")
+    m.person("put", journey.data["compartment"])
+    m.person("close", journey.data["compartment"])
+    journey.tick()
+    return journey
+
+
+def test_a_dossier_without_a_code_is_handed_in_for_a_procedure(machine: Machine) -> None:
+    first = hand_in_for(machine, "land-change")
+    assert first.state is Dropoff.DEPOSITED
+    assert first.data["code"] == "HG-VT-01-261123-0001"  # the kiosk's reference, the local day
+    assert first.data["compartment"] == "A07"  # a land dossier is thick: the catalogue says L
+    assert first.receipt is not None
+    fields = {e.label: e.value for e in first.receipt.elements if isinstance(e, Field)}
+    assert fields["Thủ tục / Procedure"].startswith("Đăng ký biến động đất đai")
+    assert fields["Mã hồ sơ / Dossier"] == "HG-VT-01-261123-0001"
+    payload = json.loads(machine.store.db.execute("SELECT payload FROM outbox").fetchone()[0])
+    assert payload["procedure"] == "land-change"  # the national code where the province filled it
+    second = hand_in_for(machine, "birth")
+    assert second.data["code"] == "HG-VT-01-261123-0002" and second.data["compartment"] == "A01"
+    machine.clock.advance(17 * 3600)  # 01:00 the next day, Vietnam time
+    assert hand_in_for(machine, "other").data["code"] == "HG-VT-01-261124-0001"
+
+
+def test_an_unknown_procedure_is_refused_and_the_citizen_chooses_again(machine: Machine) -> None:
+    journey = DropoffJourney(machine.core)
+    journey.choose_procedure("no-such-thing")
+    assert journey.state is Dropoff.WAITING_CODE and journey.said == Say.UNKNOWN_PROCEDURE.format()
+    journey.choose_procedure("birth")
+    assert journey.state is Dropoff.WAITING_PHONE and journey.said is None

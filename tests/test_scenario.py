@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from kiosk.store import Store
 from tests.test_cli import Machine
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "examples" / "scenarios"
@@ -64,7 +66,15 @@ def test_dropoff_then_an_officer_collects(machine: Machine) -> None:
     assert "  dropoff: door-open -> deposited" in lines
     assert "  collect: door-open -> taken" in lines
     actions = machine.audit_actions()
-    assert actions.count("event:dossier-deposited") == 1 and actions.count("event:dossier-collected") == 1
+    assert actions.count("event:dossier-deposited") == 2 and actions.count("event:dossier-collected") == 1
+    # the dossier without a code: its procedure chosen, the kiosk's own reference given
+    assert lines[lines.index("> do: procedure birth") + 1] == "  dropoff: waiting-code -> waiting-phone"
+    store = Store.open(machine.data, kiosk_id="HG-VT-01")
+    try:
+        deposited = store.db.execute("SELECT dossier_code FROM outbox WHERE kind = 'dossier-deposited'")
+        assert re.fullmatch(r"HG-VT-01-\d{6}-0001", [code for (code,) in deposited][-1])
+    finally:
+        store.close()
     # a low one was asked for, but the only medium compartment is high: a preference, not a refusal
     assert "  screen: Ngăn A02 đang mở — mời đặt hồ sơ vào và đóng cửa." in " ".join(lines)
 

@@ -1,8 +1,9 @@
 """A citizen drops off a dossier: its code (from the QR of an online submission or a receipt, or
-typed) and a contact phone; a compartment of the chosen size opens (a low one for those who ask);
-the dossier goes in and the door closes: "dossier deposited", and a receipt to print.
+typed) or, for a dossier without one, the procedure it is for (the kiosk then gives it a reference
+of its own: HG-VT-01-261123-0003); a contact phone; a compartment of the chosen size opens (a low
+one for those who ask); the dossier goes in and the door closes: "dossier deposited", and a receipt.
 
-  waiting-code --code--> waiting-phone --phone--> opening --proven--> door-open
+  waiting-code --code or procedure--> waiting-phone --phone--> opening --proven--> door-open
   door-open --closed, dossier in--> deposited | --closed empty--> not-deposited
   opening --jam--> opening (another) | no-space;  --unprovable--> uncertain;  cancel or idle before
 """
@@ -14,7 +15,7 @@ import re
 from typing import Any, ClassVar
 
 from drivers.printer.document import Document
-from kiosk import codes, compartments, events, receipts
+from kiosk import codes, compartments, events, procedures, receipts
 from kiosk.compartments import Compartment
 from kiosk.core import Core
 from kiosk.journeys.messages import Say
@@ -79,8 +80,33 @@ class DropoffJourney(PlacingJourney[Dropoff]):
         self.said = None
         self._change_state(Dropoff.WAITING_PHONE, dossier=dossier.code)
 
-    def submit_phone(self, phone: str, *, size: str = "M", prefer_low: bool = False) -> None:
-        """The contact phone, the size the citizen chose, and whether they asked for a low door."""
+    def choose_procedure(self, key: str) -> None:
+        """A dossier without a code: the procedure it is for, from the kiosk's catalogue."""
+        self._require(Dropoff.WAITING_CODE)
+        procedure = procedures.named(self.core.procedures, key)
+        if procedure is None:
+            self.said = Say.UNKNOWN_PROCEDURE.format()
+            return
+        reference = self._new_reference()
+        self.data.update(code=reference, procedure=procedure.reported, procedure_name=procedure.vi,
+                         size=procedure.size, tried=[])  # fmt: skip
+        self.said = None
+        self._change_state(Dropoff.WAITING_PHONE, dossier=reference, procedure=procedure.key)
+
+    def _new_reference(self) -> str:
+        """The kiosk's id, the local day and the day's next number. Numbers are counted from the
+        items placed, so a reference never given to a dossier may be given again, never one in use."""
+        day = self.core.now().astimezone(receipts.VIETNAM).strftime("%y%m%d")
+        prefix = f"{self.core.kiosk_id.upper().replace('_', '-')}-{day}-"
+        rows = self.core.store.db.execute(
+            "SELECT dossier_code FROM item WHERE kind = 'deposit' AND dossier_code LIKE ? || '%'", [prefix]
+        ).fetchall()
+        used = [int(code[len(prefix) :]) for (code,) in rows if code[len(prefix) :].isdigit()]
+        return f"{prefix}{max(used, default=0) + 1:04d}"
+
+    def submit_phone(self, phone: str, *, size: str | None = None, prefer_low: bool = False) -> None:
+        """The contact phone, the size the citizen chose (else the procedure's, else medium), and
+        whether they asked for a low door."""
         self._require(Dropoff.WAITING_PHONE)
         digits = re.sub(r"[\s.\-]", "", phone)
         if digits.startswith("+84"):
@@ -89,10 +115,15 @@ class DropoffJourney(PlacingJourney[Dropoff]):
             self.said = Say.PHONE_FORMAT.format()
             return
         self.phone = digits
-        self.data["size"] = size
+        self.data["size"] = size or self.data.get("size") or "M"
         self._open_a_compartment({"procedure": self.data.get("procedure")}, prefer_low=prefer_low)
         if self.state is Dropoff.DOOR_OPEN:
-            self.said = Say.PUT_DOSSIER.format(compartment=self.data["compartment"])
+            opened, tried = self.data["compartment"], self.data["tried"]
+            self.said = (
+                Say.PUT_DOSSIER_INSTEAD.format(jammed=tried[-1], compartment=opened)
+                if tried
+                else Say.PUT_DOSSIER.format(compartment=opened)
+            )
 
     def tick(self) -> None:
         super().tick()
@@ -113,9 +144,8 @@ class DropoffJourney(PlacingJourney[Dropoff]):
             self._change_state(Dropoff.DEPOSITED, compartment=comp.id, dossier=code)
         office = receipts.Office(self.core.cfg.kiosk.office, self.core.kiosk_id)
         tracking = self.core.cfg.kiosk.tracking_url.format(code=code)
-        self.receipt = receipts.dropoff_receipt(
-            office, code, procedure or "-", self.core.now(), comp.id, tracking
-        )
+        named = self.data.get("procedure_name") or procedure or "-"
+        self.receipt = receipts.dropoff_receipt(office, code, named, self.core.now(), comp.id, tracking)
         self.said = Say.DEPOSITED.format()
 
 

@@ -64,6 +64,15 @@ class Say(enum.Enum):
         "Ngăn {compartment} đang mở — mời đặt hồ sơ vào và đóng cửa.",
         "Compartment {compartment} is open — put your dossier in and close the door.",
     )
+    PUT_DOSSIER_INSTEAD = (
+        "Ngăn {jammed} bị kẹt nên máy đã mở ngăn {compartment} — mời đặt hồ sơ vào và đóng cửa.",
+        "Compartment {jammed} was jammed, so {compartment} is open instead — put your dossier in and"
+        " close the door.",
+    )
+    UNKNOWN_PROCEDURE = (
+        "Không có thủ tục này ở máy. Vui lòng chọn lại.",
+        "This kiosk does not take that procedure. Please choose again.",
+    )
     DEPOSITED = ("Đã nhận hồ sơ. Mời nhận biên nhận.", "Dossier received. Please take your receipt.")
     NOTHING_DEPOSITED = (
         "Cửa đã đóng nhưng ngăn trống: hồ sơ chưa được nộp.",
