@@ -50,7 +50,9 @@ def test_a_bad_catalogue_names_the_file_the_entry_and_the_problem(tmp_path: Path
         procedures.load(bad)
     assert str(bad) in str(err.value)
     assert "procedure[0] (birth).size" in str(err.value)
-    bad.write_text('[[procedure]]\nkey = "a"\nvi = "A"\nen = "A"\n[[procedure]]\nkey = "a"\nvi = "B"\nen = "B"\n')
+    bad.write_text(
+        '[[procedure]]\nkey = "a"\nvi = "A"\nen = "A"\n[[procedure]]\nkey = "a"\nvi = "B"\nen = "B"\n'
+    )
     with pytest.raises(ConfigError, match="the key a is used more than once"):
         procedures.load(bad)
     with pytest.raises(ConfigError, match="cannot be read"):

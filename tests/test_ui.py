@@ -525,3 +525,61 @@ def test_an_officer_withdraws_an_expired_result_and_settles_an_unproven_one(
     assert "result-withdrawn" in kinds and "item-settled" not in kinds
     held = "SELECT state FROM item WHERE dossier_code = '000.00.53.H48-220921-0100'"
     assert peek(machine, held) == [("held",)]
+
+
+def test_a_dossier_without_a_code_is_handed_in_by_finding_its_procedure(
+    machine: Machine, kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    code = kiosk.entries["code"]
+    click(qtbot, kiosk.idle.buttons["pickup"])  # a pickup has no such way: it needs a code
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is code)
+    assert code.alternative is not None and not code.alternative.isVisible()
+    click(qtbot, code.back)
+    click(qtbot, kiosk.idle.buttons["dropoff"])
+    qtbot.waitUntil(lambda: code.alternative is not None and code.alternative.isVisible())
+    assert code.alternative.text() == "Không có mã hồ sơ? Chọn thủ tục"
+    click(qtbot, code.alternative)
+    screen = kiosk.procedure
+    assert kiosk.stack.currentWidget() is screen and len(screen.found) == 5  # the most asked first
+    assert "gõ thêm chữ" in screen.more.text()
+    for key in ["b", "i", "ê", "n", "acute"]:  # "biến", the tone on the ê as it is written
+        click(qtbot, screen.keyboard.keys[key])
+    assert screen.field.text() == "biến"
+    assert list(screen.found) == ["land-change"] and screen.more.text() == ""
+    assert screen.found["land-change"].text().startswith("Đăng ký biến động đất đai")
+    for key in ["⌫"] * 4 + ["x", "y", "z"]:
+        click(qtbot, screen.keyboard.keys[key])
+    assert screen.found == {} and screen.more.text().startswith("Không có thủ tục nào")
+    for key in ["⌫"] * 3 + ["d", "a", "t", " ", "d", "a", "i"]:
+        click(qtbot, screen.keyboard.keys[key])
+    assert screen.field.text() == "dat dai" and list(screen.found) == ["land-change"]
+    machine.person("jam", "A07")  # the large compartment jams: the next large one opens instead
+    click(qtbot, screen.found["land-change"])
+    phone = kiosk.entries["phone"]
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is phone)
+    type_in(qtbot, phone, "0912345678")
+    qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Ngăn A08 đang mở")
+    assert kiosk.message.words.text().startswith("Ngăn A07 bị kẹt nên máy đã mở ngăn A08")
+    machine.person("put", "A08")
+    machine.person("close", "A08")
+    # no printer here: the kiosk's reference is shown, as a QR too, to photograph
+    qtbot.waitUntil(lambda: kiosk.message.heading.text().startswith("Không in được biên nhận"))
+    assert kiosk.message.words.text() == "HG-VT-01-261123-0001" and kiosk.message.qr.isVisible()
+    deposited = [row for row in peek(machine, OUTBOX) if row[0] == "dossier-deposited"]
+    assert deposited == [("dossier-deposited", "HG-VT-01-261123-0001", "A08")]
+
+
+def test_the_procedure_screen_speaks_english_too_and_goes_back_to_the_code(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    click(qtbot, kiosk.idle.language_button)
+    click(qtbot, kiosk.idle.buttons["dropoff"])
+    code = kiosk.entries["code"]
+    qtbot.waitUntil(lambda: code.alternative is not None and code.alternative.isVisible())
+    click(qtbot, code.alternative)  # type: ignore[arg-type]
+    screen = kiosk.procedure
+    for key in "marr":
+        click(qtbot, screen.keyboard.keys[key])
+    assert [b.text() for b in screen.found.values()] == ["Marriage registration"]
+    click(qtbot, screen.back)
+    assert kiosk.stack.currentWidget() is code

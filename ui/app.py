@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 
+from PyQt6 import sip
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtWidgets import QApplication
 
@@ -56,4 +57,8 @@ def run(core: Core, cfg: KioskConfig) -> int:
     try:
         return app.exec()
     finally:
+        wake.stop()
         bridge.close()
+        # now, while the application lives: left to the interpreter's exit, a widget's running
+        # timer (a line edit's cursor) is stopped after the application is gone, and that crashes
+        sip.delete(window)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from PyQt6 import sip
-from PyQt6.QtCore import QObject, QThread, QTimer, pyqtSignal, pyqtSlot
+from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from drivers.errors import DeviceError
 from drivers.scanner.errors import BadRead
@@ -356,13 +356,16 @@ class CoreBridge(QObject):
         readers: list[CodeReader] | None = None,
     ) -> None:
         super().__init__()
+        self.procedures = core.procedures  # set once when the core is made; read-only after
         self._thread = QThread()
         self._thread.setObjectName("kiosk-core")
         self._worker = _Worker(core, tick_ms, printer)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.begin)
         self._command.connect(self._worker.run)
-        self._stop.connect(self._worker.end)
+        # close() returns only after the worker has let go of its timer, in its own thread
+        # (PyQt6's stubs leave out connect's connection type, which PyQt6 itself takes)
+        self._stop.connect(self._worker.end, type=Qt.ConnectionType.BlockingQueuedConnection)  # type: ignore[call-arg]
         self._worker.changed.connect(self.changed)
         self._worker.heard.connect(self.heard)
         self._worker.refused.connect(self.refused)
@@ -394,6 +397,7 @@ class CoreBridge(QObject):
         for scanner in self._scanners:
             scanner.requestInterruption()
             scanner.wait(5000)
-        self._stop.emit()
+        if self._thread.isRunning():  # a blocking signal into a thread that has ended never returns
+            self._stop.emit()
         self._thread.quit()
         self._thread.wait(5000)

@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from PyQt6 import sip
 from PyQt6.QtWidgets import QApplication
 
 from kiosk import config
@@ -28,10 +29,10 @@ MACHINE = [f"{column}{row:02d}" for column in "ABC" for row in range(1, 9)]  # a
 
 def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
     def view(
-        kind: str, state: str, said: tuple[str, str] | None = None, **extra: object
+        kind: str, state: str, said: tuple[str, str] | None = None, compartment: str = "A05", **extra: object
     ) -> Callable[[KioskWindow], None]:
         data = {
-            "compartment": "A05",
+            "compartment": compartment,
             "code": CODE,
             "fee_due": 8000,
             "tracking": f"https://dichvucong.gov.vn/p/home/dvc-tra-cuu-ho-so.html?maHoSo={CODE}",
@@ -60,6 +61,12 @@ def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
     def more_time(w: KioskWindow) -> None:
         w.show_view(View("j", "lookup", "waiting-code", None))
         w.ask_more_time()
+
+    def procedure(w: KioskWindow) -> None:
+        w.show_view(View("d", "dropoff", "waiting-code", None))
+        w.find_procedure()
+        for key in ["d", "a", "t", " ", "d", "a", "i"]:
+            w.procedure.press(key)
 
     return [
         ("01-idle", online),
@@ -99,6 +106,17 @@ def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
         ("19-idle-network-down", offline),
         ("20-staff-number", view("signin", "waiting-badge")),
         ("21-maintenance", maintenance),
+        ("22-dropoff-no-code", view("dropoff", "waiting-code")),
+        ("23-find-procedure", procedure),
+        (
+            "24-jammed-another-opened",
+            view(
+                "dropoff",
+                "door-open",
+                Say.PUT_DOSSIER_INSTEAD.format(jammed="A05", compartment="A06"),
+                compartment="A06",
+            ),
+        ),
     ]
 
 
@@ -122,6 +140,7 @@ def main(argv: list[str]) -> int:
                     window.grab().save(str(out / f"{name}-{language}-{orientation}.png"))
                     made += 1
                 window.close()
+                sip.delete(window)  # while the application lives (see ui.app.run)
         bridge.close()
         store.close()
     print(f"{made} screenshots in {out}")

@@ -22,6 +22,7 @@ from ui.screens.maintenance import MaintenanceScreen
 from ui.screens.menu import MenuScreen
 from ui.screens.message import MessageScreen
 from ui.screens.more_time import MoreTimeScreen
+from ui.screens.procedure import ProcedureScreen
 from ui.speech import Speaker
 from ui.style import SHEET
 
@@ -122,7 +123,13 @@ class KioskWindow(QMainWindow):
         self.entries: dict[str, EntryScreen] = {}
         for what in ("code", "pin", "phone", "staffpin", "result", "staffid"):
             preview = CameraPreview(camera) if camera is not None and what == "code" else None
-            self.entries[what] = EntryScreen(language, what, self._submitter(what), self.home, preview)
+            alternative = self.find_procedure if what == "code" else None
+            self.entries[what] = EntryScreen(
+                language, what, self._submitter(what), self.home, preview, alternative
+            )
+        self.procedure = ProcedureScreen(
+            language, bridge.procedures, self.choose_procedure, self.have_a_code, self.home, orientation
+        )
         self.message = MessageScreen(language, self.home, compartments)
         self.menu = MenuScreen(language, self.choose, bridge.sign_out)
         self.choose_items = ChooseScreen(language, self.take, self.home)
@@ -132,6 +139,7 @@ class KioskWindow(QMainWindow):
         screens = (
             self.idle,
             *self.entries.values(),
+            self.procedure,
             self.message,
             self.menu,
             self.choose_items,
@@ -149,7 +157,7 @@ class KioskWindow(QMainWindow):
         self._return.timeout.connect(self._back_if_still)
         self._asked_on: QWidget | None = None  # the screen the "more time?" question covers
         # where a person may simply have walked away (never an open door: that is watched instead)
-        self.asking: set[QWidget] = {*self.entries.values(), self.choose_items}
+        self.asking: set[QWidget] = {*self.entries.values(), self.choose_items, self.procedure}
         self._quiet = self._single_shot(self.ask_more_time)
         self._give_up = self._single_shot(self.home)
         self.ask_more_time_ms, self.give_up_ms = int(ask_more_time_s * 1000), int(give_up_s * 1000)
@@ -210,6 +218,18 @@ class KioskWindow(QMainWindow):
 
     def choose(self, kind: str) -> None:
         self.bridge.start(kind)
+
+    def find_procedure(self) -> None:
+        """A drop-off without a dossier code: on to finding its procedure (the journey still waits
+        for a code or a procedure)."""
+        self.procedure.start()
+        self._show(self.procedure)
+
+    def have_a_code(self) -> None:
+        self._show(self.entries["code"])
+
+    def choose_procedure(self, key: str) -> None:
+        self.bridge.step("choose_procedure", key)
 
     def submit(self, what: str, typed: str) -> None:
         self.bridge.step(SUBMITS[what], f"DKS1|{typed}" if what == "staffid" else typed)
@@ -285,6 +305,8 @@ class KioskWindow(QMainWindow):
             if self.stack.currentWidget() is not screen:
                 screen.field.clear()
                 screen.problem.clear()
+            if screen.alternative is not None:
+                screen.alternative.setVisible(view.kind == "dropoff")
             if view.said:
                 screen.show_problem(self.language.pick(view.said))
             self._show(screen)

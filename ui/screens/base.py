@@ -61,3 +61,12 @@ def button(label: str = "", *, secondary: bool = False, name: str = "") -> QPush
         b.setAccessibleName(name)
     b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return b
+
+
+def drop(buttons: dict[str, QPushButton]) -> None:
+    """Take a list's buttons off the screen now (a hidden widget takes no room in a layout); they
+    are deleted when the event loop next runs, never while one may be inside its own click."""
+    for b in buttons.values():
+        b.hide()
+        b.deleteLater()
+    buttons.clear()

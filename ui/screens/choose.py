@@ -8,7 +8,7 @@ from collections.abc import Callable
 from PyQt6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from ui.i18n import Language
-from ui.screens.base import Screen, button, text, title
+from ui.screens.base import Screen, button, drop, text, title
 
 
 class ChooseScreen(Screen):
@@ -30,9 +30,7 @@ class ChooseScreen(Screen):
         self.retranslate()
 
     def present(self, items: tuple[tuple[str, str], ...]) -> None:
-        for b in self.items.values():
-            b.deleteLater()
-        self.items = {}
+        drop(self.items)
         for key, label in items:
             b = button(label, name=key)
             b.clicked.connect(lambda _=False, k=key: self.take(k))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PyQt6.QtWidgets import QHBoxLayout, QLineEdit, QWidget
+from PyQt6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from ui.i18n import N_, Language
 from ui.screens.base import Screen, button, text, title
@@ -28,6 +28,7 @@ class EntryScreen(Screen):
         submit: Callable[[str], None],
         home: Callable[[], None],
         preview: QWidget | None = None,
+        alternative: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(language)
         self.what = what
@@ -47,6 +48,12 @@ class EntryScreen(Screen):
         self.layout_.addWidget(self.problem)
         self.keyboard = Keyboard(self.press, letters=what in ("code", "result", "staffid"))
         self.layout_.addWidget(self.keyboard)
+        # a drop-off's way on for a dossier without a code (shown by the window for drop-offs only)
+        self.alternative: QPushButton | None = None
+        if alternative is not None:
+            self.alternative = button(secondary=True, name="no code")
+            self.alternative.clicked.connect(alternative)
+            self.layout_.addWidget(self.alternative)
         row = QHBoxLayout()
         self.back = button(secondary=True, name="home")
         self.back.clicked.connect(home)
@@ -72,3 +79,5 @@ class EntryScreen(Screen):
         self.heading.setText(self.t(PROMPTS[self.what]))
         self.back.setText(self.t("Back to start"))
         self.ok.setText(self.t("OK"))
+        if self.alternative is not None:
+            self.alternative.setText(self.t("No dossier code? Choose its procedure"))
