@@ -583,3 +583,23 @@ def test_the_procedure_screen_speaks_english_too_and_goes_back_to_the_code(
     assert [b.text() for b in screen.found.values()] == ["Marriage registration"]
     click(qtbot, screen.back)
     assert kiosk.stack.currentWidget() is code
+
+
+def test_a_door_found_open_sends_the_citizen_to_an_officer(
+    machine: Machine, kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    sent = load(machine)
+    machine.person("open", sent["compartment"])  # forced since the result went in
+    click(qtbot, kiosk.idle.buttons["pickup"])
+    code = kiosk.entries["code"]
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is code)
+    type_in(qtbot, code, CODE)
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["pin"])
+    type_in(qtbot, kiosk.entries["pin"], sent["pin"])
+    qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Vui lòng liên hệ cán bộ")
+    assert kiosk.message.words.text() == (
+        f"Ngăn {sent['compartment']} đang mở sẵn. Để bảo đảm an toàn, vui lòng liên hệ cán bộ."
+    )
+    assert kiosk.message.home.isVisible()
+    kinds = [row[0] for row in peek(machine, OUTBOX)]
+    assert kinds[-2:] == ["maintenance", "outcome-uncertain"]  # the office is told; nothing unlocked
