@@ -57,7 +57,8 @@ def test_sections_for_unused_devices_are_optional() -> None:
     [
         (
             lambda r: r["kiosk"].update(colour="red"),
-            "kiosk.colour: unknown key; expected one of: id, data_dir, office, tracking_url, log_level, procedures",
+            "kiosk.colour: unknown key; expected one of: id, data_dir, office, tracking_url, log_level,"
+            " procedures",
         ),
         (lambda r: r["kiosk"].pop("id"), "kiosk.id: required key is missing"),
         (
