@@ -6,10 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from drivers.errors import DeviceError
 from drivers.lockboard.bus import BoardStatus
 from kiosk.core import Core
 from kiosk.store import Store
+
+if TYPE_CHECKING:  # the printer stack loads only where a printer is configured
+    from drivers.printer.printer import ReceiptPrinter
+    from drivers.printer.status import PrinterStatus
 
 
 @dataclass(frozen=True)
@@ -19,11 +25,59 @@ class Finding:
     en: str
 
 
-def health(core: Core) -> list[Finding]:
-    return _boards(core) + _compartments(core) + sync_queue(core.store, core.now())
+def health(core: Core, printer: ReceiptPrinter | None = None) -> list[Finding]:
+    found = check_boards(core)
+    if printer is not None:
+        found.append(check_printer(core.store, printer))
+    return found + _compartments(core) + sync_queue(core.store, core.now())
 
 
-def _boards(core: Core) -> list[Finding]:
+def check_devices(core: Core, printer: ReceiptPrinter | None = None) -> None:
+    """Read every board (and the printer): ``device_state``, which each heartbeat reports, is kept
+    fresh while nobody is at the machine, not only when a technician asks."""
+    check_boards(core)
+    if printer is not None:
+        check_printer(core.store, printer)
+
+
+def check_printer(store: Store, printer: ReceiptPrinter) -> Finding:
+    try:
+        status = printer.status()
+    except DeviceError as exc:
+        _record(store, "printer", f"not answering: {exc}")
+        return Finding(False, f"Máy in không trả lời ({exc})", f"Printer not answering ({exc})")
+    trouble = _printer_trouble(status)
+    _record(store, "printer", "; ".join(en for _, en in trouble) or "ok")
+    if not trouble:
+        return Finding(True, "Máy in: sẵn sàng", "Printer: ready")
+    ok = status.can_print  # paper nearly out: still prints, but say so
+    return Finding(
+        ok, "Máy in: " + "; ".join(vi for vi, _ in trouble), "Printer: " + "; ".join(en for _, en in trouble)
+    )
+
+
+def _printer_trouble(status: PrinterStatus) -> list[tuple[str, str]]:
+    """What is wrong, Vietnamese first; the one cause, not every bit that follows from it."""
+    trouble = []
+    if status.cover_open:
+        trouble.append(("nắp máy in đang mở", "the cover is open"))
+    if status.paper_out or status.stopped_for_paper:
+        trouble.append(("hết giấy", "out of paper"))
+    elif status.paper_near_end:
+        trouble.append(("sắp hết giấy", "paper nearly out"))
+    if status.offline and not trouble:
+        trouble.append(
+            ("máy in ngoại tuyến, kiểm tra nguồn và đèn báo lỗi", "offline: check power and error light")
+        )
+    return trouble
+
+
+def _record(store: Store, device: str, state: str) -> None:
+    with store.transaction() as db:
+        db.execute("INSERT OR REPLACE INTO device_state VALUES (?, ?, ?)", [device, state, store.now()])
+
+
+def check_boards(core: Core) -> list[Finding]:
     out = []
     readings = core.lockers.read_boards()
     with core.store.transaction() as db:

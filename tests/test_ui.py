@@ -407,9 +407,8 @@ def test_the_idle_screen_says_when_the_network_is_down_and_what_still_works(
         bridge.close()
 
 
-def test_a_hidden_gesture_lets_a_technician_sign_in_without_a_badge(
-    machine: Machine, kiosk: KioskWindow, qtbot: QtBot
-) -> None:
+def hidden_gesture_sign_in(machine: Machine, kiosk: KioskWindow, qtbot: QtBot) -> None:
+    """Five taps on the idle title, the staff number and the PIN: the technician's menu."""
     from kiosk import staff
     from tests.machine import STAFF
 
@@ -422,7 +421,56 @@ def test_a_hidden_gesture_lets_a_technician_sign_in_without_a_badge(
     qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["staffpin"])
     type_in(qtbot, kiosk.entries["staffpin"], pin)
     qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.menu)
+
+
+def test_a_hidden_gesture_lets_a_technician_sign_in_without_a_badge(
+    machine: Machine, kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    hidden_gesture_sign_in(machine, kiosk, qtbot)
     assert kiosk.menu.buttons["technician"].isVisible()
+
+
+def test_the_technician_prints_the_test_page_and_hears_of_no_paper(
+    machine: Machine, qtbot: QtBot, short_tmp: Path
+) -> None:
+    from drivers.printer.printer import ReceiptPrinter
+    from drivers.printer.render import PrinterProfile
+    from hardware_sim.control import ControlClient
+    from hardware_sim.printer import PrinterSim
+
+    pages = short_tmp / "pages"
+    sim = PrinterSim(short_tmp / "printer", out=pages, profile="TM-T20II", paper="80mm").start_in_thread()
+    printer = ReceiptPrinter.from_url(str(short_tmp / "printer"), PrinterProfile("TM-T20II", "80mm"))
+    printer.status_timeout_s = 0.3
+    bridge = CoreBridge(machine.core, tick_ms=20, printer=printer)
+    window = KioskWindow(bridge, Language("vi"))
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        # read by the kiosk itself while nobody is at it: what each heartbeat tells the office
+        states = "SELECT name, state FROM device_state ORDER BY name"
+        qtbot.waitUntil(lambda: ("printer", "ok") in peek(machine, states))
+        assert ("lockbus0/board0", "ok") in peek(machine, states)
+        hidden_gesture_sign_in(machine, window, qtbot)
+        click(qtbot, window.menu.buttons["technician"])
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.maintenance)
+        click(qtbot, window.maintenance.buttons["print_test"])
+        qtbot.waitUntil(lambda: "✔ Đã in trang thử" in window.maintenance.report.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: any(pages.glob("*.txt")), timeout=10_000)
+        page = next(pages.glob("*.txt")).read_text(encoding="utf-8")
+        assert "ơ ờ ở ỡ ớ ợ" in page  # every tone mark, for the technician's eye
+        ControlClient(sim.control_path).call("paper", "out")
+        click(qtbot, window.maintenance.buttons["print_test"])
+        qtbot.waitUntil(
+            lambda: "✘ Không in được trang thử" in window.maintenance.report.text(), timeout=10_000
+        )
+        click(qtbot, window.maintenance.buttons["health"])
+        qtbot.waitUntil(lambda: "✘ Máy in: hết giấy" in window.maintenance.report.text(), timeout=10_000)
+        assert ("printer", "out of paper") in peek(machine, states)
+    finally:
+        bridge.close()
+        printer.close()
+        sim.stop()
 
 
 def test_failure_screens_say_what_happened_and_what_to_do(

@@ -76,6 +76,7 @@ STAFF_STARTS: dict[str, Callable[[Core, SignInJourney], Journey[Any]]] = {
     "technician": TechnicianJourney,
 }
 NETWORK_EVERY_MS = 5000
+DEVICES_EVERY_MS = 60_000
 CODE_STATES = frozenset({"waiting-code", "scanning"})  # a scanned code goes straight in
 
 
@@ -120,6 +121,19 @@ class _Worker(QObject):
         self._timer.timeout.connect(self._tick)
         self._timer.start(self.tick_ms)
         self._look_at_network()
+        self._look_at_devices()
+
+    def _look_at_devices(self) -> None:
+        """Every board and the printer read now and then, never in the middle of a person's journey:
+        the heartbeat then tells the office of a board gone quiet at 2 a.m."""
+        if self._timer is None:
+            return
+        if self.journey is None or self.journey.ended:
+            try:
+                maintenance.check_devices(self.core, self.printer)
+            except (KioskError, DeviceError) as exc:
+                log.warning("devices not read: %s", exc)
+        QTimer.singleShot(DEVICES_EVERY_MS, self._look_at_devices)
 
     def _look_at_network(self) -> None:
         """The sync process's last word (it writes sync_state): reachable or not, now and then."""
@@ -151,7 +165,7 @@ class _Worker(QObject):
         elif command == "sign_out":
             self._try(self._sign_out)
         elif command == "health" and isinstance(self.journey, TechnicianJourney):
-            self.findings.emit(maintenance.health(self.core))
+            self.findings.emit(maintenance.health(self.core, self.printer))
         elif command == "print_test" and isinstance(self.journey, TechnicianJourney):
             self.findings.emit([self._print_test(self.journey.actor)])
         elif self.journey is None:
