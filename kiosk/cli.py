@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
         return COMMANDS[args.command](args, cfg, store, out)
     except (KioskError, DeviceError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return FAILED
+        return USAGE if isinstance(exc, ConfigError) else FAILED  # e.g. the procedure catalogue
     finally:
         store.close()
 

@@ -190,7 +190,8 @@ class KioskConfig(_Section):
     def procedures_path(self) -> Path | None:
         if self.kiosk.procedures is None:
             return None
-        return Path(self.source).parent / self.kiosk.procedures  # an absolute path stays as it is
+        # beside the config file; an absolute path stays as it is
+        return Path(self.source).resolve().parent / self.kiosk.procedures
 
     def bus_named(self, name: str) -> BusSection:
         return next(b for b in self.bus if b.name == name)

@@ -198,7 +198,26 @@ def test_bad_config_exits_2_naming_file_and_key(short_tmp: Path) -> None:
     assert done.returncode == 2
     assert done.stderr == (
         f"error: config file {path} is not valid:\n"
-        "  - kiosk.idd: unknown key; expected one of: id, data_dir, office, tracking_url, log_level\n"
+        "  - kiosk.idd: unknown key; expected one of: id, data_dir, office, tracking_url, log_level,"
+        " procedures\n"
+    )
+
+
+LOOKUP_SCENARIO = Path(__file__).resolve().parent.parent / "examples" / "scenarios" / "lookup.toml"
+
+
+def test_a_bad_procedure_catalogue_exits_2_naming_its_file(short_tmp: Path) -> None:
+    path = short_tmp / "kiosk.toml"
+    path.write_text(f'[kiosk]\nid = "K1"\ndata_dir = "{short_tmp}"\nprocedures = "p.toml"\n')
+    (short_tmp / "p.toml").write_text('[[procedure]]\nkey = "birth"\nvi = "Khai sinh"\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(path), "scenario", str(LOOKUP_SCENARIO)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"error: config file {short_tmp / 'p.toml'} is not valid:\n"
+        "  - procedure[0] (birth).en: required key is missing\n"
     )
 
 
