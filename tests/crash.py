@@ -88,7 +88,10 @@ def child(root: Path, seed: int) -> None:
             return
         at.place(load, Load.DOOR_OPEN)
         deposit = DropoffJourney(core)
-        deposit.submit_code(code.replace("H48", "H26"))
+        if n % 3:
+            deposit.submit_code(code.replace("H48", "H26"))
+        else:  # a paper dossier with no code: the kiosk's own reference
+            deposit.choose_procedure("certified-copy")
         deposit.submit_phone("0912345678", size="M")
         at.place(deposit, Dropoff.DOOR_OPEN)
         roll = rng.random()
