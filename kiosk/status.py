@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from kiosk.errors import KioskError
+from kiosk.names import masked
 from kiosk.store import Store
 
 log = logging.getLogger("kiosk.status")
@@ -103,10 +104,11 @@ def held_here(store: Store, code: str) -> DossierStatus | None:
 
 
 def remember(store: Store, code: str, fetched: dict[str, Any]) -> None:
+    answer = json.dumps({**fetched, "citizen": masked(fetched.get("citizen"))}, ensure_ascii=False)
     with store.transaction() as db:
         db.execute(
             "INSERT OR REPLACE INTO dossier_status (dossier_code, answer, fetched_at) VALUES (?, ?, ?)",
-            [code, json.dumps(fetched, ensure_ascii=False), store.now()],
+            [code, answer, store.now()],
         )
 
 
@@ -127,7 +129,7 @@ def _from_backend(code: str, fetched: dict[str, Any], kiosk_id: str) -> DossierS
         # the result waits in a kiosk: this one (though not held here: picked up since?) or another
         status = "ready-elsewhere" if kiosk != kiosk_id else "finished"
     return DossierStatus(
-        code, status, "backend", procedure=fetched.get("procedure"), citizen=fetched.get("citizen"),
+        code, status, "backend", procedure=fetched.get("procedure"), citizen=masked(fetched.get("citizen")),
         kiosk=kiosk,
     )  # fmt: skip
 

@@ -24,6 +24,7 @@ from typing import Any
 from kiosk import events
 from kiosk.clock import stamp
 from kiosk.config import BackendSection
+from kiosk.names import masked
 from kiosk.store import Store
 from sync.client import BackendClient, EventResult, backoff
 from sync.errors import SyncError
@@ -100,7 +101,7 @@ class SyncWorker:
                             "INSERT OR REPLACE INTO assignment VALUES (?, ?, ?, ?, ?, ?, ?)",
                             [
                                 a.dossier_code,
-                                a.citizen,
+                                masked(a.citizen),  # however the backend sent it
                                 a.procedure,
                                 a.fee_due,
                                 a.hold_days,

@@ -91,6 +91,9 @@ def test_the_idle_screen_offers_three_large_choices_in_vietnamese_then_english(
 
 
 def test_a_citizen_picks_up_a_result_by_touch(machine: Machine, kiosk: KioskWindow, qtbot: QtBot) -> None:
+    machine.store.db.execute(  # as the sync keeps it: the name masked
+        "INSERT INTO assignment (dossier_code, citizen, synced_at) VALUES (?, 'Ng**** V** A*', 't')", [CODE]
+    )
     sent = load(machine)
     click(qtbot, kiosk.idle.buttons["pickup"])
     code = kiosk.entries["code"]
@@ -105,6 +108,7 @@ def test_a_citizen_picks_up_a_result_by_touch(machine: Machine, kiosk: KioskWind
     message = kiosk.message
     qtbot.waitUntil(lambda: message.heading.text() == f"Ngăn {sent['compartment']} đang mở")
     assert "mời nhận kết quả và đóng cửa" in message.words.text()
+    assert message.dossier.text() == f"Hồ sơ {CODE} · Ng**** V** A*"  # which dossier, the name masked
     assert not message.home.isVisible()  # no way to walk off with the door open and unrecorded
     machine.person("take", sent["compartment"])
     machine.person("close", sent["compartment"])

@@ -93,6 +93,8 @@ TOUCHES = frozenset(
 TAPS = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick})
 KEEP_ALIVE_EVERY_S = 5.0
 BACK_TO_IDLE = frozenset({"cancelled", "timed-out"})
+# journeys whose message screens say which dossier it is (a look-up says it in its answer)
+NAMES_THE_DOSSIER = frozenset({"pickup", "dropoff", "load", *RELEASES})
 
 
 class KioskWindow(QMainWindow):
@@ -319,7 +321,10 @@ class KioskWindow(QMainWindow):
             heading, qr = NO_RECEIPT, view.data.get("tracking")
             code = str(view.data.get("code", ""))
             said = (code, code)  # not "take your receipt": there is none
-        self.message.present(heading, said, can_leave=can_leave, where=where, qr=qr, **view.data)
+        dossier = qr is None and view.kind in NAMES_THE_DOSSIER
+        self.message.present(
+            heading, said, can_leave=can_leave, where=where, qr=qr, dossier=dossier, **view.data
+        )
         self._show(self.message)
         if view.ended and not self.signed_in:
             self._return_after = self._shown

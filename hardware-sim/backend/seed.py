@@ -8,6 +8,8 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+from kiosk.names import masked
+
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Võ", "Phan", "Trương", "Bùi", "Đặng", "Đỗ"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Ngọc", "Thanh", "Quốc", "Thu", "Đức", "Kim"]
 GIVEN = [
@@ -45,14 +47,6 @@ PROCEDURES: list[tuple[str, int, str]] = [  # (procedure, fee in đồng, size h
     ("Xác nhận tình trạng hôn nhân", 0, "S"),
 ]
 UNIT = "000.00.53.H48"  # a receiving unit's code, as in the province's codes
-
-
-def masked(name: str) -> str:
-    """Nguyễn Văn An -> Ng*** V** A*: enough for the citizen to recognise, no more."""
-    return " ".join(
-        part[: 2 if i == 0 else 1] + "*" * (len(part) - (2 if i == 0 else 1))
-        for i, part in enumerate(name.split())
-    )
 
 
 def sample(count: int, kiosk_id: str, *, seed: int = 2026, today: date | None = None) -> list[dict[str, Any]]:

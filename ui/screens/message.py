@@ -20,11 +20,13 @@ class MessageScreen(Screen):
     ) -> None:
         super().__init__(language)
         self.heading = title()
+        self.dossier = text(name="dossier")  # which dossier: its code and the citizen's masked name
         self.words = text(name="message")
         self.words.setObjectName("message")
         self.map = CompartmentMap(compartments or [])
         self.map.show_open(None)
         self.layout_.addWidget(self.heading)
+        self.layout_.addWidget(self.dossier)
         self.layout_.addStretch(1)
         self.layout_.addWidget(self.words)
         self.layout_.addWidget(self.map, 3)
@@ -40,15 +42,18 @@ class MessageScreen(Screen):
         self._key = ""
         self._values: dict[str, object] = {}
         self._said: tuple[str, str] | None = None
+        self._dossier = False
         self.retranslate()
 
     def present(
         self, heading_key: str, said: tuple[str, str] | None, *, can_leave: bool = True,
-        where: str | None = None, qr: str | None = None, **values: object,
+        where: str | None = None, qr: str | None = None, dossier: bool = False, **values: object,
     ) -> None:  # fmt: skip
         """``where``: the compartment to show on the machine's map (an open door); ``qr``: a code
-        to show as a QR, for a person to photograph (a receipt that could not be printed)."""
+        to show as a QR, for a person to photograph (a receipt that could not be printed);
+        ``dossier``: name the dossier (``code``, and ``citizen`` where known) under the heading."""
         self._key, self._said, self._values = heading_key, said, values
+        self._dossier = dossier and bool(values.get("code"))
         self.map.show_open(where)
         self.qr.setVisible(qr is not None)
         if qr is not None:
@@ -63,6 +68,9 @@ class MessageScreen(Screen):
         self.heading.setText(self.t(self._key, **self._values) if self._key else "")
         self.words.setText(self.language.pick(self._said))
         self.home.setText(self.t("Back to start"))
+        citizen = self._values.get("citizen")
+        shown = self.t("Dossier {code}", code=self._values.get("code")) + (f" · {citizen}" if citizen else "")
+        self.dossier.setText(shown if self._dossier else "")
 
 
 def qr_pixmap(text: str, size: int) -> QPixmap:
