@@ -34,6 +34,7 @@ def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
         data = {
             "compartment": compartment,
             "code": CODE,
+            "citizen": "Ng**** V** A*",  # masked, as the kiosk keeps it
             "fee_due": 8000,
             "tracking": f"https://dichvucong.gov.vn/p/home/dvc-tra-cuu-ho-so.html?maHoSo={CODE}",
         }
