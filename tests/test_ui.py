@@ -655,3 +655,38 @@ def test_a_door_found_open_sends_the_citizen_to_an_officer(
     assert kiosk.message.home.isVisible()
     kinds = [row[0] for row in peek(machine, OUTBOX)]
     assert kinds[-2:] == ["maintenance", "outcome-uncertain"]  # the office is told; nothing unlocked
+
+
+def test_a_lookup_online_answers_from_the_backend_by_touch(
+    machine: Machine, qtbot: QtBot, short_tmp: Path
+) -> None:
+    from sync.client import BackendClient, StatusFromBackend
+    from tests.backend import KIOSK, StandIn
+
+    backend = StandIn(short_tmp, seed=0)
+    try:
+        backend.post("dossiers", {"dossiers": [
+            {"code": "000.00.53.H48-261101-0007", "status": "needs-documents",
+             "procedure": "Đăng ký hộ kinh doanh"},
+        ]})  # fmt: skip
+        client = BackendClient(backend.section(), KIOSK, clock=machine.store.clock)
+        machine.core.status_source = StatusFromBackend(client)  # before the core's thread starts
+        bridge = CoreBridge(machine.core, tick_ms=20)
+        window = KioskWindow(bridge, Language("vi"))
+        qtbot.addWidget(window)
+        window.show()
+        try:
+            click(qtbot, window.idle.buttons["lookup"])
+            code = window.entries["code"]
+            qtbot.waitUntil(lambda: window.stack.currentWidget() is code)
+            assert code.alternative is not None and not code.alternative.isVisible()
+            type_in(qtbot, code, "000.00.53.H48-261101-0007")
+            qtbot.waitUntil(lambda: window.message.heading.text() == "Tình trạng hồ sơ", timeout=10_000)
+            assert window.message.words.text() == (
+                "Hồ sơ 000.00.53.H48-261101-0007: Cần bổ sung hồ sơ — vui lòng liên hệ bộ phận một cửa."
+            )
+            assert window.message.home.isVisible()
+        finally:
+            bridge.close()
+    finally:
+        backend.stop()
