@@ -100,6 +100,7 @@ def in_process(touches: int = 200, journeys: int = 1000) -> tuple[list[float], f
                 half = rss_mb()
         full = rss_mb()
         bridge.close()
+        window.allow_close()
         window.close()
         machine.close()
     return samples, half, full

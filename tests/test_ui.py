@@ -690,3 +690,10 @@ def test_a_lookup_online_answers_from_the_backend_by_touch(
             bridge.close()
     finally:
         backend.stop()
+
+
+def test_the_window_cannot_be_closed_but_by_the_kiosk_itself(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    assert not kiosk.close()  # Alt+F4 on a plugged-in keyboard, a window manager's close
+    assert kiosk.isVisible()
+    kiosk.allow_close()  # what SIGTERM to kiosk run does
+    assert kiosk.close() and not kiosk.isVisible()

@@ -43,7 +43,13 @@ def run(core: Core, cfg: KioskConfig) -> int:
     if cfg.ui.hide_cursor:
         QApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
     bridge, window = build(core, cfg)
-    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+
+    def stop(*_: object) -> None:
+        window.allow_close()
+        app.quit()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)  # Ctrl+C from a technician's terminal: the same clean end
     # Python runs signal handlers only between bytecodes; Qt's loop must hand it control now and then
     wake = QTimer()
     wake.timeout.connect(lambda: None)

@@ -140,6 +140,7 @@ def main(argv: list[str]) -> int:
                     app.processEvents()
                     window.grab().save(str(out / f"{name}-{language}-{orientation}.png"))
                     made += 1
+                window.allow_close()
                 window.close()
                 sip.delete(window)  # while the application lives (see ui.app.run)
         bridge.close()

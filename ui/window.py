@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PyQt6.QtCore import QEvent, QObject, Qt, QTimer
+from PyQt6.QtGui import QCloseEvent
 from PyQt6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from kiosk.core import Announcement
@@ -164,12 +165,28 @@ class KioskWindow(QMainWindow):
         self._give_up = self._single_shot(self.home)
         self.ask_more_time_ms, self.give_up_ms = int(ask_more_time_s * 1000), int(give_up_s * 1000)
         self._last_keep_alive = 0.0
+        self._may_close = False
         self._taps: list[float] = []
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
         bridge.changed.connect(self.show_view)
         bridge.heard.connect(self.hear)
         bridge.network.connect(lambda reachable: self.idle.set_offline(not reachable))
         bridge.findings.connect(self.maintenance.show_findings)
+
+    # -- no way out ------------------------------------------------------------------------------
+
+    def allow_close(self) -> None:
+        """Only ``kiosk run`` itself, on SIGTERM, may close the window."""
+        self._may_close = True
+
+    def closeEvent(self, event: QCloseEvent | None) -> None:
+        """A keyboard plugged in (Alt+F4) or a window manager's close: refused, the kiosk stays."""
+        if event is None:
+            return
+        if self._may_close:
+            event.accept()
+        else:
+            event.ignore()
 
     # -- touches ---------------------------------------------------------------------------------
 
