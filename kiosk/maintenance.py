@@ -44,10 +44,10 @@ def check_printer(store: Store, printer: ReceiptPrinter) -> Finding:
     try:
         status = printer.status()
     except DeviceError as exc:
-        _record(store, "printer", f"not answering: {exc}")
+        _record(store, {"printer": f"not answering: {exc}"})
         return Finding(False, f"Máy in không trả lời ({exc})", f"Printer not answering ({exc})")
     trouble = _printer_trouble(status)
-    _record(store, "printer", "; ".join(en for _, en in trouble) or "ok")
+    _record(store, {"printer": "; ".join(en for _, en in trouble) or "ok"})
     if not trouble:
         return Finding(True, "Máy in: sẵn sàng", "Printer: ready")
     ok = status.can_print  # paper nearly out: still prints, but say so
@@ -72,29 +72,28 @@ def _printer_trouble(status: PrinterStatus) -> list[tuple[str, str]]:
     return trouble
 
 
-def _record(store: Store, device: str, state: str) -> None:
+def _record(store: Store, states: dict[str, str]) -> None:
+    """What each device said, as the heartbeat reports it (``device_state``)."""
+    now = store.now()
     with store.transaction() as db:
-        db.execute("INSERT OR REPLACE INTO device_state VALUES (?, ?, ?)", [device, state, store.now()])
+        for device, state in states.items():
+            db.execute("INSERT OR REPLACE INTO device_state VALUES (?, ?, ?)", [device, state, now])
 
 
 def check_boards(core: Core) -> list[Finding]:
     out = []
-    readings = core.lockers.read_boards()
-    with core.store.transaction() as db:
-        for (bus, board), result in sorted(readings.items()):
-            ok = isinstance(result, BoardStatus)
-            state = "ok" if ok else f"not answering: {result}"
-            db.execute("INSERT OR REPLACE INTO device_state VALUES (?, ?, ?)",
-                       [f"{bus}/board{board}", state, core.store.now()])  # fmt: skip
-            if ok:
-                out.append(
-                    Finding(
-                        True, f"{bus} bo mạch {board}: trả lời bình thường", f"{bus} board {board}: answers"
-                    )
-                )
-            else:
-                out.append(Finding(False, f"{bus} bo mạch {board}: không trả lời ({result})",
-                                   f"{bus} board {board}: not answering ({result})"))  # fmt: skip
+    states = {}
+    for (bus, board), result in sorted(core.lockers.read_boards().items()):
+        if isinstance(result, BoardStatus):
+            states[f"{bus}/board{board}"] = "ok"
+            out.append(
+                Finding(True, f"{bus} bo mạch {board}: trả lời bình thường", f"{bus} board {board}: answers")
+            )
+        else:
+            states[f"{bus}/board{board}"] = f"not answering: {result}"
+            out.append(Finding(False, f"{bus} bo mạch {board}: không trả lời ({result})",
+                               f"{bus} board {board}: not answering ({result})"))  # fmt: skip
+    _record(core.store, states)
     return out
 
 

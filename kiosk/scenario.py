@@ -160,7 +160,7 @@ class Runner:
             "code": lambda a: j.submit_code(" ".join(a)),
             "pin": lambda a: j.submit_pin(*a),
             "phone": lambda a: self._phone(j, a),
-            "procedure": lambda a: j.choose_procedure(*a[:1]),
+            "procedure": lambda a: j.choose_procedure(" ".join(a)),
             "open": lambda _: j.open(),
             "settle-fee": lambda _: j.settle_fee(),
             "take": lambda a: j.take(*a),

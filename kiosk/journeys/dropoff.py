@@ -97,7 +97,8 @@ class DropoffJourney(PlacingJourney[Dropoff]):
         """The kiosk's id, the local day and the day's next number. Numbers are counted from the
         items placed, so a reference never given to a dossier may be given again, never one in use."""
         day = self.core.now().astimezone(receipts.VIETNAM).strftime("%y%m%d")
-        prefix = f"{self.core.kiosk_id.upper().replace('_', '-')}-{day}-"
+        kiosk = self.core.kiosk_id.upper().replace("_", "-")[:28]  # a dossier code has at most 40
+        prefix = f"{kiosk}-{day}-"
         rows = self.core.store.db.execute(
             "SELECT dossier_code FROM item WHERE kind = 'deposit' AND dossier_code LIKE ? || '%'", [prefix]
         ).fetchall()
