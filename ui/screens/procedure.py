@@ -68,8 +68,7 @@ class ProcedureScreen(Screen):
         self.retranslate()
 
     def start(self) -> None:
-        self.field.clear()
-        self._refresh()
+        self.field.clear()  # the list follows the field (an empty field: the most asked first)
 
     def press(self, key: str) -> None:
         typed = self.field.text()
