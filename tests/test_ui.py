@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -339,22 +341,38 @@ def test_spoken_prompts_in_the_persons_language(machine: Machine, qtbot: QtBot, 
         bridge.close()
 
 
-@pytest.mark.parametrize("paper", ["ok", "out"])
-def test_a_dossier_handed_in_gets_its_receipt_or_the_code_on_screen(
-    machine: Machine, qtbot: QtBot, short_tmp: Path, paper: str
-) -> None:
+@dataclass
+class PrinterRig:
+    printer: Any  # drivers.printer.printer.ReceiptPrinter, imported with the printer stack
+    control: Any  # the simulator's control channel (paper ok / out)
+    out: Path  # where the simulated printer leaves each page, as text and PNG
+
+
+@pytest.fixture
+def printer_rig(short_tmp: Path) -> Iterator[PrinterRig]:
+    """The receipt printer simulator on a pty, and the driver connected to it."""
     from drivers.printer.printer import ReceiptPrinter
     from drivers.printer.render import PrinterProfile
     from hardware_sim.control import ControlClient
     from hardware_sim.printer import PrinterSim
 
-    receipts = short_tmp / "receipts"
-    sim = PrinterSim(short_tmp / "printer", out=receipts, profile="TM-T20II", paper="80mm").start_in_thread()
-    ControlClient(sim.control_path).call("paper", paper)
+    out = short_tmp / "printed"
+    sim = PrinterSim(short_tmp / "printer", out=out, profile="TM-T20II", paper="80mm").start_in_thread()
     printer = ReceiptPrinter.from_url(str(short_tmp / "printer"), PrinterProfile("TM-T20II", "80mm"))
     printer.status_timeout_s = 0.3
+    yield PrinterRig(printer, ControlClient(sim.control_path), out)
+    printer.close()
+    sim.stop()
+
+
+@pytest.mark.parametrize("paper", ["ok", "out"])
+def test_a_dossier_handed_in_gets_its_receipt_or_the_code_on_screen(
+    machine: Machine, qtbot: QtBot, printer_rig: PrinterRig, paper: str
+) -> None:
+    receipts = printer_rig.out
+    printer_rig.control.call("paper", paper)
     compartments = [c.id for c in machine.core.compartments()]
-    bridge = CoreBridge(machine.core, tick_ms=20, printer=printer)
+    bridge = CoreBridge(machine.core, tick_ms=20, printer=printer_rig.printer)
     window = KioskWindow(bridge, Language("vi"), done_return_s=30, compartments=compartments)
     qtbot.addWidget(window)
     window.show()
@@ -381,8 +399,6 @@ def test_a_dossier_handed_in_gets_its_receipt_or_the_code_on_screen(
             assert not any(receipts.glob("*.png"))
     finally:
         bridge.close()
-        printer.close()
-        sim.stop()
 
 
 def test_the_idle_screen_says_when_the_network_is_down_and_what_still_works(
@@ -435,18 +451,10 @@ def test_a_hidden_gesture_lets_a_technician_sign_in_without_a_badge(
 
 
 def test_the_technician_prints_the_test_page_and_hears_of_no_paper(
-    machine: Machine, qtbot: QtBot, short_tmp: Path
+    machine: Machine, qtbot: QtBot, printer_rig: PrinterRig
 ) -> None:
-    from drivers.printer.printer import ReceiptPrinter
-    from drivers.printer.render import PrinterProfile
-    from hardware_sim.control import ControlClient
-    from hardware_sim.printer import PrinterSim
-
-    pages = short_tmp / "pages"
-    sim = PrinterSim(short_tmp / "printer", out=pages, profile="TM-T20II", paper="80mm").start_in_thread()
-    printer = ReceiptPrinter.from_url(str(short_tmp / "printer"), PrinterProfile("TM-T20II", "80mm"))
-    printer.status_timeout_s = 0.3
-    bridge = CoreBridge(machine.core, tick_ms=20, printer=printer)
+    pages = printer_rig.out
+    bridge = CoreBridge(machine.core, tick_ms=20, printer=printer_rig.printer)
     window = KioskWindow(bridge, Language("vi"))
     qtbot.addWidget(window)
     window.show()
@@ -463,7 +471,7 @@ def test_the_technician_prints_the_test_page_and_hears_of_no_paper(
         qtbot.waitUntil(lambda: any(pages.glob("*.txt")), timeout=10_000)
         page = next(pages.glob("*.txt")).read_text(encoding="utf-8")
         assert "ơ ờ ở ỡ ớ ợ" in page  # every tone mark, for the technician's eye
-        ControlClient(sim.control_path).call("paper", "out")
+        printer_rig.control.call("paper", "out")
         click(qtbot, window.maintenance.buttons["print_test"])
         qtbot.waitUntil(
             lambda: "✘ Không in được trang thử" in window.maintenance.report.text(), timeout=10_000
@@ -473,8 +481,6 @@ def test_the_technician_prints_the_test_page_and_hears_of_no_paper(
         assert ("printer", "out of paper") in peek(machine, states)
     finally:
         bridge.close()
-        printer.close()
-        sim.stop()
 
 
 def test_failure_screens_say_what_happened_and_what_to_do(
