@@ -195,6 +195,37 @@ def _v6_sync(db: Database) -> None:
         db.execute(sql)
 
 
+_BOUNDARIES_SQL = [
+    # the event as it was sent, secrets included: what the office needs to help the citizen whose
+    # event the backend refused (the outbox's copy is scrubbed); readable only by the kiosk
+    "ALTER TABLE dead_letter ADD COLUMN payload TEXT",
+    # a nonce per loading of a result: its pickup token names it, so an old token cannot open a
+    # later loading of the same dossier
+    "ALTER TABLE item ADD COLUMN loading TEXT",
+    # which database this is: a marker file beside it (kiosk/history.py) tells a lost, replaced or
+    # foreign database from this kiosk's own history
+    """CREATE TABLE kiosk_identity (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        db_uuid TEXT NOT NULL,
+        kiosk_id TEXT NOT NULL,
+        created_at TEXT NOT NULL)""",
+    # every wrong staff PIN, for any badge (known or not): per badge and kiosk-wide throttles
+    "CREATE TABLE staff_failure (badge TEXT NOT NULL, at TEXT NOT NULL)",
+    "CREATE INDEX staff_failure_at ON staff_failure(at)",
+    # conditions that keep the kiosk from serving until someone acts: a lost history, low disk
+    """CREATE TABLE kiosk_flag (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL)""",
+]
+
+
+def _v7_boundaries(db: Database) -> None:
+    for sql in _BOUNDARIES_SQL:
+        db.execute(sql)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "compartments", _v1_compartments),
     Migration(2, "append-only audit log with hash chain", _v2_audit_log),
@@ -202,6 +233,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "staff who sign in with a badge and a PIN", _v4_staff),
     Migration(5, "dossier statuses from the backend, for look-ups offline", _v5_status_cache),
     Migration(6, "sync: delivery outcomes, dead letters, sync state, device states", _v6_sync),
+    Migration(7, "dead letters kept whole, loadings, identity, staff failures, flags", _v7_boundaries),
 )
 LATEST = MIGRATIONS[-1].version
 
