@@ -10,23 +10,37 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 MAX_LENGTH = 512  # a receipt QR with procedure and dates fits in well under this
 
-PICKUP_PREFIX = "DKP1|"
+PICKUP_PREFIX = "DKP2|"  # a token that names its loading (kiosk/pickup_codes.py)
+LEGACY_PICKUP_PREFIX = "DKP1|"  # issued before loadings were named; honoured for those items only
 STAFF_PREFIX = "DKS1|"
 
+# Every pattern is ASCII-only (re.ASCII): \d would otherwise take any script's digits, and one
+# value must have one spelling.
+A = re.ASCII
 # 000.00.53.H48-220921-0099: receiving unit (Circular 10/2016/TT-BTTTT), yymmdd, daily sequence.
-REGULATED = re.compile(r"(?P<unit>\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})-(?P<date>\d{6})-(?P<seq>\d{4})")
+REGULATED = re.compile(r"(?P<unit>\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})-(?P<date>\d{6})-(?P<seq>\d{4})", A)
 # Other systems' codes (G09.20-20260609-0092637, G22.39-240517-0012): letters, digits, dots, dashes.
-LENIENT = re.compile(r"[A-Z0-9](?:[A-Z0-9]|[.\-](?=[A-Z0-9])){5,39}")
-PROCEDURE = re.compile(r"\b(?P<code>[12]\.\d{6}(?:\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?)\b")
-DAY = re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\b")
-STAFF_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,31}")
-PORTAL_HOST = re.compile(r"(?:^|\.)gov\.vn$")
+LENIENT = re.compile(r"[A-Z0-9](?:[A-Z0-9]|[.\-](?=[A-Z0-9])){5,39}", A)
+REGULATED_ANY_CASE = re.compile(REGULATED.pattern, A | re.IGNORECASE)
+PROCEDURE = re.compile(r"\b(?P<code>[12]\.\d{6}(?:\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?)\b", A)
+DAY = re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\b", A)
+STAFF_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,31}", A)
+PORTAL_HOST = re.compile(r"(?:^|\.)gov\.vn\Z", A)
+COMPARTMENT = re.compile(r"[A-Z][0-9]{2,3}", A)
+# The canonical spellings inside a token: no leading zero, no padding, one case.
+EXPIRES = re.compile(r"[1-9][0-9]{0,11}", A)
+LOADING = re.compile(r"[A-Za-z0-9_-]{12}", A)
+MAC = re.compile(r"[A-Za-z0-9_-]{22}", A)  # 16 bytes of base64url, unpadded
+# Unicode categories a scanned or typed code never holds: controls, format characters (bidi
+# overrides, zero-width), surrogates, private use, unassigned.
+UNREADABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 URL_CODE_KEYS = ("mahoso", "ma_ho_so", "code", "dossiercode", "dossier_code", "hoso", "mhs", "ma")
 
 
@@ -96,13 +110,18 @@ class PickupToken:
     compartment: str
     expires: int  # Unix seconds
     mac: str  # base64url; verified by the core, not here
+    loading: str | None = None  # the loading it was issued for; None on a legacy (DKP1) token
 
     kind = "pickup"
 
     @property
     def signed_part(self) -> str:
-        code = self.dossier.code
-        return f"{PICKUP_PREFIX}{self.kiosk_id}|{code}|{self.compartment}|{self.expires}"
+        """Exactly the text that was signed: parsing accepts only canonical spellings, so this is
+        also exactly what was scanned, up to the MAC."""
+        head = f"{self.kiosk_id}|{self.dossier.code}|{self.compartment}|{self.expires}"
+        if self.loading is None:
+            return f"{LEGACY_PICKUP_PREFIX}{head}"
+        return f"{PICKUP_PREFIX}{head}|{self.loading}"
 
 
 @dataclass(frozen=True)
@@ -140,11 +159,16 @@ def dossier_of(parsed: ScannedCode) -> DossierCode | None:
 
 
 def parse_dossier_code(text: str) -> DossierCode:
-    code = text.strip().upper()
+    """A dossier code, upper-cased (a typed ``h48`` is the same code); ASCII only, so no other
+    script's digits or letters that upper-case to ASCII ("ı" to "I") give a second spelling."""
+    code = text.strip()
+    if not code.isascii():
+        raise CodeRejected(Rejection.UNKNOWN)
+    code = code.upper()
     whole = REGULATED.fullmatch(code)
     if whole:
         return _regulated(whole)
-    if LENIENT.fullmatch(code) and re.search(r"\d", code) and "-" in code:
+    if LENIENT.fullmatch(code) and re.search(r"[0-9]", code) and "-" in code:
         return DossierCode(code, regulated=False)
     raise CodeRejected(Rejection.UNKNOWN)
 
@@ -155,7 +179,7 @@ def _clean(text: str) -> str:
         raise CodeRejected(Rejection.EMPTY)
     if len(text) > MAX_LENGTH:
         raise CodeRejected(Rejection.TOO_LONG, f"{len(text)} characters")
-    if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text):
+    if any(unicodedata.category(ch) in UNREADABLE_CATEGORIES and ch not in "\t\r\n" for ch in text):
         raise CodeRejected(Rejection.UNREADABLE)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -170,17 +194,27 @@ def _regulated(m: re.Match[str]) -> DossierCode:
 
 
 def _pickup(text: str) -> PickupToken:
+    """``DKP2|kiosk|code|compartment|expires|loading|mac`` (or the legacy six-part ``DKP1``), each
+    part in its one canonical spelling: a token is a bearer secret, and a second spelling of it
+    (leading zeros, another case) must not be a second valid token."""
     parts = text.split("|")
-    if len(parts) != 6 or not parts[4].isdigit() or not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", parts[5]):
+    legacy = parts[0] + "|" == LEGACY_PICKUP_PREFIX
+    if len(parts) != (6 if legacy else 7):
         raise CodeRejected(Rejection.BAD_TOKEN, "wrong shape")
-    _, kiosk_id, code, compartment, expires, mac = parts
+    kiosk_id, code, compartment, expires = parts[1:5]
+    loading, mac = (None, parts[5]) if legacy else (parts[5], parts[6])
+    shapes = [(STAFF_ID, kiosk_id), (COMPARTMENT, compartment), (EXPIRES, expires), (MAC, mac)]
+    if loading is not None:
+        shapes.append((LOADING, loading))
+    if not all(pattern.fullmatch(part) for pattern, part in shapes):
+        raise CodeRejected(Rejection.BAD_TOKEN, "wrong shape")
     try:
         dossier = parse_dossier_code(code)
     except CodeRejected:
         raise CodeRejected(Rejection.BAD_TOKEN, "no dossier code in it") from None
-    if not re.fullmatch(r"[A-Z][0-9]{2,3}", compartment) or not STAFF_ID.fullmatch(kiosk_id):
-        raise CodeRejected(Rejection.BAD_TOKEN, "wrong shape")
-    return PickupToken(kiosk_id, dossier, compartment, int(expires), mac)
+    if dossier.code != code:
+        raise CodeRejected(Rejection.BAD_TOKEN, "not in its canonical spelling")
+    return PickupToken(kiosk_id, dossier, compartment, int(expires), mac, loading)
 
 
 def _badge(text: str) -> StaffBadge:
@@ -190,12 +224,15 @@ def _badge(text: str) -> StaffBadge:
     return StaffBadge(staff_id)
 
 
-_BY_PREFIX = ((PICKUP_PREFIX, _pickup), (STAFF_PREFIX, _badge))
+_BY_PREFIX = ((PICKUP_PREFIX, _pickup), (LEGACY_PICKUP_PREFIX, _pickup), (STAFF_PREFIX, _badge))
 
 
 def _portal_url(text: str) -> ReceiptQR:
-    url = urlsplit(text)
-    host = (url.hostname or "").lower()
+    try:  # urllib refuses some URLs outright ("http://[::1" is not a valid IPv6 host)
+        url = urlsplit(text)
+        host = (url.hostname or "").lower()
+    except ValueError:
+        raise CodeRejected(Rejection.UNREADABLE, "a link that cannot be read") from None
     if not PORTAL_HOST.search(host):  # parse() only sends http(s) URLs here
         raise CodeRejected(Rejection.FOREIGN_URL, host or "no host")
     query = {k.lower(): v for k, v in parse_qsl(url.query)}
@@ -212,10 +249,11 @@ def _portal_url(text: str) -> ReceiptQR:
 def _receipt_text(text: str) -> ReceiptQR:
     """A receipt QR carrying labelled text; the dossier code is the one regulated-shape code in it,
     else the value after a "code" label."""
-    upper = text.upper()
-    codes = {m.group(0) for m in REGULATED.finditer(upper)}
-    if len(codes) == 1:
-        dossier = _regulated(REGULATED.search(upper))  # type: ignore[arg-type]
+    # found case-blind in ASCII only: upper-casing the whole text first would let non-ASCII
+    # letters become ASCII ones
+    found = {m.group(0).upper(): m for m in REGULATED_ANY_CASE.finditer(text)}
+    if len(found) == 1:
+        dossier = parse_dossier_code(next(iter(found)))
     else:
         labelled = re.search(r"(?i)(?:m[aã] h[oồ] s[oơ]|mahoso|ma_ho_so|code)\s*[:=]\s*([^\s;,|]+)", text)
         if not labelled:

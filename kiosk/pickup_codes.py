@@ -1,8 +1,13 @@
-"""Pickup codes: a 6-digit PIN (stored only as a slow hash) and a QR token (HMAC-SHA256 with the
-kiosk's own key over dossier code, compartment and expiry). Both verify offline.
+"""Pickup codes: a 6-digit PIN (stored only as a slow, keyed hash) and a QR token (HMAC-SHA256 with
+the kiosk's own key over kiosk, dossier code, compartment, expiry and the loading it was issued
+for). Both verify offline.
 
 The token's shape is parsed by kiosk/codes.py; here it is made and checked. Comparisons are in
-constant time. The kiosk key lives in ``data_dir/pickup-token.key`` (0600), made on first use.
+constant time. The kiosk key lives in ``data_dir/pickup-token.key`` (0600, at least 32 bytes),
+made on first use; a key file that others can read, or that is too short, is refused.
+
+PIN hashes are keyed with a pepper derived from that key, which is not in the database: a copied
+database alone does not let anyone find a 6-digit PIN by trying all million.
 """
 
 from __future__ import annotations
@@ -10,60 +15,104 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 from pathlib import Path
 
+from kiosk import files
 from kiosk.codes import PICKUP_PREFIX, PickupToken
+from kiosk.errors import KioskError
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+MAX_SCRYPT_N = 2**20  # a stored hash is data too: one that asks for more is refused, not run
 MAC_BYTES = 16  # 128 bits: 22 characters of base64url, enough against forgery, short for the QR
 KEY_FILE = "pickup-token.key"
+KEY_BYTES = 32
+PEPPER_LABEL = b"dossier-kiosk/pin-hash/v1"
+
+
+class KeyFileError(KioskError):
+    """The kiosk's key file cannot be used; the message says which file and what to do."""
 
 
 def new_pin() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
-def hash_secret(secret: str, *, salt: bytes | None = None) -> str:
-    """scrypt, in a self-describing string: ``scrypt$n$r$p$salt$hash``."""
+def new_loading() -> str:
+    """A loading's name in its token: 12 characters of base64url (72 random bits)."""
+    return secrets.token_urlsafe(9)
+
+
+def pepper_of(key: bytes) -> bytes:
+    return hmac.new(key, PEPPER_LABEL, hashlib.sha256).digest()
+
+
+def hash_secret(secret: str, pepper: bytes, *, salt: bytes | None = None) -> str:
+    """scrypt over HMAC(pepper, secret), self-describing: ``kscrypt$n$r$p$salt$hash``."""
     salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(secret.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
-    return "$".join(["scrypt", str(SCRYPT_N), str(SCRYPT_R), str(SCRYPT_P), _b64(salt), _b64(digest)])
+    digest = _scrypt(_keyed(secret, pepper), salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    return "$".join(["kscrypt", str(SCRYPT_N), str(SCRYPT_R), str(SCRYPT_P), _b64(salt), _b64(digest)])
 
 
-def check_secret(secret: str, stored: str) -> bool:
+def check_secret(secret: str, stored: str, pepper: bytes) -> bool:
+    """Whether ``secret`` is the one ``stored`` was made from. Total: a malformed or absurd stored
+    hash is simply not a match. ``scrypt$…`` hashes (unkeyed, written before peppering) still
+    verify, so results loaded before the upgrade can be picked up."""
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
-    except ValueError:
+        cost = [int(x) for x in (n, r, p) if x.isascii() and x.isdigit()]
+        if len(cost) != 3 or not (1 < cost[0] <= MAX_SCRYPT_N and 0 < cost[1] <= 32 and 0 < cost[2] <= 16):
+            return False
+        material = {"kscrypt": _keyed(secret, pepper), "scrypt": secret.encode()}.get(scheme)
+        if material is None:
+            return False
+        again = _scrypt(material, _unb64(salt), *cost)
+        return hmac.compare_digest(again, _unb64(digest))
+    except (ValueError, UnicodeError, MemoryError):
         return False
-    if scheme != "scrypt":
-        return False
-    again = hashlib.scrypt(secret.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=32)
-    return hmac.compare_digest(again, _unb64(digest))
+
+
+def is_legacy_hash(stored: str) -> bool:
+    return stored.startswith("scrypt$")
 
 
 def load_key(data_dir: Path) -> bytes:
+    """The kiosk's key, made on first use. Refused when others can read it or it is too short."""
     path = data_dir / KEY_FILE
+    if not path.exists():
+        files.create_exclusive(path, secrets.token_bytes(KEY_BYTES))
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        key = secrets.token_bytes(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(key)
-            f.flush()
-            os.fsync(f.fileno())
-        return key
+        key = files.read_private(path)
+    except files.FileModeError as exc:
+        raise KeyFileError(str(exc)) from None
+    except OSError as exc:
+        raise KeyFileError(f"cannot read the kiosk key {path}: {exc.strerror or exc}") from exc
+    if len(key) < KEY_BYTES:
+        raise KeyFileError(
+            f"the kiosk key {path} holds {len(key)} bytes; a key must be at least {KEY_BYTES} random "
+            f"bytes. Restore it from the kiosk's backup; if this kiosk has never issued a pickup "
+            f"code, delete the file and a new key is made at the next start"
+        )
+    return key
 
 
-def make_token(key: bytes, kiosk_id: str, dossier_code: str, compartment: str, expires: int) -> str:
-    signed = f"{PICKUP_PREFIX}{kiosk_id}|{dossier_code}|{compartment}|{expires}"
+def make_token(
+    key: bytes, kiosk_id: str, dossier_code: str, compartment: str, expires: int, loading: str
+) -> str:
+    signed = f"{PICKUP_PREFIX}{kiosk_id}|{dossier_code}|{compartment}|{expires}|{loading}"
     return f"{signed}|{_mac(key, signed)}"
 
 
 def token_is_genuine(key: bytes, token: PickupToken) -> bool:
     return hmac.compare_digest(_mac(key, token.signed_part), token.mac)
+
+
+def _keyed(secret: str, pepper: bytes) -> bytes:
+    return hmac.new(pepper, secret.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+
+
+def _scrypt(material: bytes, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(material, salt=salt, n=n, r=r, p=p, dklen=32, maxmem=256 * 1024 * 1024)
 
 
 def _mac(key: bytes, signed: str) -> str:

@@ -35,6 +35,7 @@ from hardware_sim.control import ControlClient
 from kiosk import expiry, staff
 from kiosk.clock import utc_now
 from kiosk.core import Announcement, Core
+from kiosk.entries import ascii_digits
 from kiosk.errors import KioskError
 from kiosk.journeys.dropoff import Dropoff, DropoffJourney
 from kiosk.journeys.load import LoadJourney
@@ -231,7 +232,7 @@ class Runner:
 
     def _person(self, text: str) -> None:
         words = text.split()
-        named = len(words) > 1 and words[1][:1].isalpha() and words[1][1:].isdigit()
+        named = len(words) > 1 and words[1][:1].isalpha() and ascii_digits(words[1][1:])
         compartment = words[1] if named else (self.journey.data.get("compartment") if self.journey else None)
         if compartment is None:
             raise ScenarioError(f"person '{text}': no compartment is open; name one")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,8 +14,19 @@ from hypothesis import strategies as st
 from kiosk import audit, codes, events
 from kiosk.assignment import SIZES, choose, fits
 from kiosk.compartments import Compartment
-from kiosk.pickup_codes import check_secret, hash_secret, load_key, make_token, new_pin, token_is_genuine
+from kiosk.core import Core
+from kiosk.pickup_codes import (
+    KeyFileError,
+    check_secret,
+    hash_secret,
+    load_key,
+    make_token,
+    new_pin,
+    pepper_of,
+    token_is_genuine,
+)
 from kiosk.store import Store
+from tests.machine import Machine
 
 
 def store_at(tmp_path: Path) -> Store:
@@ -125,19 +137,80 @@ def test_filling_up_never_gives_a_compartment_twice(row: list[Compartment], size
 # -- pickup codes ------------------------------------------------------------------------------------
 
 
-def test_pins_are_six_digits_and_stored_only_as_slow_hashes() -> None:
+PEPPER = pepper_of(b"k" * 32)
+
+
+def test_pins_are_six_digits_and_stored_only_as_slow_keyed_hashes() -> None:
     pins = {new_pin() for _ in range(200)}
     assert all(len(p) == 6 and p.isdigit() for p in pins) and len(pins) > 150
-    stored = hash_secret("042917")
-    assert stored.startswith("scrypt$16384$8$1$") and "042917" not in stored
-    assert check_secret("042917", stored) and not check_secret("042918", stored)
-    assert not check_secret("042917", "md5$abc") and not check_secret("042917", "garbage")
+    stored = hash_secret("042917", PEPPER)
+    assert stored.startswith("kscrypt$16384$8$1$") and "042917" not in stored
+    assert check_secret("042917", stored, PEPPER) and not check_secret("042918", stored, PEPPER)
+    for bad in ("md5$abc", "garbage", "kscrypt$x$8$1$AA$AA", "kscrypt$1099511627776$8$1$AA$AA", "scrypt$$$$$"):
+        assert not check_secret("042917", bad, PEPPER)  # a damaged row is no match, never a crash
+
+
+def test_a_copied_database_alone_cannot_find_a_pin() -> None:
+    """The hash is keyed by the kiosk key, which is not in the database: without it even the right
+    PIN does not verify, so trying all million PINs against a copied row finds nothing."""
+    stored = hash_secret("042917", PEPPER)
+    assert not check_secret("042917", stored, pepper_of(b"\0" * 32))
+    assert not check_secret("042917", stored, b"")
+    legacy = "$".join(["scrypt", "16384", "8", "1", *_legacy_parts("042917")])
+    assert check_secret("042917", legacy, PEPPER)  # a result loaded before the upgrade still picks up
+
+
+def _legacy_parts(pin: str) -> list[str]:
+    import base64
+    import hashlib
+
+    salt = b"s" * 16
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=16384, r=8, p=1, dklen=32)
+    return [base64.urlsafe_b64encode(x).rstrip(b"=").decode() for x in (salt, digest)]
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o022, 0o077])
+def test_the_key_is_made_0600_whatever_the_umask(tmp_path: Path, umask: int) -> None:
+    old = os.umask(umask)
+    try:
+        key = load_key(tmp_path)
+    finally:
+        os.umask(old)
+    assert len(key) == 32 and load_key(tmp_path) == key
+    assert (tmp_path / "pickup-token.key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    ("content", "mode", "says"),
+    [
+        (b"", 0o600, "holds 0 bytes; a key must be at least 32"),
+        (b"short", 0o600, "holds 5 bytes"),
+        (b"k" * 32, 0o644, "chmod 600"),
+        (b"k" * 32, 0o640, "chmod 600"),
+    ],
+)
+def test_an_empty_short_or_readable_key_is_refused(tmp_path: Path, content: bytes, mode: int, says: str) -> None:
+    path = tmp_path / "pickup-token.key"
+    path.write_bytes(content)
+    path.chmod(mode)
+    with pytest.raises(KeyFileError, match=says) as err:
+        load_key(tmp_path)
+    assert str(path) in str(err.value)
+
+
+def test_a_token_signed_with_an_empty_key_never_opens(machine: Machine) -> None:
+    """The attack that worked: a key file emptied (or never written), and a token made with the
+    empty key. The kiosk now refuses to start on such a key at all."""
+    key_file = machine.cfg.data_dir / "pickup-token.key"
+    key_file.write_bytes(b"")
+    with pytest.raises(KeyFileError):
+        Core(machine.cfg, machine.store, machine.lockers)
 
 
 def test_tokens_verify_offline_and_any_change_breaks_them(tmp_path: Path) -> None:
     key = load_key(tmp_path)
     assert load_key(tmp_path) == key and (tmp_path / "pickup-token.key").stat().st_mode & 0o777 == 0o600
-    text = make_token(key, "HG-VT-01", "000.00.53.H48-220921-0099", "A05", 1764000000)
+    text = make_token(key, "HG-VT-01", "000.00.53.H48-220921-0099", "A05", 1764000000, "abcdefghijkl")
     token = codes.parse(text)
     assert isinstance(token, codes.PickupToken) and token_is_genuine(key, token)
     for forged in (text.replace("A05", "A06"), text.replace("1764000000", "1864000000")):

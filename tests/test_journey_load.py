@@ -38,7 +38,7 @@ def test_a_result_is_loaded_and_the_citizen_gets_a_pin_and_a_token(machine: Mach
     payload = json.loads(
         machine.store.db.execute("SELECT payload FROM outbox WHERE kind = 'result-loaded'").fetchone()[0]
     )
-    assert check_secret(payload["pin"], str(item["pin_hash"]))
+    assert check_secret(payload["pin"], str(item["pin_hash"]), machine.core.pepper)
     token = codes.parse(payload["token"])
     assert isinstance(token, codes.PickupToken) and token_is_genuine(machine.core.token_key, token)
     assert (token.dossier.code, token.compartment) == (CODE, "A01")

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from kiosk import codes
 from kiosk.journeys.load import LoadJourney
 from kiosk.journeys.machine import IllegalStep
 from kiosk.journeys.messages import Say
@@ -85,12 +86,69 @@ def test_a_replayed_token_after_pickup_is_refused(machine: Machine) -> None:
     assert again.state is Pickup.WAITING_CODE and again.said == Say.ALREADY_PICKED_UP.format()
 
 
+def test_a_token_opens_only_the_loading_it_was_issued_for(machine: Machine) -> None:
+    """The attack that worked: after a pickup the same dossier was loaded again (into the same
+    compartment) and the first, already used token opened it."""
+    first = load(machine)
+    pick_up(machine, first)
+    second = load(machine)
+    assert second["compartment"] == first["compartment"] and second["token"] != first["token"]
+    stale = PickupJourney(machine.core)
+    stale.submit_code(first["token"])
+    assert stale.state is Pickup.WAITING_CODE and stale.said == Say.ALREADY_PICKED_UP.format()
+    fresh = PickupJourney(machine.core)
+    fresh.submit_code(second["token"])
+    assert fresh.state is Pickup.VERIFIED
+
+
+def test_a_legacy_token_opens_only_a_result_loaded_before_loadings_were_named(machine: Machine) -> None:
+    import hashlib
+    import hmac
+
+    from kiosk.pickup_codes import _b64
+
+    def legacy_token(expires: int) -> str:
+        signed = f"DKP1|HG-VT-01|{CODE}|A01|{expires}"
+        mac = _b64(hmac.new(machine.core.token_key, signed.encode(), hashlib.sha256).digest()[:16])
+        return f"{signed}|{mac}"
+
+    load(machine)
+    expires = int(machine.store.db.execute("SELECT token_expires FROM item").fetchone()[0])
+    named = PickupJourney(machine.core)
+    named.submit_code(legacy_token(expires))
+    assert named.state is Pickup.WAITING_CODE  # this loading's token names it; a DKP1 one cannot
+    machine.store.db.execute("UPDATE item SET loading = NULL")  # as a row from before schema v7
+    old = PickupJourney(machine.core)
+    old.submit_code(legacy_token(expires))
+    assert old.state is Pickup.VERIFIED
+
+
+@pytest.mark.parametrize(
+    "respell",
+    [
+        lambda t: t.replace("|A01|", "|a01|"),
+        lambda t: t.replace("H48", "h48"),
+        lambda t: t.replace("|17", "|017").replace("|18", "|018").replace("|19", "|019"),
+        lambda t: t + "=",
+        lambda t: t.replace("DKP2|", "dkp2|"),
+    ],
+)
+def test_a_token_in_another_spelling_is_not_a_second_valid_token(machine: Machine, respell: object) -> None:
+    sent = load(machine)
+    other = respell(sent["token"])  # type: ignore[operator]
+    assert other != sent["token"]
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(other)
+    assert pickup.state is Pickup.WAITING_CODE
+
+
 def test_tokens_from_another_kiosk_forged_or_expired(machine: Machine) -> None:
     sent = load(machine)
     key = machine.core.token_key
-    other = make_token(key, "HG-VT-02", CODE, "A01", 1_900_000_000)
+    loading = str(codes.parse(sent["token"]).loading)  # type: ignore[union-attr]
+    other = make_token(key, "HG-VT-02", CODE, "A01", 1_900_000_000, loading)
     forged = sent["token"].rsplit("|", 1)[0] + "|" + "A" * 22
-    expired = make_token(key, "HG-VT-01", CODE, "A01", int(machine.clock.now.timestamp()) - 1)
+    expired = make_token(key, "HG-VT-01", CODE, "A01", int(machine.clock.now.timestamp()) - 1, loading)
     said = []
     for text in (other, forged, expired):
         pickup = PickupJourney(machine.core)

@@ -66,7 +66,7 @@ def test_five_wrong_pins_lock_the_badge(machine: Machine) -> None:
 
 def test_pins_are_stored_as_slow_hashes(machine: Machine) -> None:
     stored = machine.store.db.execute("SELECT pin_hash FROM staff").fetchone()[0]
-    assert stored.startswith("scrypt$") and "482916" not in stored
+    assert stored.startswith("kscrypt$") and "482916" not in stored
     with pytest.raises(staff.StaffError, match="6 to 8 digits"):
         staff.add(machine.store, "CB-1", "X", "officer", "12ab56", by="test")
 
@@ -84,4 +84,4 @@ def test_kiosk_staff_add_reads_the_pin_from_stdin(short_tmp: Path) -> None:
     assert "can now sign in with badge DKS1|CB-0042" in done.stdout
     assert kiosk("list").stdout.split() == ["CB-0042", "officer", "Nguyễn", "Thị", "Lan"]
     bad = kiosk("add", "CB-1", "--name", "X", stdin="12\n")
-    assert bad.returncode == 1 and bad.stderr.strip() == "error: a staff PIN is 6 to 8 digits"
+    assert bad.returncode == 1 and bad.stderr.strip() == "error: a staff PIN is 6 to 8 digits (0-9)"

@@ -11,11 +11,10 @@ one for those who ask); the dossier goes in and the door closes: "dossier deposi
 from __future__ import annotations
 
 import enum
-import re
 from typing import Any, ClassVar
 
 from drivers.printer.document import Document
-from kiosk import codes, compartments, events, procedures, receipts
+from kiosk import codes, compartments, entries, events, procedures, receipts
 from kiosk.compartments import Compartment
 from kiosk.core import Core
 from kiosk.journeys.messages import Say
@@ -23,7 +22,6 @@ from kiosk.journeys.placing import PlacingJourney
 from kiosk.store import Store
 
 CITIZEN = "citizen"
-MOBILE = re.compile(r"0[35789]\d{8}")  # Vietnamese mobile numbers, 10 digits
 
 
 class Dropoff(enum.Enum):
@@ -102,17 +100,16 @@ class DropoffJourney(PlacingJourney[Dropoff]):
         rows = self.core.store.db.execute(
             "SELECT dossier_code FROM item WHERE kind = 'deposit' AND dossier_code LIKE ? || '%'", [prefix]
         ).fetchall()
-        used = [int(code[len(prefix) :]) for (code,) in rows if code[len(prefix) :].isdigit()]
+        numbers = [code[len(prefix) :] for (code,) in rows]
+        used = [int(n) for n in numbers if entries.ascii_digits(n) and len(n) <= 6]
         return f"{prefix}{max(used, default=0) + 1:04d}"
 
     def submit_phone(self, phone: str, *, size: str | None = None, prefer_low: bool = False) -> None:
         """The contact phone, the size the citizen chose (else the procedure's, else medium), and
         whether they asked for a low door."""
         self._require(Dropoff.WAITING_PHONE)
-        digits = re.sub(r"[\s.\-]", "", phone)
-        if digits.startswith("+84"):
-            digits = "0" + digits[3:]
-        if not MOBILE.fullmatch(digits):
+        digits = entries.mobile_number(phone)
+        if digits is None:
             self.said = Say.PHONE_FORMAT.format()
             return
         self.phone = digits

@@ -20,9 +20,10 @@ from kiosk.journeys.messages import Say
 from kiosk.journeys.placing import PlacingJourney
 from kiosk.journeys.signin import SignInJourney
 from kiosk.journeys.staffed import OFFICERS, StaffJourney
-from kiosk.pickup_codes import hash_secret, make_token, new_pin
+from kiosk.pickup_codes import hash_secret, make_token, new_loading, new_pin
 
 DEFAULT_SIZE = "S"  # a result is an envelope of papers
+MAX_HOLD_DAYS = 3650  # the contract's bound; a stored value past it is not trusted either
 
 
 class Load(enum.Enum):
@@ -113,13 +114,21 @@ def record_loaded(
     "result loaded" event. Call inside the transaction that moves the journey (or settles it, in
     recovery)."""
     store = core.store
-    expires = core.now() + timedelta(days=hold_days or core.rules.hold_days)
-    pin = new_pin()
-    token = make_token(core.token_key, core.kiosk_id, code, compartment, int(expires.timestamp()))
+    expires = core.now() + timedelta(days=hold_period(hold_days, core.rules.hold_days))
+    pin, loading = new_pin(), new_loading()
+    token = make_token(core.token_key, core.kiosk_id, code, compartment, int(expires.timestamp()), loading)
     store.update("item", item, {
-        "state": "held", "pin_hash": hash_secret(pin), "token_expires": int(expires.timestamp()),
-        "expires_at": expires.isoformat(timespec="seconds"), "updated_at": store.now(),
+        "state": "held", "pin_hash": hash_secret(pin, core.pepper), "token_expires": int(expires.timestamp()),
+        "expires_at": expires.isoformat(timespec="seconds"), "loading": loading, "updated_at": store.now(),
     })  # fmt: skip
     compartments.record_door(store, compartment, "closed")
     events.emit(store, "result-loaded", actor=actor, dossier_code=code, compartment=compartment,
                 pin=pin, token=token, expires=expires.isoformat(timespec="seconds"))  # fmt: skip
+
+
+def hold_period(days: object, default: int) -> int:
+    """The backend's hold period for a result when it is a sane whole number of days, else the
+    site's: a stored value from before bounds were checked must not stop a load or a recovery."""
+    if isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= MAX_HOLD_DAYS:
+        return days
+    return default

@@ -13,7 +13,7 @@ import enum
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from kiosk import codes, lockout, status
+from kiosk import codes, entries, lockout, status
 from kiosk.core import Core
 from kiosk.journeys.machine import IllegalStep
 from kiosk.journeys.messages import Say
@@ -94,7 +94,7 @@ class PickupJourney(ReleasingJourney[Pickup]):
         self._require(Pickup.WAITING_CODE)
         if not self.needs_pin:
             raise IllegalStep("no dossier code was given before the PIN")
-        if len(pin) != 6 or not pin.isdigit():
+        if entries.pickup_pin(pin) is None:
             self.said = Say.PIN_FORMAT.format()
             return
         now = self.core.now()
@@ -110,7 +110,7 @@ class PickupJourney(ReleasingJourney[Pickup]):
                 minutes=_minutes(datetime.fromisoformat(item["locked_until"]) - now)
             )
             return
-        if check_secret(pin, item["pin_hash"] or ""):
+        if check_secret(pin, item["pin_hash"] or "", self.core.pepper):
             self.core.store.db.table("item").update(item["id"], {"failed_tries": 0})
             self._verified(item)
         else:
@@ -145,8 +145,10 @@ class PickupJourney(ReleasingJourney[Pickup]):
             self.said = Say.EXPIRED.format()
             return
         item = self._held(token.dossier.code)
-        if item is None or item["compartment"] != token.compartment:
-            self.said = self._why_not_here(token.dossier.code)  # a replayed token lands here
+        if item is None or item["compartment"] != token.compartment or item["loading"] != token.loading:
+            # a replayed token lands here, and so does one of an earlier loading of this dossier
+            # (a DKP1 token names no loading: it fits only a result loaded before tokens did)
+            self.said = self._why_not_here(token.dossier.code)
             return
         self.data["code"] = token.dossier.code
         self._verified(item)

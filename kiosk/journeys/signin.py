@@ -13,7 +13,7 @@ from kiosk import codes, lockout, staff
 from kiosk.core import Core
 from kiosk.journeys.machine import Journey
 from kiosk.journeys.messages import Say
-from kiosk.pickup_codes import check_secret
+from kiosk.pickup_codes import check_secret, hash_secret, is_legacy_hash
 
 
 class SignIn(enum.Enum):
@@ -69,8 +69,11 @@ class SignInJourney(Journey[SignIn]):
         if (minutes := lockout.minutes_locked(member, now)) is not None:
             self.said = Say.LOCKED.format(minutes=minutes)
             return
-        if check_secret(pin, member["pin_hash"]):
-            self.core.store.update("staff", member["id"], {"failed_tries": 0, "locked_until": None})
+        if check_secret(pin, member["pin_hash"], self.core.pepper):
+            change: dict[str, Any] = {"failed_tries": 0, "locked_until": None}
+            if is_legacy_hash(member["pin_hash"]):  # hashed before PIN hashes were keyed: now it is
+                change["pin_hash"] = hash_secret(pin, self.core.pepper)
+            self.core.store.update("staff", member["id"], change)
             self.last_touch = now
             self.said = Say.WELCOME.format(name=member["name"])
             self._change_state(SignIn.SIGNED_IN, staff=member["id"], role=member["role"])
