@@ -34,6 +34,9 @@ if [ "${1:-}" = "--xvfb" ] && ! command -v xvfb-run >/dev/null 2>&1; then
 fi
 # Spoken prompts ([ui] speech = true) use espeak-ng's Vietnamese voice; the tests hear it too.
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+# `make test` checks the systemd units offline: systemd-analyze (verify, security), with
+# systemd-sysusers and systemd-tmpfiles for the users and the state directory, all in one package.
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 # Later issues add their system libraries here (one check, one package name each).
 
 [ ${#missing[@]} -eq 0 ] && exit 0
