@@ -8,6 +8,7 @@ devices a command does not use are optional.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from drivers.lockboard.protocols import CODECS
+from kiosk import files
 from kiosk.errors import ConfigError
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
@@ -32,7 +34,8 @@ class _Section(BaseModel):
 
 class KioskSection(_Section):
     id: Name
-    data_dir: str
+    # where kiosk.db and the key live: made 0700 (0770 with group_shared), files in it 0600 (0660)
+    data_dir: Annotated[str, Field(min_length=1, max_length=4096)]
     office: str = "Bộ phận Một cửa"  # printed at the top of every receipt
     # where a receipt's QR sends a citizen to track a dossier; {code} is the dossier code
     tracking_url: str = "https://dichvucong.gov.vn/p/home/dvc-tra-cuu-ho-so.html?maHoSo={code}"
@@ -40,6 +43,10 @@ class KioskSection(_Section):
     # the procedures a dossier can be handed in for without a code (TOML; relative to this file);
     # the shipped sample when not set
     procedures: Annotated[str, Field(min_length=1)] | None = None
+    # two services (the UI and the sync, each its own user) share data_dir through the kiosk group
+    group_shared: bool = False
+    # below this much free space in data_dir, no new journey starts and an alarm is raised
+    min_free_mb: Annotated[int, Field(ge=0, le=1_000_000)] = 64
 
 
 class BoardSection(_Section):
@@ -275,15 +282,30 @@ def resolve_path(cli_path: str | os.PathLike[str] | None, env: Mapping[str, str]
     return DEFAULT_PATH
 
 
+MAX_CONFIG_BYTES = 1024 * 1024  # a kiosk's config is a few kilobytes
+MAX_DEPTH = 8  # tables in tables in lists: a kiosk's config needs four levels
+TRAILING_INDEXES = re.compile(r"(\[[0-9]+\])+$")
+
+
 def load(path: Path, *, create_data_dir: bool = True) -> KioskConfig:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as f:
+            data = f.read(MAX_CONFIG_BYTES + 1)
+        if len(data) > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                str(path), [f"is larger than {MAX_CONFIG_BYTES:,} bytes; a kiosk's config is a few KB"]
+            )
+        raw = tomllib.loads(data.decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError(str(path), [f"file not found; pass --config PATH or set {CONFIG_ENV}"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), [f"cannot be read: {exc}"]) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), [f"is not valid TOML: {exc}"]) from exc
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        # ValueError: a path with a NUL byte; TOMLDecodeError is one too, and says where
+        what = "is not valid TOML" if isinstance(exc, tomllib.TOMLDecodeError) else "cannot be read"
+        raise ConfigError(str(path), [f"{what}: {exc}"]) from exc
+    except RecursionError:
+        raise ConfigError(
+            str(path), [f"{_deep_key(data)}: nested too deeply (at most {MAX_DEPTH} levels)"]
+        ) from None
     cfg = parse(raw, source=str(path))
     if create_data_dir:
         _ensure_data_dir(cfg)
@@ -293,15 +315,55 @@ def load(path: Path, *, create_data_dir: bool = True) -> KioskConfig:
 def parse(raw: dict[str, Any], *, source: str = "<memory>") -> KioskConfig:
     if "source" in raw:
         raise ConfigError(source, ["source: unknown key"])
+    problems = _unsafe_values(raw)
+    if problems:
+        raise ConfigError(source, problems)
     try:
         return KioskConfig.model_validate({**raw, "source": source})
     except ValidationError as exc:
         raise ConfigError(source, explain(exc, raw)) from None
 
 
+def _unsafe_values(raw: dict[str, Any]) -> list[str]:
+    """What no key may hold, whatever its type: nesting deeper than a config needs, and text with
+    control characters (a NUL in a path ends it early in the C library; a newline forges log lines)."""
+    problems: set[str] = set()
+    stack: list[tuple[str, Any, int]] = [(str(k), v, 1) for k, v in raw.items()]  # key, value, depth
+    while stack:
+        key, value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            problems.add(f"{TRAILING_INDEXES.sub('', key)}: nested too deeply (at most {MAX_DEPTH} levels)")
+        elif isinstance(value, dict):
+            stack += [(f"{key}.{k}", v, depth + 1) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(f"{key}[{i}]", v, depth + 1) for i, v in enumerate(value)]
+        elif isinstance(value, str) and any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            problems.add(
+                f"{key}: contains a control character (a NUL byte, a newline, …); expected plain text"
+            )
+    return sorted(problems)
+
+
+def _deep_key(data: bytes) -> str:
+    """The key whose value is nested past what tomllib's parser can follow (it gives no position):
+    the first line setting a key to more brackets than a config nests, under its table header."""
+    table = b""
+    for line in data.splitlines():
+        header = re.fullmatch(rb"[ \t]*\[+([A-Za-z0-9_.\-]+)\]+[ \t]*", line)
+        if header:
+            table = header.group(1) + b"."
+            continue
+        setting = re.match(rb"[ \t]*([A-Za-z0-9_.\-\"]+)[ \t]*=(.*)", line)
+        if setting and setting.group(2).count(b"[") + setting.group(2).count(b"{") > MAX_DEPTH:
+            return (table + setting.group(1).strip(b'"')).decode("ascii", "replace")
+    return "a value"
+
+
 def _ensure_data_dir(cfg: KioskConfig) -> None:
     try:
-        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        files.secure_dir(cfg.data_dir, cfg.kiosk.group_shared)
+    except files.FileModeError as exc:
+        raise ConfigError(cfg.source, [f"kiosk.data_dir: {exc}"]) from exc
     except OSError as exc:
         reason = exc.strerror or str(exc)
         problem = f"kiosk.data_dir: cannot create {cfg.data_dir}: {reason}"
@@ -321,6 +383,8 @@ _EXPECTED = {
     "greater_than_equal": "expected a number of at least {ge}",
     "less_than_equal": "expected a number of at most {le}",
     "greater_than": "expected a number above {gt}",
+    "string_too_short": "expected at least {min_length} character(s)",
+    "string_too_long": "expected at most {max_length} characters",
 }
 
 

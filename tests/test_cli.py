@@ -199,8 +199,36 @@ def test_bad_config_exits_2_naming_file_and_key(short_tmp: Path) -> None:
     assert done.stderr == (
         f"error: config file {path} is not valid:\n"
         "  - kiosk.idd: unknown key; expected one of: id, data_dir, office, tracking_url, log_level,"
-        " procedures\n"
+        " procedures, group_shared, min_free_mb\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("setting", "says"),
+    [
+        ('data_dir = ""', "kiosk.data_dir: expected at least 1 character(s)"),
+        ('data_dir = "/tmp/x\\u0000y"', "kiosk.data_dir: contains a control character"),
+        ("data_dir = " + "[" * 100_000 + "]" * 100_000, "kiosk.data_dir: nested too deeply"),
+    ],
+)
+def test_a_hostile_config_exits_2_naming_the_key_and_makes_nothing(
+    short_tmp: Path, setting: str, says: str
+) -> None:
+    """What broke it: a NUL in data_dir (a traceback), an array nested 100,000 deep (RecursionError)
+    and an empty data_dir (a database made in the working directory)."""
+    path = short_tmp / "kiosk.toml"
+    path.write_text(f'[kiosk]\nid = "K1"\n{setting}\n')
+    cwd = short_tmp / "cwd"
+    cwd.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(path), "lockers"],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"error: config file {path} is not valid:\n  - {says}")
+    assert list(cwd.iterdir()) == []
 
 
 LOOKUP_SCENARIO = Path(__file__).resolve().parent.parent / "examples" / "scenarios" / "lookup.toml"

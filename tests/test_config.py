@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ def test_sections_for_unused_devices_are_optional() -> None:
         (
             lambda r: r["kiosk"].update(colour="red"),
             "kiosk.colour: unknown key; expected one of: id, data_dir, office, tracking_url, log_level,"
-            " procedures",
+            " procedures, group_shared, min_free_mb",
         ),
         (lambda r: r["kiosk"].pop("id"), "kiosk.id: required key is missing"),
         (
@@ -182,3 +183,50 @@ def test_path_precedence() -> None:
     assert config.resolve_path("a.toml", {"KIOSK_CONFIG": "b.toml"}) == Path("a.toml")
     assert config.resolve_path(None, {"KIOSK_CONFIG": "b.toml"}) == Path("b.toml")
     assert config.resolve_path(None, {}) == Path("/etc/kiosk/kiosk.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('data_dir = "/tmp/a\\u0000b"', "kiosk.data_dir: contains a control character"),
+        (
+            'data_dir = "/tmp/ok"\noffice = "line one\\nForged: log line"',
+            "kiosk.office: contains a control character",
+        ),
+        ('data_dir = ""', "kiosk.data_dir: expected at least 1 character(s), got ''"),
+        ("data_dir = " + "[" * 100_000 + "]" * 100_000, "kiosk.data_dir: nested too deeply"),
+        ("data_dir = " + "{a = " * 3000 + "1" + "}" * 3000, "kiosk.data_dir: nested too deeply"),
+        ('data_dir = "/tmp/ok"\nprocedures = ' + "[" * 20 + "]" * 20, "kiosk.procedures: nested too deeply"),
+    ],
+)
+def test_hostile_values_are_named_never_a_traceback(tmp_path: Path, text: str, says: str) -> None:
+    path = tmp_path / "k.toml"
+    path.write_text(f'[kiosk]\nid = "K1"\n{text}\n')
+    with pytest.raises(ConfigError) as err:
+        config.load(path)
+    assert any(p.startswith(says) for p in err.value.problems), err.value.problems
+
+
+def test_a_huge_config_file_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "k.toml"
+    path.write_bytes(b"# " + b"x" * (2 * 1024 * 1024))
+    with pytest.raises(ConfigError, match="larger than 1,048,576 bytes"):
+        config.load(path)
+
+
+@pytest.mark.parametrize(("group_shared", "mode"), [(False, 0o700), (True, 0o770)])
+@pytest.mark.parametrize("umask", [0o000, 0o022])
+def test_the_data_directory_is_private_whatever_the_umask(
+    tmp_path: Path, umask: int, group_shared: bool, mode: int
+) -> None:
+    (tmp_path / "old").mkdir(mode=0o755)  # made before by hand, open to all
+    for data in (tmp_path / "new" / "data", tmp_path / "old"):
+        path = tmp_path / "k.toml"
+        flag = "true" if group_shared else "false"
+        path.write_text(f'[kiosk]\nid = "K1"\ndata_dir = "{data}"\ngroup_shared = {flag}\n')
+        old = os.umask(umask)
+        try:
+            config.load(path)
+        finally:
+            os.umask(old)
+        assert data.stat().st_mode & 0o777 == mode
