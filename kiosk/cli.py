@@ -16,10 +16,22 @@ from typing import TextIO
 
 from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed, UnlockUnconfirmed
-from kiosk import audit, cli_printer, cli_run, cli_scan, cli_staff, cli_sync, config, migrations
+from kiosk import (
+    audit,
+    cli_printer,
+    cli_run,
+    cli_scan,
+    cli_staff,
+    cli_sync,
+    config,
+    files,
+    flags,
+    history,
+    migrations,
+)
 from kiosk.compartments import sync_from_config
 from kiosk.config import KioskConfig
-from kiosk.errors import ConfigError, KioskError
+from kiosk.errors import ConfigError, DatabaseDamaged, KioskError
 from kiosk.lockers import DoctorReport, Lockers
 from kiosk.store import Store
 
@@ -42,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("action", choices=["verify"])
     sc = sub.add_parser("scenario", help="run a scripted journey file against the (simulated) devices")
     sc.add_argument("file", help="a scenario TOML file, e.g. examples/scenarios/load-and-pickup.toml")
+    hi = sub.add_parser("history", help="whether this database holds the kiosk's whole history")
+    hi.add_argument("action", choices=["status", "confirm"])
+    hi.add_argument("--reason", help="confirm: what the technician checked; goes into the audit log")
+    hi.add_argument("--by", default=None, help="who confirms (default: the login name)")
     cli_scan.add_parser(sub)
     cli_staff.add_parser(sub)
     cli_sync.add_parser(sub)
@@ -58,10 +74,17 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
     )
     try:
         cfg = config.load(config.resolve_path(args.config, os.environ))
-        store = Store.open(cfg.data_dir, kiosk_id=cfg.kiosk.id)
     except KioskError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return USAGE if isinstance(exc, ConfigError) else FAILED
+        return USAGE
+    os.umask(files.umask(cfg.kiosk.group_shared))  # what SQLite or Python makes is never world-readable
+    try:
+        store = Store.open(cfg.data_dir, kiosk_id=cfg.kiosk.id, group_shared=cfg.kiosk.group_shared)
+    except KioskError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if args.command == "run" and isinstance(exc, DatabaseDamaged):
+            return _out_of_service(cfg, exc)  # the screen says so instead of going black
+        return FAILED
     try:
         sync_from_config(store, cfg)
         return COMMANDS[args.command](args, cfg, store, out)
@@ -70,6 +93,14 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
         return USAGE if isinstance(exc, ConfigError) else FAILED  # e.g. the procedure catalogue
     finally:
         store.close()
+
+
+def _out_of_service(cfg: KioskConfig, exc: KioskError) -> int:
+    """``kiosk run`` on a database it cannot trust: the screen says the kiosk is out of service
+    (and where to call) until a technician stops it, rather than a black screen restarting."""
+    from ui import app  # Qt is loaded only by the command that shows a window
+
+    return app.run_out_of_service(cfg, str(exc))
 
 
 def _with_lockers(
@@ -108,10 +139,25 @@ def cmd_lockers(args: argparse.Namespace, lockers: Lockers, out: TextIO) -> int:
     _table(rows, out)
     for where, problem in problems.items():
         print(f"! {where}: {problem}", file=out)
+    raised = _print_flags(lockers.store, out)
     if uncertain:
         print(f"! {', '.join(uncertain)}: what is inside could not be proven after an interruption; "
               "an officer must open it and settle it (the settle journey)", file=out)  # fmt: skip
-    return FAILED if problems or uncertain else OK
+    return FAILED if problems or uncertain or raised else OK
+
+
+def _print_flags(store: Store, out: TextIO) -> bool:
+    """What keeps the kiosk from serving (kiosk/flags.py), each with what to do; True if any."""
+    up = flags.all_flags(store)
+    for flag in up:
+        todo = {
+            flags.HISTORY: "check every compartment, then: kiosk history confirm --reason '…'",
+            flags.DISK_LOW: "free space on the kiosk's disk; it serves again by itself once there is room",
+        }.get(flag.key, "")
+        print(f"! OUT OF SERVICE ({flag.key}: {flag.value}, since {flag.at}): {flag.detail}", file=out)
+        if todo:
+            print(f"  to do: {todo}", file=out)
+    return bool(up)
 
 
 @_with_lockers
@@ -151,7 +197,13 @@ def cmd_open(args: argparse.Namespace, lockers: Lockers, out: TextIO) -> int:
 def cmd_doctor(args: argparse.Namespace, lockers: Lockers, out: TextIO) -> int:
     report = lockers.doctor()
     _print_doctor(lockers, report, out)
-    return OK if report.ok else FAILED
+    damage = lockers.store.integrity_problems()
+    for problem in damage:
+        print(f"DATABASE DAMAGED: {problem}", file=out)
+    if damage:
+        print("Restore kiosk.db from the latest backup (README: A damaged database).", file=out)
+    raised = _print_flags(lockers.store, out)
+    return OK if report.ok and not damage and not raised else FAILED
 
 
 def _print_doctor(lockers: Lockers, report: DoctorReport, out: TextIO) -> None:
@@ -180,6 +232,11 @@ def cmd_audit(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: Tex
     report = audit.verify(store.db)
     version = migrations.current_version(store.db)
     print(f"Audit log of {cfg.kiosk.id}: {report.rows} rows (schema v{version}).", file=out)
+    lost = history.problem(store)
+    if lost is not None:
+        # the chain in this file may be whole, but it is not the kiosk's whole history
+        print(f"HISTORY {lost.value.upper()}: {lost.detail}", file=out)
+        return FAILED
     if report.ok:
         print("The chain is intact: no row was edited or deleted.", file=out)
         return OK
@@ -212,6 +269,38 @@ def cmd_scenario(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: 
         lockers.close()
 
 
+def cmd_history(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
+    if args.action == "status":
+        lost = history.problem(store)
+        if lost is None:
+            print(
+                "This database is the kiosk's own: its history is whole as far as the kiosk knows.", file=out
+            )
+            return OK
+        print(f"HISTORY {lost.value.upper()} (since {lost.at}): {lost.detail}", file=out)
+        print(
+            "Citizens are not served until a technician confirms: kiosk history confirm --reason '…'",
+            file=out,
+        )
+        return FAILED
+    reason = (args.reason or "").strip()
+    if not reason:
+        raise KioskError("give a reason with --reason (what you checked); it goes into the audit log")
+    actor = f"technician:{args.by or getpass.getuser()}"
+    try:
+        was = history.confirm(store, by=actor, reason=reason, group_shared=cfg.kiosk.group_shared)
+    except ValueError as exc:
+        raise KioskError(str(exc)) from exc
+    if was is None:
+        print("Nothing to confirm: the history was not flagged. The marker names this database.", file=out)
+    else:
+        print(
+            f"Confirmed ({was.value}): this database is now the kiosk's own; citizens are served again.",
+            file=out,
+        )
+    return OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], int]] = {
     "lockers": cmd_lockers,
     "open": cmd_open,
@@ -223,4 +312,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], i
     "sync": cli_sync.cmd_sync,
     "run": cli_run.cmd_run,
     "printer": cli_printer.cmd_printer,
+    "history": cmd_history,
 }

@@ -8,7 +8,9 @@ a maintenance event.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import shutil
+import sqlite3
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,10 +18,10 @@ from typing import Any
 from drivers.errors import DeviceError
 from drivers.lockboard.bus import BoardStatus
 from drivers.lockboard.errors import DoorJammed
-from kiosk import compartments, events, procedures
+from kiosk import compartments, events, flags, procedures
 from kiosk.compartments import Compartment
 from kiosk.config import KioskConfig, RulesSection
-from kiosk.errors import DoorFoundOpen
+from kiosk.errors import DoorFoundOpen, ItemFoundInside, OutOfService
 from kiosk.lockers import Lockers
 from kiosk.pickup_codes import load_key, pepper_of
 from kiosk.status import StatusSource
@@ -71,6 +73,45 @@ class Core:
         for listener in self._listeners:
             listener(announcement)
 
+    # -- whether a new journey may start ----------------------------------------------------------
+
+    def admit(self, blocked_by: Collection[str], *, staff: bool) -> None:
+        """Refuse a new journey (``OutOfService``) while a flag it is ``blocked_by`` is up; the
+        free space is looked at first, so the disk flag follows the disk."""
+        self.check_disk()
+        for flag in flags.all_flags(self.store):
+            if flag.key in blocked_by:
+                raise OutOfService(flag.key, self._out_of_service_words(flag, staff=staff))
+
+    def _out_of_service_words(self, flag: flags.Flag, *, staff: bool) -> tuple[str, str]:
+        from kiosk.journeys.messages import Say  # the words live with the journeys'
+
+        if not staff:
+            return Say.OUT_OF_SERVICE_NOW.format()
+        if flag.key == flags.HISTORY:
+            return Say.OUT_OF_SERVICE_HISTORY.format(problem=flag.value)
+        return Say.OUT_OF_SERVICE_DISK.format()
+
+    def check_disk(self) -> bool:
+        """Whether ``data_dir`` has the configured free space; the disk flag (with its alarm, once)
+        goes up below the floor and comes down above it. A store that cannot be written to says
+        the same: not enough room."""
+        free = shutil.disk_usage(self.cfg.data_dir).free
+        enough = free >= self.cfg.kiosk.min_free_mb * 1024 * 1024
+        try:
+            if not enough:
+                with self.store.transaction():
+                    floor = self.cfg.kiosk.min_free_mb
+                    detail = f"{free // (1024 * 1024)} MB free in {self.cfg.data_dir}, under {floor} MB"
+                    if flags.raise_flag(self.store, flags.DISK_LOW, "below the floor", detail):
+                        events.emit(self.store, "alarm", actor="kiosk", problem=f"disk nearly full: {detail}")
+                        log.error("disk nearly full: %s", detail)
+            elif flags.get(self.store, flags.DISK_LOW) is not None:
+                flags.lower_flag(self.store, flags.DISK_LOW, actor="kiosk", reason="free space again")
+        except sqlite3.Error as exc:  # no room even for the flag: the refusal stands without it
+            log.error("cannot record the disk's state: %s", exc)
+        return enough
+
     def compartments(self) -> list[Compartment]:
         return compartments.all_compartments(self.store)
 
@@ -81,14 +122,18 @@ class Core:
         self.store.audit(actor, "unlock-intent", comp.id, **where)
 
     def unlock(
-        self, comp: Compartment, *, actor: str, journey: str, intent_recorded: bool = False
-    ) -> BoardStatus:
-        """Open ``comp``. Raises DoorFoundOpen (nothing sent: the door already read open), DoorJammed
+        self, comp: Compartment, *, actor: str, journey: str, intent_recorded: bool = False,
+        expect_empty: bool = False,
+    ) -> BoardStatus:  # fmt: skip
+        """Open ``comp``. Raises DoorFoundOpen (nothing sent: the door already read open),
+        ItemFoundInside (``expect_empty`` and the sensor shows an item: nothing sent), DoorJammed
         (the compartment is then out of service) or another DeviceError (the door may be open: the
         caller records the outcome as uncertain)."""
         if not intent_recorded:
             self.record_intent(comp, actor=actor, journey=journey)
         before = self.read(comp)
+        if expect_empty and before is not None and before.has_item(comp.lock):
+            raise ItemFoundInside(comp.id)
         if before is not None and not before.is_locked(comp.lock):
             # A released hook before the frame would make the "proof" after it meaningless.
             with self.store.transaction():

@@ -78,21 +78,32 @@ def create_with_mode(path: Path, mode: int) -> None:
 def create_exclusive(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` (0600) unless it exists, atomically: another process reading at
     the same moment sees the whole file or none (written aside, then linked into place)."""
-    aside = path.with_name(f".{path.name}.{os.getpid()}.new")
-    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, PRIVATE_FILE)
+    aside = _written_aside(path, data, PRIVATE_FILE)
     try:
-        os.fchmod(fd, PRIVATE_FILE)
+        os.link(aside, path)
+    except FileExistsError:
+        pass  # another process made it first: theirs is the one
+    finally:
+        os.unlink(aside)
+    _fsync_dir(path.parent)
+
+
+def replace_atomically(path: Path, data: bytes, mode: int) -> None:
+    """Write ``data`` to ``path`` with ``mode``: the old content or the new, never half of either."""
+    os.replace(_written_aside(path, data, mode), path)
+    _fsync_dir(path.parent)
+
+
+def _written_aside(path: Path, data: bytes, mode: int) -> Path:
+    aside = path.with_name(f".{path.name}.{os.getpid()}.new")
+    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, mode)
+    try:
+        os.fchmod(fd, mode)  # the umask may have taken bits away
         os.write(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)
-    try:
-        os.link(aside, path)
-    except FileExistsError:
-        pass  # another process made it first: theirs is the key
-    finally:
-        os.unlink(aside)
-    _fsync_dir(path.parent)
+    return aside
 
 
 def read_private(path: Path) -> bytes:

@@ -14,6 +14,7 @@ Doors are recorded as the boards read them, so assignment never trusts a stale "
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,8 +27,10 @@ from kiosk.journeys.dropoff import record_deposited
 from kiosk.journeys.load import record_loaded
 from kiosk.journeys.officer import CollectJourney, SettleJourney, WithdrawJourney
 from kiosk.journeys.pickup import PickupJourney
+from kiosk.journeys.placing import record_unknown_item
 from kiosk.journeys.releasing import ReleasingJourney, record_released
 
+log = logging.getLogger("kiosk.recovery")
 RELEASERS: dict[str, type[ReleasingJourney[Any]]] = {
     j.kind: j for j in (PickupJourney, CollectJourney, WithdrawJourney, SettleJourney)
 }
@@ -67,11 +70,44 @@ def reconcile(core: Core, sleep: Callable[[float], None] = time.sleep) -> list[S
         sleep(max((bus.timing.unlock_confirm_s for bus in core.lockers.buses.values()), default=0.0))
     core.refresh_doors()
     readings = core.lockers.read_boards()
-    settled = []
-    for row in journeys:
-        settled.append(_settle(core, row, readings))
+    settled = [_settle_safely(core, row, readings) for row in journeys]
     settled += _orphans(core)
+    settled += _unknown_items(core, readings)
     return settled
+
+
+def abandon(core: Core, journey_id: str) -> Settled | None:
+    """End one journey that its own code can no longer be trusted to finish (an unexpected error
+    in the middle of it): settled from the store and the boards exactly as after a crash. None
+    when the store says it has ended already."""
+    rows = list(core.store.db.query("SELECT * FROM journey WHERE id = ? AND ended_at IS NULL", [journey_id]))
+    if not rows:
+        return None
+    return _settle_safely(core, rows[0], core.lockers.read_boards())
+
+
+def _settle_safely(core: Core, journey: dict[str, Any], readings: dict[tuple[str, int], Any]) -> Settled:
+    """``_settle``, and when a stored row cannot be interpreted (a value out of bounds from an older
+    version, a damaged field), its item becomes uncertain for an officer rather than a crash that
+    would repeat at every start."""
+    try:
+        return _settle(core, journey, readings)
+    except Exception as exc:  # any row at all must leave recovery able to go on
+        log.exception("journey %s could not be settled from its row", journey.get("id"))
+        cause = f"recovery could not interpret the journey's row ({type(exc).__name__})"
+        with core.store.transaction() as db:
+            item = journey.get("item")
+            row = db.execute(
+                "SELECT dossier_code, compartment, state FROM item WHERE id = ?", [item]
+            ).fetchone()
+            if row is not None and row[2] != "gone":
+                db.execute("UPDATE item SET state = 'uncertain', outcome = ? WHERE id = ?", [cause, item])
+                events.emit(core.store, "outcome-uncertain", actor="kiosk", dossier_code=row[0],
+                            compartment=row[1], cause=cause, journey=journey.get("id"))  # fmt: skip
+            _end(core, journey, "uncertain", data=None)
+        return Settled(
+            str(journey.get("id")), str(journey.get("kind")), str(journey.get("state")), "uncertain"
+        )
 
 
 def _settle(core: Core, journey: dict[str, Any], readings: dict[tuple[str, int], Any]) -> Settled:
@@ -148,18 +184,34 @@ def _provable(kind: str, state: str, sensed: str | None) -> str:
     return "uncertain"
 
 
-def _end(core: Core, journey: dict[str, Any], outcome: str) -> None:
+def _end(core: Core, journey: dict[str, Any], outcome: str, *, data: Any = ...) -> None:
     now = core.store.now()
     with core.store.transaction() as db:
-        db.table("journey").update(journey["id"], {"ended_at": now, "updated_at": now, "outcome": outcome})
+        db.execute(
+            "UPDATE journey SET ended_at = ?, updated_at = ?, outcome = ? WHERE id = ?",
+            [now, now, outcome, journey["id"]],
+        )
         core.store.audit(
             "kiosk",
             f"journey:{journey['kind']}:recovered",
             journey["id"],
             outcome=outcome,
             state=journey["state"],
-            data=json.loads(journey["data"]),
+            data=json.loads(journey["data"]) if data is ... else data,
         )
+
+
+def _unknown_items(core: Core, readings: dict[tuple[str, int], Any]) -> list[Settled]:
+    """Compartments the store says are empty whose sensor shows an item (a database lost or
+    replaced, an item pushed through a forced door): each becomes an uncertain item."""
+    found = []
+    for comp in core.compartments():
+        status = readings.get((comp.bus, comp.board))
+        if comp.holds is None and isinstance(status, BoardStatus) and status.has_item(comp.lock):
+            with core.store.transaction():
+                record_unknown_item(core.store, comp.id, actor="kiosk")
+            found.append(Settled("", "item", "unknown", "uncertain"))
+    return found
 
 
 def _orphans(core: Core) -> list[Settled]:

@@ -65,7 +65,13 @@ class DossierStatus:
     fetched_at: datetime | None = None  # when the backend said it (cache answers)
 
     def words(self) -> tuple[str, str]:
-        vi, en = STATUSES.get(self.status, (self.status, self.status))
+        known = STATUSES.get(self.status)
+        if known is None:
+            # a word we do not speak: shown as data, never used as a template (a "{" in it once
+            # crashed the look-up, and its cached copy crashed it offline too)
+            shown = shown_text(self.status)
+            return f"trạng thái “{shown}”", f"status “{shown}”"
+        vi, en = known
         return vi.format(kiosk=self.kiosk or "?"), en.format(kiosk=self.kiosk or "?")
 
     def age(self, now: datetime) -> timedelta | None:
@@ -113,24 +119,47 @@ def remember(store: Store, code: str, fetched: dict[str, Any]) -> None:
 
 
 def cached_status(store: Store, code: str, kiosk_id: str) -> DossierStatus | None:
+    """The backend's last answer for ``code``, or None; a cached row that cannot be read (written
+    by an older version, damaged) is no answer, never a crash."""
     row = store.db.execute(
         "SELECT answer, fetched_at FROM dossier_status WHERE dossier_code = ?", [code]
     ).fetchone()
     if row is None:
         return None
-    answer = _from_backend(code, json.loads(row[0]), kiosk_id)
-    return replace(answer, source="cache", fetched_at=datetime.fromisoformat(row[1]))
+    try:
+        fetched = json.loads(row[0])
+        when = datetime.fromisoformat(row[1])
+        if not isinstance(fetched, dict) or when.tzinfo is None:
+            raise ValueError("not an answer")
+        answer = _from_backend(code, fetched, kiosk_id)
+    except (ValueError, TypeError) as exc:
+        log.warning("the cached status of a dossier cannot be read (%s); ignored", type(exc).__name__)
+        return None
+    return replace(answer, source="cache", fetched_at=when)
+
+
+MAX_SHOWN = 80
+
+
+def shown_text(value: object) -> str:
+    """Text from outside, fit to show: printable, one line, bounded."""
+    text = "".join(ch if ch.isprintable() else " " for ch in str(value))
+    return text[:MAX_SHOWN] + ("…" if len(text) > MAX_SHOWN else "")
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else shown_text(value)
 
 
 def _from_backend(code: str, fetched: dict[str, Any], kiosk_id: str) -> DossierStatus:
     status = str(fetched.get("status", ""))
-    kiosk = fetched.get("kiosk")
+    kiosk = _text_or_none(fetched.get("kiosk"))
     if status == "finished" and kiosk:
         # the result waits in a kiosk: this one (though not held here: picked up since?) or another
         status = "ready-elsewhere" if kiosk != kiosk_id else "finished"
     return DossierStatus(
-        code, status, "backend", procedure=fetched.get("procedure"), citizen=masked(fetched.get("citizen")),
-        kiosk=kiosk,
+        code, status, "backend", procedure=_text_or_none(fetched.get("procedure")),
+        citizen=masked(_text_or_none(fetched.get("citizen"))), kiosk=kiosk,
     )  # fmt: skip
 
 

@@ -1,7 +1,13 @@
-"""The kiosk's one SQLite file: WAL, synchronous=FULL, foreign keys on, migrated at open.
+"""The kiosk's one SQLite file: WAL, synchronous=FULL, foreign keys on, checked and migrated at
+open.
 
 Writes go through ``transaction()`` (BEGIN IMMEDIATE, so two processes sharing the file never
 fail half-way through a read-then-write) and are durable when it returns.
+
+At rest (DESIGN §7) the file is 0600 (0660 with ``group_shared``), whatever the umask: it is made
+with that mode before SQLite opens it, and SQLite gives its -wal and -shm files the same. At open,
+``PRAGMA quick_check`` refuses a damaged file (``DatabaseDamaged``) before anything is written to
+it, and kiosk/history.py checks that it is this kiosk's own database.
 """
 
 from __future__ import annotations
@@ -9,38 +15,70 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import audit
+from kiosk import audit, files
 from kiosk.clock import Clock, stamp, utc_now
-from kiosk.errors import StoreError
+from kiosk.errors import DatabaseDamaged, StoreError
 from kiosk.migrations import migrate
 
 DB_NAME = "kiosk.db"
+SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 class Store:
-    def __init__(self, path: Path, *, kiosk_id: str, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, path: Path, *, kiosk_id: str, clock: Clock = utc_now, group_shared: bool = False
+    ) -> None:
         self.path = path
         self.kiosk_id = kiosk_id
         self.clock = clock
+        self.group_shared = group_shared
+        self._undo: list[Callable[[], None]] = []
+        try:
+            files.create_with_mode(path, files.file_mode(group_shared))
+            for each in (path, *(path.with_name(path.name + s) for s in SIDE_FILES)):
+                files.tighten(each, group_shared)  # made by an older version, or by hand
+        except OSError as exc:
+            raise StoreError(f"cannot create the kiosk database {path}: {exc.strerror or exc}") from exc
         try:
             # One thread at a time uses a store, but not always the one that opened it: the touch
             # UI opens it, then hands the core to its device thread (ui/bridge.py).
             conn = sqlite3.connect(path, isolation_level=None, timeout=10.0, check_same_thread=False)
             self.db = Database(conn, execute_plugins=False)
             self._set_pragmas()
-            migrate(self.db, stamp(clock()))
+            self._quick_check()
+            applied = migrate(self.db, stamp(clock()))
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the kiosk database {path}: {exc}") from exc
+            raise _damaged_or(path, exc) from exc
+        from kiosk import history  # it writes through this store: imported once it exists
+
+        history.check(self, fresh=1 in applied, group_shared=group_shared)
 
     @classmethod
-    def open(cls, data_dir: Path, *, kiosk_id: str, clock: Clock = utc_now) -> Store:
-        return cls(data_dir / DB_NAME, kiosk_id=kiosk_id, clock=clock)
+    def open(
+        cls, data_dir: Path, *, kiosk_id: str, clock: Clock = utc_now, group_shared: bool = False
+    ) -> Store:
+        return cls(data_dir / DB_NAME, kiosk_id=kiosk_id, clock=clock, group_shared=group_shared)
+
+    def _quick_check(self) -> None:
+        """A damaged page found now, before the kiosk acts on what the file says."""
+        problems = [row[0] for row in self.db.execute("PRAGMA quick_check(5)").fetchall()]
+        if problems != ["ok"]:
+            raise DatabaseDamaged(self.path, "; ".join(" ".join(str(p).split()) for p in problems))
+
+    def integrity_problems(self) -> list[str]:
+        """The thorough check (``kiosk doctor``): every page, index and constraint."""
+        try:
+            rows = self.db.execute("PRAGMA integrity_check(20)").fetchall()
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        problems = [str(r[0]) for r in rows]
+        return [] if problems == ["ok"] else problems
 
     def _set_pragmas(self) -> None:
         mode = self.db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
@@ -54,17 +92,31 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Database]:
+        """One durable unit of writes. When it fails, at any statement or at the COMMIT itself (a
+        full disk shows there), it is rolled back whole, and the ``on_rollback`` undos registered
+        inside it run, so objects in memory tell no more than the store holds."""
         if self.db.conn.in_transaction:
             with self.db.atomic():  # nested: a savepoint inside the outer transaction
                 yield self.db
             return
         self.db.execute("BEGIN IMMEDIATE")
+        self._undo = []
         try:
             yield self.db
+            self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.conn.in_transaction:  # a failed COMMIT leaves it open; a failed statement may not
+                self.db.execute("ROLLBACK")
+            for undo in reversed(self._undo):
+                undo()
             raise
-        self.db.execute("COMMIT")
+        finally:
+            self._undo = []
+
+    def on_rollback(self, undo: Callable[[], None]) -> None:
+        """Run ``undo`` if the transaction in progress does not commit (nothing outside one)."""
+        if self.db.conn.in_transaction:
+            self._undo.append(undo)
 
     def update(self, table: str, key: Any, changes: dict[str, Any]) -> None:
         """``UPDATE table SET … WHERE id = key``: for the hot paths, where sqlite-utils' update
@@ -89,3 +141,9 @@ class Store:
                 subject=subject,
                 detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
             )
+
+
+def _damaged_or(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
+    if getattr(exc, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+        return DatabaseDamaged(path, str(exc))
+    return StoreError(f"cannot open the kiosk database {path}: {exc}")

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from kiosk import audit, config, migrations
 from kiosk.compartments import all_compartments, get, sync_from_config
-from kiosk.errors import StoreError, UnknownCompartment
+from kiosk.errors import DatabaseDamaged, StoreError, UnknownCompartment
 from kiosk.store import Store
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -129,7 +129,7 @@ def test_a_failed_migration_leaves_the_version_before(
 
 def test_not_a_database(tmp_path: Path) -> None:
     (tmp_path / "kiosk.db").write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="cannot open the kiosk database"):
+    with pytest.raises(DatabaseDamaged, match="is damaged .file is not a database.. The kiosk is out of service"):
         open_store(tmp_path)
 
 

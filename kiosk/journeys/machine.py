@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from kiosk import codes, events
+from kiosk import codes, events, flags
 from kiosk.clock import stamp
 from kiosk.compartments import Compartment
 from kiosk.core import Core
@@ -40,9 +40,14 @@ class Journey(Generic[S]):
     TERMINAL: ClassVar[frozenset[Any]]
     CANCELLABLE: ClassVar[frozenset[Any]] = frozenset()  # states a cancel may leave, and its target
     CANCELLED: ClassVar[Any] = None
+    # what keeps this kind of journey from starting (kiosk/flags.py): a kiosk whose history is
+    # lost serves no citizen and loads nothing; a nearly full disk takes no new work
+    BLOCKED_BY: ClassVar[frozenset[str]] = frozenset({flags.HISTORY, flags.DISK_LOW})
+    STAFF: ClassVar[bool] = False  # whose words an out-of-service refusal is in
     said: tuple[str, str] | None  # what the screen tells the person after their last step
 
     def __init__(self, core: Core, actor: str) -> None:
+        core.admit(self.BLOCKED_BY, staff=self.STAFF)  # OutOfService before anything is written
         self.core = core
         self.actor = actor
         self.id = str(uuid.uuid4())
@@ -67,8 +72,8 @@ class Journey(Generic[S]):
         caller's, when the move goes with other changes), then logged and announced."""
         if new not in self.TRANSITIONS.get(self.state, frozenset()):
             raise IllegalTransition(f"{self.kind}: {self.state.value} -> {new.value} is not in the table")
-        old, self.state = self.state, new
-        self.entered_at = self.core.now()
+        old, was_entered = self.state, self.entered_at
+        self.state, self.entered_at = new, self.core.now()
         now = stamp(self.entered_at)
         row: dict[str, Any] = {
             "state": new.value,
@@ -78,10 +83,16 @@ class Journey(Generic[S]):
         if new in self.TERMINAL:
             row.update(ended_at=now, outcome=outcome or new.value)
         with self.core.store.transaction():
+            # a move that is not committed (a full disk) is not made: the journey stays where the
+            # store says it is, whichever transaction around this one fails
+            self.core.store.on_rollback(lambda: self._back_to(old, was_entered))
             self.core.store.update("journey", self.id, row)
             self.core.store.audit(self.actor, f"journey:{self.kind}:{new.value}", self.id, **detail)
         log.info("%s %s: %s -> %s %s", self.kind, self.id[:8], old.value, new.value, detail or "")
         self.core.announce("journey", self.id, kind=self.kind, state=new.value, previous=old.value, **detail)
+
+    def _back_to(self, state: S, entered_at: datetime) -> None:
+        self.state, self.entered_at = state, entered_at
 
     def cancel(self) -> None:
         """The person gives up: allowed only while nothing has been unlocked for them."""

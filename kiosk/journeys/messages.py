@@ -135,6 +135,36 @@ class Say(enum.Enum):
         "The result of this dossier is waiting at kiosk {kiosk}.",
     )
     THANK_YOU = ("Đã trả kết quả. Cảm ơn ông/bà.", "Result handed over. Thank you.")
+    STATUS_OTHER = (
+        "Hồ sơ {code}: trạng thái “{status}”. Vui lòng liên hệ bộ phận một cửa để biết thêm.",
+        "Dossier {code}: status “{status}”. Please ask the office for more.",
+    )
+    SIGNIN_REFUSED = (
+        "Thẻ hoặc mã PIN không đúng.",
+        "The badge or the PIN is not right.",
+    )
+    SIGNIN_BUSY = (
+        "Quá nhiều lần đăng nhập sai trên máy. Thử lại sau {minutes} phút.",
+        "Too many failed sign-ins at this kiosk. Try again in {minutes} minutes.",
+    )
+    SOMETHING_WENT_WRONG = (
+        "Đã có lỗi xảy ra và việc vừa rồi đã được dừng an toàn. Máy đã sẵn sàng trở lại — mời bắt đầu lại.",
+        "Something went wrong and what you were doing was stopped safely. The machine is ready again"
+        " — please start over.",
+    )
+    OUT_OF_SERVICE_NOW = (
+        "Máy tạm ngừng phục vụ. Vui lòng quay lại sau hoặc liên hệ bộ phận một cửa trong giờ làm việc.",
+        "This kiosk is out of service for now. Please come back later or ask the office during opening"
+        " hours.",
+    )
+    OUT_OF_SERVICE_HISTORY = (
+        "Máy đang chờ kỹ thuật viên kiểm tra dữ liệu ({problem}); chưa nạp kết quả được.",
+        "The kiosk waits for a technician to check its data ({problem}); results cannot be loaded yet.",
+    )
+    OUT_OF_SERVICE_DISK = (
+        "Bộ nhớ của máy sắp đầy; máy tạm ngừng nhận việc mới. Kỹ thuật viên đã được báo.",
+        "The kiosk's storage is nearly full; it takes no new work for now. A technician has been told.",
+    )
 
     def __init__(self, vi: str, en: str) -> None:
         self.vi = vi

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from typing import Any, ClassVar
 
-from kiosk import expiry
+from kiosk import expiry, flags
 from kiosk.core import Core
 from kiosk.journeys.machine import IllegalStep
 from kiosk.journeys.messages import Say
@@ -49,6 +49,8 @@ class OfficerReleaseJourney(StaffJourney[Release], ReleasingJourney[Release]):
     }
     TIMEOUTS: ClassVar[dict[Any, tuple[str, Any]]] = {Release.CHOOSING: ("idle_timeout_s", Release.DONE)}
     TERMINAL = frozenset({Release.DONE})
+    # taking items out is how an officer empties a kiosk whose history is lost
+    BLOCKED_BY = frozenset({flags.DISK_LOW})
 
     def __init__(self, core: Core, session: SignInJourney) -> None:
         super().__init__(core, session)

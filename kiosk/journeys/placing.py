@@ -11,9 +11,10 @@ from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed
 from kiosk import assignment, codes, compartments, events
 from kiosk.compartments import Compartment
-from kiosk.errors import DoorFoundOpen
+from kiosk.errors import DoorFoundOpen, ItemFoundInside
 from kiosk.journeys.machine import Journey, S
 from kiosk.journeys.messages import Say
+from kiosk.store import Store
 
 
 class PlacingJourney(Journey[S]):
@@ -60,7 +61,15 @@ class PlacingJourney(Journey[S]):
                 return
             item = self._place_intent(comp, info)
             try:
-                self.core.unlock(comp, actor=self.actor, journey=self.id, intent_recorded=True)
+                self.core.unlock(
+                    comp, actor=self.actor, journey=self.id, intent_recorded=True, expect_empty=True
+                )
+            except ItemFoundInside:
+                with self.core.store.transaction():  # never given to a new item; the officer is shown it
+                    self._item_gone(item, "an unknown item was inside")
+                    record_unknown_item(self.core.store, comp.id, actor=self.actor)
+                self.data["tried"].append(comp.id)
+                continue
             except (DoorJammed, DoorFoundOpen) as exc:
                 found_open = isinstance(exc, DoorFoundOpen)
                 if found_open:  # a door that does not latch, or was forced: not for a new item
@@ -125,3 +134,20 @@ class PlacingJourney(Journey[S]):
             )  # fmt: skip
             self._change_state(self.UNCERTAIN, compartment=comp.id, cause=cause)
         self.said = Say.UNCERTAIN.format(compartment=comp.id)
+
+
+UNKNOWN_PREFIX = "UNKNOWN-"  # an item found by a sensor that no record explains is named after its place
+
+
+def record_unknown_item(store: Store, compartment: str, *, actor: str) -> None:
+    """The sensor shows an item the store does not know: it becomes an uncertain item, so the
+    compartment is given to no one and the next officer settles it (opens it, takes out what is
+    there) from the settle list; the office hears of it. Inside the caller's transaction."""
+    now = store.now()
+    cause = "the sensor shows an item that the kiosk has no record of"
+    store.db.execute(
+        "INSERT INTO item (kind, dossier_code, compartment, state, outcome, created_at, updated_at)"
+        " VALUES ('deposit', ?, ?, 'uncertain', ?, ?, ?)",
+        [f"{UNKNOWN_PREFIX}{compartment}", compartment, cause, now, now],
+    )
+    events.emit(store, "outcome-uncertain", actor=actor, compartment=compartment, cause=cause)

@@ -36,6 +36,8 @@ class SignInJourney(Journey[SignIn]):
         SignIn.WAITING_PIN: ("idle_timeout_s", SignIn.SIGNED_OUT),
     }
     TERMINAL = frozenset({SignIn.SIGNED_OUT})
+    BLOCKED_BY = frozenset()  # staff sign in to put a kiosk that is out of service right
+    STAFF = True
 
     def __init__(self, core: Core) -> None:
         super().__init__(core, "staff")

@@ -64,6 +64,7 @@ class StaffJourney(Journey[S]):
     """The part every staff journey shares: acting for the session, and ending with it."""
 
     ROLES: ClassVar[frozenset[str]]
+    STAFF = True
     WAITING: ClassVar[Any]  # where the member chooses what to do next (scan, pick from the list)
     DOOR_OPEN: ClassVar[Any]
     FINISHED: ClassVar[Any]

@@ -52,6 +52,7 @@ class TechnicianJourney(StaffJourney[Tech]):
     }
     TIMEOUTS: ClassVar[dict[Any, tuple[str, Any]]] = {Tech.CHOOSING: ("idle_timeout_s", Tech.DONE)}
     TERMINAL = frozenset({Tech.DONE})
+    BLOCKED_BY = frozenset()  # the technician is who puts things right: never kept out
 
     def __init__(self, core: Core, session: SignInJourney) -> None:
         super().__init__(core, session)

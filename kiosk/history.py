@@ -1,0 +1,136 @@
+"""Whether this database carries the kiosk's whole history (DESIGN §5, §7).
+
+A database is made with an identity (a UUID and the kiosk's id, ``kiosk_identity``), and a marker
+file beside it (``kiosk-identity.json``) remembers which database this kiosk has been keeping. At
+every open the two are compared:
+
+- no marker: the first start (or the first since this check existed): the marker is written;
+- the database was just made but the marker names another: the history was lost (kiosk.db deleted);
+- the database names another identity than the marker: it was replaced (a copy, an old backup);
+- the database belongs to another kiosk id than the config's: it is foreign.
+
+Each of those raises the ``history`` flag (kiosk/flags.py) with an alarm event: citizens are not
+served and nothing is loaded until a technician has looked and confirms (``kiosk history
+confirm``), which makes this database the kiosk's own. The sync raises the same flag when the
+backend has accepted events this database never sent.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk import events, files, flags
+from kiosk.store import Store
+
+MARKER = "kiosk-identity.json"
+MAX_MARKER_BYTES = 4096
+
+PROBLEMS = {
+    "lost": "the kiosk's database was deleted and made anew: what the compartments hold and the "
+    "event numbering are no longer known",
+    "replaced": "this database is not the one the kiosk was keeping (a copy or an old backup was "
+    "put in its place)",
+    "foreign": "this database belongs to another kiosk",
+    "unverifiable": "the kiosk's identity marker cannot be read, so this database cannot be "
+    "proven to be its own",
+    "behind-backend": "the backend has accepted events that this database never sent",
+}
+
+
+@dataclass(frozen=True)
+class Identity:
+    db_uuid: str
+    kiosk_id: str
+    created_at: str
+
+
+def check(store: Store, *, fresh: bool, group_shared: bool = False) -> str | None:
+    """Compare the database with the marker at open; returns the problem raised, if any."""
+    identity = _identity(store)
+    marker_path = store.path.parent / MARKER
+    problem: str | None = None
+    detail = ""
+    if identity.kiosk_id != store.kiosk_id:
+        problem, detail = "foreign", f"made by kiosk {identity.kiosk_id}, not {store.kiosk_id}"
+    else:
+        try:
+            marker = _read_marker(marker_path)
+        except ValueError as exc:
+            problem, detail = "unverifiable", str(exc)
+        else:
+            if marker is None:
+                write_marker(store, identity, group_shared=group_shared)
+            elif marker.db_uuid != identity.db_uuid:
+                problem = "lost" if fresh else "replaced"
+                detail = (
+                    f"the kiosk kept database {marker.db_uuid} (since {marker.created_at}); "
+                    f"this is {identity.db_uuid}"
+                )
+    if problem is not None:
+        report(store, problem, detail)
+    return problem
+
+
+def report(store: Store, problem: str, detail: str) -> bool:
+    """Raise the history flag (once) with its alarm event for the office."""
+    words = PROBLEMS.get(problem, problem)
+    with store.transaction():
+        raised = flags.raise_flag(store, flags.HISTORY, problem, f"{words}; {detail}" if detail else words)
+        if raised:
+            events.emit(store, "alarm", actor="kiosk", problem=f"history {problem}: {words}")
+    return raised
+
+
+def confirm(store: Store, *, by: str, reason: str, group_shared: bool = False) -> flags.Flag | None:
+    """A technician has looked at the machine and makes this database the kiosk's own: the marker
+    names it from now on and the flag comes down (audited). Returns the flag that was up."""
+    identity = _identity(store)
+    if identity.kiosk_id != store.kiosk_id:
+        raise ValueError(
+            f"this database belongs to kiosk {identity.kiosk_id}; a database of another kiosk cannot "
+            f"be made {store.kiosk_id}'s. Restore this kiosk's own database, or move this file away "
+            "to start with an empty one"
+        )
+    with store.transaction():
+        was = flags.lower_flag(store, flags.HISTORY, actor=by, reason=reason)
+        store.audit(by, "history-confirmed", identity.db_uuid, reason=reason, was=was.value if was else None)
+    write_marker(store, identity, group_shared=group_shared)
+    return was
+
+
+def problem(store: Store) -> flags.Flag | None:
+    return flags.get(store, flags.HISTORY)
+
+
+def write_marker(store: Store, identity: Identity, *, group_shared: bool) -> None:
+    body = json.dumps(identity.__dict__, sort_keys=True).encode()
+    files.replace_atomically(store.path.parent / MARKER, body, files.file_mode(group_shared))
+
+
+def _identity(store: Store) -> Identity:
+    with store.transaction() as db:
+        db.execute(
+            "INSERT OR IGNORE INTO kiosk_identity VALUES (1, ?, ?, ?)",
+            [str(uuid.uuid4()), store.kiosk_id, store.now()],
+        )
+        row = db.execute("SELECT db_uuid, kiosk_id, created_at FROM kiosk_identity WHERE id = 1").fetchone()
+    return Identity(*row)
+
+
+def _read_marker(path: Path) -> Identity | None:
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_MARKER_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ValueError(f"{path}: {exc.strerror or exc}") from exc
+    try:
+        data: Any = json.loads(raw)
+        return Identity(str(data["db_uuid"]), str(data["kiosk_id"]), str(data["created_at"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path} is damaged ({type(exc).__name__})") from None
