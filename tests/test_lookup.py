@@ -107,3 +107,22 @@ def test_not_a_dossier_code_and_walking_away(machine: Machine) -> None:
     machine.clock.advance(61)
     badge.tick()
     assert badge.state is Lookup.TIMED_OUT
+
+
+def test_text_from_the_backend_is_data_never_a_template(machine: Machine) -> None:
+    """What broke: a status text containing "{" crashed the look-up, and its cached copy crashed it
+    offline too. (The sync client now refuses such an answer whole; this is the core's own depth,
+    for a cache written before, or a StatusSource of another kind.)"""
+    backend = Backend()
+    odd = "000.00.53.H48-261101-0009"
+    backend.known[odd] = {"status": "in-{process}%s{0}\n", "kiosk": "{kiosk}", "procedure": "{x}"}
+    machine.core.status_source = backend
+    online = look(machine, odd)
+    assert online.state is Lookup.ANSWERED and online.said is not None
+    assert "in-{process}%s{0}" in online.said[1]
+    backend.up = False
+    offline = look(machine, odd)  # from the cache: the same words, no crash
+    assert offline.state is Lookup.ANSWERED and offline.said is not None and "in-{process}" in offline.said[1]
+    machine.store.db.execute("UPDATE dossier_status SET answer = '{not json', fetched_at = 'soon'")
+    damaged = look(machine, odd)  # a cached row that cannot be read is no answer, not a crash
+    assert damaged.state is Lookup.NOT_FOUND
