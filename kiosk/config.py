@@ -124,6 +124,8 @@ class RulesSection(_Section):
     pin_lockout_s: Seconds = 15 * 60
     kiosk_pin_failures: Annotated[int, Field(ge=1, le=1000)] = 20  # across all dossiers, per window
     kiosk_pin_window_s: Seconds = 10 * 60
+    staff_failures: Annotated[int, Field(ge=1, le=1000)] = 10  # wrong staff PINs, any badges, per window
+    staff_window_s: Seconds = 10 * 60
 
     @model_validator(mode="after")
     def _alarm_after_reminder(self) -> RulesSection:

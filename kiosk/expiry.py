@@ -14,18 +14,44 @@ from typing import Any
 from kiosk import events
 from kiosk.core import Core
 from kiosk.events import HandoverEvent
-from kiosk.store import Store
+from kiosk.journeys.load import hold_period
 
 
-def due_for_withdrawal(store: Store, now: datetime) -> list[dict[str, Any]]:
-    return list(store.db.query(
+def due_for_withdrawal(core: Core) -> list[dict[str, Any]]:
+    now = core.now()
+    clamp_holds(core, now)
+    return list(core.store.db.query(
         "SELECT * FROM item WHERE kind = 'result' AND state = 'held' AND expires_at < ? ORDER BY expires_at",
         [now.isoformat(timespec="seconds")],
     ))  # fmt: skip
 
 
+def clamp_holds(core: Core, now: datetime) -> int:
+    """No hold lasts longer than its length from now, whatever the clock did: a result loaded
+    while the clock ran ahead would otherwise wait that much longer to be withdrawn. Returns how
+    many holds were brought back."""
+    rows = core.store.db.execute(
+        "SELECT i.id, i.expires_at, a.hold_days FROM item i LEFT JOIN assignment a USING (dossier_code)"
+        " WHERE i.kind = 'result' AND i.state = 'held' AND i.expires_at IS NOT NULL"
+    ).fetchall()
+    brought_back = 0
+    with core.store.transaction():
+        for item, expires, days in rows:
+            longest = now + timedelta(days=hold_period(days, core.rules.hold_days))
+            try:
+                too_late = datetime.fromisoformat(expires) > longest
+            except (TypeError, ValueError):  # a damaged value: the hold starts again from now
+                too_late = True
+            if too_late:
+                core.store.update("item", item, {"expires_at": longest.isoformat(timespec="seconds")})
+                core.store.audit("kiosk", "hold-brought-back", str(item), was=str(expires))
+                brought_back += 1
+    return brought_back
+
+
 def send_reminders(core: Core) -> list[HandoverEvent]:
     now = core.now()
+    clamp_holds(core, now)
     sent = []
     for days in sorted(core.rules.reminder_days, reverse=True):
         horizon = (now + timedelta(days=days)).isoformat(timespec="seconds")

@@ -1,5 +1,11 @@
 """Wrong PINs: counted on the row they guard (a result, a staff badge), which locks after
-``Rules.pin_tries`` wrong ones for ``Rules.pin_lockout_s``."""
+``Rules.pin_tries`` wrong ones for ``Rules.pin_lockout_s``; and counted across the kiosk, which
+slows everyone down after too many in a window.
+
+Time can go backwards (an NTP correction after the clock ran ahead): no lockout ever lasts longer
+than its configured length from now. A lock or a failure stamped in the future is brought back to
+now, in the store, so the cap holds from then on and does not slide along with the clock.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,19 @@ from typing import Any
 from kiosk.core import Rules
 from kiosk.store import Store
 
+FAILURE_TABLES = frozenset({"pin_failure", "staff_failure"})
 
-def minutes_locked(row: dict[str, Any], now: datetime) -> int | None:
+
+def minutes_locked(store: Store, table: str, row: dict[str, Any], rules: Rules, now: datetime) -> int | None:
     """Whole minutes (at least 1) the row stays locked, or None when it is not locked."""
     if not row["locked_until"]:
         return None
-    left = (datetime.fromisoformat(row["locked_until"]) - now).total_seconds()
+    until = datetime.fromisoformat(row["locked_until"])
+    longest = now + timedelta(seconds=rules.pin_lockout_s)
+    if until > longest:  # locked while the clock ran ahead
+        until = longest
+        store.update(table, row["id"], {"locked_until": until.isoformat()})
+    left = (until - now).total_seconds()
     return max(1, round(left / 60)) if left > 0 else None
 
 
@@ -34,3 +47,35 @@ def wrong_try(
         store.update(table, row["id"], change)
         store.audit(actor, f"{table}-pin-wrong", str(row["id"]), locked=locked)
     return 0 if locked else rules.pin_tries - tries
+
+
+def busy_until(
+    store: Store,
+    table: str,
+    now: datetime,
+    *,
+    limit: int,
+    window_s: float,
+    where: str = "",
+    args: tuple[Any, ...] = (),
+) -> datetime | None:
+    """When the kiosk takes PINs again, if ``limit`` failures (in ``table``, optionally narrowed by
+    ``where``) fell in the last ``window_s``; None when it takes them now. Never later than one
+    window from now."""
+    assert table in FAILURE_TABLES
+    stamp = now.isoformat()
+    with store.transaction() as db:
+        db.execute(f"UPDATE {table} SET at = ? WHERE at > ?", [stamp, stamp])  # stamped while ahead
+        since = (now - timedelta(seconds=window_s)).isoformat()
+        count, first = db.execute(
+            f"SELECT COUNT(*), MIN(at) FROM {table} WHERE at > ?{where}", [since, *args]
+        ).fetchone()
+    if count < limit:
+        return None
+    return datetime.fromisoformat(first) + timedelta(seconds=window_s)
+
+
+def record_failure(store: Store, table: str, now: datetime, *extra: Any) -> None:
+    assert table in FAILURE_TABLES
+    marks = ", ".join("?" for _ in range(len(extra) + 1))
+    store.db.execute(f"INSERT INTO {table} VALUES ({marks})", [*extra, now.isoformat()])

@@ -40,11 +40,46 @@ def test_badge_then_pin_signs_in_and_idleness_signs_out(machine: Machine) -> Non
     assert session.state is SignIn.SIGNED_OUT and session.role is None
 
 
-def test_unknown_badges_and_other_codes_are_refused(machine: Machine) -> None:
-    for text in ("DKS1|CB-9999", "000.00.53.H48-220921-0099", "garbage"):
+def test_codes_that_are_not_badges_are_refused(machine: Machine) -> None:
+    for text in ("000.00.53.H48-220921-0099", "garbage", "DKS1|a b"):
         session = SignInJourney(machine.core)
         session.submit_badge(text)
         assert session.state is SignIn.WAITING_BADGE and session.said == Say.BADGE_UNKNOWN.format()
+
+
+def test_an_unknown_badge_is_answered_as_a_known_one_with_a_wrong_pin(machine: Machine) -> None:
+    """What was seen: an unknown badge was answered differently from a known one, so badges could
+    be enumerated at the screen. Now both are asked for a PIN, and both get the same words, try
+    after try, lock included."""
+    answers = {}
+    for badge in ("DKS1|CB-0042", "DKS1|CB-9999"):
+        machine.clock.advance(11 * 60)  # past the kiosk-wide window: each badge on its own
+        session = SignInJourney(machine.core)
+        session.submit_badge(badge)
+        assert session.state is SignIn.WAITING_PIN
+        seen = []
+        for _ in range(6):
+            session.submit_pin("000000")
+            seen.append(session.said)
+        answers[badge] = seen
+    assert answers["DKS1|CB-0042"] == answers["DKS1|CB-9999"]
+    assert answers["DKS1|CB-0042"][0] == Say.SIGNIN_REFUSED.format(left=4)
+    assert answers["DKS1|CB-0042"][-1] == Say.BADGE_LOCKED.format(minutes=15)
+
+
+def test_wrong_pins_across_badges_slow_the_whole_kiosk(machine: Machine) -> None:
+    """What was seen: fifteen wrong PINs across three badges never slowed the kiosk down."""
+    for n in range(machine.core.rules.staff_failures):
+        session = SignInJourney(machine.core)
+        session.submit_badge(f"DKS1|CB-{n:04d}")
+        session.submit_pin("000000")
+    session = SignInJourney(machine.core)
+    session.submit_badge("DKS1|CB-0042")
+    session.submit_pin("482916")  # even the right PIN waits
+    assert session.state is SignIn.WAITING_PIN and session.said == Say.SIGNIN_BUSY.format(minutes=10)
+    machine.clock.advance(10 * 60 + 1)
+    session.submit_pin("482916")
+    assert session.state is SignIn.SIGNED_IN
 
 
 def test_five_wrong_pins_lock_the_badge(machine: Machine) -> None:
@@ -52,9 +87,9 @@ def test_five_wrong_pins_lock_the_badge(machine: Machine) -> None:
     session.submit_badge("DKS1|CB-0042")
     for left in (4, 3, 2, 1):
         session.submit_pin("000000")
-        assert session.said == Say.PIN_WRONG.format(left=left)
+        assert session.said == Say.SIGNIN_REFUSED.format(left=left)
     session.submit_pin("000000")
-    assert session.said == Say.LOCKED.format(minutes=15)
+    assert session.said == Say.BADGE_LOCKED.format(minutes=15)
     session.submit_pin("482916")
     assert session.state is SignIn.WAITING_PIN  # locked, even with the right PIN
     machine.clock.advance(15 * 60 + 1)

@@ -122,7 +122,13 @@ class Journey(Generic[S]):
             self.entered_at = self.core.now()
 
     def seconds_in_state(self, now: datetime | None = None) -> float:
-        return ((now or self.core.now()) - self.entered_at).total_seconds()
+        """How long the journey has been in its state; when the clock has gone back past the
+        moment it entered, from now on (a timeout, a door alarm lasts its length from now, never
+        until the clock catches up)."""
+        now = now or self.core.now()
+        if now < self.entered_at:
+            self.entered_at = now
+        return (now - self.entered_at).total_seconds()
 
     def tick(self) -> None:
         """Call often (the UI's timer, the scenario runner): timeouts and door watching happen here."""

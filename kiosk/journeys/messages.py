@@ -140,8 +140,12 @@ class Say(enum.Enum):
         "Dossier {code}: status “{status}”. Please ask the office for more.",
     )
     SIGNIN_REFUSED = (
-        "Thẻ hoặc mã PIN không đúng.",
-        "The badge or the PIN is not right.",
+        "Thẻ hoặc mã PIN không đúng. Còn {left} lần thử.",
+        "The badge or the PIN is not right. {left} tries left.",
+    )
+    BADGE_LOCKED = (
+        "Thẻ này tạm khóa do nhập sai nhiều lần. Thử lại sau {minutes} phút.",
+        "Too many wrong PINs with this badge. Try again in {minutes} minutes.",
     )
     SIGNIN_BUSY = (
         "Quá nhiều lần đăng nhập sai trên máy. Thử lại sau {minutes} phút.",

@@ -98,7 +98,7 @@ class WithdrawJourney(OfficerReleaseJourney):
     RELEASE_EVENT, RELEASE_OUTCOME = "result-withdrawn", "withdrawn"
 
     def items(self) -> list[dict[str, Any]]:
-        return expiry.due_for_withdrawal(self.core.store, self.core.now())
+        return expiry.due_for_withdrawal(self.core)
 
 
 class SettleJourney(OfficerReleaseJourney):

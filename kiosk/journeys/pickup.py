@@ -98,17 +98,23 @@ class PickupJourney(ReleasingJourney[Pickup]):
             self.said = Say.PIN_FORMAT.format()
             return
         now = self.core.now()
-        if (busy := self._kiosk_busy_until(now)) is not None:
+        rules = self.core.rules
+        busy = lockout.busy_until(
+            self.core.store,
+            "pin_failure",
+            now,
+            limit=rules.kiosk_pin_failures,
+            window_s=rules.kiosk_pin_window_s,
+        )
+        if busy is not None:
             self.said = Say.KIOSK_BUSY.format(minutes=_minutes(busy - now))
             return
         item = self._held(self.data["code"])
         if item is None:  # picked up or withdrawn since the code was typed
             self.said = self._why_not_here(self.data["code"])
             return
-        if item["locked_until"] and datetime.fromisoformat(item["locked_until"]) > now:
-            self.said = Say.LOCKED.format(
-                minutes=_minutes(datetime.fromisoformat(item["locked_until"]) - now)
-            )
+        if (minutes := lockout.minutes_locked(self.core.store, "item", item, rules, now)) is not None:
+            self.said = Say.LOCKED.format(minutes=minutes)
             return
         if check_secret(pin, item["pin_hash"] or "", self.core.pepper):
             self.core.store.db.table("item").update(item["id"], {"failed_tries": 0})
@@ -170,23 +176,13 @@ class PickupJourney(ReleasingJourney[Pickup]):
             self._unlock_release(comp)
 
     def _wrong_pin(self, item: dict[str, Any], now: datetime) -> None:
-        with self.core.store.transaction() as db:
+        with self.core.store.transaction():
             left = lockout.wrong_try(self.core.store, "item", item, self.core.rules, now, actor=CITIZEN)
-            db.execute("INSERT INTO pin_failure (at) VALUES (?)", [now.isoformat()])
+            lockout.record_failure(self.core.store, "pin_failure", now)
         if left:
             self.said = Say.PIN_WRONG.format(left=left)
         else:
             self.said = Say.LOCKED.format(minutes=_minutes(timedelta(seconds=self.core.rules.pin_lockout_s)))
-
-    def _kiosk_busy_until(self, now: datetime) -> datetime | None:
-        rules = self.core.rules
-        since = (now - timedelta(seconds=rules.kiosk_pin_window_s)).isoformat()
-        recent = self.core.store.db.execute(
-            "SELECT COUNT(*), MIN(at) FROM pin_failure WHERE at > ?", [since]
-        ).fetchone()
-        if recent[0] < rules.kiosk_pin_failures:
-            return None
-        return datetime.fromisoformat(recent[1]) + timedelta(seconds=rules.kiosk_pin_window_s)
 
     def _held(self, code: str) -> dict[str, Any] | None:
         rows = list(self.core.store.db.query(
