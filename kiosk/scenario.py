@@ -185,7 +185,7 @@ class Runner:
         self.journey = self.session = session
         session.submit_badge(f"DKS1|{args[0]}")
         self._say()
-        if session.member is not None:
+        if session.badge is not None:
             session.submit_pin(args[1])
         return session
 
