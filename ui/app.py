@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
+from collections.abc import Callable
+from types import TracebackType
 
 from PyQt6 import sip
 from PyQt6.QtCore import Qt, QTimer
@@ -16,7 +19,9 @@ from kiosk.core import Core
 from ui.bridge import CoreBridge
 from ui.i18n import Language
 from ui.speech import Speaker
-from ui.window import KioskWindow
+from ui.window import KioskWindow, OutOfServiceWindow
+
+log = logging.getLogger("kiosk.ui")
 
 
 def build(core: Core, cfg: KioskConfig) -> tuple[CoreBridge, KioskWindow]:
@@ -43,6 +48,7 @@ def run(core: Core, cfg: KioskConfig) -> int:
     if cfg.ui.hide_cursor:
         QApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
     bridge, window = build(core, cfg)
+    sys.excepthook = guard(window)  # before the first slot can run
 
     def stop(*_: object) -> None:
         window.allow_close()
@@ -68,3 +74,51 @@ def run(core: Core, cfg: KioskConfig) -> int:
         # now, while the application lives: left to the interpreter's exit, a widget's running
         # timer (a line edit's cursor) is stopped after the application is gone, and that crashes
         sip.delete(window)
+
+
+def guard(window: KioskWindow) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
+    """The hook for exceptions that escape a slot on the GUI thread. Without one, PyQt6 ends the
+    process on the first (qFatal): one crafted scan would kill the kiosk (exit 134)."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        log.error("unexpected %s on the screen", kind.__name__, exc_info=(kind, exc, tb))
+        try:
+            window.recover(exc)
+        except Exception as again:  # even telling the core failed: the window still lives
+            log.error("could not end the journey after %s: %s", kind.__name__, again)
+
+    return hook
+
+
+def run_out_of_service(cfg: KioskConfig, reason: str) -> int:
+    """The screen when the kiosk cannot serve at all (its database is damaged): says so, in both
+    languages, until the service is stopped; never a black screen or a restart loop."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    if cfg.ui.hide_cursor:
+        QApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
+    log.error("out of service: %s", reason)
+    window = OutOfServiceWindow(cfg.kiosk.office, orientation=cfg.ui.orientation)
+
+    def stop(*_: object) -> None:
+        window.allow_close()
+        app.quit()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+    if cfg.ui.fullscreen:
+        window.showFullScreen()
+    else:
+        window.show()
+    QTimer.singleShot(0, lambda: print("ready: the out-of-service screen is shown", flush=True))
+    try:
+        app.exec()
+    finally:
+        wake.stop()
+        sip.delete(window)
+    return 1

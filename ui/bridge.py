@@ -5,20 +5,23 @@ and receive what the core decided as signals. The UI decides nothing the core de
 
 from __future__ import annotations
 
+import functools
 import logging
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PyQt6 import sip
 from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from drivers.errors import DeviceError
 from drivers.scanner.errors import BadRead
-from kiosk import maintenance, receipts
+from kiosk import expiry, maintenance, receipts, recovery
 from kiosk.cli_scan import CodeReader
 from kiosk.core import Announcement, Core
-from kiosk.errors import KioskError
+from kiosk.errors import KioskError, OutOfService
 from kiosk.journeys.dropoff import DropoffJourney
 from kiosk.journeys.load import LoadJourney
 from kiosk.journeys.lookup import LookupJourney
@@ -76,8 +79,25 @@ STAFF_STARTS: dict[str, Callable[[Core, SignInJourney], Journey[Any]]] = {
     "technician": TechnicianJourney,
 }
 NETWORK_EVERY_MS = 5000
+F = TypeVar("F", bound=Callable[..., Any])
 DEVICES_EVERY_MS = 60_000
 CODE_STATES = frozenset({"waiting-code", "scanning"})  # a scanned code goes straight in
+
+
+def guarded(slot: F) -> F:
+    """The worker's slots never let an exception out: in a Qt slot it would end the process
+    (PyQt6 calls qFatal), so one crafted scan would kill the kiosk. What is not a KioskError is a
+    fault: the journey is ended safely by the core and the person is told."""
+
+    @functools.wraps(slot)
+    def run(self: _Worker, *args: Any) -> Any:
+        try:
+            return slot(self, *args)
+        except Exception as exc:  # the last resort: whatever it was, the window lives on
+            self._fault(exc)
+            return None
+
+    return run  # type: ignore[return-value]
 
 
 def _items(journey: Journey[Any]) -> tuple[tuple[str, str], ...]:
@@ -112,6 +132,7 @@ class _Worker(QObject):
         self.journey: Journey[Any] | None = None
         self.session: SignInJourney | None = None  # a signed-in officer or technician
         self._last: View | None = None
+        self._aside = False  # a fault or out-of-service screen is up: no view is reported over it
         self._timer: QTimer | None = None
         core.listen(self._announced)
 
@@ -123,27 +144,31 @@ class _Worker(QObject):
         self._look_at_network()
         self._look_at_devices()
 
+    @guarded
     def _look_at_devices(self) -> None:
         """Every board and the printer read now and then, never in the middle of a person's journey:
         the heartbeat then tells the office of a board gone quiet at 2 a.m."""
         if self._timer is None:
             return
+        QTimer.singleShot(DEVICES_EVERY_MS, self._look_at_devices)  # first: a failure below must not stop it
         if self.journey is None or self.journey.ended:
+            self.core.check_disk()  # the alarm goes out at 2 a.m. too, not when a citizen comes
+            expiry.send_reminders(self.core)  # and the citizens' reminders before a hold ends
             try:
                 maintenance.check_devices(self.core, self.printer)
             except (KioskError, DeviceError) as exc:
                 log.warning("devices not read: %s", exc)
-        QTimer.singleShot(DEVICES_EVERY_MS, self._look_at_devices)
 
+    @guarded
     def _look_at_network(self) -> None:
         """The sync process's last word (it writes sync_state): reachable or not, now and then."""
         if self.core.cfg.backend is None:
             return
+        if self._timer is not None:
+            QTimer.singleShot(NETWORK_EVERY_MS, self._look_at_network)
         rows = dict(self.core.store.db.execute("SELECT key, at FROM sync_state").fetchall())
         success, error = rows.get("last_success"), rows.get("last_error")
         self.network.emit(error is None or (success is not None and success >= error))
-        if self._timer is not None:
-            QTimer.singleShot(NETWORK_EVERY_MS, self._look_at_network)
 
     @pyqtSlot()
     def end(self) -> None:
@@ -155,7 +180,9 @@ class _Worker(QObject):
             self._try(self._leave)
 
     @pyqtSlot(str, tuple, dict)
+    @guarded
     def run(self, command: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        self._aside = False
         if command == "start":
             self._try(lambda: self._start(*args))
         elif command == "scanned":
@@ -164,6 +191,9 @@ class _Worker(QObject):
             self._try(self._leave)
         elif command == "sign_out":
             self._try(self._sign_out)
+        elif command == "fault":  # the GUI thread met an exception: end what it was showing
+            self._fault(RuntimeError(f"in the window: {args[0] if args else 'unknown'}"))
+            return
         elif command == "health" and isinstance(self.journey, TechnicianJourney):
             self.findings.emit(maintenance.health(self.core, self.printer))
         elif command == "print_test" and isinstance(self.journey, TechnicianJourney):
@@ -258,6 +288,7 @@ class _Worker(QObject):
         if not live:
             self.session = None
 
+    @guarded
     def _tick(self) -> None:
         journey = self.journey
         if journey is None or journey.ended:
@@ -279,9 +310,44 @@ class _Worker(QObject):
     def _try(self, action: Callable[[], Any]) -> None:
         try:
             action()
+        except OutOfService as exc:  # the kiosk takes no new journey of this kind: say so
+            log.warning("out of service: %s", exc)
+            self._say_on_its_own("out-of-service", exc.said)
         except KioskError as exc:  # a stale tap, a step the journey is not at: said, not fatal
             log.warning("refused: %s", exc)
             self.refused.emit(str(exc))
+        except Exception as exc:  # anything else is a fault, ended safely (``_fault``)
+            self._fault(exc)
+
+    def _fault(self, exc: Exception) -> None:
+        """The last resort (DESIGN §7): an exception no code expected. It is logged; the journey in
+        progress (and a staff session) is ended by the core as after a crash, from what the store
+        and the boards say, never from the half-changed journey object; the person is told that
+        something went wrong and that the machine is ready again."""
+        log.error("unexpected %s; the journey in progress is ended safely", type(exc).__name__, exc_info=exc)
+        ended_in_store = True
+        for journey in {id(j): j for j in (self.journey, self.session) if j is not None}.values():
+            try:
+                recovery.abandon(self.core, journey.id)
+            except Exception as again:  # the store itself fails (a full disk, a damaged page)
+                log.error("the journey could not be ended in the store: %s", again, exc_info=again)
+                ended_in_store = False
+        self.journey = self.session = None
+        if ended_in_store:
+            self._say_on_its_own("fault", Say.SOMETHING_WENT_WRONG.format(), signed_out=True)
+        else:  # the truth: nothing can be recorded now, so nothing is offered
+            self._say_on_its_own("out-of-service", Say.OUT_OF_SERVICE_NOW.format(), signed_out=True)
+
+    def _say_on_its_own(self, state: str, said: tuple[str, str], *, signed_out: bool = False) -> None:
+        """A screen that is no journey's: a fault, or the kiosk out of service. It stays until the
+        next touch or command (no session menu is reported over it); as an ended view, the window
+        goes back to the start by itself after showing it."""
+        view = View(
+            journey=str(uuid.uuid4()), kind="kiosk", state=state, said=said, ended=True,
+            data={"signed_out": True} if signed_out else {},
+        )  # fmt: skip
+        self._last, self._aside = view, True
+        self.changed.emit(view)
 
     def _print_receipt(self, journey: Journey[Any]) -> None:
         """A drop-off's receipt, printed once, as soon as the dossier is in (device I/O: here)."""
@@ -301,7 +367,7 @@ class _Worker(QObject):
 
     def _report(self) -> None:
         journey = self.journey
-        if journey is None:
+        if journey is None or self._aside:
             return
         view = View(
             journey=journey.id,
@@ -344,6 +410,10 @@ class _Scanner(QThread):
                 code = self.reader.read_code(0.2)
             except BadRead as exc:
                 self.bad_read.emit(str(exc))
+                continue
+            except Exception as exc:  # a reader that fails oddly is read again, never the end of the thread
+                log.error("the code reader failed: %s", exc, exc_info=exc)
+                time.sleep(1.0)
                 continue
             if code is not None:
                 self.scanned.emit(code)
@@ -406,6 +476,10 @@ class CoreBridge(QObject):
 
     def sign_out(self) -> None:
         self._command.emit("sign_out", (), {})
+
+    def fault(self, what: str) -> None:
+        """The GUI thread met an exception: the core ends the journey safely and says so."""
+        self._command.emit("fault", (what,), {})
 
     def close(self) -> None:
         for scanner in self._scanners:

@@ -14,7 +14,7 @@ from PyQt6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 from kiosk.core import Announcement
 from ui.bridge import CoreBridge, View
 from ui.i18n import N_, Language
-from ui.screens.base import Screen
+from ui.screens.base import Screen, text, title
 from ui.screens.camera_preview import CameraPreview
 from ui.screens.choose import ChooseScreen
 from ui.screens.entry import EntryScreen
@@ -29,6 +29,8 @@ from ui.style import SHEET
 
 RELEASES = ("collect", "withdraw", "settle")
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+OUT_OF_SERVICE = N_("This kiosk is out of service")
+COME_BACK = N_("Please come back later, or ask {office} during opening hours.")
 # (journey kind, state) -> the heading of the message screen, and whether Home is offered
 MESSAGES: dict[tuple[str, str], tuple[str, bool]] = {
     ("pickup", "fee-due"): (N_("A fee of {fee_due} đồng is due. Please pay at the office counter."), True),
@@ -61,6 +63,8 @@ MESSAGES: dict[tuple[str, str], tuple[str, bool]] = {
     ("technician", "door-open"): (N_("Compartment {compartment} is open"), False),
     ("lookup", "answered"): (N_("Dossier status"), True),
     ("lookup", "not-found"): (N_("Dossier status"), True),
+    ("kiosk", "fault"): (N_("Something went wrong"), True),
+    ("kiosk", "out-of-service"): (OUT_OF_SERVICE, True),
 }
 NO_RECEIPT = N_("The receipt could not be printed. Please photograph this code: it follows your dossier.")
 REMINDERS = {
@@ -98,7 +102,50 @@ BACK_TO_IDLE = frozenset({"cancelled", "timed-out"})
 NAMES_THE_DOSSIER = frozenset({"pickup", "dropoff", "load", *RELEASES})
 
 
-class KioskWindow(QMainWindow):
+class NoWayOut(QMainWindow):
+    """A kiosk window: frameless, and closed only by ``kiosk run`` itself on SIGTERM."""
+
+    def __init__(self, orientation: str) -> None:
+        super().__init__()
+        self._may_close = False
+        self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+        self.setStyleSheet(SHEET)
+        self.resize(*SIZES[orientation])
+
+    def allow_close(self) -> None:
+        """Only ``kiosk run`` itself, on SIGTERM, may close the window."""
+        self._may_close = True
+
+    def closeEvent(self, event: QCloseEvent | None) -> None:
+        """A keyboard plugged in (Alt+F4) or a window manager's close: refused, the kiosk stays."""
+        if event is None:
+            return
+        if self._may_close:
+            event.accept()
+        else:
+            event.ignore()
+
+
+class OutOfServiceWindow(NoWayOut):
+    """What the screen says when the kiosk cannot serve at all (a damaged database): both
+    languages at once, since nothing can be touched to switch, and where to turn."""
+
+    def __init__(self, office: str, *, orientation: str = "portrait") -> None:
+        super().__init__(orientation)
+        screen = Screen(Language("vi"))
+        vi, en = Language("vi"), Language("en")
+        self.heading = title(f"{vi.tr(OUT_OF_SERVICE)}\n{en.tr(OUT_OF_SERVICE)}")
+        self.words = text(
+            f"{vi.tr(COME_BACK, office=office)}\n\n{en.tr(COME_BACK, office=office)}", name="message"
+        )
+        screen.layout_.addStretch(1)
+        screen.layout_.addWidget(self.heading)
+        screen.layout_.addWidget(self.words)
+        screen.layout_.addStretch(2)
+        self.setCentralWidget(screen)
+
+
+class KioskWindow(NoWayOut):
     def __init__(
         self,
         bridge: CoreBridge,
@@ -112,14 +159,11 @@ class KioskWindow(QMainWindow):
         compartments: list[str] | None = None,
         camera: Callable[[], Any] | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(orientation)
         self.speaker = speaker or Speaker(False)
         self.bridge = bridge
         self.language = language
         self.done_return_ms = int(done_return_s * 1000)
-        self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
-        self.setStyleSheet(SHEET)
-        self.resize(*SIZES[orientation])
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.idle = IdleScreen(language, self.choose, self.switch_language)
@@ -165,28 +209,12 @@ class KioskWindow(QMainWindow):
         self._give_up = self._single_shot(self.home)
         self.ask_more_time_ms, self.give_up_ms = int(ask_more_time_s * 1000), int(give_up_s * 1000)
         self._last_keep_alive = 0.0
-        self._may_close = False
         self._taps: list[float] = []
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
         bridge.changed.connect(self.show_view)
         bridge.heard.connect(self.hear)
         bridge.network.connect(lambda reachable: self.idle.set_offline(not reachable))
         bridge.findings.connect(self.maintenance.show_findings)
-
-    # -- no way out ------------------------------------------------------------------------------
-
-    def allow_close(self) -> None:
-        """Only ``kiosk run`` itself, on SIGTERM, may close the window."""
-        self._may_close = True
-
-    def closeEvent(self, event: QCloseEvent | None) -> None:
-        """A keyboard plugged in (Alt+F4) or a window manager's close: refused, the kiosk stays."""
-        if event is None:
-            return
-        if self._may_close:
-            event.accept()
-        else:
-            event.ignore()
 
     # -- touches ---------------------------------------------------------------------------------
 
@@ -293,6 +321,8 @@ class KioskWindow(QMainWindow):
 
     def show_view(self, view: View) -> None:
         self.view = view
+        if view.kind == "kiosk" and view.data.get("signed_out"):
+            self.signed_in = False  # the core ended the session with the journey
         if view.kind == "signin":
             self.signed_in = view.state == "signed-in"
             if view.state == "signed-in":
@@ -372,3 +402,10 @@ class KioskWindow(QMainWindow):
     def _back_if_still(self) -> None:
         if self._shown == self._return_after:
             self.home()
+
+    # -- the last resort -------------------------------------------------------------------------
+
+    def recover(self, exc: BaseException) -> None:
+        """An exception escaped a slot on the GUI thread (ui/app.py's hook calls this): the core
+        ends the journey safely and the person is told; the window lives on."""
+        self.bridge.fault(type(exc).__name__)
