@@ -209,3 +209,19 @@ def test_kiosk_scan_times_out_plainly(scan_cli) -> None:  # type: ignore[no-unty
     start, _ = scan_cli
     out, _err = start("--once", "--timeout", "0.3").communicate(timeout=20)
     assert out.splitlines()[-1] == "no code within 0.3 s"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DKP1|HG-VT-01|000.00.53.H48-220921-0099|A05|²|q3Jx0bV1uA7dLk2mN9pR4s",  # what gave a traceback
+        "http://[::1/?code=000.00.53.H48-220921-0099",
+    ],
+)
+def test_kiosk_scan_prints_a_rejection_for_what_once_gave_a_traceback(scan_cli, text: str) -> None:  # type: ignore[no-untyped-def]
+    start, ctl = scan_cli
+    proc = start("--once", "--timeout", "10")
+    wait_then(proc, ctl, "scan", text)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 1 and "Traceback" not in err, err
+    assert out.startswith("rejected: ")
