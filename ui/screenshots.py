@@ -21,7 +21,7 @@ from kiosk.maintenance import Finding
 from kiosk.store import Store
 from ui.bridge import CoreBridge, View
 from ui.i18n import Language
-from ui.window import KioskWindow
+from ui.window import KioskWindow, OutOfServiceWindow
 
 CODE = "000.00.53.H48-220921-0099"
 MACHINE = [f"{column}{row:02d}" for column in "ABC" for row in range(1, 9)]  # as examples/kiosk.toml
@@ -41,10 +41,12 @@ def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
         return lambda w: w.show_view(View("j", kind, state, said, data, **extra))  # type: ignore[arg-type]
 
     def online(w: KioskWindow) -> None:
+        w.signed_in = False  # the screens before were a staff member's
         w.home()
         w.idle.set_offline(False)
 
     def offline(w: KioskWindow) -> None:
+        w.signed_in = False
         w.home()
         w.idle.set_offline(True)
 
@@ -118,6 +120,9 @@ def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
                 compartment="A06",
             ),
         ),
+        ("25-something-went-wrong", view("kiosk", "fault", Say.SOMETHING_WENT_WRONG.format(), ended=True)),
+        ("26-out-of-service", view("kiosk", "out-of-service", Say.OUT_OF_SERVICE_NOW.format(), ended=True)),
+        ("27-staff-pin-refused", view("signin", "waiting-pin", Say.SIGNIN_REFUSED.format(left=4))),
     ]
 
 
@@ -143,6 +148,14 @@ def main(argv: list[str]) -> int:
                 window.allow_close()
                 window.close()
                 sip.delete(window)  # while the application lives (see ui.app.run)
+            damaged = OutOfServiceWindow(cfg.kiosk.office, orientation=orientation)
+            damaged.show()
+            app.processEvents()
+            damaged.grab().save(str(out / f"28-out-of-service-damaged-database-{orientation}.png"))
+            made += 1
+            damaged.allow_close()
+            damaged.close()
+            sip.delete(damaged)
         bridge.close()
         store.close()
     print(f"{made} screenshots in {out}")
