@@ -34,7 +34,7 @@ class _Section(BaseModel):
 
 class KioskSection(_Section):
     id: Name
-    # where kiosk.db and the key live: made 0700 (0770 with group_shared), files in it 0600 (0660)
+    # where kiosk.db and the key live: made 0700 (2770 with group_shared), files in it 0600 (0660)
     data_dir: Annotated[str, Field(min_length=1, max_length=4096)]
     office: str = "Bộ phận Một cửa"  # printed at the top of every receipt
     # where a receipt's QR sends a citizen to track a dossier; {code} is the dossier code

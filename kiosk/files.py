@@ -1,5 +1,5 @@
 """Files at rest (DESIGN §7): the data directory 0700 and the files the kiosk makes 0600, whatever
-the umask; 0770 and 0660 to the kiosk's group where two services share them (``[kiosk]
+the umask; 2770 (setgid) and 0660 to the kiosk's group where two services share them (``[kiosk]
 group_shared``). Secret and key files must be the owner's alone and are refused otherwise, with
 the ``chmod`` that fixes them.
 """
@@ -13,7 +13,9 @@ from pathlib import Path
 
 from kiosk.errors import KioskError
 
-PRIVATE_DIR, SHARED_DIR = 0o700, 0o770
+# setgid when shared: whoever makes a file in it (a technician's `sudo -u kiosk-sync kiosk sync
+# --status` with its own primary group) makes it the kiosk group's, which the other service needs
+PRIVATE_DIR, SHARED_DIR = 0o700, 0o2770
 PRIVATE_FILE, SHARED_FILE = 0o600, 0o660
 MAX_SECRET_BYTES = 64 * 1024  # a key or a client secret is a few dozen bytes
 
@@ -36,7 +38,7 @@ def umask(group_shared: bool) -> int:
 
 
 def secure_dir(path: Path, group_shared: bool) -> None:
-    """Make ``path`` (and its parents) if missing; bring its mode to 0700 (or 0770) when this
+    """Make ``path`` (and its parents) if missing; bring its mode to 0700 (or 2770) when this
     process owns it, and refuse one open to every user that it cannot fix."""
     wanted = dir_mode(group_shared)
     path.mkdir(mode=wanted, parents=True, exist_ok=True)

@@ -214,7 +214,7 @@ def test_a_huge_config_file_is_refused_unread(tmp_path: Path) -> None:
         config.load(path)
 
 
-@pytest.mark.parametrize(("group_shared", "mode"), [(False, 0o700), (True, 0o770)])
+@pytest.mark.parametrize(("group_shared", "mode"), [(False, 0o700), (True, 0o2770)])
 @pytest.mark.parametrize("umask", [0o000, 0o022])
 def test_the_data_directory_is_private_whatever_the_umask(
     tmp_path: Path, umask: int, group_shared: bool, mode: int
@@ -229,4 +229,4 @@ def test_the_data_directory_is_private_whatever_the_umask(
             config.load(path)
         finally:
             os.umask(old)
-        assert data.stat().st_mode & 0o777 == mode
+        assert data.stat().st_mode & 0o7777 == mode

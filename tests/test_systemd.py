@@ -214,7 +214,7 @@ def test_tmpfiles_make_the_shared_directory_for_the_group(tmp_path: Path) -> Non
     assert (done.returncode, done.stdout + done.stderr) == (0, "")
     made = (tmp_path / STATE.lstrip("/")).stat()
     kiosk = table(tmp_path / "etc/passwd")["kiosk"]
-    assert (made.st_mode & 0o7777, made.st_uid, made.st_gid) == (0o770, int(kiosk[2]), int(kiosk[3]))
+    assert (made.st_mode & 0o7777, made.st_uid, made.st_gid) == (0o2770, int(kiosk[2]), int(kiosk[3]))
 
 
 # --- the layout, read in the units -------------------------------------------------------------
@@ -268,12 +268,12 @@ def sysusers_lines() -> list[str]:
 
 def test_the_state_directory_is_shared_and_never_taken_by_the_sync() -> None:
     for name in (UI, DOCTOR):
-        assert (effective(name, "StateDirectory"), last(name, "StateDirectoryMode")) == (["kiosk"], "0770")
+        assert (effective(name, "StateDirectory"), last(name, "StateDirectoryMode")) == (["kiosk"], "2770")
     # a StateDirectory=kiosk would chown the whole directory (the UI's key too) to kiosk-sync
     assert "kiosk" not in words(SYNC, "StateDirectory")
     assert STATE in paths(SYNC, "ReadWritePaths")
     tmpfiles = [line.split() for line in (UNITS / "kiosk.tmpfiles").read_text().splitlines()]
-    assert ["d", STATE, "0770", "kiosk", "kiosk", "-"] in tmpfiles
+    assert ["d", STATE, "2770", "kiosk", "kiosk", "-"] in tmpfiles
 
 
 @pytest.mark.parametrize("name", SERVICES)
