@@ -26,7 +26,9 @@ def wrong_pins(m: Machine, times: int, code: str = CODE) -> PickupJourney:
     return pickup
 
 
-def test_a_dossier_locked_while_the_clock_ran_ahead_is_locked_for_its_length_from_now(machine: Machine) -> None:
+def test_a_dossier_locked_while_the_clock_ran_ahead_is_locked_for_its_length_from_now(
+    machine: Machine,
+) -> None:
     sent = load(machine)
     machine.clock.now += AHEAD
     wrong_pins(machine, 5)  # locked for 15 minutes, by a clock 30 days ahead

@@ -216,7 +216,9 @@ def _checked(text: str) -> None:
 
 @given(
     st.sampled_from(VALID),
-    st.lists(st.tuples(st.integers(0, 200), st.sampled_from(NASTY) | st.characters()), min_size=1, max_size=4),
+    st.lists(
+        st.tuples(st.integers(0, 200), st.sampled_from(NASTY) | st.characters()), min_size=1, max_size=4
+    ),
 )
 def test_mutated_codes_are_parsed_or_rejected_never_crash(base: str, edits: list[tuple[int, str]]) -> None:
     text = base

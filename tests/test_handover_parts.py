@@ -146,7 +146,13 @@ def test_pins_are_six_digits_and_stored_only_as_slow_keyed_hashes() -> None:
     stored = hash_secret("042917", PEPPER)
     assert stored.startswith("kscrypt$16384$8$1$") and "042917" not in stored
     assert check_secret("042917", stored, PEPPER) and not check_secret("042918", stored, PEPPER)
-    for bad in ("md5$abc", "garbage", "kscrypt$x$8$1$AA$AA", "kscrypt$1099511627776$8$1$AA$AA", "scrypt$$$$$"):
+    for bad in (
+        "md5$abc",
+        "garbage",
+        "kscrypt$x$8$1$AA$AA",
+        "kscrypt$1099511627776$8$1$AA$AA",
+        "scrypt$$$$$",
+    ):
         assert not check_secret("042917", bad, PEPPER)  # a damaged row is no match, never a crash
 
 
@@ -189,7 +195,9 @@ def test_the_key_is_made_0600_whatever_the_umask(tmp_path: Path, umask: int) -> 
         (b"k" * 32, 0o640, "chmod 600"),
     ],
 )
-def test_an_empty_short_or_readable_key_is_refused(tmp_path: Path, content: bytes, mode: int, says: str) -> None:
+def test_an_empty_short_or_readable_key_is_refused(
+    tmp_path: Path, content: bytes, mode: int, says: str
+) -> None:
     path = tmp_path / "pickup-token.key"
     path.write_bytes(content)
     path.chmod(mode)

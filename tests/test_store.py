@@ -129,7 +129,9 @@ def test_a_failed_migration_leaves_the_version_before(
 
 def test_not_a_database(tmp_path: Path) -> None:
     (tmp_path / "kiosk.db").write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(DatabaseDamaged, match="is damaged .file is not a database.. The kiosk is out of service"):
+    with pytest.raises(
+        DatabaseDamaged, match=r"is damaged \(file is not a database\)\. The kiosk is out of service"
+    ):
         open_store(tmp_path)
 
 

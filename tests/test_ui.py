@@ -64,6 +64,15 @@ def type_in(qtbot: QtBot, screen: EntryScreen, typed: str) -> None:
     click(qtbot, screen.ok)
 
 
+def pick_up_by_code_and_pin(qtbot: QtBot, kiosk: KioskWindow, pin: str) -> None:
+    """A citizen touches "Pick up a result", types the dossier code, then the PIN."""
+    click(qtbot, kiosk.idle.buttons["pickup"])
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["code"])
+    type_in(qtbot, kiosk.entries["code"], CODE)
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["pin"])
+    type_in(qtbot, kiosk.entries["pin"], pin)
+
+
 def test_every_string_on_screen_has_a_vietnamese_and_an_english_translation() -> None:
     keys = {msg for _, _, msg, *_ in extract_from_dir(str(UI), keywords={"t": None, "N_": None})}
     assert len(keys) >= 15
@@ -192,11 +201,7 @@ def test_scanning_the_sms_qr_at_the_idle_screen_opens_the_compartment(
 
 def test_a_door_left_open_is_asked_to_be_closed(machine: Machine, kiosk: KioskWindow, qtbot: QtBot) -> None:
     sent = load(machine)
-    click(qtbot, kiosk.idle.buttons["pickup"])
-    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["code"])
-    type_in(qtbot, kiosk.entries["code"], CODE)
-    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["pin"])
-    type_in(qtbot, kiosk.entries["pin"], sent["pin"])
+    pick_up_by_code_and_pin(qtbot, kiosk, sent["pin"])
     qtbot.waitUntil(lambda: "đang mở" in kiosk.message.heading.text())
     machine.clock.advance(61)  # the citizen took the result but walks off, the door open
     qtbot.waitUntil(lambda: f"Vui lòng đóng cửa ngăn {sent['compartment']}." in kiosk.message.words.text())
@@ -648,12 +653,7 @@ def test_a_door_found_open_sends_the_citizen_to_an_officer(
 ) -> None:
     sent = load(machine)
     machine.person("open", sent["compartment"])  # forced since the result went in
-    click(qtbot, kiosk.idle.buttons["pickup"])
-    code = kiosk.entries["code"]
-    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is code)
-    type_in(qtbot, code, CODE)
-    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["pin"])
-    type_in(qtbot, kiosk.entries["pin"], sent["pin"])
+    pick_up_by_code_and_pin(qtbot, kiosk, sent["pin"])
     qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Vui lòng liên hệ cán bộ")
     assert kiosk.message.words.text() == (
         f"Ngăn {sent['compartment']} đang mở sẵn. Để bảo đảm an toàn, vui lòng liên hệ cán bộ."

@@ -27,7 +27,7 @@ from kiosk import flags, history
 from kiosk.journeys.pickup import PickupJourney
 from tests.machine import Machine
 from tests.test_journey_pickup import CODE, load
-from tests.test_ui import badge_and_pin, click, kiosk, peek, scanning_kiosk, type_in
+from tests.test_ui import badge_and_pin, click, kiosk, peek, pick_up_by_code_and_pin, scanning_kiosk, type_in
 from ui.bridge import View
 from ui.window import KioskWindow
 
@@ -155,11 +155,7 @@ def test_an_unexpected_error_in_the_core_ends_the_journey_safely_and_says_so(
     qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.idle)  # by itself, shortly after
     assert peek(machine, "SELECT outcome FROM journey WHERE kind = 'pickup'") == [("interrupted",)]
     monkeypatch.undo()
-    click(qtbot, kiosk.idle.buttons["pickup"])  # ready again: the next citizen picks up
-    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["code"])
-    type_in(qtbot, kiosk.entries["code"], CODE)
-    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["pin"])
-    type_in(qtbot, kiosk.entries["pin"], sent["pin"])
+    pick_up_by_code_and_pin(qtbot, kiosk, sent["pin"])  # ready again: the next citizen picks up
     qtbot.waitUntil(lambda: "đang mở" in kiosk.message.heading.text())
 
 
@@ -169,11 +165,7 @@ def test_an_error_with_the_door_open_leaves_the_item_uncertain_for_an_officer(
     """Settled from the store and the boards, never from the half-changed journey: the door is
     open, so what happens next cannot be proven; an officer is told."""
     sent = load(machine)
-    click(qtbot, kiosk.idle.buttons["pickup"])
-    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["code"])
-    type_in(qtbot, kiosk.entries["code"], CODE)
-    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["pin"])
-    type_in(qtbot, kiosk.entries["pin"], sent["pin"])
+    pick_up_by_code_and_pin(qtbot, kiosk, sent["pin"])
     qtbot.waitUntil(lambda: "đang mở" in kiosk.message.heading.text())
 
     def broken(self: PickupJourney) -> None:

@@ -19,7 +19,7 @@ from kiosk.core import Core
 from ui.bridge import CoreBridge
 from ui.i18n import Language
 from ui.speech import Speaker
-from ui.window import KioskWindow, OutOfServiceWindow
+from ui.window import KioskWindow, NoWayOut, OutOfServiceWindow
 
 log = logging.getLogger("kiosk.ui")
 
@@ -44,18 +44,33 @@ def build(core: Core, cfg: KioskConfig) -> tuple[CoreBridge, KioskWindow]:
 
 
 def run(core: Core, cfg: KioskConfig) -> int:
+    app = application(cfg)
+    bridge, window = build(core, cfg)
+    sys.excepthook = guard(window)  # before the first slot can run
+    return show_until_stopped(app, window, cfg, "the idle screen", before_delete=bridge.close)
+
+
+def application(cfg: KioskConfig) -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     if cfg.ui.hide_cursor:
         QApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
-    bridge, window = build(core, cfg)
-    sys.excepthook = guard(window)  # before the first slot can run
+    return app  # type: ignore[return-value]
+
+
+def show_until_stopped(
+    app: QApplication, window: NoWayOut, cfg: KioskConfig, shown: str,
+    before_delete: Callable[[], None] = lambda: None,
+) -> int:  # fmt: skip
+    """Show ``window`` until SIGTERM (systemd) or SIGINT (Ctrl+C from a technician's terminal),
+    the one clean end; ``before_delete`` (the core's thread stopped) runs while the window still
+    lives. Returns the event loop's exit code."""
 
     def stop(*_: object) -> None:
         window.allow_close()
         app.quit()
 
     signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)  # Ctrl+C from a technician's terminal: the same clean end
+    signal.signal(signal.SIGINT, stop)
     # Python runs signal handlers only between bytecodes; Qt's loop must hand it control now and then
     wake = QTimer()
     wake.timeout.connect(lambda: None)
@@ -64,13 +79,13 @@ def run(core: Core, cfg: KioskConfig) -> int:
         window.showFullScreen()
     else:
         window.show()
-    # once the event loop has drawn the idle screen: for the technician, scripts and the benchmark
-    QTimer.singleShot(0, lambda: print("ready: the idle screen is shown", flush=True))
+    # once the event loop has drawn the screen: for the technician, scripts and the benchmark
+    QTimer.singleShot(0, lambda: print(f"ready: {shown} is shown", flush=True))
     try:
         return app.exec()
     finally:
         wake.stop()
-        bridge.close()
+        before_delete()
         # now, while the application lives: left to the interpreter's exit, a widget's running
         # timer (a line edit's cursor) is stopped after the application is gone, and that crashes
         sip.delete(window)
@@ -96,29 +111,8 @@ def guard(window: KioskWindow) -> Callable[[type[BaseException], BaseException, 
 def run_out_of_service(cfg: KioskConfig, reason: str) -> int:
     """The screen when the kiosk cannot serve at all (its database is damaged): says so, in both
     languages, until the service is stopped; never a black screen or a restart loop."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    if cfg.ui.hide_cursor:
-        QApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
+    app = application(cfg)
     log.error("out of service: %s", reason)
-    window = OutOfServiceWindow(cfg.kiosk.office, orientation=cfg.ui.orientation)
-
-    def stop(*_: object) -> None:
-        window.allow_close()
-        app.quit()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    wake = QTimer()
-    wake.timeout.connect(lambda: None)
-    wake.start(250)
-    if cfg.ui.fullscreen:
-        window.showFullScreen()
-    else:
-        window.show()
-    QTimer.singleShot(0, lambda: print("ready: the out-of-service screen is shown", flush=True))
-    try:
-        app.exec()
-    finally:
-        wake.stop()
-        sip.delete(window)
+    show_until_stopped(app, OutOfServiceWindow(cfg.kiosk.office, orientation=cfg.ui.orientation), cfg,
+                       "the out-of-service screen")  # fmt: skip
     return 1
