@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,7 +41,11 @@ class StandIn:
         if tls:
             self.admin.verify = str(tls[0])
         self.secret_file = root / "backend-secret"
-        self.secret_file.write_text(SECRET + "\n")
+        # 0600 from the first byte: the sync refuses a secret file other users could read
+        fd = os.open(self.secret_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(SECRET + "\n")
+        self.secret_file.chmod(0o600)  # made earlier by another test, with another mode
 
     def section(self, **changes: Any) -> config.BackendSection:
         raw = {"url": self.url, "client_id": KIOSK, "client_secret_file": str(self.secret_file)} | changes

@@ -20,6 +20,15 @@ SCHEMA = schemathesis.openapi.from_path(str(SPEC_PATH))
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 
 
+def test_every_path_the_kiosk_calls_is_in_the_contract() -> None:
+    labels = {op.label for op in OPERATIONS}
+    kiosk = "/v1/kiosks/{kiosk_id}"
+    assert labels == {
+        "POST /oauth/token", f"POST {kiosk}/events", f"GET {kiosk}/assignments", "GET /v1/dossiers/{code}",
+        f"POST {kiosk}/heartbeat", f"GET {kiosk}/sequence",
+    }  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandIn]:
     b = StandIn(Path(tmp_path_factory.mktemp("contract")), seed=3)

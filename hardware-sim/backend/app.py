@@ -102,6 +102,10 @@ class Backend:
             return _error(404, "no such dossier")
         return web.json_response(found)
 
+    async def sequence(self, request: web.Request) -> web.StreamResponse:
+        seq, uuid = self.store.last_accepted(self._kiosk(request))
+        return web.json_response({"last_seq": seq, "last_uuid": uuid})
+
     async def heartbeat(self, request: web.Request) -> web.StreamResponse:
         kiosk = self._kiosk(request)
         self.store.heartbeat(kiosk, request["json"])
@@ -312,6 +316,7 @@ def build_app(store: BackendStore) -> web.Application:
             web.get("/v1/kiosks/{kiosk_id}/assignments", backend.assignments),
             web.get("/v1/dossiers/{code}", backend.dossier),
             web.post("/v1/kiosks/{kiosk_id}/heartbeat", backend.heartbeat),
+            web.get("/v1/kiosks/{kiosk_id}/sequence", backend.sequence),
             web.post("/_admin/faults", backend.set_faults),
             web.post("/_admin/expire-tokens", backend.expire_tokens),
             web.post("/_admin/assignments", backend.add_assignments),

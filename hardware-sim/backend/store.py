@@ -57,9 +57,12 @@ class Answer:
     uuid: str
     status: str  # accepted, duplicate, rejected
     reason: str | None = None
+    code: str | None = None  # a rejection's: seq-used or refused
 
     def as_json(self) -> dict[str, str]:
         out = {"uuid": self.uuid, "status": self.status}
+        if self.code:
+            out["code"] = self.code
         if self.reason:
             out["reason"] = self.reason
         return out
@@ -122,14 +125,17 @@ class BackendStore:
         if self.db.execute("SELECT 1 FROM event WHERE uuid = ?", [uuid]).fetchone():
             self._count("duplicates")
             return Answer(uuid, "duplicate")
-        reason = None
-        if event["kind"] in reject or (event.get("dossier_code") or "") in reject:
-            reason = f"refused by the province: {event['kind']} for {event.get('dossier_code')}"
-        elif self.db.execute(
+        if self.db.execute(
             "SELECT 1 FROM event WHERE kiosk_id = ? AND seq = ? AND status = 'accepted'",
             [kiosk_id, event["seq"]],
         ).fetchone():
-            reason = f"sequence number {event['seq']} was already used by another event of this kiosk"
+            # not kept: the kiosk renumbers the event and sends it again under the same UUID
+            self._count("seq_used")
+            used = f"sequence number {event['seq']} was already used by another event of this kiosk"
+            return Answer(uuid, "rejected", used, "seq-used")
+        reason = None
+        if event["kind"] in reject or (event.get("dossier_code") or "") in reject:
+            reason = f"refused by the province: {event['kind']} for {event.get('dossier_code')}"
         received = self._count("received")
         self.db.execute(
             "INSERT INTO event VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -152,10 +158,19 @@ class BackendStore:
         )
         if reason:
             self._count("rejected")
-            return Answer(uuid, "rejected", reason)
+            return Answer(uuid, "rejected", reason, "refused")
         self._apply(kiosk_id, event)
         self._count("applied")
         return Answer(uuid, "accepted")
+
+    def last_accepted(self, kiosk_id: str) -> tuple[int | None, str | None]:
+        """The highest sequence number of this kiosk's accepted events, and that event's UUID."""
+        row = self.db.execute(
+            "SELECT seq, uuid FROM event WHERE kiosk_id = ? AND status = 'accepted'"
+            " ORDER BY seq DESC LIMIT 1",
+            [kiosk_id],
+        ).fetchone()
+        return (None, None) if row is None else (int(row[0]), str(row[1]))
 
     def _apply(self, kiosk_id: str, event: dict[str, Any]) -> None:
         code = event.get("dossier_code")
