@@ -1,106 +1,77 @@
-"""The backend client (sync/openapi.yaml) over requests: one session, timeouts on every call,
-OAuth2 client-credentials tokens refreshed before they expire (and once on a 401), answers read
-with a size cap and checked for shape, the clock skew against the server's ``Date`` measured.
+"""The backend client (sync/openapi.yaml) over requests: one hardened session (sync/deadline.py: a
+total deadline on every call, no redirect followed, nothing from the environment), OAuth2
+client-credentials tokens refreshed before they expire (and once on a 401), answers read with a
+size cap and taken only whole and within their bounds (sync/models.py), the clock skew against
+the server's ``Date`` measured.
 
-Retrying is the caller's (the worker's) business, with ``backoff()``: full jitter, capped, and
-never sooner than a ``Retry-After``.
+Each call has one deadline for everything it does (the token it may need, connect, TLS, request,
+headers, body): ``connect_timeout_s + read_timeout_s``, or its own (a look-up's
+``lookup_timeout_s``). Retrying is the caller's (the worker's) business, with ``backoff()``: full
+jitter, capped, and never sooner than a ``Retry-After`` (itself capped).
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import random
+import re
 from dataclasses import dataclass
-from datetime import datetime
-from email.utils import parsedate_to_datetime
-from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 import requests
-from pydantic import BaseModel, ConfigDict, ValidationError
+import urllib3
 
 from kiosk.clock import Clock, utc_now
 from kiosk.config import BackendSection
 from kiosk.status import BackendUnreachable
+from sync import headers
 from sync.adapters import Adapter, ContractAdapter
+from sync.deadline import Deadline, hardened_session
 from sync.errors import (
     AnswerTooLarge,
     AuthFailed,
     BadAnswer,
+    Cancelled,
+    NotSent,
     Refused,
     ServerBusy,
     SyncError,
     TLSFailure,
     Unreachable,
 )
+from sync.models import (
+    DOSSIER_CODE,
+    STATUS_WORDS,
+    AssignmentsAnswer,
+    DossierAnswer,
+    DossierStatus,
+    EventResult,
+    EventsAnswer,
+    HeartbeatAnswer,
+    M,
+    SequenceAnswer,
+    TokenAnswer,
+    parse,
+)
+from sync.secret import read_secret
 
 log = logging.getLogger("kiosk.sync.client")
-M = TypeVar("M", bound=BaseModel)
 TOKEN_MARGIN_S = 30  # a token this close to expiry is renewed first
+PAGE = 200  # assignments asked for per page
+_TRANSPORT = (requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
 
 
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class TokenAnswer(_Answer):
-    access_token: str
-    token_type: Literal["Bearer", "bearer"]
-    expires_in: int
-
-
-class EventResult(_Answer):
-    uuid: str
-    status: Literal["accepted", "duplicate", "rejected"]
-    reason: str | None = None
-
-
-class EventsAnswer(_Answer):
-    results: list[EventResult]
-
-
-class Assignment(_Answer):
-    dossier_code: str
-    citizen: str | None = None
-    procedure: str
-    fee_due: int
-    hold_days: int | None = None
-    size_hint: Literal["S", "M", "L"] | None = None
-    active: bool
-
-
-class AssignmentsAnswer(_Answer):
-    assignments: list[Assignment]
-    cursor: str
-    more: bool
-
-
-class DossierAnswer(_Answer):
-    code: str
-    status: str
-    procedure: str | None = None
-    citizen: str | None = None
-    kiosk: str | None = None
-    updated_at: str
-
-
-class HeartbeatAnswer(_Answer):
-    server_time: str
+def is_dossier_code(code: str) -> bool:
+    return re.fullmatch(DOSSIER_CODE, code) is not None
 
 
 @dataclass
 class Token:
     value: str
     expires_at: float  # on our clock
-
-
-def read_secret(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise AuthFailed(0, f"cannot read the client secret file {path}: {exc.strerror}") from exc
 
 
 class BackendClient:
@@ -111,7 +82,6 @@ class BackendClient:
         *,
         secret: str | None = None,
         clock: Clock = utc_now,
-        session: requests.Session | None = None,
         adapter: Adapter | None = None,
     ) -> None:
         self.section = section
@@ -120,16 +90,25 @@ class BackendClient:
         self.clock = clock
         self._secret = secret
         self.adapter = adapter or ContractAdapter()
-        self.session = session or requests.Session()
+        self.deadline = Deadline()
+        self.session = hardened_session(self.deadline)
         self.session.verify = section.ca_bundle or True
         if section.client_cert and section.client_key:
             self.session.cert = (section.client_cert, section.client_key)
-        self.session.headers["User-Agent"] = f"dossier-kiosk/{kiosk_id}"
+        self.session.headers.update({
+            "User-Agent": f"dossier-kiosk/{kiosk_id}", "Accept": "application/json",
+            "Accept-Encoding": "identity",  # what is capped is what is read: no decompression bomb
+        })  # fmt: skip
         self.token: Token | None = None
         self.skew_s: float | None = None  # our clock minus the server's, as last measured
+        self.last_request: str | None = None  # "POST /v1/kiosks/…/events": what an error was about
 
     def close(self) -> None:
         self.session.close()
+
+    def cancel(self) -> None:
+        """Stop the call in flight within half a second, and refuse every later one (SIGTERM)."""
+        self.deadline.cancel()
 
     # -- the contract ----------------------------------------------------------------------------
 
@@ -142,23 +121,42 @@ class BackendClient:
             raise BadAnswer(f"the answer names other events than the {len(sent)} sent")
         return answer.results
 
-    def assignments(self, since: str | None) -> AssignmentsAnswer:
-        params = {"since": since} if since else None
-        return self._call("GET", f"/v1/kiosks/{self.kiosk_id}/assignments", AssignmentsAnswer, params=params)
+    def assignments(self, since: str | None, limit: int = PAGE) -> AssignmentsAnswer:
+        params = {"limit": str(limit)} | ({"since": since} if since else {})
+        path = f"/v1/kiosks/{self.kiosk_id}/assignments"
+        answer = self._call("GET", path, AssignmentsAnswer, params=params)
+        if len(answer.assignments) > limit:
+            raise BadAnswer(f"{len(answer.assignments)} assignments in a page of at most {limit}")
+        if answer.more and answer.cursor == since:
+            raise BadAnswer("the assignments feed says there is more but its cursor did not move")
+        return answer
 
-    def dossier(self, code: str, *, timeout_s: float | None = None) -> DossierAnswer | None:
+    def dossier(self, code: str, *, timeout_s: float | None = None) -> DossierStatus | None:
+        """The backend's status of ``code`` in our words, None when it does not know the code;
+        ``timeout_s`` bounds the whole call (the look-up's person is waiting)."""
+        if not is_dossier_code(code):
+            raise NotSent(f"{code[:60]!r} is not a dossier code the contract allows; it was not sent")
         try:
             answer = self._call(
-                "GET", f"/v1/dossiers/{quote(code, safe='')}", DossierAnswer, timeout_s=timeout_s
+                "GET", f"/v1/dossiers/{quote(code, safe='')}", DossierAnswer, deadline_s=timeout_s
             )
         except Refused as exc:
             if exc.status == 404:
                 return None
             raise
-        return answer.model_copy(update={"status": self.adapter.status_in(answer.status)})
+        if answer.code != code:
+            raise BadAnswer("the answer is about another dossier than the one asked for")
+        ours = self.adapter.status_in(answer.status)
+        if ours not in STATUS_WORDS:
+            raise BadAnswer(f"the dossier's status {answer.status!r} is none the kiosk knows")
+        return DossierStatus(**(answer.model_dump() | {"status": ours}))
 
     def heartbeat(self, body: dict[str, Any]) -> HeartbeatAnswer:
         return self._call("POST", f"/v1/kiosks/{self.kiosk_id}/heartbeat", HeartbeatAnswer, json_body=body)
+
+    def sequence(self) -> SequenceAnswer:
+        """The last event of this kiosk the backend accepted (its sequence number and UUID)."""
+        return self._call("GET", f"/v1/kiosks/{self.kiosk_id}/sequence", SequenceAnswer)
 
     # -- the exchange ----------------------------------------------------------------------------
 
@@ -170,30 +168,37 @@ class BackendClient:
         *,
         json_body: Any = None,
         params: dict[str, str] | None = None,
-        timeout_s: float | None = None,
+        deadline_s: float | None = None,
     ) -> M:
-        for attempt in (1, 2):
-            token = self._token()
-            response = self._send(
-                method,
-                path,
-                json_body=json_body,
-                params=params,
-                headers={"Authorization": f"Bearer {token}"},
-                timeout_s=timeout_s,
-            )
-            if response.status_code == 401 and attempt == 1:
-                log.info("token refused (401); getting a new one")
-                self.token = None
-                response.close()
-                continue
-            return self._parse(response, shape)
+        if self.deadline.cancelled:
+            raise Cancelled(f"{method} {path}: not sent, the sync is stopping")
+        with self.deadline.running(deadline_s or self.default_deadline_s):
+            for attempt in (1, 2):
+                token = self._token()
+                response = self._send(
+                    method, path, json_body=json_body, params=params,
+                    headers={"Authorization": f"Bearer {token}"},
+                )  # fmt: skip
+                if response.status_code == 401 and attempt == 1:
+                    log.info("token refused (401); getting a new one")
+                    self.token = None
+                    response.close()
+                    continue
+                return self._parse(response, shape, method, path)
         raise AuthFailed(401, "a fresh token was refused too")
+
+    @property
+    def default_deadline_s(self) -> float:
+        return self.section.connect_timeout_s + self.section.read_timeout_s
 
     def _token(self) -> str:
         now = self.clock().timestamp()
         if self.token is not None and self.token.expires_at - TOKEN_MARGIN_S > now:
             return self.token.value
+        with self.deadline.running(self.default_deadline_s):  # within the call's, when in one
+            return self._new_token(now)
+
+    def _new_token(self, now: float) -> str:
         secret = self._secret if self._secret is not None else read_secret(self.section.client_secret_file)
         form = {
             "grant_type": "client_credentials",
@@ -206,7 +211,7 @@ class BackendClient:
             raise AuthFailed(
                 response.status_code, "the backend does not accept this kiosk's client id and secret"
             )
-        answer = self._parse(response, TokenAnswer)
+        answer = self._parse(response, TokenAnswer, "POST", "/oauth/token")
         self.token = Token(answer.access_token, now + answer.expires_in)
         return answer.access_token
 
@@ -219,10 +224,10 @@ class BackendClient:
         form: dict[str, str] | None = None,
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
-        timeout_s: float | None = None,
     ) -> requests.Response:
-        timeout = (self.section.connect_timeout_s, timeout_s or self.section.read_timeout_s)
+        self.last_request = f"{method} {path}"
         try:
+            left = self.deadline.left()
             response = self.session.request(
                 method,
                 self.base + path,
@@ -230,39 +235,54 @@ class BackendClient:
                 data=form,
                 params=params,
                 headers=headers,
-                timeout=timeout,
+                timeout=(min(self.section.connect_timeout_s, left), left),
                 stream=True,
+                allow_redirects=False,
                 # explicit, or requests lets $REQUESTS_CA_BUNDLE override the configured bundle
                 verify=self.session.verify,
+                proxies={},
             )
-        except requests.exceptions.SSLError as exc:
-            raise TLSFailure(f"TLS with {self.base} failed: {_root(exc)}") from exc
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise Unreachable(f"{method} {path}: {_root(exc)}") from exc
+        except (*_TRANSPORT, TimeoutError) as exc:
+            raise self._failure(exc, method, path) from exc
         self._measure_skew(response)
         return response
 
-    def _parse(self, response: requests.Response, shape: type[M]) -> M:
+    def _failure(self, exc: BaseException, method: str, path: str, during: str = "") -> SyncError:
+        where = f"{method} {path}{during}"
+        if self.deadline.cancelled:
+            return Cancelled(f"{where}: stopped, the sync is stopping")
+        if self.deadline.passed:
+            return Unreachable(f"{where}: no whole answer within the call's {self.deadline.seconds:g} s")
+        if isinstance(exc, requests.exceptions.SSLError):
+            return TLSFailure(f"TLS with {self.base} failed: {_root(exc)}")
+        return Unreachable(f"{where}: {headers.clean(_root(exc))}")
+
+    def _parse(self, response: requests.Response, shape: type[M], method: str, path: str) -> M:
         with response:
-            body = self._read(response)
+            body = self._read(response, method, path)
         status = response.status_code
+        what = f"the {status} answer to {method} {path}"
+        if 300 <= status < 400:
+            where = headers.clean(response.headers.get("Location", "nowhere"), 80)
+            raise BadAnswer(f"{what} is a redirect (to {where}); redirects are never followed")
         if status == 429 or status >= 500:
-            raise ServerBusy(status, _detail(body, response), _retry_after(response))
+            cap = self.section.max_backoff_s
+            wait = headers.retry_after(response.headers.get("Retry-After"), self.clock(), cap)
+            raise ServerBusy(status, _detail(body, response), wait)
         if status >= 400:
             raise Refused(status, _detail(body, response))
-        if "json" not in response.headers.get("Content-Type", ""):
-            raise BadAnswer(f"a {status} answer that is not JSON ({response.headers.get('Content-Type')})")
-        try:
-            return shape.model_validate_json(body)
-        except ValidationError as exc:
-            kind = "not JSON" if any(e["type"] == "json_invalid" for e in exc.errors()) else "the wrong shape"
-            raise BadAnswer(f"a {status} answer that is {kind}: {exc.errors()[0]['msg']}") from None
+        if status != 200:
+            raise BadAnswer(f"{what}: the contract answers 200")
+        kind = headers.media_type(response.headers.get("Content-Type"))
+        if kind != "application/json":
+            raise BadAnswer(f"{what} is not JSON ({headers.clean(kind, 60) or 'no content type'})")
+        return parse(shape, body, what)
 
-    def _read(self, response: requests.Response) -> bytes:
+    def _read(self, response: requests.Response, method: str, path: str) -> bytes:
         cap = self.section.max_answer_bytes
-        declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > cap:
-            raise AnswerTooLarge(f"the answer would be {int(declared):,} bytes; at most {cap:,} are read")
+        declared = headers.content_length(response.headers.get("Content-Length"))
+        if declared is not None and declared > cap:
+            raise AnswerTooLarge(f"the answer would be {declared:,} bytes; at most {cap:,} are read")
         chunks, size = [], 0
         try:
             for chunk in response.iter_content(65536):
@@ -270,51 +290,37 @@ class BackendClient:
                 if size > cap:
                     raise AnswerTooLarge(f"the answer ran past {cap:,} bytes")
                 chunks.append(chunk)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise Unreachable(f"the answer stopped after {size:,} bytes: {_root(exc)}") from exc
+        except (*_TRANSPORT, TimeoutError) as exc:
+            raise self._failure(exc, method, path, f": the answer stopped after {size:,} bytes") from exc
         return b"".join(chunks)
 
     def _measure_skew(self, response: requests.Response) -> None:
-        date = response.headers.get("Date")
-        if not date:
-            return
-        try:
-            server = parsedate_to_datetime(date)
-        except (TypeError, ValueError):
-            return
-        self.skew_s = round((self.clock() - server).total_seconds(), 1)
+        server = headers.http_date(response.headers.get("Date"))
+        if server is not None:  # no Date, one without a zone or garbage: not measured this time
+            self.skew_s = round((self.clock() - server).total_seconds(), 1)
 
 
 def backoff(failures: int, cap_s: float, rng: random.Random, retry_after: float | None = None) -> float:
     """How long to wait after ``failures`` failures in a row: full jitter (a random time up to an
-    exponentially growing ceiling, capped), and never less than the backend asked for."""
+    exponentially growing ceiling, capped), never less than the backend asked for, never more
+    than the cap whatever it asked."""
     ceiling = min(cap_s, 1.0 * 2 ** min(failures, 30))
     wait = rng.uniform(0, ceiling)
-    return max(wait, retry_after or 0.0)
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    if value.strip().isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)  # the other form: an HTTP date
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(when.tzinfo)).total_seconds())
+    return min(max(wait, retry_after or 0.0), cap_s)
 
 
 def _detail(body: bytes, response: requests.Response) -> str:
+    """An error answer's words, bounded and flattened: they go into logs and messages."""
     try:
         parsed = json.loads(body)
-        if isinstance(parsed, dict) and "error" in parsed:
-            return str(parsed["error"]) + (f" ({parsed['detail']})" if parsed.get("detail") else "")
     except ValueError:
-        pass
-    kind = response.headers.get("Content-Type", "no content type")
-    return f"{response.reason or 'no reason'} ({kind}, {len(body)} bytes)"
+        parsed = None
+    if isinstance(parsed, dict) and isinstance(parsed.get("error"), str):
+        detail = parsed.get("detail")
+        words = parsed["error"] + (f" ({detail})" if isinstance(detail, str) and detail else "")
+        return headers.clean(words)
+    kind = headers.clean(response.headers.get("Content-Type", "no content type"), 60)
+    return f"{headers.clean(response.reason or 'no reason', 60)} ({kind}, {len(body)} bytes)"
 
 
 def _root(exc: BaseException) -> str:
@@ -328,8 +334,10 @@ def _root(exc: BaseException) -> str:
 
 
 class StatusFromBackend:
-    """The look-up journey's ``StatusSource``: one quick try, since a person waits at the screen;
-    any failure is "unreachable", and the cache answers."""
+    """A look-up ``StatusSource`` that asks the backend itself, for a process that may hold the
+    secret (the sync's, tools, tests); the UI's process asks the sync's look-up service
+    (sync/lookup.py) instead. One quick try, since a person waits at the screen; any failure is
+    "unreachable", and the cache answers."""
 
     def __init__(self, client: BackendClient) -> None:
         self.client = client

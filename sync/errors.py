@@ -7,11 +7,18 @@ from kiosk.errors import KioskError
 
 class SyncError(KioskError):
     retry: bool = True
-    retry_after: float | None = None  # what the backend asked for (Retry-After), in seconds
+    retry_after: float | None = None  # what the backend asked for (Retry-After), in seconds, capped
 
 
 class Unreachable(SyncError):
-    """No answer: the connection was refused, reset, timed out or stalled mid-body."""
+    """No answer: the connection was refused, reset, timed out, stalled mid-body, or the call's
+    total deadline passed."""
+
+
+class Cancelled(SyncError):
+    """The call was stopped half-way because the sync is stopping (SIGTERM): nothing to retry."""
+
+    retry = False
 
 
 class TLSFailure(SyncError):
@@ -29,8 +36,9 @@ class ServerBusy(SyncError):
 
 
 class BadAnswer(SyncError):
-    """A 2xx that is not what the contract says: not JSON, an HTML page, the wrong shape, an
-    answer that does not match the request (a stale answer on a reused connection)."""
+    """An answer that is not what the contract says: a redirect (never followed), not JSON, an
+    HTML page, the wrong shape, a value out of its bounds, an answer that does not match the
+    request (a stale answer on a reused connection). Refused as a whole; the events wait."""
 
 
 class AnswerTooLarge(BadAnswer):
@@ -50,3 +58,16 @@ class Refused(SyncError):
 
 class AuthFailed(Refused):
     """The token endpoint refused our client id and secret, or a fresh token was refused too."""
+
+
+class NotSent(SyncError):
+    """A request the contract does not allow (a dossier code of the wrong shape): nothing was sent."""
+
+    retry = False
+
+
+class SecretUnusable(SyncError):
+    """The client secret file is missing, unreadable, empty, or readable by other users. A person
+    must fix the file; ``kiosk sync`` refuses to start until then."""
+
+    retry = False
