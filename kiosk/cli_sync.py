@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 from types import FrameType
 from typing import TextIO
@@ -13,11 +14,13 @@ from kiosk.config import BackendSection, KioskConfig
 from kiosk.errors import KioskError
 from kiosk.store import Store
 from sync.client import BackendClient
-from sync.errors import SyncError
+from sync.errors import SecretUnusable, SyncError
+from sync.secret import read_secret
 from sync.worker import SyncWorker
 
-OK, FAILED = 0, 1
+OK, FAILED, USAGE = 0, 1, 2
 SKEW_WARNING_S = 120
+LETTERS_SHOWN = 10
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -37,52 +40,81 @@ def backend_of(cfg: KioskConfig) -> BackendSection:
 
 def cmd_sync(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
     section = backend_of(cfg)
+    if not args.status:
+        try:  # refused before anything is done, like a config mistake
+            read_secret(section.client_secret_file)
+        except SecretUnusable as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return USAGE
     client = BackendClient(section, cfg.kiosk.id, clock=store.clock)
     worker = SyncWorker(store, client, section)
     try:
         if args.status:
             return _status(worker, store, out)
         if args.once:
-            try:
-                done = worker.run_once()
-            except SyncError as exc:
-                queued = worker.health()["queue_depth"]
-                raise KioskError(
-                    f"{exc}; {queued} event(s) stay queued and go when the backend answers"
-                ) from exc
-            print(f"delivered {done.total} events ({done.accepted} accepted, {done.duplicate} duplicate, "
-                  f"{done.rejected} rejected); assignments and heartbeat sent", file=out)  # fmt: skip
-            return OK
-        stopping = threading.Event()
-
-        def stop(signum: int, frame: FrameType | None) -> None:
-            stopping.set()
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-
-        def wait(seconds: float) -> None:
-            stopping.wait(seconds)  # a backoff (up to max_backoff_s) ends at once on SIGTERM
-
-        worker.sleep = wait
-        print(f"syncing {cfg.kiosk.id} with {section.url}", file=out, flush=True)
-        worker.run(stopping.is_set)
-        return OK
+            return _once(worker, out)
+        return _serve(worker, client, cfg, out)
     finally:
         client.close()
+
+
+def _once(worker: SyncWorker, out: TextIO) -> int:
+    try:
+        done = worker.run_once()
+    except SyncError as exc:
+        queued = worker.health()["queue_depth"]
+        raise KioskError(f"{exc}; {queued} event(s) stay queued and go when the backend answers") from exc
+    except Exception as exc:  # recorded by the worker; a sentence here, not a traceback
+        raise KioskError(f"the sync failed unexpectedly ({type(exc).__name__}): {exc}") from exc
+    print(f"delivered {done.total} events ({done.accepted} accepted, {done.duplicate} duplicate, "
+          f"{done.rejected} rejected); assignments and heartbeat sent", file=out)  # fmt: skip
+    if done.rejected:
+        print(f"{done.rejected} event(s) were rejected by the backend and kept whole in the dead letters"
+              " (kiosk sync --status lists them); the office must settle each one", file=out)  # fmt: skip
+        return FAILED
+    return OK
+
+
+def _serve(worker: SyncWorker, client: BackendClient, cfg: KioskConfig, out: TextIO) -> int:
+    section = backend_of(cfg)
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+        client.cancel()  # a slow call ends within half a second
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    def wait(seconds: float) -> None:
+        stopping.wait(seconds)  # a backoff (at most max_backoff_s) ends at once on SIGTERM
+
+    worker.sleep = wait
+    print(f"syncing {cfg.kiosk.id} with {section.url}", file=out, flush=True)
+    worker.run(stopping.is_set)
+    return OK
 
 
 def _status(worker: SyncWorker, store: Store, out: TextIO) -> int:
     health = worker.health()
     state = dict(store.db.execute("SELECT key, value FROM sync_state").fetchall())
-    when = dict(store.db.execute("SELECT key, at FROM sync_state").fetchall())
     age = health["oldest_undelivered_age_s"]
     print(f"queued events: {health['queue_depth']}" + (f" (oldest {age:.0f} s old)" if age else ""), file=out)
     print(f"last success: {state.get('last_success', 'never')}", file=out)
-    error = state.get("last_error")
-    print(f"last error: {error} (at {when['last_error']})" if error else "last error: none", file=out)
+    error = health["last_error"]
+    if error:
+        where = f" in {error['request']}" if error.get("request") else ""
+        print(f"last error: {error['kind']}{where} at {error['at']}: {error['message']}", file=out)
+    else:
+        print("last error: none", file=out)
     skew = state.get("clock_skew_s")
     warn = " — check the kiosk's clock (NTP)" if skew and abs(float(skew)) > SKEW_WARNING_S else ""
     print(f"clock skew (kiosk minus backend): {skew + ' s' if skew else 'not measured yet'}{warn}", file=out)
     print(f"dead letters (events the backend rejected): {health['dead_letters']}", file=out)
+    letters = store.db.execute(
+        "SELECT seq, kind, dossier_code, reason, rejected_at FROM dead_letter ORDER BY seq DESC LIMIT ?",
+        [LETTERS_SHOWN],
+    ).fetchall()
+    for seq, kind, code, reason, at in letters:
+        print(f"  event {seq} ({kind}{', ' + code if code else ''}) at {at}: {reason}", file=out)
     return FAILED if health["dead_letters"] or warn else OK

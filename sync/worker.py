@@ -4,9 +4,17 @@ heartbeats; its own process, so a hung network never stalls a citizen at the scr
 Delivery is at least once, exactly once in effect: a batch is read in ``seq`` order (at most
 ``batch_events`` events or ``batch_bytes`` of JSON), posted, and the backend's per-event answers
 are recorded in one transaction: delivered (accepted or duplicate) with the secrets (PIN, token,
-phone) scrubbed from the payload, or rejected into ``dead_letter`` with an alarm event. A kill at
-any point loses nothing: an event whose answer was not recorded is sent again, and the backend
-answers "duplicate".
+phone) scrubbed from the payload, or rejected into ``dead_letter`` whole (what the office needs to
+help the citizen) with an alarm event. A kill at any point loses nothing: an event whose answer
+was not recorded is sent again, and the backend answers "duplicate".
+
+Before anything is sent, and whenever the backend says a sequence number was already used, the
+numbering is checked against the backend's (sync/sequence.py).
+
+``run()`` goes round by round until told to stop: each round sends one batch (events go out every
+round), pulls at most ``PAGES_PER_ROUND`` pages of assignments and sends a heartbeat when due. No
+exception of a round ends it: it is recorded (kind, time, the request), and the next round waits
+with backoff.
 """
 
 from __future__ import annotations
@@ -26,10 +34,14 @@ from kiosk.clock import stamp
 from kiosk.config import BackendSection
 from kiosk.names import masked
 from kiosk.store import Store
-from sync.client import BackendClient, EventResult, backoff
-from sync.errors import SyncError
+from sync import headers, sequence
+from sync.client import BackendClient, backoff
+from sync.errors import BadAnswer, SyncError
+from sync.models import EventResult
 
 log = logging.getLogger("kiosk.sync")
+PAGES_PER_ROUND = 5  # assignment pages per round: a feed that always has more cannot starve events
+PAGES_ONCE = 50  # for ``--once``, which has no next round
 
 
 def software_version() -> str:
@@ -44,6 +56,7 @@ class Delivered:
     accepted: int = 0
     duplicate: int = 0
     rejected: int = 0
+    renumbered: int = 0  # answered "sequence number already used": renumbered, to be sent again
 
     @property
     def total(self) -> int:
@@ -53,6 +66,7 @@ class Delivered:
         self.accepted += other.accepted
         self.duplicate += other.duplicate
         self.rejected += other.rejected
+        self.renumbered += other.renumbered
 
 
 class SyncWorker:
@@ -71,51 +85,69 @@ class SyncWorker:
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.failures = 0
+        self.sequence_checked = False
+        self.next_pull = self.next_beat = 0.0
 
     # -- one step each ---------------------------------------------------------------------------
 
+    def check_sequence(self) -> None:
+        """Once per worker, before the first event goes: does the backend's last event of this
+        kiosk belong to this database?"""
+        if self.sequence_checked:
+            return
+        answer = self.client.sequence()
+        if not sequence.ours(self.store, answer):
+            why = "the backend's last accepted event of this kiosk is not one this database sent"
+            sequence.renumber(self.store, answer, why)
+        self.sequence_checked = True
+
     def deliver_batch(self) -> Delivered:
         """Send the next batch and record the answers; an empty Delivered when nothing is queued."""
+        self.check_sequence()
         batch = self._next_batch()
         if not batch:
             return Delivered()
         results = self.client.post_events(batch)
-        return self._record(batch, results)
+        done = self._record(batch, results)
+        if done.renumbered:
+            used = next(e["seq"] for e, r in zip(batch, results, strict=True) if _seq_used(r))
+            why = f"the backend answered that sequence number {used} was already used by another event"
+            sequence.renumber(self.store, self.client.sequence(), why)
+        return done
 
     def drain(self) -> Delivered:
         done = Delivered()
-        while (step := self.deliver_batch()).total:
+        stuck = 0
+        while (step := self.deliver_batch()).total or step.renumbered:
             done.add(step)
+            stuck = 0 if step.total else stuck + 1
+            if stuck > 2:  # renumbered and refused again: the backend's numbering is not to be met
+                raise BadAnswer("the backend keeps answering that the sequence numbers were used")
         return done
 
-    def pull_assignments(self) -> int:
-        """Bring the assignment cache up to date; returns how many changed."""
+    def pull_assignments(self, max_pages: int = PAGES_PER_ROUND) -> tuple[int, bool]:
+        """Bring the assignment cache up to date, at most ``max_pages`` pages; returns how many
+        changed and whether the backend has more."""
         changed = 0
         cursor = self._state("assignments_cursor")
-        while True:
+        for _ in range(max_pages):
             page = self.client.assignments(cursor)
             with self.store.transaction() as db:
                 for a in page.assignments:
                     if a.active:
                         db.execute(
                             "INSERT OR REPLACE INTO assignment VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            [
-                                a.dossier_code,
-                                masked(a.citizen),  # however the backend sent it
-                                a.procedure,
-                                a.fee_due,
-                                a.hold_days,
-                                a.size_hint,
-                                self.store.now(),
-                            ],
-                        )
+                            [a.dossier_code, masked(a.citizen),  # however the backend sent it
+                             a.procedure, a.fee_due, a.hold_days, a.size_hint, self.store.now()],
+                        )  # fmt: skip
                     else:
                         db.execute("DELETE FROM assignment WHERE dossier_code = ?", [a.dossier_code])
                 self._set_state("assignments_cursor", page.cursor)
             changed += len(page.assignments)
             cursor = page.cursor
             if not page.more:
-                return changed
+                return changed, False
+        return changed, True
 
     def send_heartbeat(self) -> None:
         self.client.heartbeat(self.health())
@@ -123,26 +155,31 @@ class SyncWorker:
     # -- the loops -------------------------------------------------------------------------------
 
     def run(self, stop: Callable[[], bool], clock: Callable[[], float] = time.monotonic) -> None:
-        """Until ``stop()``: deliver whenever events are queued, pull assignments and send
-        heartbeats on their periods, and after a failure wait with backoff (never giving up)."""
-        next_pull = next_beat = 0.0
+        """Until ``stop()``: one round after another; after a failure of any kind, record it and
+        wait with backoff (never giving up)."""
         while not stop():
             try:
-                delivered = self.deliver_batch()
-                exchanged = delivered.total > 0  # an empty outbox asks the backend nothing
-                now = clock()
-                if now >= next_pull:
-                    self.pull_assignments()
-                    next_pull, exchanged = now + self.section.assignments_s, True
-                if now >= next_beat:
-                    self.send_heartbeat()
-                    next_beat, exchanged = now + self.section.heartbeat_s, True
-                if exchanged:  # recorded only then: an idle kiosk does not write every 2 s
-                    self._succeeded()
-                if not delivered.total:
-                    self.sleep(self.section.idle_s)
-            except SyncError as exc:
+                self._round(clock)
+            except Exception as exc:  # whatever one round met, the worker goes on
+                if stop():
+                    break
                 self.sleep(self._failed(exc))
+
+    def _round(self, clock: Callable[[], float]) -> None:
+        delivered = self.deliver_batch()
+        exchanged = delivered.total > 0  # an empty outbox asks the backend nothing
+        now = clock()
+        if now >= self.next_pull:
+            _, more = self.pull_assignments()
+            # the rest next round, after that round's events
+            self.next_pull, exchanged = (now if more else now + self.section.assignments_s), True
+        if now >= self.next_beat:
+            self.send_heartbeat()
+            self.next_beat, exchanged = now + self.section.heartbeat_s, True
+        if exchanged:  # recorded only then: an idle kiosk does not write every 2 s
+            self._succeeded()
+        if not delivered.total:
+            self.sleep(self.section.idle_s)
 
     def run_once(self, attempts: int = 3, max_wait_s: float = 2.0) -> Delivered:
         """Drain everything queued now, pull assignments and send a heartbeat; retry a failure a
@@ -151,7 +188,7 @@ class SyncWorker:
         done = Delivered()
         steps: list[Callable[[], Any]] = [
             lambda: done.add(self.drain()),
-            self.pull_assignments,
+            lambda: self.pull_assignments(PAGES_ONCE),
             self.send_heartbeat,
         ]
         for step in steps:
@@ -160,9 +197,9 @@ class SyncWorker:
                     step()
                     self._succeeded()
                     break
-                except SyncError as exc:
+                except Exception as exc:
                     wait = self._failed(exc)
-                    if attempt == attempts or not exc.retry:
+                    if attempt == attempts or not getattr(exc, "retry", False):
                         raise
                     self.sleep(min(wait, max_wait_s))
         return done
@@ -201,27 +238,29 @@ class SyncWorker:
         now = self.store.now()
         with self.store.transaction() as db:
             for event, result in zip(batch, results, strict=True):
+                if _seq_used(result):
+                    done.renumbered += 1  # not the event's fault: it goes again under a new number
+                    continue
                 public = {k: v for k, v in event["payload"].items() if k not in events.SECRET_FIELDS}
                 db.execute(
                     "UPDATE outbox SET delivered_at = ?, outcome = ?, payload = ? WHERE seq = ?",
-                    [
-                        now,
-                        result.status,
-                        json.dumps(public, ensure_ascii=False, sort_keys=True),
-                        event["seq"],
-                    ],
-                )
+                    [now, result.status, json.dumps(public, ensure_ascii=False, sort_keys=True),
+                     event["seq"]],
+                )  # fmt: skip
                 if result.status == "rejected":
                     self._dead_letter(event, result.reason or "no reason given", now)
                 setattr(done, result.status, getattr(done, result.status) + 1)
-        log.info("delivered %d events (%d duplicate, %d rejected)", done.total, done.duplicate, done.rejected)
+        log.info("delivered %d events (%d duplicate, %d rejected, %d to renumber)",
+                 done.total, done.duplicate, done.rejected, done.renumbered)  # fmt: skip
         return done
 
     def _dead_letter(self, event: dict[str, Any], reason: str, now: str) -> None:
         self.store.db.execute(
-            "INSERT INTO dead_letter VALUES (?, ?, ?, ?, ?, ?)",
-            [event["seq"], event["uuid"], event["kind"], event["dossier_code"], reason, now],
-        )
+            "INSERT INTO dead_letter (seq, uuid, kind, dossier_code, reason, rejected_at, payload)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [event["seq"], event["uuid"], event["kind"], event["dossier_code"], reason, now,
+             json.dumps(event, ensure_ascii=False, sort_keys=True)],  # whole, as sent: PIN and phone too
+        )  # fmt: skip
         log.error("the backend rejected event %d (%s): %s", event["seq"], event["kind"], reason)
         if "rejected_seq" in event["payload"]:
             return  # the alarm about a rejection was itself rejected: an alarm of that would loop
@@ -260,7 +299,16 @@ class SyncWorker:
                 "uncertain": counts[2] or 0,
             },
             "dead_letters": db.execute("SELECT COUNT(*) FROM dead_letter").fetchone()[0],
+            "last_error": self.last_error(),
         }
+
+    def last_error(self) -> dict[str, Any] | None:
+        raw = self._state("last_error")
+        try:
+            error = json.loads(raw) if raw else None
+        except ValueError:  # written by an older version: plain words
+            error = {"kind": "SyncError", "at": self.store.now(), "request": None, "message": raw}
+        return error if isinstance(error, dict) else None
 
     def _succeeded(self) -> None:
         if self.failures:
@@ -271,17 +319,26 @@ class SyncWorker:
             if self.client.skew_s is not None:
                 self._set_state("clock_skew_s", str(self.client.skew_s))
 
-    def _failed(self, exc: SyncError) -> float:
+    def _failed(self, exc: BaseException) -> float:
+        """Record what went wrong (kind, time, request) and say how long to wait."""
         self.failures += 1
-        wait = backoff(self.failures, self.section.max_backoff_s, self.rng, exc.retry_after)
-        log.warning(
-            "sync failed (%s, %d in a row): %s; next try in %.1f s",
-            type(exc).__name__,
-            self.failures,
-            exc,
-            wait,
-        )
-        self._set_state("last_error", f"{type(exc).__name__}: {exc}")
+        retry_after = exc.retry_after if isinstance(exc, SyncError) else None
+        wait = backoff(self.failures, self.section.max_backoff_s, self.rng, retry_after)
+        error = {
+            "kind": type(exc).__name__,
+            "at": self.store.now(),
+            "request": self.client.last_request,
+            "message": headers.clean(str(exc) or type(exc).__name__, 500),
+        }
+        if isinstance(exc, SyncError):
+            log.warning("sync failed (%s in %s, %d in a row): %s; next try in %.1f s",
+                        error["kind"], error["request"], self.failures, error["message"], wait)  # fmt: skip
+        else:  # not one of ours: a bug, or the store; the traceback is for the developer
+            log.exception("sync round failed (%d in a row); next try in %.1f s", self.failures, wait)
+        try:
+            self._set_state("last_error", json.dumps(error, ensure_ascii=False))
+        except Exception:  # the store itself may be what failed: the wait still happens
+            log.exception("could not record the sync's last error")
         return wait
 
     def _state(self, key: str) -> str | None:
@@ -291,3 +348,7 @@ class SyncWorker:
     def _set_state(self, key: str, value: str) -> None:
         with self.store.transaction() as db:
             db.execute("INSERT OR REPLACE INTO sync_state VALUES (?, ?, ?)", [key, value, self.store.now()])
+
+
+def _seq_used(result: EventResult) -> bool:
+    return result.status == "rejected" and result.code == "seq-used"

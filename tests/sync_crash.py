@@ -7,7 +7,9 @@ Then the invariants are checked against the backend's own database:
 - every event the kiosk marked delivered is at the backend (a mark is never ahead of an answer);
 - the backend holds each UUID once and applied each once (its counters agree);
 - the backend first received the kiosk's events in sequence order;
-- no secret is left in a delivered event's payload at the kiosk.
+- no secret is left in a delivered event's payload at the kiosk;
+- no kill makes the worker think its history is not whole (the backend's last event is always
+  this database's own, even when its answer was never recorded): no flag, no renumbering.
 At the end the worker drains the rest: every queued event reached the backend, and every resend
 was answered "duplicate". Prints the counts; exit 1 on any failure.
 """
@@ -24,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kiosk import events
+from kiosk import events, flags
 from kiosk.config import BackendSection
 from kiosk.store import Store
 from sync.client import BackendClient
@@ -76,6 +78,8 @@ def check(store: Store, backend_db: Path) -> list[str]:
     seqs = [seq for _, seq in order]
     if seqs != sorted(seqs):
         problems.append("the backend first received the events out of sequence order")
+    if flags.get(store, flags.HISTORY) is not None:
+        problems.append("a kill between the backend's accept and our record raised the history flag")
     return problems
 
 

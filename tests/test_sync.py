@@ -1,5 +1,7 @@
 """The sync client and worker against the stand-in backend, a real HTTP server on loopback:
-delivery, de-duplication, dead letters, tokens, assignments, heartbeats, and every bad answer."""
+delivery, de-duplication, dead letters, tokens, assignments, heartbeats, every bad answer, the
+secret file at rest, and a lost or replaced database. (A hostile backend's tricks are in
+tests/test_sync_hostile.py.)"""
 
 from __future__ import annotations
 
@@ -12,11 +14,22 @@ from pathlib import Path
 import pytest
 import requests
 
+from kiosk import events, flags
 from kiosk.config import BackendSection
 from kiosk.journeys.lookup import Lookup, LookupJourney
 from kiosk.journeys.pickup import Pickup, PickupJourney
+from kiosk.store import Store
 from sync.client import BackendClient, StatusFromBackend, backoff
-from sync.errors import AnswerTooLarge, AuthFailed, BadAnswer, ServerBusy, TLSFailure, Unreachable
+from sync.errors import (
+    AnswerTooLarge,
+    AuthFailed,
+    BadAnswer,
+    SecretUnusable,
+    ServerBusy,
+    TLSFailure,
+    Unreachable,
+)
+from sync.secret import read_secret
 from sync.worker import SyncWorker
 from tests.backend import KIOSK, StandIn
 from tests.machine import Machine
@@ -70,15 +83,19 @@ def test_a_lost_answer_is_resent_and_answered_duplicate_never_applied_twice(
     load(machine)
     load(machine, "000.00.53.H48-220921-0100")
     worker = worker_for(machine, backend)
-    worker.client._token()
+    worker.check_sequence()  # the token and the sequence check first, so the fault meets the events
     backend.faults(drop_after_rate=1.0)  # applied, then the connection is cut: the answer is lost
     with pytest.raises(Unreachable):
         worker.deliver_batch()
     assert undelivered(machine) == 2
     backend.faults()
-    done = worker.drain()
+    restarted = worker_for(machine, backend)  # a kill then: the new worker checks the numbering first
+    done = restarted.drain()
     assert (done.accepted, done.duplicate) == (0, 2)
     assert backend.get("stats") == {"received": 2, "applied": 2, "duplicates": 2}
+    # the backend's last event is this database's own, unrecorded answer: normal, nothing flagged
+    assert flags.get(machine.store, flags.HISTORY) is None
+    assert [r[1] for r in outbox(machine)] == ["result-loaded", "result-loaded"]  # and no alarm
 
 
 def test_a_rejected_event_goes_to_the_dead_letters_with_an_alarm_and_the_queue_moves_on(
@@ -87,11 +104,16 @@ def test_a_rejected_event_goes_to_the_dead_letters_with_an_alarm_and_the_queue_m
     load(machine)
     load(machine, "000.00.53.H48-220921-0100")
     backend.faults(reject=[CODE])
+    sent = json.loads(machine.store.db.execute("SELECT payload FROM outbox WHERE seq = 1").fetchone()[0])
     worker = worker_for(machine, backend)
     worker.drain()
-    letters = machine.store.db.execute("SELECT seq, kind, dossier_code, reason FROM dead_letter").fetchall()
+    letters = machine.store.db.execute(
+        "SELECT seq, kind, dossier_code, reason, payload FROM dead_letter"
+    ).fetchall()
     assert len(letters) == 1 and letters[0][:3] == (1, "result-loaded", CODE)
     assert "refused by the province" in letters[0][3]
+    whole = json.loads(letters[0][4])  # the event as sent, PIN and token too: the office helps the citizen
+    assert whole["payload"] == sent and "pin" in whole["payload"] and whole["seq"] == 1
     rows = outbox(machine)
     assert [(r[1], r[2]) for r in rows] == [
         ("result-loaded", "rejected"), ("result-loaded", "accepted"), ("alarm", "accepted"),
@@ -113,12 +135,13 @@ def test_an_expired_token_is_refreshed_once(machine: Machine, backend: StandIn) 
 def test_wrong_credentials_are_a_plain_refusal(machine: Machine, backend: StandIn, short_tmp: Path) -> None:
     wrong = short_tmp / "wrong-secret"
     wrong.write_text("not-it")
+    wrong.chmod(0o600)
     worker = worker_for(machine, backend, client_secret_file=str(wrong))
     with pytest.raises(AuthFailed, match="does not accept this kiosk's client id and secret") as err:
         worker.send_heartbeat()
     assert not err.value.retry
     missing = worker_for(machine, backend, client_secret_file=str(short_tmp / "nowhere"))
-    with pytest.raises(AuthFailed, match="cannot read the client secret file"):
+    with pytest.raises(SecretUnusable, match="cannot read the client secret file"):
         missing.send_heartbeat()
 
 
@@ -159,7 +182,7 @@ def test_bad_answers_are_typed_and_nothing_is_half_marked(
     load(machine)
     worker = worker_for(machine, backend, read_timeout_s=0.5)
     if "down" not in fault:
-        worker.client._token()  # the token first, so the fault meets the events
+        worker.check_sequence()  # the token and the sequence check first, so the fault meets the events
     backend.faults(**fault)
     with pytest.raises(error, match=words) as err:
         worker.deliver_batch()
@@ -202,7 +225,7 @@ def test_assignments_are_pulled_into_the_cache_and_withdrawn_ones_removed(
     machine: Machine, backend: StandIn
 ) -> None:
     worker = worker_for(machine, backend)
-    assert worker.pull_assignments() == 5  # the stand-in seeded five
+    assert worker.pull_assignments() == (5, False)  # the stand-in seeded five
     cached = machine.store.db.execute("SELECT dossier_code, procedure, fee_due FROM assignment").fetchall()
     assert len(cached) == 5 and all(row[1] for row in cached)
     gone = cached[0][0]
@@ -211,10 +234,10 @@ def test_assignments_are_pulled_into_the_cache_and_withdrawn_ones_removed(
         {"dossier_code": "000.00.53.H48-261123-0777", "procedure": "Đăng ký khai sinh", "fee_due": 0,
          "size_hint": "S", "citizen": "Lê Thị Mai", "active": True},  # a backend that forgot to mask
     ]})  # fmt: skip
-    assert worker.pull_assignments() == 2  # only what changed since the cursor
+    assert worker.pull_assignments() == (2, False)  # only what changed since the cursor
     codes = dict(machine.store.db.execute("SELECT dossier_code, citizen FROM assignment").fetchall())
     assert gone not in codes and codes["000.00.53.H48-261123-0777"] == "Lê* T** M**"  # masked here
-    assert worker.pull_assignments() == 0
+    assert worker.pull_assignments() == (0, False)
 
 
 def test_the_lookup_asks_the_backend_and_falls_back_to_the_cache(machine: Machine, backend: StandIn) -> None:
@@ -404,7 +427,7 @@ def test_kiosk_sync_as_a_command(machine: Machine, backend: StandIn, short_tmp: 
     done = kiosk("sync", "--once")
     assert done.returncode == 0 and "delivered 1 events (1 accepted" in done.stdout
     after = kiosk("sync", "--status")
-    assert "queued events: 0" in after.stdout and "last error: Unreachable" in after.stdout
+    assert "queued events: 0" in after.stdout and "last error: Unreachable in " in after.stdout
 
 
 def test_kiosk_sync_stops_at_once_on_sigterm_even_while_backing_off(
@@ -428,3 +451,143 @@ def test_kiosk_sync_stops_at_once_on_sigterm_even_while_backing_off(
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=5)
     assert proc.returncode == 0 and "Traceback" not in err
+
+
+# -- the client secret at rest ------------------------------------------------------------------
+
+
+def sync_config(where: Path, data_dir: Path, backend: StandIn, secret: Path) -> Path:
+    config = where / "kiosk.toml"
+    config.write_text(
+        f'[kiosk]\nid = "{KIOSK}"\ndata_dir = "{data_dir}"\n\n[backend]\nurl = "{backend.url}"\n'
+        f'client_id = "{KIOSK}"\nclient_secret_file = "{secret}"\n'
+    )
+    return config
+
+
+def kiosk_command(config: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    import sys
+
+    argv = [sys.executable, "-m", "kiosk", "--config", str(config), *args]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o620, 0o602, 0o610], ids=oct)
+def test_a_secret_file_other_users_could_read_is_refused(short_tmp: Path, mode: int) -> None:
+    secret = short_tmp / "backend-secret"
+    secret.write_text("s3cret\n")
+    secret.chmod(mode)
+    with pytest.raises(SecretUnusable, match=f"can be read by other users .*chmod 600 {secret}$"):
+        read_secret(str(secret))
+    secret.chmod(0o600)
+    assert read_secret(str(secret)) == "s3cret"
+
+
+@pytest.mark.parametrize(("text", "words"), [("", "is empty"), ("  \n", "is empty"),
+                                             ("a\nb", "one line"), ("x" * 201, "one line")])  # fmt: skip
+def test_an_empty_or_odd_secret_is_refused(short_tmp: Path, text: str, words: str) -> None:
+    secret = short_tmp / "backend-secret"
+    secret.write_text(text)
+    secret.chmod(0o600)
+    with pytest.raises(SecretUnusable, match=words):
+        read_secret(str(secret))
+
+
+@pytest.mark.parametrize("how", [("sync", "--once"), ("sync",)])
+def test_kiosk_sync_refuses_to_start_with_a_secret_others_can_read(
+    machine: Machine, backend: StandIn, short_tmp: Path, how: tuple[str, ...]
+) -> None:
+    load(machine)
+    backend.secret_file.chmod(0o644)
+    config = sync_config(short_tmp, machine.cfg.data_dir, backend, backend.secret_file)
+    done = kiosk_command(config, *how, timeout=20)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"chmod 600 {backend.secret_file}" in done.stderr and "Traceback" not in done.stderr
+    assert backend.get("heartbeats", kiosk_id=KIOSK)["heartbeats"] == []  # nothing was done
+    assert undelivered(machine) == 1 and not (machine.cfg.data_dir / "lookup.sock").exists()
+
+
+def test_kiosk_sync_once_exits_1_and_says_how_many_events_were_rejected(
+    machine: Machine, backend: StandIn, short_tmp: Path
+) -> None:
+    load(machine)
+    load(machine, "000.00.53.H48-220921-0100")
+    backend.faults(reject=[CODE])
+    config = sync_config(short_tmp, machine.cfg.data_dir, backend, backend.secret_file)
+    done = kiosk_command(config, "sync", "--once")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 event(s) were rejected by the backend and kept whole in the dead letters" in done.stdout
+    status = kiosk_command(config, "sync", "--status")
+    assert f"event 1 (result-loaded, {CODE}) at " in status.stdout
+    assert "refused by the province" in status.stdout
+
+
+# -- a lost or replaced database ----------------------------------------------------------------
+
+
+def emit_loads(store: Store, first: int, count: int) -> None:
+    for n in range(first, first + count):
+        code = f"000.00.53.H48-261123-{n:04d}"
+        events.emit(store, "result-loaded", actor="officer:CB-0042", dossier_code=code, compartment="A01",
+                    pin=f"{n:06d}", token=f"DKP1|t{n}")  # fmt: skip
+
+
+def plain_worker(store: Store, backend: StandIn) -> SyncWorker:
+    section = backend.section()
+    return SyncWorker(store, BackendClient(section, KIOSK, clock=store.clock), section, sleep=lambda s: None)
+
+
+def test_a_lost_database_goes_on_after_the_backends_last_sequence_and_is_flagged(
+    backend: StandIn, short_tmp: Path
+) -> None:
+    data = short_tmp / "kiosk-data"
+    data.mkdir()
+    before = Store.open(data, kiosk_id=KIOSK)
+    emit_loads(before, 1, 3)
+    assert plain_worker(before, backend).drain().accepted == 3
+    before.close()
+    for file in data.iterdir():  # the disk was replaced: the database, its WAL, whatever lay beside it
+        file.unlink()
+    store = Store.open(data, kiosk_id=KIOSK)
+    emit_loads(store, 4, 2)  # numbered 1 and 2 again by the new database
+    worker = plain_worker(store, backend)
+    done = worker.drain()
+    assert (done.accepted, done.rejected) == (3, 0)  # the two, and the alarm
+    received = backend.get("events", kiosk_id=KIOSK)["events"]
+    assert [(e["seq"], e["status"]) for e in received] == [(n, "accepted") for n in range(1, 7)]
+    assert [e["dossier_code"][-4:] for e in received[3:5]] == ["0004", "0005"]
+    assert received[5]["kind"] == "alarm" and "history is not whole" in received[5]["payload"]["problem"]
+    assert store.db.execute("SELECT COUNT(*) FROM dead_letter").fetchone()[0] == 0
+    flag = flags.get(store, flags.HISTORY)
+    assert flag is not None and flag.value == "behind-backend" and "renumbered from 4" in flag.detail
+    assert {"000004", "000005"} <= {sms["text"].split("Ma PIN: ")[1][:6] for sms in backend.get("sms")["sms"]}
+    emit_loads(store, 6, 1)  # new events follow the renumbered ones
+    assert store.db.execute("SELECT MAX(seq) FROM outbox").fetchone()[0] == 7
+    assert worker.drain().accepted == 1 and backend.get("events", kiosk_id=KIOSK)["events"][-1]["seq"] == 7
+
+
+def test_an_event_answered_seq_used_is_renumbered_and_sent_again_not_dead_lettered(
+    backend: StandIn, short_tmp: Path
+) -> None:
+    """Two databases for one kiosk (a copy put back while the worker ran): the numbering was
+    checked at start, then the other one delivered under the same numbers."""
+    (short_tmp / "a").mkdir()
+    (short_tmp / "b").mkdir()
+    ours = Store.open(short_tmp / "a", kiosk_id=KIOSK)
+    other = Store.open(short_tmp / "b", kiosk_id=KIOSK)
+    worker = plain_worker(ours, backend)
+    worker.check_sequence()  # the backend has nothing yet: all is well
+    emit_loads(other, 1, 3)
+    assert plain_worker(other, backend).drain().accepted == 3
+    emit_loads(ours, 10, 2)
+    first = worker.deliver_batch()
+    assert (first.total, first.renumbered) == (0, 2)  # "sequence number already used": not dead letters
+    assert ours.db.execute("SELECT COUNT(*) FROM dead_letter").fetchone()[0] == 0
+    renumbered = [r[0] for r in ours.db.execute("SELECT seq FROM outbox ORDER BY seq")]
+    assert renumbered == [4, 5, 6]  # and the alarm
+    assert worker.drain().accepted == 3
+    seqs = [(e["seq"], e["dossier_code"]) for e in backend.get("events", kiosk_id=KIOSK)["events"]]
+    assert seqs[3:5] == [(4, "000.00.53.H48-261123-0010"), (5, "000.00.53.H48-261123-0011")]
+    assert flags.get(ours, flags.HISTORY) is not None
+    ours.close()
+    other.close()
