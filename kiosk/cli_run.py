@@ -14,7 +14,7 @@ from kiosk.lockers import Lockers
 from kiosk.recovery import reconcile
 from kiosk.status import StatusSource
 from kiosk.store import Store
-from sync.client import BackendClient, StatusFromBackend
+from sync.lookup import SOCKET_NAME, StatusFromSync
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -22,10 +22,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def status_source(cfg: KioskConfig, store: Store) -> StatusSource | None:
-    """The backend for look-ups when a [backend] is configured; None: look-ups answer offline."""
+    """Look-ups through the sync process's look-up service when a [backend] is configured (this
+    process parses strangers' QR codes: it never holds the backend's secret); None: offline."""
     if cfg.backend is None:
         return None
-    return StatusFromBackend(BackendClient(cfg.backend, cfg.kiosk.id, clock=store.clock))
+    return StatusFromSync(cfg.data_dir / SOCKET_NAME, cfg.backend.lookup_timeout_s)
 
 
 def cmd_run(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:

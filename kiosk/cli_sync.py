@@ -1,5 +1,7 @@
-"""``kiosk sync``: the sync worker, its own process (``--once`` for scripts, ``--status`` for a
-technician: queue depth, oldest event, last success and error, clock skew, dead letters)."""
+"""``kiosk sync``: the sync worker, its own process, with the look-up service (sync/lookup.py) the
+touch screen asks, so that only this process holds the backend's secret. ``--once`` for scripts,
+``--status`` for a technician: queue depth, oldest event, last success and error, clock skew, dead
+letters."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from kiosk.errors import KioskError
 from kiosk.store import Store
 from sync.client import BackendClient
 from sync.errors import SecretUnusable, SyncError
+from sync.lookup import SOCKET_NAME, LookupService, LookupServiceError
 from sync.secret import read_secret
 from sync.worker import SyncWorker
 
@@ -77,11 +80,20 @@ def _once(worker: SyncWorker, out: TextIO) -> int:
 
 def _serve(worker: SyncWorker, client: BackendClient, cfg: KioskConfig, out: TextIO) -> int:
     section = backend_of(cfg)
+    # its own client: a requests session is not shared between threads
+    own = BackendClient(section, cfg.kiosk.id, clock=client.clock)
+    service = LookupService(own, cfg.data_dir / SOCKET_NAME)
+    try:
+        service.start()
+    except LookupServiceError as exc:
+        service.client.close()
+        raise KioskError(str(exc)) from exc
     stopping = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:
         stopping.set()
         client.cancel()  # a slow call ends within half a second
+        service.cancel()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -90,8 +102,11 @@ def _serve(worker: SyncWorker, client: BackendClient, cfg: KioskConfig, out: Tex
         stopping.wait(seconds)  # a backoff (at most max_backoff_s) ends at once on SIGTERM
 
     worker.sleep = wait
-    print(f"syncing {cfg.kiosk.id} with {section.url}", file=out, flush=True)
-    worker.run(stopping.is_set)
+    print(f"syncing {cfg.kiosk.id} with {section.url}; look-ups at {service.path}", file=out, flush=True)
+    try:
+        worker.run(stopping.is_set)
+    finally:
+        service.stop()
     return OK
 
 
