@@ -31,6 +31,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from kiosk.errors import KioskError
+from kiosk.names import masked
 from kiosk.status import BackendUnreachable
 from sync import headers
 from sync.client import BackendClient, is_dossier_code
@@ -177,7 +178,10 @@ class LookupService:
         except Exception:
             log.exception("look-up of a dossier failed")
             return {"error": "failed", "detail": "the sync service failed; see its log"}
-        return {"unknown": True} if found is None else {"status": found.model_dump()}
+        if found is None:
+            return {"unknown": True}
+        # the UI's process needs the name only masked: it never gets more than it shows
+        return {"status": found.model_dump() | {"citizen": masked(found.citizen)}}
 
 
 def _listen(path: Path) -> socket.socket:
