@@ -12,12 +12,14 @@ stays on the pooled connection and follows whichever call uses it next.
 
 ``hardened_session()`` builds the client's session: these adapters, no redirect ever followed
 (not even looked at: requests reads a redirect's whole body to prepare the next request), and
-nothing taken from the environment (proxies, ``.netrc`` credentials, ``REQUESTS_CA_BUNDLE``).
+nothing taken from the environment (proxies, ``.netrc`` credentials, ``REQUESTS_CA_BUNDLE``), no
+cookie kept.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.cookiejar
 import io
 import socket
 import threading
@@ -205,6 +207,8 @@ def hardened_session(deadline: Deadline) -> requests.Session:
     session = _NoRedirects()
     session.trust_env = False  # no $HTTPS_PROXY, $ALL_PROXY, ~/.netrc or $REQUESTS_CA_BUNDLE
     session.proxies = {}
+    # the contract has no cookies: none kept, so none grows every later request
+    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
     session.max_redirects = 0
     adapter = DeadlineAdapter(deadline)
     session.mount("https://", adapter)

@@ -186,6 +186,15 @@ def test_no_proxy_netrc_or_ca_bundle_is_taken_from_the_environment(
     assert {r.headers.get("authorization") for r in hostile.seen("events")} == {f"Bearer {TOKEN}"}
 
 
+def test_a_cookie_the_backend_sets_is_never_sent_back(kiosk: Kiosk, hostile: Hostile) -> None:
+    cookie = {"Set-Cookie": "tracker=" + "x" * 3000 + "; Path=/"}
+    status = {"code": CODE, "status": "finished", "updated_at": "2026-11-23T08:00:00Z"}
+    hostile.on("dossier", lambda r: answer(body=status, headers=cookie))
+    kiosk.client.dossier(CODE)
+    kiosk.worker.send_heartbeat()
+    assert all("cookie" not in r.headers for r in hostile.requests)
+
+
 # -- 4. deadlines --------------------------------------------------------------------------------
 
 HEADERS = b"Content-Type: application/json\r\nX-Pad: " + b"x" * 40
