@@ -18,7 +18,7 @@ from kiosk.store import Store
 from sync.client import BackendClient
 from sync.errors import SecretUnusable, SyncError
 from sync.lookup import SOCKET_NAME, LookupService, LookupServiceError
-from sync.secret import read_secret
+from sync.secret import check_client_key, read_secret
 from sync.worker import SyncWorker
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -46,6 +46,7 @@ def cmd_sync(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: Text
     if not args.status:
         try:  # refused before anything is done, like a config mistake
             read_secret(section.client_secret_file)
+            check_client_key(section.client_key)
         except SecretUnusable as exc:
             print(f"error: {exc}", file=sys.stderr)
             return USAGE

@@ -109,8 +109,9 @@ def _written_aside(path: Path, data: bytes, mode: int) -> Path:
 
 
 def read_private(path: Path) -> bytes:
-    """A secret or key file's bytes; refused when anyone but its owner may read or write it."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    """A secret or key file's bytes; refused when anyone but its owner may read or write it (the
+    mode is the opened file's own, not of whatever the path names a moment later)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -118,8 +119,8 @@ def read_private(path: Path) -> bytes:
         mode = stat.S_IMODE(st.st_mode)
         if mode & 0o077:
             raise FileModeError(
-                f"{path} can be read or changed by other users (mode {mode:04o}); it must be its "
-                f"owner's alone. Run: chmod 600 {path}"
+                f"{path} can be read by other users (mode {mode:04o}); make it its owner's alone:"
+                f" chmod 600 {path}"
             )
         return os.read(fd, MAX_SECRET_BYTES)
     finally:

@@ -1,33 +1,19 @@
-"""The backend's client secret, read from its own file: refused when other users could read it,
-when it is empty, or when it is not one line of printable text (it goes into a form as it is)."""
+"""The backend's secrets, read from their own files: the client secret (refused when other users
+could read it, when it is empty, or when it is not one line of printable text: it goes into a form
+as it is) and the TLS client key (refused when other users could read it)."""
 
 from __future__ import annotations
 
-import os
-import stat
+from pathlib import Path
 
+from kiosk import files
 from sync.errors import SecretUnusable
 
 MAX_SECRET = 200  # the contract's maxLength
 
 
 def read_secret(path: str) -> str:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError as exc:
-        raise SecretUnusable(f"cannot read the client secret file {path}: {exc.strerror}") from exc
-    try:
-        info = os.fstat(fd)  # of the file opened, not of whatever the path names a moment later
-        if not stat.S_ISREG(info.st_mode):
-            raise SecretUnusable(f"the client secret file {path} is not a regular file")
-        if info.st_mode & 0o077:
-            raise SecretUnusable(
-                f"the client secret file {path} can be read by other users (mode "
-                f"{stat.S_IMODE(info.st_mode):04o}); make it the sync user's alone: chmod 600 {path}"
-            )
-        raw = os.read(fd, MAX_SECRET * 4 + 3)
-    finally:
-        os.close(fd)
+    raw = _private(path, "client secret file")
     try:
         secret = raw.decode("utf-8").strip()
     except UnicodeDecodeError:
@@ -39,3 +25,18 @@ def read_secret(path: str) -> str:
             f"the client secret file {path} must hold one line of at most {MAX_SECRET} printable characters"
         )
     return secret
+
+
+def check_client_key(path: str | None) -> None:
+    """The TLS client key, when there is one, is its owner's alone, like the secret."""
+    if path is not None:
+        _private(path, "TLS client key")
+
+
+def _private(path: str, what: str) -> bytes:
+    try:
+        return files.read_private(Path(path))
+    except files.FileModeError as exc:
+        raise SecretUnusable(f"the {what} {exc}") from None
+    except OSError as exc:
+        raise SecretUnusable(f"cannot read the {what} {path}: {exc.strerror or exc}") from exc

@@ -209,8 +209,9 @@ class SyncWorker:
     def _next_batch(self) -> list[dict[str, Any]]:
         rows = self.store.db.execute(
             "SELECT seq, uuid, kind, at, dossier_code, compartment, actor, payload, audit_seq,"
-            " prev_audit_hash FROM outbox WHERE delivered_at IS NULL ORDER BY seq LIMIT ?",
-            [self.section.batch_events],
+            " prev_audit_hash FROM outbox WHERE delivered_at IS NULL AND kiosk_id = ? ORDER BY seq LIMIT ?",
+            # another kiosk's events (its database put in this one's place) are never sent as ours
+            [self.store.kiosk_id, self.section.batch_events],
         ).fetchall()
         batch: list[dict[str, Any]] = []
         size = 20  # {"events": []}

@@ -483,6 +483,19 @@ def test_a_secret_file_other_users_could_read_is_refused(short_tmp: Path, mode: 
     assert read_secret(str(secret)) == "s3cret"
 
 
+def test_a_tls_client_key_other_users_could_read_is_refused(short_tmp: Path) -> None:
+    from sync.secret import check_client_key
+
+    key = short_tmp / "kiosk.key"
+    key.write_text("-----BEGIN PRIVATE KEY-----\n")
+    key.chmod(0o640)
+    with pytest.raises(SecretUnusable, match=f"TLS client key {key} can be read by other users .*chmod 600"):
+        check_client_key(str(key))
+    key.chmod(0o600)
+    check_client_key(str(key))
+    check_client_key(None)  # no client certificate configured: nothing to check
+
+
 @pytest.mark.parametrize(("text", "words"), [("", "is empty"), ("  \n", "is empty"),
                                              ("a\nb", "one line"), ("x" * 201, "one line")])  # fmt: skip
 def test_an_empty_or_odd_secret_is_refused(short_tmp: Path, text: str, words: str) -> None:
@@ -564,6 +577,24 @@ def test_a_lost_database_goes_on_after_the_backends_last_sequence_and_is_flagged
     emit_loads(store, 6, 1)  # new events follow the renumbered ones
     assert store.db.execute("SELECT MAX(seq) FROM outbox").fetchone()[0] == 7
     assert worker.drain().accepted == 1 and backend.get("events", kiosk_id=KIOSK)["events"][-1]["seq"] == 7
+
+
+def test_another_kiosks_database_put_in_place_never_sends_its_events_as_ours(
+    backend: StandIn, short_tmp: Path
+) -> None:
+    data = short_tmp / "kiosk-data"
+    data.mkdir()
+    theirs = Store.open(data, kiosk_id="HG-VT-02")
+    emit_loads(theirs, 1, 2)  # HG-VT-02's, never delivered
+    theirs.close()
+    (data / "kiosk-identity.json").unlink()  # as if copied in alone
+    store = Store.open(data, kiosk_id=KIOSK)
+    flag = flags.get(store, flags.HISTORY)
+    assert flag is not None and flag.value == "foreign"
+    plain_worker(store, backend).drain()
+    received = backend.get("events", kiosk_id=KIOSK)["events"]
+    assert [e["kind"] for e in received] == ["alarm"]  # the kiosk's own word that it is so, nothing else
+    assert "belongs to another kiosk" in received[0]["payload"]["problem"]
 
 
 def test_an_event_answered_seq_used_is_renumbered_and_sent_again_not_dead_lettered(

@@ -334,3 +334,29 @@ def test_kiosk_run_on_a_damaged_database_shows_out_of_service(short_tmp: Path) -
         assert proc.returncode == 1 and "is damaged" in err and "Traceback" not in err, err
     finally:
         site.stop()
+
+
+def test_text_from_outside_is_shown_as_text_never_as_markup(
+    machine: Machine, scanning_kiosk: tuple[KioskWindow, ControlClient], qtbot: QtBot
+) -> None:
+    """A QLabel renders whatever looks like HTML as markup; a scanned code, a procedure's or a
+    citizen's name come from strangers and from the backend."""
+    from PyQt6.QtCore import Qt
+
+    window, scanner = scanning_kiosk
+    markup = '<h1 style="color:red">SẬP</h1><img src="/etc/kiosk/x.png">'
+    badge_and_pin(machine, window, scanner, qtbot, "technician")
+    click(qtbot, window.menu.buttons["technician"])
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.maintenance)
+    scanner.call("scan", markup)  # the technician's scanner test shows what was read
+    qtbot.waitUntil(lambda: markup in window.maintenance.report.text())
+    assert window.maintenance.report.textFormat() == Qt.TextFormat.PlainText
+    machine.store.db.execute(
+        "INSERT INTO assignment (dossier_code, citizen, procedure, synced_at) VALUES (?, ?, ?, 't')",
+        [CODE, "<b>Ng</b>", "<i>Khai sinh</i>"],
+    )
+    window.show_view(View("j", "pickup", "door-open", None, {"compartment": "A01", "code": CODE,
+                                                              "citizen": "<b>Ng</b>"}))  # fmt: skip
+    assert "<b>Ng</b>" in window.message.dossier.text()
+    for label in window.findChildren(type(window.message.dossier)):  # every label of every screen
+        assert label.textFormat() == Qt.TextFormat.PlainText, label.text()

@@ -37,7 +37,7 @@ class Screen(QWidget):
 
 
 def title(text: str = "") -> QLabel:
-    label = QLabel(text)
+    label = plain(text)
     label.setObjectName("title")
     label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -45,11 +45,20 @@ def title(text: str = "") -> QLabel:
 
 
 def text(text: str = "", name: str = "") -> QLabel:
-    label = QLabel(text)
+    label = plain(text)
     label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     if name:
         label.setObjectName(name)
+    return label
+
+
+def plain(text: str = "") -> QLabel:
+    """A label that shows its text as text: Qt would otherwise render anything that looks like
+    HTML as markup, and a dossier's procedure, a citizen's name or a scanned code come from outside."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
     return label
 
 

@@ -22,6 +22,7 @@ class CameraPreview(QLabel):
         self.width_px = width
         self.frames_shown = 0
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # a picture only; never markup
         self.setAccessibleName("camera")
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.refresh)

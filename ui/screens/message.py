@@ -7,10 +7,9 @@ from collections.abc import Callable
 import qrcode
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage, QPixmap
-from PyQt6.QtWidgets import QLabel
 
 from ui.i18n import Language
-from ui.screens.base import Screen, button, text, title
+from ui.screens.base import Screen, button, plain, text, title
 from ui.screens.compartment_map import CompartmentMap
 
 
@@ -30,7 +29,7 @@ class MessageScreen(Screen):
         self.layout_.addStretch(1)
         self.layout_.addWidget(self.words)
         self.layout_.addWidget(self.map, 3)
-        self.qr = QLabel()
+        self.qr = plain()
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.qr.setAccessibleName("the dossier's code, to photograph")
         self.qr.setVisible(False)
