@@ -28,10 +28,11 @@ from kiosk import (
     flags,
     history,
     migrations,
+    rekey,
 )
 from kiosk.compartments import sync_from_config
 from kiosk.config import KioskConfig
-from kiosk.errors import ConfigError, DatabaseDamaged, KioskError
+from kiosk.errors import ConfigError, KioskError
 from kiosk.lockers import DoctorReport, Lockers
 from kiosk.store import Store
 
@@ -54,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("action", choices=["verify"])
     sc = sub.add_parser("scenario", help="run a scripted journey file against the (simulated) devices")
     sc.add_argument("file", help="a scenario TOML file, e.g. examples/scenarios/load-and-pickup.toml")
+    ke = sub.add_parser("key", help="replace a kiosk key that is lost for good (last resort)")
+    ke.add_argument("action", choices=["replace"])
+    ke.add_argument("--reason", help="why; goes into the audit log")
+    ke.add_argument("--by", default=None, help="who replaces it (default: the login name)")
     hi = sub.add_parser("history", help="whether this database holds the kiosk's whole history")
     hi.add_argument("action", choices=["status", "confirm"])
     hi.add_argument("--reason", help="confirm: what the technician checked; goes into the audit log")
@@ -82,8 +87,8 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
         store = Store.open(cfg.data_dir, kiosk_id=cfg.kiosk.id, group_shared=cfg.kiosk.group_shared)
     except KioskError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        if args.command == "run" and isinstance(exc, DatabaseDamaged):
-            return _out_of_service(cfg, exc)  # the screen says so instead of going black
+        if args.command == "run":
+            return cli_run.out_of_service(cfg, exc)  # the screen says so instead of going black
         return FAILED
     try:
         sync_from_config(store, cfg)
@@ -93,14 +98,6 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
         return USAGE if isinstance(exc, ConfigError) else FAILED  # e.g. the procedure catalogue
     finally:
         store.close()
-
-
-def _out_of_service(cfg: KioskConfig, exc: KioskError) -> int:
-    """``kiosk run`` on a database it cannot trust: the screen says the kiosk is out of service
-    (and where to call) until a technician stops it, rather than a black screen restarting."""
-    from ui import app  # Qt is loaded only by the command that shows a window
-
-    return app.run_out_of_service(cfg, str(exc))
 
 
 def _with_lockers(
@@ -301,6 +298,23 @@ def cmd_history(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: T
     return OK
 
 
+def cmd_key(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
+    reason = (args.reason or "").strip()
+    if not reason:
+        raise KioskError("give a reason with --reason (why the key could not be restored); it is audited")
+    done = rekey.replace_key(store, by=f"technician:{args.by or getpass.getuser()}", reason=reason)
+    print(f"A new kiosk key is in {cfg.data_dir / 'pickup-token.key'}.", file=out)
+    if done.held:
+        held = ", ".join(f"{code} ({compartment})" for code, compartment in done.held)
+        print(f"{len(done.held)} held result(s) can no longer be picked up with the PIN or QR their "
+              f"citizens have: {held}. An officer takes each out (settle) and loads it again, which "
+              "sends a new PIN.", file=out)  # fmt: skip
+    if done.staff:
+        print(f"Enrol each member of staff again: kiosk staff add ID --name NAME --role ROLE "
+              f"({', '.join(done.staff)})", file=out)  # fmt: skip
+    return OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], int]] = {
     "lockers": cmd_lockers,
     "open": cmd_open,
@@ -313,4 +327,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], i
     "run": cli_run.cmd_run,
     "printer": cli_printer.cmd_printer,
     "history": cmd_history,
+    "key": cmd_key,
 }

@@ -23,7 +23,7 @@ from kiosk.compartments import Compartment
 from kiosk.config import KioskConfig, RulesSection
 from kiosk.errors import DoorFoundOpen, ItemFoundInside, OutOfService
 from kiosk.lockers import Lockers
-from kiosk.pickup_codes import load_key, pepper_of
+from kiosk.pickup_codes import kiosk_key, pepper_of
 from kiosk.status import StatusSource
 from kiosk.store import Store
 
@@ -53,7 +53,7 @@ class Core:
         self.lockers = lockers
         self.rules = rules or cfg.rules
         self.status_source = status_source  # the backend, for look-ups; None: offline
-        self.token_key = load_key(cfg.data_dir)  # refused when others can read it or it is short
+        self.token_key = kiosk_key(store)  # refused when missing, swapped, short or readable by others
         self.pepper = pepper_of(self.token_key)  # keys the PIN hashes
         self.procedures = procedures.load(cfg.procedures_path)  # a bad catalogue stops the start
         self._listeners: list[Callable[[Announcement], None]] = []

@@ -114,7 +114,7 @@ def write_marker(store: Store, identity: Identity, *, group_shared: bool) -> Non
 def _identity(store: Store) -> Identity:
     with store.transaction() as db:
         db.execute(
-            "INSERT OR IGNORE INTO kiosk_identity VALUES (1, ?, ?, ?)",
+            "INSERT OR IGNORE INTO kiosk_identity (id, db_uuid, kiosk_id, created_at) VALUES (1, ?, ?, ?)",
             [str(uuid.uuid4()), store.kiosk_id, store.now()],
         )
         row = db.execute("SELECT db_uuid, kiosk_id, created_at FROM kiosk_identity WHERE id = 1").fetchone()

@@ -204,11 +204,14 @@ _BOUNDARIES_SQL = [
     "ALTER TABLE item ADD COLUMN loading TEXT",
     # which database this is: a marker file beside it (kiosk/history.py) tells a lost, replaced or
     # foreign database from this kiosk's own history
+    # (key_fingerprint: an HMAC of a label with the kiosk key, so a lost or swapped key is told
+    # from a first start instead of being made anew over PINs and tokens made with the old one)
     """CREATE TABLE kiosk_identity (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         db_uuid TEXT NOT NULL,
         kiosk_id TEXT NOT NULL,
-        created_at TEXT NOT NULL)""",
+        created_at TEXT NOT NULL,
+        key_fingerprint TEXT)""",
     # every wrong staff PIN, for any badge (known or not): per badge and kiosk-wide throttles
     "CREATE TABLE staff_failure (badge TEXT NOT NULL, at TEXT NOT NULL)",
     "CREATE INDEX staff_failure_at ON staff_failure(at)",

@@ -15,12 +15,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
 from pathlib import Path
 
 from kiosk import files
 from kiosk.codes import PICKUP_PREFIX, PickupToken
 from kiosk.errors import KioskError
+from kiosk.store import Store
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MAX_SCRYPT_N = 2**20  # a stored hash is data too: one that asks for more is refused, not run
@@ -28,6 +30,7 @@ MAC_BYTES = 16  # 128 bits: 22 characters of base64url, enough against forgery, 
 KEY_FILE = "pickup-token.key"
 KEY_BYTES = 32
 PEPPER_LABEL = b"dossier-kiosk/pin-hash/v1"
+FINGERPRINT_LABEL = b"dossier-kiosk/key-fingerprint/v1"
 
 
 class KeyFileError(KioskError):
@@ -76,10 +79,43 @@ def is_legacy_hash(stored: str) -> bool:
     return stored.startswith("scrypt$")
 
 
+def kiosk_key(store: Store) -> bytes:
+    """The key this database's PINs and tokens were made with. Made on first use only: the
+    database keeps its fingerprint, so a key that is missing (deleted) or another (swapped) is
+    refused rather than made anew over codes that would then never verify."""
+    path = store.path.parent / KEY_FILE
+    row = store.db.execute("SELECT key_fingerprint FROM kiosk_identity WHERE id = 1").fetchone()
+    recorded = row[0] if row else None
+    if recorded is not None and not os.path.lexists(path):
+        raise KeyFileError(
+            f"the kiosk key {path} is missing, but this database's pickup codes and staff PINs were "
+            f"made with it. Restore it from the kiosk's backup; if it is lost for good, a technician "
+            f"runs: kiosk key replace --reason '…' (held results then go to an officer to be loaded "
+            f"again, and staff are enrolled again)"
+        )
+    key = load_key(store.path.parent)
+    mark = fingerprint(key)
+    if recorded is None:
+        with store.transaction() as db:
+            db.execute("UPDATE kiosk_identity SET key_fingerprint = ? WHERE id = 1", [mark])
+    elif mark != recorded:
+        raise KeyFileError(
+            f"the kiosk key {path} is not the key this database's pickup codes and staff PINs were "
+            f"made with. Put the kiosk's own key back; if it is lost for good, a technician runs: "
+            f"kiosk key replace --reason '…'"
+        )
+    return key
+
+
+def fingerprint(key: bytes) -> str:
+    return hmac.new(key, FINGERPRINT_LABEL, hashlib.sha256).hexdigest()[:32]
+
+
 def load_key(data_dir: Path) -> bytes:
-    """The kiosk's key, made on first use. Refused when others can read it or it is too short."""
+    """The key file's key, made when there is none (``kiosk_key`` decides whether one may be
+    made). Refused when others can read it, it is not a plain file, or it is too short."""
     path = data_dir / KEY_FILE
-    if not path.exists():
+    if not os.path.lexists(path):
         files.create_exclusive(path, secrets.token_bytes(KEY_BYTES))
     try:
         key = files.read_private(path)

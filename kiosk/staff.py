@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk.entries import ascii_digits
-from kiosk.pickup_codes import hash_secret, load_key, pepper_of
+from kiosk.pickup_codes import hash_secret, kiosk_key, pepper_of
 from kiosk.store import Store
 
 ROLES = ("officer", "technician")
@@ -36,4 +36,4 @@ def find(store: Store, staff_id: str) -> dict[str, Any] | None:
 
 def pepper(store: Store) -> bytes:
     """The PIN hashes' key: from the kiosk key beside the database, never in it."""
-    return pepper_of(load_key(store.path.parent))
+    return pepper_of(kiosk_key(store))

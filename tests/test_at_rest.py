@@ -303,3 +303,97 @@ def test_a_failed_write_leaves_the_journey_where_the_store_says(machine: Machine
     row = machine.store.db.execute("SELECT state FROM journey WHERE id = ?", [journey.id]).fetchone()
     assert row == ("scanning",)
     assert machine.ctl.call("state")["boards"]["0"]["open"] == []  # no unlock frame went out
+
+
+# -- the kiosk key ------------------------------------------------------------------------------------
+
+
+def test_a_deleted_key_is_never_silently_made_anew(machine: Machine) -> None:
+    """What broke: with pickup-token.key deleted, a new key was made at the next start, and every
+    held result's PIN and QR, and every staff PIN, stopped working without a word."""
+    from kiosk.core import Core
+    from kiosk.pickup_codes import KeyFileError
+
+    load(machine)
+    key = machine.cfg.data_dir / "pickup-token.key"
+    key.unlink()
+    with pytest.raises(KeyFileError, match="is missing, but this database's pickup codes"):
+        Core(machine.cfg, machine.store, machine.lockers)
+    assert not key.exists()  # nothing made over the old codes
+    key.write_bytes(b"k" * 32)
+    key.chmod(0o600)
+    with pytest.raises(KeyFileError, match="is not the key this database's pickup codes"):
+        Core(machine.cfg, machine.store, machine.lockers)
+
+
+def test_a_key_lost_for_good_is_replaced_by_a_technician(short_tmp: Path) -> None:
+    m = CliMachine(short_tmp)
+    try:
+        m.data.mkdir(mode=0o700)
+        store = Store.open(m.data, kiosk_id="HG-VT-01")
+        from kiosk import staff
+
+        staff.add(store, "CB-0042", "Lan", "officer", "482916", by="test")
+        store.close()
+        (m.data / "pickup-token.key").unlink()
+        argv = [sys.executable, "-m", "kiosk", "--config", str(m.config), "staff", "add"]
+        refused = subprocess.run(
+            [*argv, "CB-0043", "--name", "Hoa"], input="482916\n", capture_output=True, text=True, timeout=60
+        )
+        assert refused.returncode == 1 and "kiosk key replace" in refused.stderr, refused.stderr
+        assert m.kiosk("key", "replace").returncode == 1  # a reason is required
+        done = m.kiosk("key", "replace", "--reason", "disk replaced, no backup of the key")
+        assert (
+            done.returncode == 0
+            and "Enrol each member of staff again" in done.stdout
+            and "CB-0042" in done.stdout
+        )
+        assert mode(m.data / "pickup-token.key") == 0o600
+        assert "kiosk-key-replaced" in m.audit_actions()
+        enrol = subprocess.run(
+            [*argv, "CB-0042", "--name", "Lan"], input="482916\n", capture_output=True, text=True, timeout=60
+        )
+        assert enrol.returncode == 0, enrol.stderr
+    finally:
+        m.stop()
+
+
+def test_a_held_result_of_a_replaced_key_goes_to_an_officer(machine: Machine) -> None:
+    from kiosk import rekey
+
+    sent = load(machine)
+    done = rekey.replace_key(machine.store, by="technician:an", reason="lost")
+    assert done.held == [(CODE, sent["compartment"])]
+    assert ("outcome-uncertain", CODE, sent["compartment"]) in machine.outbox()
+    reopen(machine)  # the new key is this database's now
+    from kiosk import staff
+    from tests.machine import STAFF
+
+    staff_id, name, pin = STAFF["officer"]
+    staff.add(machine.store, staff_id, name, "officer", pin, by="technician:an")  # enrolled again
+    items = SettleJourney(machine.core, machine.sign_in()).items()
+    assert [i["dossier_code"] for i in items] == [CODE]
+
+
+def test_kiosk_run_with_a_refused_key_shows_out_of_service(short_tmp: Path) -> None:
+    """What broke: a refused key ended kiosk run with exit 1 and a black screen that systemd
+    restarted every two seconds."""
+    import signal
+
+    m = CliMachine(short_tmp)
+    try:
+        assert m.kiosk("lockers").returncode == 0
+        open_store(m.data).close()
+        key = m.data / "pickup-token.key"
+        key.write_bytes(b"k" * 32)
+        key.chmod(0o644)
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        argv = [sys.executable, "-m", "kiosk", "--config", str(m.config), "run"]
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("ready: the out-of-service screen is shown")
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+        assert proc.returncode == 1 and "chmod 600" in err and "Traceback" not in err, err
+    finally:
+        m.stop()
