@@ -112,6 +112,37 @@ def test_text_mode_needs_a_tcvn3_profile() -> None:
         render_bytes(dropoff(), CHEAP, VietnameseMode.TEXT)
 
 
+MODES = [
+    (EPSON, VietnameseMode.TEXT), (EPSON, VietnameseMode.USER_CHARS), (EPSON, VietnameseMode.RASTER_LINES),
+    (EPSON, VietnameseMode.RASTER), (CHEAP, VietnameseMode.USER_CHARS), (CHEAP, VietnameseMode.RASTER_LINES),
+    (CHEAP, VietnameseMode.RASTER),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("profile", "mode"), MODES, ids=lambda v: getattr(v, "value", getattr(v, "name", ""))
+)
+def test_text_from_outside_is_printed_never_refused_nor_sent_as_commands(
+    profile: PrinterProfile, mode: VietnameseMode, tmp_path: Path
+) -> None:
+    """What broke: a procedure named with "§" (or "©", "≥", a U+2028) raised half-way through a
+    receipt, after the dossier was in; and ESC @, GS V, a NUL in a catalogue reached the printer."""
+    from kiosk.receipts import Office, dropoff_receipt
+
+    odd = "Trợ cấp § 5 ≥ 80% © \x1b@\x1dV\x00\u2028 xong"
+    doc = dropoff_receipt(
+        Office(f"UBND § {odd}", "HG-VT-01"), "000.00.53.H48-220921-0099", odd, AT, "A05", "x"
+    )
+    data = render_bytes(doc, profile, mode)
+    assert b"\x1b@\x1dV" not in data and b"\x00\xe2\x80\xa8" not in data
+    clean = render_bytes(
+        dropoff_receipt(Office("UBND", "HG-VT-01"), "X-1", "x", AT, "A05", "x"), profile, mode
+    )
+    assert data.count(b"\x1dV") == clean.count(b"\x1dV") and data[-8:] == clean[-8:]  # all of it, to the cut
+    text, _ = print_offline(data, tmp_path, profile.name, profile.paper)
+    assert "\ufffd" not in text
+
+
 @pytest.mark.parametrize(
     ("profile", "mode"),
     [(EPSON, VietnameseMode.TEXT), (EPSON, VietnameseMode.USER_CHARS), (EPSON, VietnameseMode.RASTER_LINES),

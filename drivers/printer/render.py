@@ -31,7 +31,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from drivers.printer.document import QR, Document, Element, Rule, Text
 from drivers.printer.userchars import UserChars
-from drivers.printer.vietnamese import encode_tcvn3, needs_pixels, plain, tcvn3_pages
+from drivers.printer.vietnamese import encodable, encode_tcvn3, needs_pixels, plain, tcvn3_pages
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 # DejaVu Sans, not Sans Mono: the mono face sets stacked Vietnamese marks beside the letter.
@@ -126,7 +126,11 @@ class _Page:
             self._text(el if isinstance(el, Text) else Text(f"{el.label}: {el.value}"))
 
     def _text(self, text: Text) -> None:
-        if self.mode is VietnameseMode.RASTER_LINES and needs_pixels(text.text):
+        as_pixels = (self.mode is VietnameseMode.RASTER_LINES and needs_pixels(text.text)) or (
+            # a character neither TCVN-3 page holds ("§", "©"): the line is drawn, never refused
+            self.mode is VietnameseMode.TEXT and not encodable(text.text)
+        )
+        if as_pixels:
             self.sink.set(align="left")
             for line in wrap_pixels(text, self.profile.dots):
                 self.sink._raw(raster_command(line_image(line, text, self.profile.dots)))

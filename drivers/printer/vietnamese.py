@@ -51,10 +51,18 @@ def tcvn3_pages(profile_code_pages: dict[str, str]) -> tuple[int, int] | None:
     return None
 
 
+# what text from outside (a procedure's name, the office's) may hold that must never reach the
+# printer as itself: controls (ESC @ resets it, GS V cuts), format characters, line separators
+NOT_PRINTED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
 def plain(text: str) -> str:
-    """NFC, with stand-ins for typography no page holds."""
+    """NFC, with stand-ins for typography no page holds, and a space for every control, format or
+    separator character: text is printed, never sent as commands."""
     text = unicodedata.normalize("NFC", text)
-    return "".join(ASCII_STAND_INS.get(ch, ch) for ch in text)
+    return "".join(
+        " " if unicodedata.category(ch) in NOT_PRINTED else ASCII_STAND_INS.get(ch, ch) for ch in text
+    )
 
 
 def needs_pixels(text: str) -> bool:
