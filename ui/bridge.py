@@ -364,7 +364,7 @@ class _Worker(QObject):
                 log.warning("the receipt of %s was not printed: %s", journey.id, exc)
                 outcome = str(exc)
             except Exception as exc:  # the dossier is in whatever the printer did: say so, show the code
-                log.error("the receipt of %s failed to print (%s)", journey.id, type(exc).__name__, exc_info=exc)
+                log.error("the receipt of %s failed (%s)", journey.id, type(exc).__name__, exc_info=exc)
                 outcome = f"the receipt could not be printed ({type(exc).__name__})"
         self._receipt = (journey.id, outcome)
 
