@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import string
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -38,7 +39,9 @@ class KioskSection(_Section):
     data_dir: Annotated[str, Field(min_length=1, max_length=4096)]
     office: str = "Bộ phận Một cửa"  # printed at the top of every receipt
     # where a receipt's QR sends a citizen to track a dossier; {code} is the dossier code
-    tracking_url: str = "https://dichvucong.gov.vn/p/home/dvc-tra-cuu-ho-so.html?maHoSo={code}"
+    tracking_url: Annotated[str, Field(max_length=500)] = (
+        "https://dichvucong.gov.vn/p/home/dvc-tra-cuu-ho-so.html?maHoSo={code}"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # the procedures a dossier can be handed in for without a code (TOML; relative to this file);
     # the shipped sample when not set
@@ -47,6 +50,22 @@ class KioskSection(_Section):
     group_shared: bool = False
     # below this much free space in data_dir, no new journey starts and an alarm is raised
     min_free_mb: Annotated[int, Field(ge=0, le=1_000_000)] = 64
+
+    @model_validator(mode="after")
+    def _tracking_url_is_a_plain_template(self) -> KioskSection:
+        """Filled with every dossier's code (str.format): a stray brace, another field or a format
+        spec ({code:>999999999}) would fail, or blow up, at a citizen's pickup, not here."""
+        try:
+            parsed = string.Formatter().parse(self.tracking_url)
+            fields = [(name, spec, conv) for _, name, spec, conv in parsed if name is not None]
+        except ValueError:
+            fields = [("?", "", None)]
+        if not self.tracking_url.startswith("https://") or fields != [("code", "", None)]:
+            raise ValueError(
+                f"kiosk.tracking_url: expected an https:// link with {{code}} once where the dossier code "
+                f"goes, and no other {{…}}, got {self.tracking_url!r}"
+            )
+        return self
 
 
 class BoardSection(_Section):
@@ -290,28 +309,40 @@ TRAILING_INDEXES = re.compile(r"(\[[0-9]+\])+$")
 
 
 def load(path: Path, *, create_data_dir: bool = True) -> KioskConfig:
+    raw = read_toml(path, missing=f"file not found; pass --config PATH or set {CONFIG_ENV}")
+    cfg = parse(raw, source=str(path))
+    if create_data_dir:
+        _ensure_data_dir(cfg)
+    return cfg
+
+
+def read_toml(path: Path, *, missing: str, what: str = "") -> dict[str, Any]:
+    """A TOML file read as a hostile one may be written (the config, the procedure catalogue):
+    bounded in size, nested no deeper than a kiosk needs, no control characters in any value;
+    every problem a ``ConfigError`` naming the file and, where it can, the key."""
+    data = b""
     try:
         with path.open("rb") as f:
             data = f.read(MAX_CONFIG_BYTES + 1)
         if len(data) > MAX_CONFIG_BYTES:
             raise ConfigError(
-                str(path), [f"is larger than {MAX_CONFIG_BYTES:,} bytes; a kiosk's config is a few KB"]
+                str(path), [f"{what}is larger than {MAX_CONFIG_BYTES:,} bytes; it should be a few KB"]
             )
         raw = tomllib.loads(data.decode("utf-8"))
     except FileNotFoundError:
-        raise ConfigError(str(path), [f"file not found; pass --config PATH or set {CONFIG_ENV}"]) from None
+        raise ConfigError(str(path), [missing]) from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         # ValueError: a path with a NUL byte; TOMLDecodeError is one too, and says where
-        what = "is not valid TOML" if isinstance(exc, tomllib.TOMLDecodeError) else "cannot be read"
-        raise ConfigError(str(path), [f"{what}: {exc}"]) from exc
+        bad = "is not valid TOML" if isinstance(exc, tomllib.TOMLDecodeError) else "cannot be read"
+        raise ConfigError(str(path), [f"{what}{bad}: {exc}"]) from exc
     except RecursionError:
         raise ConfigError(
             str(path), [f"{_deep_key(data)}: nested too deeply (at most {MAX_DEPTH} levels)"]
         ) from None
-    cfg = parse(raw, source=str(path))
-    if create_data_dir:
-        _ensure_data_dir(cfg)
-    return cfg
+    problems = _unsafe_values(raw)
+    if problems:
+        raise ConfigError(str(path), problems)
+    return raw
 
 
 def parse(raw: dict[str, Any], *, source: str = "<memory>") -> KioskConfig:

@@ -8,7 +8,6 @@ Vietnamese without them: "khai sinh", "khái sinh" and "KHAI SINH" all find "Đ�
 
 from __future__ import annotations
 
-import tomllib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from kiosk.config import explain
+from kiosk.config import explain, read_toml
 from kiosk.errors import ConfigError
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "procedures.toml"
@@ -67,10 +66,11 @@ class _Catalogue(BaseModel):
 def load(path: Path | None = None) -> tuple[Procedure, ...]:
     """The catalogue at ``path`` (the shipped sample when None); ``ConfigError`` names what is wrong."""
     path = path or SAMPLE
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(str(path), [f"the procedure catalogue cannot be read: {exc}"]) from exc
+    raw = read_toml(
+        path,
+        missing="the procedure catalogue cannot be read: it is not there",
+        what="the procedure catalogue ",
+    )
     try:
         catalogue = _Catalogue.model_validate(raw)
     except ValidationError as exc:

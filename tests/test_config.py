@@ -230,3 +230,46 @@ def test_the_data_directory_is_private_whatever_the_umask(
         finally:
             os.umask(old)
         assert data.stat().st_mode & 0o7777 == mode
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://x.gov.vn/?ma={ma}",  # a field the kiosk does not fill
+        "https://x.gov.vn/?ma={0}",
+        "https://x.gov.vn/?ma={code}}",  # a stray brace
+        "https://x.gov.vn/?ma={code:>999999999}",  # a 1 GB string at every pickup
+        "https://x.gov.vn/?ma={code!r}",
+        "https://x.gov.vn/",  # no code at all
+        "http://x.gov.vn/?ma={code}",
+    ],
+)
+def test_a_tracking_url_that_would_fail_at_a_pickup_is_refused_at_start(url: str) -> None:
+    """What broke: a typo in tracking_url was accepted, and a citizen's pickup then ended in
+    "something went wrong" with the door open."""
+    raw = base()
+    raw["kiosk"]["tracking_url"] = url
+    assert any(p.startswith("kiosk.tracking_url: expected an https:// link") for p in problems_of(raw))
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("procedure = " + "[" * 100_000 + "]" * 100_000, "procedure: nested too deeply"),
+        (
+            '[[procedure]]\nkey = "x"\nvi = "Trợ cấp\\u001b@"\nen = "Aid"\n',
+            "procedure[0].vi: contains a control",
+        ),
+        ("# " + "x" * (2 * 1024 * 1024), "the procedure catalogue is larger than"),
+    ],
+)
+def test_a_hostile_procedure_catalogue_is_named_never_a_traceback(
+    tmp_path: Path, text: str, says: str
+) -> None:
+    from kiosk import procedures
+
+    path = tmp_path / "p.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        procedures.load(path)
+    assert any(p.startswith(says) for p in err.value.problems), err.value.problems
