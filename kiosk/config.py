@@ -322,8 +322,7 @@ def read_toml(path: Path, *, missing: str, what: str = "") -> dict[str, Any]:
     every problem a ``ConfigError`` naming the file and, where it can, the key."""
     data = b""
     try:
-        with path.open("rb") as f:
-            data = f.read(MAX_CONFIG_BYTES + 1)
+        data = files.read_regular(path, MAX_CONFIG_BYTES)
         if len(data) > MAX_CONFIG_BYTES:
             raise ConfigError(
                 str(path), [f"{what}is larger than {MAX_CONFIG_BYTES:,} bytes; it should be a few KB"]
@@ -331,7 +330,7 @@ def read_toml(path: Path, *, missing: str, what: str = "") -> dict[str, Any]:
         raw = tomllib.loads(data.decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError(str(path), [missing]) from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, files.FileModeError) as exc:
         # ValueError: a path with a NUL byte; TOMLDecodeError is one too, and says where
         bad = "is not valid TOML" if isinstance(exc, tomllib.TOMLDecodeError) else "cannot be read"
         raise ConfigError(str(path), [f"{what}{bad}: {exc}"]) from exc

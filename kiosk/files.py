@@ -111,18 +111,28 @@ def _written_aside(path: Path, data: bytes, mode: int) -> Path:
 def read_private(path: Path) -> bytes:
     """A secret or key file's bytes; refused when anyone but its owner may read or write it (the
     mode is the opened file's own, not of whatever the path names a moment later)."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    return read_regular(path, MAX_SECRET_BYTES, private=True)
+
+
+def read_regular(path: Path, limit: int, *, private: bool = False) -> bytes:
+    """At most ``limit`` bytes of a plain file. Opened without blocking, so a FIFO or a device put
+    in its place is refused (``FileModeError``) instead of hanging every process at start."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise FileModeError(f"{path} is not a regular file")
         mode = stat.S_IMODE(st.st_mode)
-        if mode & 0o077:
+        if private and mode & 0o077:
             raise FileModeError(
                 f"{path} can be read by other users (mode {mode:04o}); make it its owner's alone:"
                 f" chmod 600 {path}"
             )
-        return os.read(fd, MAX_SECRET_BYTES)
+        chunks, size = [], 0
+        while size <= limit and (chunk := os.read(fd, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
     finally:
         os.close(fd)
 

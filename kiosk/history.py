@@ -123,12 +123,11 @@ def _identity(store: Store) -> Identity:
 
 def _read_marker(path: Path) -> Identity | None:
     try:
-        with path.open("rb") as f:
-            raw = f.read(MAX_MARKER_BYTES + 1)
+        raw = files.read_regular(path, MAX_MARKER_BYTES)
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        raise ValueError(f"{path}: {exc.strerror or exc}") from exc
+    except (OSError, files.FileModeError) as exc:  # a FIFO put there must not hang every start
+        raise ValueError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from exc
     try:
         data: Any = json.loads(raw)
         return Identity(str(data["db_uuid"]), str(data["kiosk_id"]), str(data["created_at"]))

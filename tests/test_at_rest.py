@@ -397,3 +397,33 @@ def test_kiosk_run_with_a_refused_key_shows_out_of_service(short_tmp: Path) -> N
         assert proc.returncode == 1 and "chmod 600" in err and "Traceback" not in err, err
     finally:
         m.stop()
+
+
+@pytest.mark.parametrize("name", [history.MARKER, "pickup-token.key"])
+def test_a_fifo_in_place_of_the_marker_or_the_key_never_hangs_a_start(short_tmp: Path, name: str) -> None:
+    """What broke: a FIFO put at kiosk-identity.json or pickup-token.key blocked every process at
+    start, before anything was shown or logged."""
+    m = CliMachine(short_tmp)
+    try:
+        assert m.kiosk("lockers").returncode == 0
+        (m.data / name).unlink(missing_ok=True)
+        os.mkfifo(m.data / name, 0o600)
+        done = m.kiosk("staff", "list")  # opens the store; a staff command reads the key only when adding
+        assert done.returncode in (0, 1)
+        if name == history.MARKER:
+            status = m.kiosk("history", "status")
+            assert status.returncode == 1 and "is not a regular file" in status.stdout
+        else:
+            from kiosk.core import Core
+            from kiosk.lockers import Lockers
+            from kiosk.pickup_codes import KeyFileError
+
+            from kiosk import config
+
+            store = Store.open(m.data, kiosk_id="HG-VT-01")
+            cfg = config.load(m.config)
+            with pytest.raises(KeyFileError, match="is not a regular file"):
+                Core(cfg, store, Lockers(cfg, store, {}))
+            store.close()
+    finally:
+        m.stop()
