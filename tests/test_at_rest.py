@@ -414,11 +414,10 @@ def test_a_fifo_in_place_of_the_marker_or_the_key_never_hangs_a_start(short_tmp:
             status = m.kiosk("history", "status")
             assert status.returncode == 1 and "is not a regular file" in status.stdout
         else:
+            from kiosk import config
             from kiosk.core import Core
             from kiosk.lockers import Lockers
             from kiosk.pickup_codes import KeyFileError
-
-            from kiosk import config
 
             store = Store.open(m.data, kiosk_id="HG-VT-01")
             cfg = config.load(m.config)
