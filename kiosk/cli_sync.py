@@ -6,6 +6,7 @@ letters."""
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import threading
@@ -22,6 +23,8 @@ from sync.secret import check_client_key, read_secret
 from sync.worker import SyncWorker
 
 OK, FAILED, USAGE = 0, 1, 2
+LOOKUP_STATE = "lookup_service"
+log = logging.getLogger("kiosk.sync")
 SKEW_WARNING_S = 120
 LETTERS_SHOWN = 10
 
@@ -84,11 +87,6 @@ def _serve(worker: SyncWorker, client: BackendClient, cfg: KioskConfig, out: Tex
     # its own client: a requests session is not shared between threads
     own = BackendClient(section, cfg.kiosk.id, clock=client.clock)
     service = LookupService(own, cfg.data_dir / SOCKET_NAME)
-    try:
-        service.start()
-    except LookupServiceError as exc:
-        service.client.close()
-        raise KioskError(str(exc)) from exc
     stopping = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -98,6 +96,12 @@ def _serve(worker: SyncWorker, client: BackendClient, cfg: KioskConfig, out: Tex
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    # events go out whatever becomes of the look-ups: a socket that cannot be served (another
+    # process listening there, a path too long) is tried again, and said, never the end of delivery
+    if not _try_lookups(service, worker):
+        threading.Thread(
+            target=_serve_lookups, args=(service, worker, stopping), name="lookup-start", daemon=True
+        ).start()
 
     def wait(seconds: float) -> None:
         stopping.wait(seconds)  # a backoff (at most max_backoff_s) ends at once on SIGTERM
@@ -109,6 +113,25 @@ def _serve(worker: SyncWorker, client: BackendClient, cfg: KioskConfig, out: Tex
     finally:
         service.stop()
     return OK
+
+
+LOOKUP_RETRY_S = 30.0
+
+
+def _try_lookups(service: LookupService, worker: SyncWorker) -> bool:
+    try:
+        service.start()
+    except LookupServiceError as exc:
+        log.error("look-ups are not served: %s; trying again every %.0f s", exc, LOOKUP_RETRY_S)
+        worker.notes[LOOKUP_STATE] = f"not served: {exc}"
+        return False
+    worker.notes[LOOKUP_STATE] = f"served at {service.path}"
+    return True
+
+
+def _serve_lookups(service: LookupService, worker: SyncWorker, stopping: threading.Event) -> None:
+    while not stopping.wait(LOOKUP_RETRY_S) and not _try_lookups(service, worker):
+        pass
 
 
 def _status(worker: SyncWorker, store: Store, out: TextIO) -> int:
@@ -126,6 +149,7 @@ def _status(worker: SyncWorker, store: Store, out: TextIO) -> int:
     skew = state.get("clock_skew_s")
     warn = " — check the kiosk's clock (NTP)" if skew and abs(float(skew)) > SKEW_WARNING_S else ""
     print(f"clock skew (kiosk minus backend): {skew + ' s' if skew else 'not measured yet'}{warn}", file=out)
+    print(f"look-ups for the touch screen: {state.get(LOOKUP_STATE, 'not started yet')}", file=out)
     print(f"dead letters (events the backend rejected): {health['dead_letters']}", file=out)
     letters = store.db.execute(
         "SELECT seq, kind, dossier_code, reason, rejected_at FROM dead_letter ORDER BY seq DESC LIMIT ?",

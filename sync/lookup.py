@@ -203,7 +203,7 @@ def _listen(path: Path) -> socket.socket:
         listener.listen(4)
     except OSError as exc:
         listener.close()
-        raise LookupServiceError(f"cannot listen at {path}: {exc.strerror}") from exc
+        raise LookupServiceError(f"cannot listen at {path}: {exc.strerror or exc}") from exc
     return listener
 
 

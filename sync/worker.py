@@ -87,6 +87,9 @@ class SyncWorker:
         self.failures = 0
         self.sequence_checked = False
         self.next_pull = self.next_beat = 0.0
+        # what another thread of this process has to say (the look-up service's state), written to
+        # sync_state by the worker's own thread: one connection is never used by two at once
+        self.notes: dict[str, str] = {}
 
     # -- one step each ---------------------------------------------------------------------------
 
@@ -159,11 +162,18 @@ class SyncWorker:
         wait with backoff (never giving up)."""
         while not stop():
             try:
+                self._write_notes()
                 self._round(clock)
             except Exception as exc:  # whatever one round met, the worker goes on
                 if stop():
                     break
                 self.sleep(self._failed(exc))
+
+    def _write_notes(self) -> None:
+        for key in list(self.notes):
+            value = self.notes.pop(key)
+            if self._state(key) != value:
+                self._set_state(key, value)
 
     def _round(self, clock: Callable[[], float]) -> None:
         delivered = self.deliver_batch()

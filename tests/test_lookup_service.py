@@ -271,6 +271,41 @@ def test_kiosk_sync_serves_look_ups_and_removes_its_socket_at_exit(
     assert not path.exists()
 
 
+def test_a_stranger_on_the_socket_never_stops_event_delivery(
+    machine: Machine, backend: StandIn, short_tmp: Path
+) -> None:
+    """What broke: anything listening on lookup.sock while the sync was down (the UI's user can
+    make one there) made kiosk sync refuse to start: no events, no heartbeats, until it went."""
+    from tests.test_journey_pickup import load
+
+    load(machine)
+    path = machine.cfg.data_dir / "lookup.sock"
+    squatter = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    squatter.bind(str(path))
+    squatter.listen(1)
+    config_file = short_tmp / "kiosk.toml"
+    config_file.write_text(
+        f'[kiosk]\nid = "{KIOSK}"\ndata_dir = "{machine.cfg.data_dir}"\n\n[backend]\nurl = "{backend.url}"\n'
+        f'client_id = "{KIOSK}"\nclient_secret_file = "{backend.secret_file}"\nidle_s = 0.1\n'
+    )
+    argv = [sys.executable, "-m", "kiosk", "--config", str(config_file), "sync"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not backend.get("events", kiosk_id=KIOSK)["events"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [e["kind"] for e in backend.get("events", kiosk_id=KIOSK)["events"]] == ["result-loaded"]
+        status = subprocess.run([*argv, "--status"], capture_output=True, text=True, timeout=30)
+        assert "look-ups for the touch screen: not served: another kiosk sync already serves" in status.stdout
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+        proc.wait()
+        squatter.close()
+    assert proc.returncode == 0 and "Traceback" not in err, err
+
+
 # -- parsing is total at both ends ----------------------------------------------------------------
 
 
@@ -284,7 +319,9 @@ def refusing_service(tmp: Path) -> LookupService:
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    st.binary(max_size=300) | JSON.map(as_bytes) | st.builds(lambda c: as_bytes({"code": c}), JSON)
+    st.binary(max_size=300)
+    | JSON.map(as_bytes)
+    | st.builds(lambda c: as_bytes({"code": c}), JSON)
     | st.just(as_bytes({"code": CODE}))  # well formed: the backend is asked, and cannot be reached
 )
 def test_the_look_up_service_answers_any_request_with_an_answer(tmp_path: Path, raw: bytes) -> None:
