@@ -236,8 +236,18 @@ class KioskConfig(_Section):
         return self
 
 
+UNIX_SOCKET_PATH_MAX = 107  # sun_path, less its terminating NUL
+
+
 def _cross_check(cfg: KioskConfig) -> list[str]:
     problems: list[str] = []
+    # the sync serves the touch screen's look-ups on data_dir/lookup.sock
+    socket_path = os.fsencode(os.path.abspath(os.path.join(cfg.kiosk.data_dir, "lookup.sock")))
+    if cfg.backend is not None and len(socket_path) > UNIX_SOCKET_PATH_MAX:
+        problems.append(
+            f"kiosk.data_dir: {len(socket_path) - 12} bytes long; with a [backend] it may be at most"
+            f" {UNIX_SOCKET_PATH_MAX - 12} (the look-up socket lookup.sock lives in it)"
+        )
     buses = {b.name: b for b in cfg.bus}
     problems += _duplicates("bus", [b.name for b in cfg.bus], "name")
     problems += _duplicates("compartment", [c.id for c in cfg.compartment], "id")

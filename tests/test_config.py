@@ -273,3 +273,9 @@ def test_a_hostile_procedure_catalogue_is_named_never_a_traceback(
     with pytest.raises(ConfigError) as err:
         procedures.load(path)
     assert any(p.startswith(says) for p in err.value.problems), err.value.problems
+
+
+def test_a_data_dir_too_long_for_the_look_up_socket_is_named() -> None:
+    raw = base(backend={"url": "https://x.gov.vn", "client_id": "K", "client_secret_file": "/s"})
+    raw["kiosk"]["data_dir"] = "/var/lib/" + "k" * 100
+    assert any(p.startswith("kiosk.data_dir: 109 bytes long; with a [backend]") for p in problems_of(raw))
