@@ -13,6 +13,7 @@ import threading
 from types import FrameType
 from typing import TextIO
 
+from kiosk import flags
 from kiosk.config import BackendSection, KioskConfig
 from kiosk.errors import KioskError
 from kiosk.store import Store
@@ -150,6 +151,9 @@ def _status(worker: SyncWorker, store: Store, out: TextIO) -> int:
     warn = " — check the kiosk's clock (NTP)" if skew and abs(float(skew)) > SKEW_WARNING_S else ""
     print(f"clock skew (kiosk minus backend): {skew + ' s' if skew else 'not measured yet'}{warn}", file=out)
     print(f"look-ups for the touch screen: {state.get(LOOKUP_STATE, 'not started yet')}", file=out)
+    lost = flags.get(store, flags.HISTORY)
+    if lost is not None:  # the numbering was moved after the backend's, or the database is not whole
+        print(f"HISTORY {lost.value.upper()} since {lost.at}: {lost.detail}", file=out)
     print(f"dead letters (events the backend rejected): {health['dead_letters']}", file=out)
     letters = store.db.execute(
         "SELECT seq, kind, dossier_code, reason, rejected_at FROM dead_letter ORDER BY seq DESC LIMIT ?",
@@ -157,4 +161,4 @@ def _status(worker: SyncWorker, store: Store, out: TextIO) -> int:
     ).fetchall()
     for seq, kind, code, reason, at in letters:
         print(f"  event {seq} ({kind}{', ' + code if code else ''}) at {at}: {reason}", file=out)
-    return FAILED if health["dead_letters"] or warn else OK
+    return FAILED if health["dead_letters"] or warn or lost is not None else OK

@@ -17,7 +17,10 @@ from dataclasses import dataclass
 
 from kiosk import events, flags
 from kiosk.store import Store
-from sync.models import SequenceAnswer
+from sync.errors import BadAnswer
+from sync.models import MAX_SEQ, SequenceAnswer
+
+ROOM = 10**9  # numbers left after a renumbering, for the kiosk's events to come
 
 log = logging.getLogger("kiosk.sync.sequence")
 
@@ -48,6 +51,12 @@ def renumber(store: Store, answer: SequenceAnswer, why: str) -> Renumbered:
         waiting = [row[0] for row in db.execute(
             "SELECT seq FROM outbox WHERE delivered_at IS NULL ORDER BY seq"
         )]  # fmt: skip
+        if base + len(waiting) + ROOM > MAX_SEQ:
+            # a number the contract cannot carry would stop delivery for good: keep ours and say so
+            raise BadAnswer(
+                f"the backend's last accepted sequence number ({answer.last_seq}) leaves no room for"
+                f" this kiosk's {len(waiting)} waiting event(s) under {MAX_SEQ}; they stay as numbered"
+            )
         # out of the way first (negative numbers are free), so no new number meets an old one
         db.execute("UPDATE outbox SET seq = -seq WHERE delivered_at IS NULL")
         for n, old in enumerate(waiting, start=1):

@@ -114,8 +114,15 @@ class SyncWorker:
         done = self._record(batch, results)
         if done.renumbered:
             used = next(e["seq"] for e, r in zip(batch, results, strict=True) if _seq_used(r))
+            answer = self.client.sequence()
+            if sequence.ours(self.store, answer):
+                # its own last word says all is well: no renumbering, no flag on a contradiction
+                raise BadAnswer(
+                    f"the backend answered that sequence number {used} was already used, yet the last"
+                    " event it says it accepted is this kiosk's own; the events stay queued"
+                )
             why = f"the backend answered that sequence number {used} was already used by another event"
-            sequence.renumber(self.store, self.client.sequence(), why)
+            sequence.renumber(self.store, answer, why)
         return done
 
     def drain(self) -> Delivered:

@@ -508,3 +508,45 @@ def test_sigterm_ends_kiosk_sync_in_the_middle_of_a_slow_request(
     assert proc.returncode == 0 and "Traceback" not in err, err
     assert took < 3, took
     assert undelivered(store) == 2
+
+
+# -- the backend and the numbering --------------------------------------------------------------------
+
+
+def test_a_last_sequence_at_the_contracts_ceiling_never_renumbers_past_it(
+    hostile: Hostile, kiosk: Kiosk
+) -> None:
+    """What broke: one answer of last_seq = 2^53-1 renumbered the waiting events past the
+    contract's maximum, and no conforming backend could take an event of this kiosk again."""
+    queue(kiosk.store)
+    ceiling = {"last_seq": 2**53 - 1, "last_uuid": "00000000-0000-4000-8000-000000000001"}
+    hostile.on("sequence", lambda r: answer(body=ceiling))
+    with pytest.raises(BadAnswer, match="leaves no room"):
+        kiosk.worker.deliver_batch()
+    assert [r[0] for r in kiosk.store.db.execute("SELECT seq FROM outbox ORDER BY seq")] == [1, 2]
+    events.emit(kiosk.store, "alarm", actor="kiosk", problem="next")
+    assert kiosk.store.db.execute("SELECT MAX(seq) FROM outbox").fetchone()[0] == 3
+    assert kiosk.store.db.execute("SELECT COUNT(*) FROM kiosk_flag").fetchone()[0] == 0
+
+
+def test_a_seq_used_answer_the_backends_own_sequence_contradicts_changes_nothing(
+    hostile: Hostile, kiosk: Kiosk
+) -> None:
+    """What broke: a backend answering "seq-used" while its own /sequence said it had nothing took
+    the kiosk out of service (the history flag) and renumbered every round, unseen by --status."""
+    queue(kiosk.store)
+
+    def used(request: Request) -> Reply:
+        sent = request.json()["events"]
+        results = [
+            {"uuid": e["uuid"], "status": "rejected", "code": "seq-used", "reason": "used"} for e in sent
+        ]
+        return answer(body={"results": results})
+
+    hostile.on("events", used)
+    for _ in range(3):
+        with pytest.raises(BadAnswer, match="yet the last event it says it accepted is this kiosk's own"):
+            kiosk.worker.deliver_batch()
+    assert [r[0] for r in kiosk.store.db.execute("SELECT seq FROM outbox ORDER BY seq")] == [1, 2]
+    assert undelivered(kiosk.store) == 2
+    assert kiosk.store.db.execute("SELECT COUNT(*) FROM kiosk_flag").fetchone()[0] == 0
