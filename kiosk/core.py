@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,7 +19,7 @@ from typing import Any
 from drivers.errors import DeviceError
 from drivers.lockboard.bus import BoardStatus
 from drivers.lockboard.errors import DoorJammed
-from kiosk import compartments, events, flags, procedures
+from kiosk import compartments, events, flags, lockout, procedures
 from kiosk.compartments import Compartment
 from kiosk.config import KioskConfig, RulesSection
 from kiosk.errors import DoorFoundOpen, ItemFoundInside, OutOfService
@@ -46,7 +47,7 @@ Rules = RulesSection
 class Core:
     def __init__(
         self, cfg: KioskConfig, store: Store, lockers: Lockers, rules: Rules | None = None,
-        status_source: StatusSource | None = None,
+        status_source: StatusSource | None = None, monotonic: Callable[[], float] = time.monotonic,
     ) -> None:  # fmt: skip
         self.cfg = cfg
         self.store = store
@@ -56,6 +57,10 @@ class Core:
         self.token_key = kiosk_key(store)  # refused when missing, swapped, short or readable by others
         self.pepper = pepper_of(self.token_key)  # keys the PIN hashes
         self.procedures = procedures.load(cfg.procedures_path)  # a bad catalogue stops the start
+        # time no wall-clock step moves, for the kiosk-wide PIN windows (kiosk/lockout.py)
+        self.monotonic = monotonic
+        self.pin_failures = lockout.Recent()  # a citizen's wrong PINs, across dossiers
+        self.staff_failures = lockout.Recent()  # wrong staff PINs, across badges
         self._listeners: list[Callable[[Announcement], None]] = []
 
     @property

@@ -5,14 +5,19 @@ slows everyone down after too many in a window.
 Time can go backwards (an NTP correction after the clock ran ahead): no lockout ever lasts longer
 than its configured length from now. A lock or a failure stamped in the future is brought back to
 now, in the store, so the cap holds from then on and does not slide along with the clock.
+
+That alone would let someone who steps the clock ahead and back (a spoofed NTP answer) age the
+failures at will; so the kiosk-wide windows are also counted in memory on the process's monotonic
+clock (``Recent``), which no wall-clock step moves. The store's count carries across a restart.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import datetime, timedelta
 from typing import Any
 
-from kiosk.core import Rules
+from kiosk.config import RulesSection as Rules
 from kiosk.store import Store
 
 FAILURE_TABLES = frozenset({"pin_failure", "staff_failure"})
@@ -79,3 +84,32 @@ def record_failure(store: Store, table: str, now: datetime, *extra: Any) -> None
     assert table in FAILURE_TABLES
     marks = ", ".join("?" for _ in range(len(extra) + 1))
     store.db.execute(f"INSERT INTO {table} VALUES ({marks})", [*extra, now.isoformat()])
+
+
+class Recent:
+    """Failures by this process's monotonic clock: a wall clock stepped back and forth ages none."""
+
+    def __init__(self) -> None:
+        self._at: deque[float] = deque()
+
+    def add(self, now: float) -> None:
+        self._at.append(now)
+
+    def wait_s(self, now: float, *, limit: int, window_s: float) -> float | None:
+        """Seconds until fewer than ``limit`` failures fall in the last ``window_s``; None: none."""
+        while self._at and self._at[0] <= now - window_s:
+            self._at.popleft()
+        if len(self._at) < limit:
+            return None
+        return self._at[len(self._at) - limit] + window_s - now
+
+
+def longest(now: datetime, stored: datetime | None, recent_s: float | None) -> timedelta | None:
+    """The longer of the two throttles' waits (the store's, from its stamps; memory's, in seconds)."""
+    waits = []
+    if stored is not None:
+        waits.append(stored - now)
+    if recent_s is not None:
+        waits.append(timedelta(seconds=recent_s))
+    positive = [w for w in waits if w > timedelta(0)]
+    return max(positive) if positive else None

@@ -18,14 +18,22 @@ from kiosk.store import Store
 
 
 class FakeClock:
+    """The wall clock a test moves by hand. ``advance`` is time passing (the monotonic clock moves
+    too); setting ``now`` is a step of the wall clock alone (NTP, a person at the settings)."""
+
     def __init__(self) -> None:
         self.now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+        self.elapsed = 0.0
 
     def __call__(self) -> datetime:
         return self.now
 
+    def monotonic(self) -> float:
+        return self.elapsed
+
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
+        self.elapsed += seconds
 
 
 def site_config(root: Path, protocol: str, confirm_ms: int = 200) -> config.KioskConfig:
@@ -73,7 +81,7 @@ class Machine:
             bus.timing = BusTiming(
                 reply_timeout_s=0.06, retries=1, poll_interval_s=0.005, unlock_confirm_s=0.2
             )
-        self.core = Core(self.cfg, self.store, self.lockers)
+        self.core = Core(self.cfg, self.store, self.lockers, monotonic=self.clock.monotonic)
         self.heard: list[Announcement] = []
         self.core.listen(self.heard.append)
         self.core.refresh_doors()

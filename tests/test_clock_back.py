@@ -104,3 +104,26 @@ def test_a_hold_begun_ahead_ends_after_its_length_from_now(machine: Machine) -> 
     machine.clock.advance(timedelta(days=14, minutes=1).total_seconds())
     due = WithdrawJourney(machine.core, machine.sign_in()).items()
     assert [i["dossier_code"] for i in due] == [CODE]
+
+
+def test_stepping_the_clock_ahead_and_back_buys_no_more_guesses(machine: Machine) -> None:
+    """What the attacker review did: step the clock 10 minutes ahead, guess, step it back, a real
+    minute a cycle: 360 wrong PINs in 30 real minutes against the 60 allowed, because stamps
+    brought back to now aged out at the next step ahead. The window is also counted on the
+    monotonic clock, which no step moves."""
+    codes = [f"000.00.53.H48-220921-{n:04d}" for n in range(1, 9)]  # a result in each compartment
+    for code in codes:
+        load(machine, code)
+    checked = 0
+    for code in codes:  # eight real minutes, a wall-clock step ahead and back in each
+        machine.clock.now += timedelta(minutes=10)
+        pickup = PickupJourney(machine.core)
+        pickup.submit_code(code)
+        for _ in range(3):
+            pickup.submit_pin("000000")
+            checked += not str(pickup.said).startswith("('Quá nhiều lần nhập sai trên máy")
+        machine.clock.now -= timedelta(minutes=10)
+        pickup.submit_pin("000000")  # one more with the clock back: the store's stamps come back to now
+        checked += not str(pickup.said).startswith("('Quá nhiều lần nhập sai trên máy")
+        machine.clock.advance(60)
+    assert checked == machine.core.rules.kiosk_pin_failures  # 20 in the window, not 32

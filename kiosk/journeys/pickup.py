@@ -99,15 +99,14 @@ class PickupJourney(ReleasingJourney[Pickup]):
             return
         now = self.core.now()
         rules = self.core.rules
-        busy = lockout.busy_until(
-            self.core.store,
-            "pin_failure",
+        limit, window = rules.kiosk_pin_failures, rules.kiosk_pin_window_s
+        busy = lockout.longest(
             now,
-            limit=rules.kiosk_pin_failures,
-            window_s=rules.kiosk_pin_window_s,
+            lockout.busy_until(self.core.store, "pin_failure", now, limit=limit, window_s=window),
+            self.core.pin_failures.wait_s(self.core.monotonic(), limit=limit, window_s=window),
         )
         if busy is not None:
-            self.said = Say.KIOSK_BUSY.format(minutes=_minutes(busy - now))
+            self.said = Say.KIOSK_BUSY.format(minutes=_minutes(busy))
             return
         item = self._held(self.data["code"])
         if item is None:  # picked up or withdrawn since the code was typed
@@ -179,6 +178,7 @@ class PickupJourney(ReleasingJourney[Pickup]):
         with self.core.store.transaction():
             left = lockout.wrong_try(self.core.store, "item", item, self.core.rules, now, actor=CITIZEN)
             lockout.record_failure(self.core.store, "pin_failure", now)
+        self.core.pin_failures.add(self.core.monotonic())
         if left:
             self.said = Say.PIN_WRONG.format(left=left)
         else:

@@ -78,11 +78,14 @@ class SignInJourney(Journey[SignIn]):
         assert self.badge is not None
         now = self.core.now()
         rules = self.core.rules
-        busy = lockout.busy_until(
-            self.core.store, FAILURES, now, limit=rules.staff_failures, window_s=rules.staff_window_s
+        limit, window = rules.staff_failures, rules.staff_window_s
+        busy = lockout.longest(
+            now,
+            lockout.busy_until(self.core.store, FAILURES, now, limit=limit, window_s=window),
+            self.core.staff_failures.wait_s(self.core.monotonic(), limit=limit, window_s=window),
         )
         if busy is not None:
-            self.said = Say.SIGNIN_BUSY.format(minutes=_minutes(busy - now))
+            self.said = Say.SIGNIN_BUSY.format(minutes=_minutes(busy))
             return
         if (minutes := self._badge_locked(now)) is not None:
             self.said = Say.BADGE_LOCKED.format(minutes=minutes)
@@ -108,6 +111,7 @@ class SignInJourney(Journey[SignIn]):
         with store.transaction():
             lockout.record_failure(store, FAILURES, now, self.badge)
             store.audit("staff", "staff-pin-wrong", self.badge)
+        self.core.staff_failures.add(self.core.monotonic())
         left = self.core.rules.pin_tries - self._failures(now)
         if left > 0:
             self.said = Say.SIGNIN_REFUSED.format(left=left)
