@@ -7,7 +7,11 @@ every open the two are compared:
 - no marker: the first start (or the first since this check existed): the marker is written;
 - the database was just made but the marker names another: the history was lost (kiosk.db deleted);
 - the database names another identity than the marker: it was replaced (a copy, an old backup);
-- the database belongs to another kiosk id than the config's: it is foreign.
+- the database belongs to another kiosk id than the config's: it is foreign;
+- the database is the kiosk's own but ends before what the marker saw written (an old backup put
+  back, a -wal file lost after a power cut), or its log differs there: it was replaced by an
+  older or another copy. The marker keeps the audit log's head as the kiosk last saw it
+  (``mark``: at every open, when a journey ends, and every minute while nobody is at the screen).
 
 Each of those raises the ``history`` flag (kiosk/flags.py) with an alarm event: citizens are not
 served and nothing is loaded until a technician has looked and confirms (``kiosk history
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +50,8 @@ class Identity:
     db_uuid: str
     kiosk_id: str
     created_at: str
+    audit_seq: int = 0  # the audit log's head when the marker was written: how far the kiosk got
+    audit_hash: str = ""
 
 
 def check(store: Store, *, fresh: bool, group_shared: bool = False) -> str | None:
@@ -70,9 +76,43 @@ def check(store: Store, *, fresh: bool, group_shared: bool = False) -> str | Non
                     f"the kiosk kept database {marker.db_uuid} (since {marker.created_at}); "
                     f"this is {identity.db_uuid}"
                 )
+            else:
+                detail = _rolled_back(store, marker) or ""
+                problem = "replaced" if detail else None
     if problem is not None:
         report(store, problem, detail)
+    else:
+        mark(store, group_shared=group_shared)
     return problem
+
+
+def _rolled_back(store: Store, marker: Identity) -> str | None:
+    """Whether this database, the kiosk's own, ends before the log the kiosk had seen, or has
+    another row where the marker's head was."""
+    if marker.audit_seq <= 0:
+        return None
+    head = store.db.execute("SELECT seq FROM audit_head WHERE id = 1").fetchone()[0]
+    if head < marker.audit_seq:
+        return (
+            f"its audit log ends at row {head}, but the kiosk had written up to row {marker.audit_seq}"
+            " (an older copy put back, or a write-ahead log lost)"
+        )
+    row = store.db.execute("SELECT hash FROM audit_log WHERE seq = ?", [marker.audit_seq]).fetchone()
+    if row is None or row[0] != marker.audit_hash:
+        return f"its audit log differs from the kiosk's at row {marker.audit_seq}"
+    return None
+
+
+def mark(store: Store, *, group_shared: bool = False) -> None:
+    """Write down how far this database's log has come, so a copy that ends earlier is told from it.
+    Not while the history flag is up: the marker is the evidence until a technician confirms."""
+    if flags.get(store, flags.HISTORY) is not None:
+        return
+    identity = _identity(store)
+    seq, digest = store.db.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+    write_marker(
+        store, replace(identity, audit_seq=int(seq), audit_hash=str(digest)), group_shared=group_shared
+    )
 
 
 def report(store: Store, problem: str, detail: str) -> bool:
@@ -98,7 +138,7 @@ def confirm(store: Store, *, by: str, reason: str, group_shared: bool = False) -
     with store.transaction():
         was = flags.lower_flag(store, flags.HISTORY, actor=by, reason=reason)
         store.audit(by, "history-confirmed", identity.db_uuid, reason=reason, was=was.value if was else None)
-    write_marker(store, identity, group_shared=group_shared)
+    mark(store, group_shared=group_shared)
     return was
 
 
@@ -130,6 +170,15 @@ def _read_marker(path: Path) -> Identity | None:
         raise ValueError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from exc
     try:
         data: Any = json.loads(raw)
-        return Identity(str(data["db_uuid"]), str(data["kiosk_id"]), str(data["created_at"]))
-    except (ValueError, KeyError, TypeError) as exc:
+        seq = data.get("audit_seq", 0)
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+            raise TypeError("audit_seq")
+        return Identity(
+            str(data["db_uuid"]),
+            str(data["kiosk_id"]),
+            str(data["created_at"]),
+            seq,
+            str(data.get("audit_hash", "")),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"{path} is damaged ({type(exc).__name__})") from None

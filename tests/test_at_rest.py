@@ -426,3 +426,45 @@ def test_a_fifo_in_place_of_the_marker_or_the_key_never_hangs_a_start(short_tmp:
             store.close()
     finally:
         m.stop()
+
+
+def test_an_old_copy_of_the_kiosks_own_database_put_back_is_flagged(machine: Machine, tmp_path: Path) -> None:
+    """What broke: an old backup of this kiosk's own kiosk.db has the marker's identity, so it
+    passed, and a token already used opened its compartment again (which may hold another result
+    since)."""
+    history.mark(machine.store)
+    machine.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    backup = tmp_path / "kiosk.db"
+    shutil.copy(machine.cfg.data_dir / "kiosk.db", backup)  # the nightly copy
+    sent = load(machine)
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code(sent["token"])
+    pickup.open()
+    machine.person("take", sent["compartment"])
+    machine.person("close", sent["compartment"])
+    pickup.tick()
+    history.mark(machine.store)  # the journey ended: how far the log has come
+    machine.store.close()
+    for f in machine.cfg.data_dir.glob("kiosk.db*"):
+        f.unlink()
+    shutil.copy(backup, machine.cfg.data_dir / "kiosk.db")  # put back
+    reopen(machine)
+    raised = history.problem(machine.store)
+    assert raised is not None and raised.value == "replaced" and "ends at row" in raised.detail
+    with pytest.raises(OutOfService):
+        PickupJourney(machine.core)  # the used token cannot be tried again
+
+
+def test_a_lost_write_ahead_log_is_flagged(machine: Machine) -> None:
+    """After a power cut, the -wal deleted: the database silently goes back to its last checkpoint."""
+    machine.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    load(machine)  # committed, in the write-ahead log only
+    history.mark(machine.store)
+    main_file = (machine.cfg.data_dir / "kiosk.db").read_bytes()  # what the disk holds without the log
+    machine.store.close()
+    for f in machine.cfg.data_dir.glob("kiosk.db*"):
+        f.unlink()
+    (machine.cfg.data_dir / "kiosk.db").write_bytes(main_file)
+    reopen(machine)
+    raised = history.problem(machine.store)
+    assert raised is not None and raised.value == "replaced"

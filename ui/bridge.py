@@ -18,7 +18,7 @@ from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from drivers.errors import DeviceError
 from drivers.scanner.errors import BadRead
-from kiosk import expiry, maintenance, receipts, recovery
+from kiosk import expiry, history, maintenance, receipts, recovery
 from kiosk.cli_scan import CodeReader
 from kiosk.core import Announcement, Core
 from kiosk.errors import KioskError, OutOfService
@@ -154,6 +154,7 @@ class _Worker(QObject):
         if self.journey is None or self.journey.ended:
             self.core.check_disk()  # the alarm goes out at 2 a.m. too, not when a citizen comes
             expiry.send_reminders(self.core)  # and the citizens' reminders before a hold ends
+            self._mark_history()
             try:
                 maintenance.check_devices(self.core, self.printer)
             except (KioskError, DeviceError) as exc:
@@ -303,9 +304,17 @@ class _Worker(QObject):
         view of how it ended is out) the session's menu or nobody."""
         if self.journey is not None:
             self._print_receipt(self.journey)
+            if self.journey.ended and self.journey is not self.session:
+                self._mark_history()  # how far the log has come: an older copy put back is told
         self._report()
         self._settle()
         self._report()
+
+    def _mark_history(self) -> None:
+        try:
+            history.mark(self.core.store, group_shared=self.core.cfg.kiosk.group_shared)
+        except (OSError, KioskError) as exc:  # a full disk: the kiosk says so elsewhere
+            log.warning("the history marker was not written: %s", exc)
 
     def _try(self, action: Callable[[], Any]) -> None:
         try:
