@@ -19,6 +19,13 @@ def masked(name: str | None) -> str | None:
 
 
 def _word(word: str, *, keep: int) -> str:
-    if "*" in word:
+    if _already_masked(word, keep):
         return word
-    return word[:keep] + "*" * max(len(word) - keep, 1 if len(word) > 1 else 0)
+    bare = word.replace("*", "")  # "Nguyễn*" is not masked: it shows the whole name
+    return bare[:keep] + "*" * max(len(bare) - keep, 1 if len(bare) > 1 else 0)
+
+
+def _already_masked(word: str, keep: int) -> bool:
+    """At most ``keep`` letters, then only stars: masking it again changes nothing."""
+    shown = word.rstrip("*")
+    return len(shown) < len(word) and len(shown) <= keep and "*" not in shown

@@ -239,7 +239,10 @@ class StatusFromSync:
         except (_Closed, OSError) as exc:
             why = f"the sync service did not answer within {self.timeout_s:g} s: {exc}"
             raise BackendUnreachable(why) from None
-        return _status_of(line)
+        found = _status_of(line)
+        if found is not None and found.get("code") != code:  # no socket answers for another dossier
+            raise BackendUnreachable("the sync service answered about another dossier than the one asked")
+        return found
 
 
 def _status_of(line: bytes) -> dict[str, Any] | None:

@@ -21,3 +21,9 @@ def test_masking_twice_changes_nothing_and_hides_all_but_the_first_letters(words
     assert once is not None and masked(once) == once
     for word, shown in zip(words, once.split(), strict=True):
         assert len(shown.rstrip("*")) <= 2 and shown.startswith(word[: len(shown.rstrip("*"))])
+
+
+def test_a_star_does_not_make_a_whole_name_pass_as_masked() -> None:
+    """What the attacker review saw: any word with a "*" in it was left as it came."""
+    assert masked("Nguyễn* Văn* An*") == "Ng**** V** A*"
+    assert masked("*Nguyễn") == "Ng****"

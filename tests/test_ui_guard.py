@@ -71,7 +71,7 @@ def hostile_scans(seed: int, n: int) -> list[str]:
 
 
 def faults(views: list[View]) -> list[View]:
-    return [v for v in views if v.kind == "kiosk"]
+    return [v for v in views if v.kind == "kiosk" and v.state in ("fault", "out-of-service")]
 
 
 def scan_all(scanner: ControlClient, scans: list[str]) -> None:
@@ -360,3 +360,21 @@ def test_text_from_outside_is_shown_as_text_never_as_markup(
     assert "<b>Ng</b>" in window.message.dossier.text()
     for label in window.findChildren(type(window.message.dossier)):  # every label of every screen
         assert label.textFormat() == Qt.TextFormat.PlainText, label.text()
+
+
+def test_a_forged_pickup_qr_at_the_idle_screen_is_refused_and_writes_nothing(
+    machine: Machine, scanning_kiosk: tuple[KioskWindow, ControlClient], qtbot: QtBot
+) -> None:
+    """Each made-up token used to start a pickup: a journey row and two audit entries that can
+    never be deleted, about 900 bytes a scan, enough to fill the disk in a few days of scanning."""
+    window, scanner = scanning_kiosk
+    sent = load(machine)
+    before = peek(machine, "SELECT COUNT(*) FROM journey")[0][0]
+    forged = sent["token"].rsplit("|", 1)[0] + "|" + "A" * 22
+    scanner.call("scan", forged)
+    qtbot.waitUntil(lambda: window.message.heading.text() == "Không dùng được mã này")
+    assert "Mã nhận kết quả không hợp lệ" in window.message.words.text()
+    assert peek(machine, "SELECT COUNT(*) FROM journey")[0][0] == before
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.idle)
+    scanner.call("scan", sent["token"])  # the genuine one still opens at once
+    qtbot.waitUntil(lambda: window.message.heading.text() == f"Ngăn {sent['compartment']} đang mở")

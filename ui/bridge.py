@@ -18,7 +18,7 @@ from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from drivers.errors import DeviceError
 from drivers.scanner.errors import BadRead
-from kiosk import expiry, history, maintenance, receipts, recovery
+from kiosk import codes, expiry, history, maintenance, receipts, recovery
 from kiosk.cli_scan import CodeReader
 from kiosk.core import Announcement, Core
 from kiosk.errors import KioskError, OutOfService
@@ -35,7 +35,7 @@ from kiosk.journeys.officer import (
     WithdrawJourney,
 )
 from kiosk.journeys.pickup import PickupJourney
-from kiosk.journeys.routing import journey_for
+from kiosk.journeys.routing import FORGED, journey_for
 from kiosk.journeys.signin import SignInJourney
 from kiosk.journeys.staffed import NotSignedIn, StaffJourney
 from kiosk.journeys.technician import Tech, TechnicianJourney
@@ -240,8 +240,13 @@ class _Worker(QObject):
                 return
             if journey is not self.session:
                 return  # mid-journey (a PIN, an open door): a stray scan changes nothing
-        kind = journey_for(text)
-        if kind == "signin":
+        kind = journey_for(text, self.core)
+        if kind == FORGED:  # said, and nothing written: made-up codes cannot fill the disk
+            rejection = codes.Rejection.BAD_TOKEN
+            self._say_on_its_own(
+                "refused", Say.CODE_REJECTED.format(reason_vi=rejection.vi, reason_en=rejection.en)
+            )
+        elif kind == "signin":
             self._start("signin")
             self.journey.submit_badge(text)  # type: ignore[union-attr]
         elif kind is not None:

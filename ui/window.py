@@ -65,6 +65,7 @@ MESSAGES: dict[tuple[str, str], tuple[str, bool]] = {
     ("lookup", "not-found"): (N_("Dossier status"), True),
     ("kiosk", "fault"): (N_("Something went wrong"), True),
     ("kiosk", "out-of-service"): (OUT_OF_SERVICE, True),
+    ("kiosk", "refused"): (N_("This code cannot be used"), True),
 }
 NO_RECEIPT = N_("The receipt could not be printed. Please photograph this code: it follows your dossier.")
 REMINDERS = {
