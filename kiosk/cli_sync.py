@@ -6,6 +6,7 @@ letters."""
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
@@ -13,7 +14,7 @@ import threading
 from types import FrameType
 from typing import TextIO
 
-from kiosk import flags
+from kiosk import flags, sealed
 from kiosk.config import BackendSection, KioskConfig
 from kiosk.errors import KioskError
 from kiosk.store import Store
@@ -37,6 +38,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     how = sy.add_mutually_exclusive_group()
     how.add_argument("--once", action="store_true", help="drain what is queued now, then exit")
     how.add_argument("--status", action="store_true", help="print the sync's health and exit")
+    how.add_argument(
+        "--letter", type=int, metavar="SEQ", help="one rejected event, whole (its PIN and phone too)"
+    )
 
 
 def backend_of(cfg: KioskConfig) -> BackendSection:
@@ -47,7 +51,8 @@ def backend_of(cfg: KioskConfig) -> BackendSection:
 
 def cmd_sync(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
     section = backend_of(cfg)
-    if not args.status:
+    delivering = not args.status and args.letter is None
+    if delivering:
         try:  # refused before anything is done, like a config mistake
             read_secret(section.client_secret_file)
             check_client_key(section.client_key)
@@ -55,8 +60,10 @@ def cmd_sync(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: Text
             print(f"error: {exc}", file=sys.stderr)
             return USAGE
     client = BackendClient(section, cfg.kiosk.id, clock=store.clock)
-    worker = SyncWorker(store, client, section)
+    worker = SyncWorker(store, client, section, opener=_opener(cfg, store, make=delivering))
     try:
+        if args.letter is not None:
+            return _letter(worker, args.letter, out)
         if args.status:
             return _status(worker, store, out)
         if args.once:
@@ -133,6 +140,32 @@ def _try_lookups(service: LookupService, worker: SyncWorker) -> bool:
 def _serve_lookups(service: LookupService, worker: SyncWorker, stopping: threading.Event) -> None:
     while not stopping.wait(LOOKUP_RETRY_S) and not _try_lookups(service, worker):
         pass
+
+
+def _opener(cfg: KioskConfig, store: Store, *, make: bool) -> sealed.Opener | None:
+    """This process alone opens what the touch screen seals (kiosk/sealed.py): the keys are made
+    at the first start that delivers (never by a technician's --status), and what was written in
+    clear before is sealed then."""
+    try:
+        if not make:
+            return sealed.Opener(cfg.data_dir) if (cfg.data_dir / sealed.PRIVATE).exists() else None
+        opener = sealed.ensure_keys(cfg.data_dir, group_shared=cfg.kiosk.group_shared)
+        with store.transaction() as db:
+            resealed = sealed.reseal(db, opener)
+        if resealed:  # the clear copies leave the write-ahead log too, not only the live rows
+            store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return opener
+    except (sealed.SealError, OSError) as exc:
+        raise KioskError(f"the outbox's keys cannot be used: {exc}") from exc
+
+
+def _letter(worker: SyncWorker, seq: int, out: TextIO) -> int:
+    letter = worker.read_letter(seq)
+    if letter is None:
+        print(f"no rejected event {seq} (kiosk sync --status lists them)", file=out)
+        return FAILED
+    print(json.dumps(letter, ensure_ascii=False, indent=2, sort_keys=True), file=out)
+    return OK
 
 
 def _status(worker: SyncWorker, store: Store, out: TextIO) -> int:

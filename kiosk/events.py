@@ -13,13 +13,15 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk import sealed
 from kiosk.store import Store
 
 KINDS = frozenset({
     "result-loaded", "result-picked-up", "dossier-deposited", "dossier-collected", "result-withdrawn",
     "expiry-reminder", "maintenance", "back-in-service", "alarm", "outcome-uncertain", "item-settled",
 })  # fmt: skip
-SECRET_FIELDS = frozenset({"pin", "token", "phone"})  # kept out of the audit log
+# kept out of the audit log, sealed in the outbox (kiosk/sealed.py)
+SECRET_FIELDS = sealed.SECRET_FIELDS
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,8 @@ def emit(
             "INSERT INTO outbox (uuid, kind, at, kiosk_id, dossier_code, compartment, actor, payload,"
             " audit_seq, prev_audit_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [event_id, kind, at, store.kiosk_id, dossier_code, compartment, actor,
-             json.dumps(payload, ensure_ascii=False, sort_keys=True), audit_seq, prev_hash],
+             json.dumps(sealed.seal(store.path.parent, payload), ensure_ascii=False, sort_keys=True),
+             audit_seq, prev_hash],
         )  # fmt: skip
         seq = cursor.lastrowid
     assert seq is not None

@@ -22,7 +22,6 @@ Every state change, reminder and message is printed as it happens.
 
 from __future__ import annotations
 
-import json
 import shlex
 import tomllib
 from collections.abc import Callable
@@ -97,6 +96,7 @@ class Runner:
         self.out = out
         self.journey: Journey[Any] | None = None
         self.session: SignInJourney | None = None
+        self.loads: list[LoadJourney] = []  # each load's journey keeps what its citizens were sent
         self.failures = 0
         self._last_said: tuple[Any, tuple[str, str]] | None = None
         core.listen(self._heard)
@@ -128,6 +128,8 @@ class Runner:
         try:
             if start is not None:
                 self.journey = start(args)
+                if isinstance(self.journey, LoadJourney):
+                    self.loads.append(self.journey)
             elif self.journey is None:
                 raise ScenarioError(f"'{verb}': no journey has been started")
             else:
@@ -277,9 +279,9 @@ class Runner:
             print(f"  {a.topic}: {a.detail}", file=self.out)
 
     def _last_sent(self) -> dict[str, Any]:
-        row = self.core.store.db.execute(
-            "SELECT dossier_code, payload FROM outbox WHERE kind = 'result-loaded' ORDER BY seq DESC"
-        ).fetchone()
-        if row is None:
+        """What the citizen of the last result loaded was sent (the SMS): kept by the load journey
+        in memory, since the outbox seals it (kiosk/sealed.py)."""
+        sent = [event for journey in self.loads for event in journey.sent]
+        if not sent:
             raise ScenarioError("pickup: no result has been loaded yet")
-        return dict(json.loads(row[1]), dossier_code=row[0])
+        return dict(sent[-1].payload, dossier_code=sent[-1].dossier_code)

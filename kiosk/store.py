@@ -86,6 +86,9 @@ class Store:
             raise StoreError(f"{self.path} cannot use write-ahead logging (journal mode {mode})")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
+        # what is deleted or scrubbed (a delivered event's secrets) is zeroed on disk, not left in
+        # free space for a copy of the file to give up
+        self.db.execute("PRAGMA secure_delete=ON")
 
     def close(self) -> None:
         self.db.close()

@@ -29,7 +29,7 @@ from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from kiosk import events
+from kiosk import events, sealed
 from kiosk.clock import stamp
 from kiosk.config import BackendSection
 from kiosk.names import masked
@@ -78,8 +78,10 @@ class SyncWorker:
         *,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        opener: sealed.Opener | None = None,
     ) -> None:
         self.store = store
+        self.opener = opener  # opens the secrets the touch screen sealed (kiosk/sealed.py)
         self.client = client
         self.section = section
         self.sleep = sleep
@@ -241,7 +243,7 @@ class SyncWorker:
                 "dossier_code": code,
                 "compartment": compartment,
                 "actor": actor,
-                "payload": json.loads(payload),
+                "payload": self._opened(json.loads(payload)),
                 "audit_seq": audit_seq,
                 "prev_audit_hash": prev,
             }
@@ -250,6 +252,13 @@ class SyncWorker:
                 break
             batch.append(event)
         return batch
+
+    def _opened(self, payload: dict[str, Any]) -> dict[str, Any]:
+        if not sealed.is_sealed(payload):
+            return payload
+        if self.opener is None:
+            raise sealed.SealError("an event is sealed and this worker holds no key to open it")
+        return self.opener.open(payload)
 
     def _record(self, batch: list[dict[str, Any]], results: list[EventResult]) -> Delivered:
         done = Delivered()
@@ -276,8 +285,10 @@ class SyncWorker:
         self.store.db.execute(
             "INSERT INTO dead_letter (seq, uuid, kind, dossier_code, reason, rejected_at, payload)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            # whole, as sent, for the office to help the citizen: the PIN and phone sealed again, so
+            # a copy of the database alone does not give them up
             [event["seq"], event["uuid"], event["kind"], event["dossier_code"], reason, now,
-             json.dumps(event, ensure_ascii=False, sort_keys=True)],  # whole, as sent: PIN and phone too
+             json.dumps(self._letter(event), ensure_ascii=False, sort_keys=True)],
         )  # fmt: skip
         log.error("the backend rejected event %d (%s): %s", event["seq"], event["kind"], reason)
         if "rejected_seq" in event["payload"]:
@@ -286,6 +297,18 @@ class SyncWorker:
                     problem=f"the backend rejected event {event['seq']} ({event['kind']}"
                             f"{', ' + event['dossier_code'] if event['dossier_code'] else ''}): {reason}",
                     rejected_seq=event["seq"])  # fmt: skip
+
+    def _letter(self, event: dict[str, Any]) -> dict[str, Any]:
+        payload = self.opener.seal(event["payload"]) if self.opener is not None else event["payload"]
+        return {**event, "payload": payload}
+
+    def read_letter(self, seq: int) -> dict[str, Any] | None:
+        """A dead letter with its secrets opened (``kiosk sync --letter``): what the office needs."""
+        row = self.store.db.execute("SELECT payload FROM dead_letter WHERE seq = ?", [seq]).fetchone()
+        if row is None or row[0] is None:
+            return None
+        event: dict[str, Any] = json.loads(row[0])
+        return {**event, "payload": self._opened(event.get("payload") or {})}
 
     # -- health --------------------------------------------------------------------------------
 

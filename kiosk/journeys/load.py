@@ -56,6 +56,7 @@ class LoadJourney(StaffJourney[Load], PlacingJourney[Load]):
         self.bulk = bulk
         self.said: tuple[str, str] | None = None
         self.loaded: list[tuple[str, str]] = []  # (dossier code, compartment), for the load slip
+        self.sent: list[events.HandoverEvent] = []  # what the citizens are sent (PIN, QR), in memory only
 
     # -- what the officer does -------------------------------------------------------------------
 
@@ -88,11 +89,14 @@ class LoadJourney(StaffJourney[Load], PlacingJourney[Load]):
     def _placed(self, comp: Compartment) -> None:
         store = self.core.store
         with store.transaction():
-            record_loaded(self.core, item=self.data["item"], code=self.data["code"], compartment=comp.id,
-                          hold_days=self.data.get("hold_days"), actor=self.actor)  # fmt: skip
+            sent = record_loaded(
+                self.core, item=self.data["item"], code=self.data["code"], compartment=comp.id,
+                hold_days=self.data.get("hold_days"), actor=self.actor,
+            )  # fmt: skip
             self._change_state(Load.LOADED, compartment=comp.id, dossier=self.data["code"])
             self._next()
         self.loaded.append((self.data["code"], comp.id))
+        self.sent.append(sent)
         self.said = Say.LOADED.format(compartment=comp.id)
 
     def _next(self, **detail: Any) -> None:
@@ -109,7 +113,7 @@ class LoadJourney(StaffJourney[Load], PlacingJourney[Load]):
 
 def record_loaded(
     core: Core, *, item: int, code: str, compartment: str, hold_days: int | None, actor: str
-) -> None:
+) -> events.HandoverEvent:
     """A result proven inside: its PIN (only the hash kept) and QR token go to the backend with the
     "result loaded" event. Call inside the transaction that moves the journey (or settles it, in
     recovery)."""
@@ -122,8 +126,8 @@ def record_loaded(
         "expires_at": expires.isoformat(timespec="seconds"), "loading": loading, "updated_at": store.now(),
     })  # fmt: skip
     compartments.record_door(store, compartment, "closed")
-    events.emit(store, "result-loaded", actor=actor, dossier_code=code, compartment=compartment,
-                pin=pin, token=token, expires=expires.isoformat(timespec="seconds"))  # fmt: skip
+    return events.emit(store, "result-loaded", actor=actor, dossier_code=code, compartment=compartment,
+                       pin=pin, token=token, expires=expires.isoformat(timespec="seconds"))  # fmt: skip
 
 
 def hold_period(days: object, default: int) -> int:
