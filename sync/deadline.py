@@ -5,10 +5,11 @@ ever. Here every connection's socket is wrapped, once connected (and after its T
 in ``DeadlineSocket``: each receive and send waits at most until the deadline of the call being
 made, in slices of half a second, so a cancel (SIGTERM) is seen within a slice. The TCP connect
 and the TLS handshake are bounded by the connect timeout and by what is left of the deadline
-(CPython bounds a whole handshake by the socket's timeout). A deadline passed or a cancel is a
-``TimeoutError`` from the socket, which urllib3 and requests report in their usual way; the
-client tells which it was from ``Deadline``. Connections are reused as before: the wrapper
-stays on the pooled connection and follows whichever call uses it next.
+(CPython bounds a whole handshake by the socket's timeout); the name is resolved in a thread of
+its own, within the deadline too (the C library's resolver has no timeout of ours). A deadline
+passed or a cancel is a ``TimeoutError`` from the socket, which urllib3 and requests report in
+their usual way; the client tells which it was from ``Deadline``. Connections are reused as
+before: the wrapper stays on the pooled connection and follows whichever call uses it next.
 
 ``hardened_session()`` builds the client's session: these adapters, no redirect ever followed
 (not even looked at: requests reads a redirect's whole body to prepare the next request), and
@@ -21,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import http.cookiejar
 import io
+import ipaddress
 import socket
 import threading
 import time
@@ -31,6 +33,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 SLICE_S = 0.5  # how often a waiting call looks at the cancel flag
 
@@ -150,12 +153,71 @@ def _bounded(timeout: object, deadline: Deadline) -> float:
     return min(float(timeout), left) if isinstance(timeout, int | float) else left
 
 
+def resolve(host: str, port: int, deadline: Deadline) -> list[str]:
+    """The backend's addresses, within the call's deadline: the C library's resolver has no
+    timeout of ours, so it runs in a thread of its own, which is left to the resolver's own
+    timeouts when the deadline passes (or SIGTERM cancels) first."""
+    try:
+        ipaddress.ip_address(host)
+        return [host]
+    except ValueError:
+        pass
+    found: list[Any] = []
+
+    def ask() -> None:
+        try:
+            found.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except OSError as exc:
+            found.append(exc)
+
+    asking = threading.Thread(target=ask, name="resolve", daemon=True)
+    asking.start()
+    while asking.is_alive():
+        try:
+            left = deadline.left()
+        except TimeoutError:
+            raise TimeoutError(f"the name {host} was not resolved within the call's deadline") from None
+        asking.join(min(SLICE_S, left))
+    if isinstance(found[0], OSError):
+        raise socket.gaierror(str(found[0]))
+    addresses = list(dict.fromkeys(info[4][0] for info in found[0]))
+    return sorted(addresses, key=lambda a: ":" in a)  # IPv4 first: the likelier to be routed
+
+
+def _connect(conn: HTTPConnection, deadline: Deadline, connect: Any) -> socket.socket:
+    """``connect`` (urllib3's) to each of the host's addresses in turn, the name resolved once,
+    within the deadline; ``conn.host`` stays the name, for TLS."""
+    conn.timeout = _bounded(conn.timeout, deadline)
+    try:
+        addresses = resolve(conn._dns_host, conn.port, deadline)
+    except socket.gaierror as exc:
+        raise NameResolutionError(conn.host, conn, exc) from exc
+    except TimeoutError as exc:
+        raise ConnectTimeoutError(conn, str(exc)) from exc
+    name = conn._dns_host
+    last: BaseException | None = None
+    try:
+        for address in addresses:
+            conn._dns_host = address
+            conn.timeout = _bounded(conn.timeout, deadline)
+            try:
+                sock: socket.socket = connect()
+                return sock
+            except (ConnectTimeoutError, NewConnectionError) as exc:
+                last = exc
+                if deadline.passed:
+                    break
+    finally:
+        conn._dns_host = name
+    assert last is not None
+    raise last
+
+
 class _Plain(HTTPConnection):
     deadline: Deadline  # set on the per-client subclass
 
     def _new_conn(self) -> socket.socket:
-        self.timeout = _bounded(self.timeout, self.deadline)
-        return super()._new_conn()
+        return _connect(self, self.deadline, super()._new_conn)
 
     def connect(self) -> None:
         super().connect()
@@ -166,8 +228,7 @@ class _TLS(HTTPSConnection):
     deadline: Deadline
 
     def _new_conn(self) -> socket.socket:
-        self.timeout = _bounded(self.timeout, self.deadline)
-        sock = super()._new_conn()
+        sock = _connect(self, self.deadline, super()._new_conn)
         try:  # the handshake that follows is bounded as a whole by this timeout
             sock.settimeout(_bounded(self.timeout, self.deadline))
         except TimeoutError:

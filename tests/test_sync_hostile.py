@@ -550,3 +550,27 @@ def test_a_seq_used_answer_the_backends_own_sequence_contradicts_changes_nothing
     assert [r[0] for r in kiosk.store.db.execute("SELECT seq FROM outbox ORDER BY seq")] == [1, 2]
     assert undelivered(kiosk.store) == 2
     assert kiosk.store.db.execute("SELECT COUNT(*) FROM kiosk_flag").fetchone()[0] == 0
+
+
+def test_a_resolver_that_never_answers_is_within_the_deadline_too(
+    secret_file: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the attacker review did: a DNS server that never answers held a look-up with a 2 s
+    deadline for 10 s, and SIGTERM's cancel was not seen meanwhile. The resolver here is the C
+    library's getaddrinfo, made to hang as a blackholed DNS server makes it (a real one needs a
+    mount namespace to replace /etc/resolv.conf, which a CI runner may not grant)."""
+    import socket as sockets
+
+    hung = threading.Event()
+
+    def no_answer(*args: Any, **kwargs: Any) -> Any:
+        hung.wait(30)  # the resolver's own timeouts, far past the deadline
+        raise sockets.gaierror("no answer")
+
+    monkeypatch.setattr(sockets, "getaddrinfo", no_answer)
+    section = section_for("http://localhost:9", secret_file)
+    client = BackendClient(section, KIOSK, clock=store.clock, secret=SECRET)
+    took, error = timed(lambda: client.heartbeat({}))
+    hung.set()
+    assert isinstance(error, Unreachable), error
+    assert took < DEADLINE_S + MARGIN_S, took
