@@ -133,6 +133,7 @@ class _Worker(QObject):
         self.session: SignInJourney | None = None  # a signed-in officer or technician
         self._last: View | None = None
         self._aside = False  # a fault or out-of-service screen is up: no view is reported over it
+        self._marked_events = -1  # the outbox's last event when the history marker was written
         self._timer: QTimer | None = None
         core.listen(self._announced)
 
@@ -310,14 +311,21 @@ class _Worker(QObject):
         if self.journey is not None:
             self._print_receipt(self.journey)
             if self.journey.ended and self.journey is not self.session:
-                self._mark_history()  # how far the log has come: an older copy put back is told
+                self._mark_history(only_after_events=True)  # how far the log has come
         self._report()
         self._settle()
         self._report()
 
-    def _mark_history(self) -> None:
+    def _mark_history(self, *, only_after_events: bool = False) -> None:
+        """Write down how far the log has come (kiosk/history.py), so an older copy of the
+        database put back is told. After a journey, only if it made an event (a handover): a
+        journey given up changes nothing worth an fsync on the person's touch."""
         try:
+            top = self.core.store.db.execute("SELECT COALESCE(MAX(seq), 0) FROM outbox").fetchone()[0]
+            if only_after_events and top == self._marked_events:
+                return
             history.mark(self.core.store, group_shared=self.core.cfg.kiosk.group_shared)
+            self._marked_events = top
         except (OSError, KioskError) as exc:  # a full disk: the kiosk says so elsewhere
             log.warning("the history marker was not written: %s", exc)
 
