@@ -373,7 +373,7 @@ def test_a_forged_pickup_qr_at_the_idle_screen_is_refused_and_writes_nothing(
     forged = sent["token"].rsplit("|", 1)[0] + "|" + "A" * 22
     scanner.call("scan", forged)
     qtbot.waitUntil(lambda: window.message.heading.text() == "Không dùng được mã này")
-    assert "Mã nhận kết quả không hợp lệ" in window.message.words.text()
+    assert "nhập mã hồ sơ và mã PIN trong tin nhắn" in window.message.words.text()  # what to do instead
     assert peek(machine, "SELECT COUNT(*) FROM journey")[0][0] == before
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.idle)
     scanner.call("scan", sent["token"])  # the genuine one still opens at once

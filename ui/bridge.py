@@ -18,7 +18,7 @@ from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from drivers.errors import DeviceError
 from drivers.scanner.errors import BadRead
-from kiosk import codes, expiry, history, maintenance, receipts, recovery
+from kiosk import expiry, history, maintenance, receipts, recovery
 from kiosk.cli_scan import CodeReader
 from kiosk.core import Announcement, Core
 from kiosk.errors import KioskError, OutOfService
@@ -243,10 +243,7 @@ class _Worker(QObject):
                 return  # mid-journey (a PIN, an open door): a stray scan changes nothing
         kind = journey_for(text, self.core)
         if kind == FORGED:  # said, and nothing written: made-up codes cannot fill the disk
-            rejection = codes.Rejection.BAD_TOKEN
-            self._say_on_its_own(
-                "refused", Say.CODE_REJECTED.format(reason_vi=rejection.vi, reason_en=rejection.en)
-            )
+            self._say_on_its_own("refused", Say.TOKEN_NOT_VALID.format())
         elif kind == "signin":
             self._start("signin")
             self.journey.submit_badge(text)  # type: ignore[union-attr]

@@ -151,6 +151,12 @@ class Say(enum.Enum):
         "Quá nhiều lần đăng nhập sai trên máy. Thử lại sau {minutes} phút.",
         "Too many failed sign-ins at this kiosk. Try again in {minutes} minutes.",
     )
+    TOKEN_NOT_VALID = (
+        "Mã QR này không dùng được. Ông/bà có thể chọn Nhận kết quả rồi nhập mã hồ sơ và mã PIN"
+        " trong tin nhắn.",
+        "This QR code cannot be used. You can choose Pick up a result, then type the dossier code"
+        " and the PIN from your SMS.",
+    )
     SOMETHING_WENT_WRONG = (
         "Đã có lỗi xảy ra và việc vừa rồi đã được dừng an toàn. Máy đã sẵn sàng trở lại — mời bắt đầu lại.",
         "Something went wrong and what you were doing was stopped safely. The machine is ready again"
