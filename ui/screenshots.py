@@ -123,6 +123,7 @@ def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
         ("25-something-went-wrong", view("kiosk", "fault", Say.SOMETHING_WENT_WRONG.format(), ended=True)),
         ("26-out-of-service", view("kiosk", "out-of-service", Say.OUT_OF_SERVICE_NOW.format(), ended=True)),
         ("27-staff-pin-refused", view("signin", "waiting-pin", Say.SIGNIN_REFUSED.format(left=4))),
+        ("29-qr-cannot-be-used", view("kiosk", "refused", Say.TOKEN_NOT_VALID.format(), ended=True)),
     ]
 
 
