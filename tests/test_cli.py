@@ -77,6 +77,21 @@ class Machine:
         assert "Traceback" not in done.stderr, done.stderr
         return done
 
+    def run_until_shown(self) -> tuple[str, int, str]:
+        """``kiosk run`` offscreen until it says its screen is shown, then SIGTERM, as systemd
+        stops it: (what it said, its exit status, its stderr)."""
+        import os
+        import signal
+
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        argv = [sys.executable, "-m", "kiosk", "--config", str(self.config), "run"]
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        assert proc.stdout is not None
+        said = proc.stdout.readline()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+        return said, proc.returncode, err
+
     def audit_actions(self) -> list[str]:
         store = Store.open(self.data, kiosk_id="HG-VT-01")
         try:

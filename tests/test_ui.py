@@ -152,22 +152,14 @@ def test_back_to_start_cancels_the_journey(machine: Machine, kiosk: KioskWindow,
 
 
 def test_kiosk_run_starts_the_window_with_the_devices_and_stops_on_sigterm(short_tmp: Path) -> None:
-    import signal
-    import subprocess
-    import sys
 
     from tests.test_cli import Machine as Site
 
     site = Site(short_tmp)
     try:
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-        argv = [sys.executable, "-m", "kiosk", "--config", str(site.config), "run"]
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        assert proc.stdout is not None
-        assert proc.stdout.readline().startswith("ready: the idle screen is shown")
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=20)
-        assert proc.returncode == 0 and "Traceback" not in err, err
+        said, status, err = site.run_until_shown()
+        assert said.startswith("ready: the idle screen is shown")
+        assert status == 0 and "Traceback" not in err, err
     finally:
         site.stop()
 
