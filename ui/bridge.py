@@ -100,6 +100,21 @@ def guarded(slot: F) -> F:
     return run  # type: ignore[return-value]
 
 
+def quietly(task: F) -> F:
+    """A timer's task while nobody may be at the screen (reading devices, the disk, reminders):
+    a failure is logged and the task runs again next time; no journey is ended, no screen shown."""
+
+    @functools.wraps(task)
+    def run(self: _Worker, *args: Any) -> Any:
+        try:
+            return task(self, *args)
+        except Exception as exc:
+            log.error("%s failed (%s); it runs again later", task.__name__, type(exc).__name__, exc_info=exc)
+            return None
+
+    return run  # type: ignore[return-value]
+
+
 def _items(journey: Journey[Any]) -> tuple[tuple[str, str], ...]:
     """What a staff member chooses from: (what the touch sends, what the button says)."""
     if isinstance(journey, OfficerReleaseJourney) and journey.state is Release.CHOOSING:
@@ -145,7 +160,7 @@ class _Worker(QObject):
         self._look_at_network()
         self._look_at_devices()
 
-    @guarded
+    @quietly
     def _look_at_devices(self) -> None:
         """Every board and the printer read now and then, never in the middle of a person's journey:
         the heartbeat then tells the office of a board gone quiet at 2 a.m."""
@@ -161,7 +176,7 @@ class _Worker(QObject):
             except (KioskError, DeviceError) as exc:
                 log.warning("devices not read: %s", exc)
 
-    @guarded
+    @quietly
     def _look_at_network(self) -> None:
         """The sync process's last word (it writes sync_state): reachable or not, now and then."""
         if self.core.cfg.backend is None:
