@@ -89,7 +89,11 @@ def ensure_keys(data_dir: Path, *, group_shared: bool) -> Opener:
         files.replace_atomically(public_path, bytes(key.public_key), files.file_mode(group_shared))
     opener = Opener(data_dir)
     mine = bytes(opener._private.public_key)
-    if _read_key(public_path, private=False) != mine:  # a public key lost, or put there by another
+    try:
+        published = _read_key(public_path, private=False)
+    except (OSError, SealError):  # lost, or damaged
+        published = b""
+    if published != mine:  # a public key lost, or put there by another
         files.replace_atomically(public_path, mine, files.file_mode(group_shared))
     return opener
 

@@ -91,3 +91,16 @@ def test_an_event_sealed_to_a_key_the_sync_does_not_hold_is_an_error_never_sent_
     with pytest.raises(sealed.SealError, match="cannot be opened"):
         worker.deliver_batch()
     assert backend.get("events", kiosk_id=KIOSK)["events"] == []
+
+
+def test_a_lost_or_swapped_public_key_is_put_right_by_the_sync(machine: Machine, tmp_path: Path) -> None:
+    first = sealed.ensure_keys(machine.cfg.data_dir, group_shared=False)
+    public = machine.cfg.data_dir / sealed.PUBLIC
+    public.unlink()
+    sealed.ensure_keys(machine.cfg.data_dir, group_shared=False)
+    (tmp_path / "other").mkdir()
+    sealed.ensure_keys(tmp_path / "other", group_shared=False)
+    public.write_bytes((tmp_path / "other" / sealed.PUBLIC).read_bytes())  # someone else's key put there
+    again = sealed.ensure_keys(machine.cfg.data_dir, group_shared=False)
+    closed = sealed.seal(machine.cfg.data_dir, {"pin": "123456"})
+    assert again.open(closed) == first.open(closed) == {"pin": "123456"}
