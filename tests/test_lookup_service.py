@@ -29,6 +29,7 @@ from sync.models import DossierStatus
 from tests.backend import KIOSK, StandIn
 from tests.hostile import Dribble, Hostile, head
 from tests.machine import Machine
+from tests.test_sync import sync_config
 from tests.test_sync_models import JSON, as_bytes, near
 
 CODE = "000.00.53.H48-261101-0007"
@@ -249,11 +250,7 @@ def test_a_silent_stranger_is_dropped_in_time_for_the_core_to_be_answered(
 def test_kiosk_sync_serves_look_ups_and_removes_its_socket_at_exit(
     machine: Machine, backend: StandIn, short_tmp: Path
 ) -> None:
-    config_file = short_tmp / "kiosk.toml"
-    config_file.write_text(
-        f'[kiosk]\nid = "{KIOSK}"\ndata_dir = "{machine.cfg.data_dir}"\n\n[backend]\nurl = "{backend.url}"\n'
-        f'client_id = "{KIOSK}"\nclient_secret_file = "{backend.secret_file}"\n'
-    )
+    config_file = sync_config(short_tmp, machine.cfg.data_dir, backend, backend.secret_file)
     argv = [sys.executable, "-m", "kiosk", "--config", str(config_file), "sync"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     path = machine.cfg.data_dir / "lookup.sock"
@@ -283,11 +280,7 @@ def test_a_stranger_on_the_socket_never_stops_event_delivery(
     squatter = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     squatter.bind(str(path))
     squatter.listen(1)
-    config_file = short_tmp / "kiosk.toml"
-    config_file.write_text(
-        f'[kiosk]\nid = "{KIOSK}"\ndata_dir = "{machine.cfg.data_dir}"\n\n[backend]\nurl = "{backend.url}"\n'
-        f'client_id = "{KIOSK}"\nclient_secret_file = "{backend.secret_file}"\nidle_s = 0.1\n'
-    )
+    config_file = sync_config(short_tmp, machine.cfg.data_dir, backend, backend.secret_file, idle_s=0.1)
     argv = [sys.executable, "-m", "kiosk", "--config", str(config_file), "sync"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -403,19 +403,11 @@ def test_the_words_agree_everywhere() -> None:
 
 def test_kiosk_sync_as_a_command(machine: Machine, backend: StandIn, short_tmp: Path) -> None:
     """``kiosk sync --once`` and ``--status`` as a technician runs them, on a real config file."""
-    import sys
-
     load(machine)
-    config = short_tmp / "kiosk.toml"
-    config.write_text(
-        f'[kiosk]\nid = "{KIOSK}"\ndata_dir = "{machine.cfg.data_dir}"\n\n'
-        f'[backend]\nurl = "{backend.url}"\nclient_id = "{KIOSK}"\n'
-        f'client_secret_file = "{backend.secret_file}"\n'
-    )
+    config = sync_config(short_tmp, machine.cfg.data_dir, backend, backend.secret_file)
 
     def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
-        argv = [sys.executable, "-m", "kiosk", "--config", str(config), *args]
-        return subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        return kiosk_command(config, *args)
 
     status = kiosk("sync", "--status")
     assert status.returncode == 0 and "queued events: 1" in status.stdout, status.stdout + status.stderr
@@ -437,12 +429,7 @@ def test_kiosk_sync_stops_at_once_on_sigterm_even_while_backing_off(
     import sys
     import time
 
-    config = short_tmp / "kiosk.toml"
-    config.write_text(
-        f'[kiosk]\nid = "{KIOSK}"\ndata_dir = "{machine.cfg.data_dir}"\n\n'
-        f'[backend]\nurl = "{backend.url}"\nclient_id = "{KIOSK}"\n'
-        f'client_secret_file = "{backend.secret_file}"\nmax_backoff_s = 600\n'
-    )
+    config = sync_config(short_tmp, machine.cfg.data_dir, backend, backend.secret_file, max_backoff_s=600)
     backend.faults(down=True)
     argv = [sys.executable, "-m", "kiosk", "--config", str(config), "sync"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -456,11 +443,17 @@ def test_kiosk_sync_stops_at_once_on_sigterm_even_while_backing_off(
 # -- the client secret at rest ------------------------------------------------------------------
 
 
-def sync_config(where: Path, data_dir: Path, backend: StandIn, secret: Path) -> Path:
+def sync_config(
+    where: Path, data_dir: Path, backend: StandIn | str, secret: Path, **backend_keys: float
+) -> Path:
+    """A config for ``kiosk sync`` against ``backend`` (the stand-in, or a URL), with any other
+    ``[backend]`` keys given."""
+    url = backend if isinstance(backend, str) else backend.url
+    extra = "".join(f"{key} = {value}\n" for key, value in backend_keys.items())
     config = where / "kiosk.toml"
     config.write_text(
-        f'[kiosk]\nid = "{KIOSK}"\ndata_dir = "{data_dir}"\n\n[backend]\nurl = "{backend.url}"\n'
-        f'client_id = "{KIOSK}"\nclient_secret_file = "{secret}"\n'
+        f'[kiosk]\nid = "{KIOSK}"\ndata_dir = "{data_dir}"\n\n[backend]\nurl = "{url}"\n'
+        f'client_id = "{KIOSK}"\nclient_secret_file = "{secret}"\n{extra}'
     )
     return config
 

@@ -43,6 +43,7 @@ from tests.hostile import (
     answer,
     head,
 )
+from tests.test_sync import sync_config
 
 CODE = "000.00.53.H48-220921-0099"
 SECRET = "hostile-secret-for-tests-only"
@@ -484,12 +485,7 @@ def test_sigterm_ends_kiosk_sync_in_the_middle_of_a_slow_request(
 ) -> None:
     queue(store)
     hostile.on("events", lambda r: [head(200, 100), Dribble(b" " * 100, 0.5, for_s=30)])
-    config = short_tmp / "kiosk.toml"
-    config.write_text(
-        f'[kiosk]\nid = "{KIOSK}"\ndata_dir = "{store.path.parent}"\n\n[backend]\n'
-        f'url = "{hostile.url}"\nclient_id = "{KIOSK}"\n'
-        f'client_secret_file = "{secret_file}"\nread_timeout_s = 60\n'
-    )
+    config = sync_config(short_tmp, store.path.parent, hostile.url, secret_file, read_timeout_s=60)
     argv = [sys.executable, "-m", "kiosk", "--config", str(config), "sync"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
