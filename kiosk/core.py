@@ -99,8 +99,8 @@ class Core:
 
     def check_disk(self) -> bool:
         """Whether ``data_dir`` has the configured free space; the disk flag (with its alarm, once)
-        goes up below the floor and comes down above it. A store that cannot be written to says
-        the same: not enough room."""
+        goes up below the floor and comes down above it. When even the flag cannot be written,
+        the answer (not enough room) stands without it."""
         free = shutil.disk_usage(self.cfg.data_dir).free
         enough = free >= self.cfg.kiosk.min_free_mb * 1024 * 1024
         try:

@@ -141,10 +141,11 @@ def cached_status(store: Store, code: str, kiosk_id: str) -> DossierStatus | Non
 MAX_SHOWN = 80
 
 
-def shown_text(value: object) -> str:
-    """Text from outside, fit to show: printable, one line, bounded."""
+def shown_text(value: object, limit: int = MAX_SHOWN) -> str:
+    """Text from outside fit for a screen, a message or a log line: printable, one line (no forged
+    log lines), at most ``limit`` characters."""
     text = "".join(ch if ch.isprintable() else " " for ch in str(value))
-    return text[:MAX_SHOWN] + ("…" if len(text) > MAX_SHOWN else "")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _text_or_none(value: object) -> str | None:

@@ -26,7 +26,7 @@ import urllib3
 
 from kiosk.clock import Clock, utc_now
 from kiosk.config import BackendSection
-from kiosk.status import BackendUnreachable
+from kiosk.status import BackendUnreachable, shown_text
 from sync import headers
 from sync.adapters import Adapter, ContractAdapter
 from sync.deadline import Deadline, hardened_session
@@ -255,7 +255,7 @@ class BackendClient:
             return Unreachable(f"{where}: no whole answer within the call's {self.deadline.seconds:g} s")
         if isinstance(exc, requests.exceptions.SSLError):
             return TLSFailure(f"TLS with {self.base} failed: {_root(exc)}")
-        return Unreachable(f"{where}: {headers.clean(_root(exc))}")
+        return Unreachable(f"{where}: {shown_text(_root(exc), 200)}")
 
     def _parse(self, response: requests.Response, shape: type[M], method: str, path: str) -> M:
         with response:
@@ -263,7 +263,7 @@ class BackendClient:
         status = response.status_code
         what = f"the {status} answer to {method} {path}"
         if 300 <= status < 400:
-            where = headers.clean(response.headers.get("Location", "nowhere"), 80)
+            where = shown_text(response.headers.get("Location", "nowhere"), 80)
             raise BadAnswer(f"{what} is a redirect (to {where}); redirects are never followed")
         if status == 429 or status >= 500:
             cap = self.section.max_backoff_s
@@ -275,7 +275,7 @@ class BackendClient:
             raise BadAnswer(f"{what}: the contract answers 200")
         kind = headers.media_type(response.headers.get("Content-Type"))
         if kind != "application/json":
-            raise BadAnswer(f"{what} is not JSON ({headers.clean(kind, 60) or 'no content type'})")
+            raise BadAnswer(f"{what} is not JSON ({shown_text(kind, 60) or 'no content type'})")
         return parse(shape, body, what)
 
     def _read(self, response: requests.Response, method: str, path: str) -> bytes:
@@ -318,9 +318,9 @@ def _detail(body: bytes, response: requests.Response) -> str:
     if isinstance(parsed, dict) and isinstance(parsed.get("error"), str):
         detail = parsed.get("detail")
         words = parsed["error"] + (f" ({detail})" if isinstance(detail, str) and detail else "")
-        return headers.clean(words)
-    kind = headers.clean(response.headers.get("Content-Type", "no content type"), 60)
-    return f"{headers.clean(response.reason or 'no reason', 60)} ({kind}, {len(body)} bytes)"
+        return shown_text(words, 200)
+    kind = shown_text(response.headers.get("Content-Type", "no content type"), 60)
+    return f"{shown_text(response.reason or 'no reason', 60)} ({kind}, {len(body)} bytes)"
 
 
 def _root(exc: BaseException) -> str:

@@ -50,10 +50,3 @@ def content_length(value: str | None) -> int | None:
 
 def media_type(value: str | None) -> str:
     return (value or "").split(";", 1)[0].strip().lower()
-
-
-def clean(text: str, limit: int = 200) -> str:
-    """Text from the backend made fit for a log line or a message: control characters shown as
-    spaces (no forged log lines), at most ``limit`` characters."""
-    flat = "".join(" " if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F else c for c in text)
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

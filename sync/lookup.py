@@ -32,8 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kiosk.errors import KioskError
 from kiosk.names import masked
-from kiosk.status import BackendUnreachable
-from sync import headers
+from kiosk.status import BackendUnreachable, shown_text
 from sync.client import BackendClient, is_dossier_code
 from sync.errors import BadAnswer, SyncError
 from sync.models import DossierStatus, parse
@@ -174,7 +173,7 @@ class LookupService:
         try:
             found = self.client.dossier(code, timeout_s=max(0.1, self.timeout_s - ANSWER_MARGIN_S))
         except SyncError as exc:
-            return {"error": "unreachable", "detail": headers.clean(str(exc), 300)}
+            return {"error": "unreachable", "detail": shown_text(str(exc), 300)}
         except Exception:
             log.exception("look-up of a dossier failed")
             return {"error": "failed", "detail": "the sync service failed; see its log"}
@@ -255,4 +254,4 @@ def _status_of(line: bytes) -> dict[str, Any] | None:
         return answer.status.model_dump()
     if answer.unknown:
         return None
-    raise BackendUnreachable(headers.clean(answer.detail or answer.error or "the sync service failed"))
+    raise BackendUnreachable(shown_text(answer.detail or answer.error or "the sync service failed", 200))

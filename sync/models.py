@@ -12,6 +12,7 @@ from typing import Annotated, Literal, TypeVar, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from kiosk.config import MAX_HOLD_DAYS
 from sync.errors import BadAnswer
 
 MAX_SEQ = 2**53 - 1  # what a JSON number holds exactly
@@ -79,7 +80,7 @@ class Assignment(_Answer):
     citizen: Citizen | None = None
     procedure: Procedure
     fee_due: Annotated[int, Field(ge=0, le=10**12)]
-    hold_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    hold_days: Annotated[int, Field(ge=1, le=MAX_HOLD_DAYS)] | None = None
     size_hint: Literal["S", "M", "L"] | None = None
     active: bool
 

@@ -33,8 +33,9 @@ from kiosk import events, sealed
 from kiosk.clock import stamp
 from kiosk.config import BackendSection
 from kiosk.names import masked
+from kiosk.status import shown_text
 from kiosk.store import Store
-from sync import headers, sequence
+from sync import sequence
 from sync.client import BackendClient, backoff
 from sync.errors import BadAnswer, SyncError
 from sync.models import EventResult
@@ -369,7 +370,7 @@ class SyncWorker:
             "kind": type(exc).__name__,
             "at": self.store.now(),
             "request": self.client.last_request,
-            "message": headers.clean(str(exc) or type(exc).__name__, 500),
+            "message": shown_text(str(exc) or type(exc).__name__, 500),
         }
         if isinstance(exc, SyncError):
             log.warning("sync failed (%s in %s, %d in a row): %s; next try in %.1f s",

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from kiosk.status import shown_text
 from sync import headers
 from sync.client import backoff
 from sync.errors import BadAnswer
@@ -91,4 +92,4 @@ def test_the_headers_read_are_parsed_totally_and_bounded(value: str) -> None:
     assert moment is None or moment.tzinfo is not None
     length = headers.content_length(value)
     assert length is None or (length >= 0 and value.strip().isascii())
-    assert len(headers.clean(value, 20)) <= 20
+    assert len(shown_text(value, 20)) <= 20

@@ -133,8 +133,8 @@ class OutOfServiceWindow(NoWayOut):
 
     def __init__(self, office: str, *, orientation: str = "portrait") -> None:
         super().__init__(orientation)
-        screen = Screen(Language("vi"))
         vi, en = Language("vi"), Language("en")
+        screen = Screen(vi)
         self.heading = title(f"{vi.tr(OUT_OF_SERVICE)}\n{en.tr(OUT_OF_SERVICE)}")
         self.words = text(
             f"{vi.tr(COME_BACK, office=office)}\n\n{en.tr(COME_BACK, office=office)}", name="message"

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from kiosk import compartments, events
 from kiosk.compartments import Compartment
+from kiosk.config import MAX_HOLD_DAYS
 from kiosk.core import Core
 from kiosk.journeys.messages import Say
 from kiosk.journeys.placing import PlacingJourney
@@ -23,7 +24,6 @@ from kiosk.journeys.staffed import OFFICERS, StaffJourney
 from kiosk.pickup_codes import hash_secret, make_token, new_loading, new_pin
 
 DEFAULT_SIZE = "S"  # a result is an envelope of papers
-MAX_HOLD_DAYS = 3650  # the contract's bound; a stored value past it is not trusted either
 
 
 class Load(enum.Enum):
