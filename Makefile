@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy -p kiosk -p drivers -p sync -p hardware_sim -p ui
+	$(BIN)/mypy -p commands -p kiosk -p drivers -p sync -p hardware_sim -p ui
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q

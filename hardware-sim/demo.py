@@ -231,7 +231,7 @@ def _run(plan: list[Step], cfg: Path, controls: dict[str, Any], work: Path) -> i
 
 
 def _kiosk(cfg: Path, step: Step, scanner: ControlClient) -> int:
-    argv = [sys.executable, "-m", "kiosk", "--config", str(cfg), *step.argv]
+    argv = [sys.executable, "-m", "commands", "--config", str(cfg), *step.argv]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     if step.present is not None:

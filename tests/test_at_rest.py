@@ -69,7 +69,7 @@ def test_the_cli_keeps_everything_private_under_an_open_umask(short_tmp: Path) -
     m = CliMachine(short_tmp)
     try:
         done = subprocess.run(
-            [sys.executable, "-c", "import os, sys; os.umask(0); from kiosk.cli import main;"
+            [sys.executable, "-c", "import os, sys; os.umask(0); from commands.main import main;"
              f" sys.exit(main(['--config', {str(m.config)!r}, 'lockers']))"],
             capture_output=True, text=True, timeout=60,
         )  # fmt: skip
@@ -336,7 +336,7 @@ def test_a_key_lost_for_good_is_replaced_by_a_technician(short_tmp: Path) -> Non
         staff.add(store, "CB-0042", "Lan", "officer", "482916", by="test")
         store.close()
         (m.data / "pickup-token.key").unlink()
-        argv = [sys.executable, "-m", "kiosk", "--config", str(m.config), "staff", "add"]
+        argv = [sys.executable, "-m", "commands", "--config", str(m.config), "staff", "add"]
         refused = subprocess.run(
             [*argv, "CB-0043", "--name", "Hoa"], input="482916\n", capture_output=True, text=True, timeout=60
         )

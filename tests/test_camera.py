@@ -106,7 +106,7 @@ def test_kiosk_scan_from_a_camera(tmp_path: Path) -> None:
     cfg = tmp_path / "kiosk.toml"
     cfg.write_text(f'[kiosk]\nid = "K1"\ndata_dir = "{tmp_path}/data"\n[camera]\nsource = "{video}"\n')
     done = subprocess.run(
-        [sys.executable, "-m", "kiosk", "--config", str(cfg), "scan", "--once", "--timeout", "10"],
+        [sys.executable, "-m", "commands", "--config", str(cfg), "scan", "--once", "--timeout", "10"],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -121,7 +121,7 @@ def test_kiosk_scan_with_a_camera_that_is_not_there(tmp_path: Path) -> None:
     cfg.write_text(
         f'[kiosk]\nid = "K1"\ndata_dir = "{tmp_path}/data"\n[camera]\nsource = "{tmp_path}/none.avi"\n'
     )
-    done = subprocess.run([sys.executable, "-m", "kiosk", "--config", str(cfg), "scan", "--once"],
+    done = subprocess.run([sys.executable, "-m", "commands", "--config", str(cfg), "scan", "--once"],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith("error: cannot open the camera")

@@ -71,7 +71,7 @@ class Machine:
 
     def kiosk(self, *args: str) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            [sys.executable, "-m", "kiosk", "--config", str(self.config), *args],
+            [sys.executable, "-m", "commands", "--config", str(self.config), *args],
             capture_output=True, text=True, timeout=60,
         )  # fmt: skip
         assert "Traceback" not in done.stderr, done.stderr
@@ -84,7 +84,7 @@ class Machine:
         import signal
 
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-        argv = [sys.executable, "-m", "kiosk", "--config", str(self.config), "run"]
+        argv = [sys.executable, "-m", "commands", "--config", str(self.config), "run"]
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         assert proc.stdout is not None
         said = proc.stdout.readline()
@@ -208,7 +208,7 @@ def test_bad_config_exits_2_naming_file_and_key(short_tmp: Path) -> None:
     path = short_tmp / "kiosk.toml"
     path.write_text(f'[kiosk]\nid = "K1"\ndata_dir = "{short_tmp}"\nidd = 1\n')
     done = subprocess.run(
-        [sys.executable, "-m", "kiosk", "--config", str(path), "doctor"], capture_output=True, text=True
+        [sys.executable, "-m", "commands", "--config", str(path), "doctor"], capture_output=True, text=True
     )
     assert done.returncode == 2
     assert done.stderr == (
@@ -236,7 +236,7 @@ def test_a_hostile_config_exits_2_naming_the_key_and_makes_nothing(
     cwd = short_tmp / "cwd"
     cwd.mkdir()
     done = subprocess.run(
-        [sys.executable, "-m", "kiosk", "--config", str(path), "lockers"],
+        [sys.executable, "-m", "commands", "--config", str(path), "lockers"],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -254,7 +254,7 @@ def test_a_bad_procedure_catalogue_exits_2_naming_its_file(short_tmp: Path) -> N
     path.write_text(f'[kiosk]\nid = "K1"\ndata_dir = "{short_tmp}"\nprocedures = "p.toml"\n')
     (short_tmp / "p.toml").write_text('[[procedure]]\nkey = "birth"\nvi = "Khai sinh"\n')
     done = subprocess.run(
-        [sys.executable, "-m", "kiosk", "--config", str(path), "scenario", str(LOOKUP_SCENARIO)],
+        [sys.executable, "-m", "commands", "--config", str(path), "scenario", str(LOOKUP_SCENARIO)],
         capture_output=True, text=True,
     )  # fmt: skip
     assert done.returncode == 2
@@ -266,7 +266,7 @@ def test_a_bad_procedure_catalogue_exits_2_naming_its_file(short_tmp: Path) -> N
 
 def test_config_from_environment(machine: Machine) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "kiosk", "audit", "verify"],
+        [sys.executable, "-m", "commands", "audit", "verify"],
         capture_output=True, text=True, env={"KIOSK_CONFIG": str(machine.config), "PATH": "/usr/bin:/bin"},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

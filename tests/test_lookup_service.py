@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk import config
-from kiosk.cli_run import status_source
+from kiosk.assembly import status_source
 from kiosk.journeys.lookup import Lookup, LookupJourney
 from kiosk.status import BackendUnreachable, look_up, remember
 from sync.client import BackendClient, StatusFromBackend
@@ -106,7 +106,7 @@ def test_the_ui_looks_up_through_the_socket_and_never_holds_the_secret(
         "kiosk": {"id": KIOSK, "data_dir": str(short_tmp)},
         "backend": {"url": backend.url, "client_id": KIOSK, "client_secret_file": str(short_tmp / "nowhere")},
     })  # fmt: skip
-    source = status_source(cfg, machine.store)
+    source = status_source(cfg)
     assert isinstance(source, StatusFromSync) and not isinstance(source, StatusFromBackend)
     machine.core.status_source = source
     journey = LookupJourney(machine.core)
@@ -251,7 +251,7 @@ def test_kiosk_sync_serves_look_ups_and_removes_its_socket_at_exit(
     machine: Machine, backend: StandIn, short_tmp: Path
 ) -> None:
     config_file = sync_config(short_tmp, machine.cfg.data_dir, backend, backend.secret_file)
-    argv = [sys.executable, "-m", "kiosk", "--config", str(config_file), "sync"]
+    argv = [sys.executable, "-m", "commands", "--config", str(config_file), "sync"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     path = machine.cfg.data_dir / "lookup.sock"
     try:
@@ -281,7 +281,7 @@ def test_a_stranger_on_the_socket_never_stops_event_delivery(
     squatter.bind(str(path))
     squatter.listen(1)
     config_file = sync_config(short_tmp, machine.cfg.data_dir, backend, backend.secret_file, idle_s=0.1)
-    argv = [sys.executable, "-m", "kiosk", "--config", str(config_file), "sync"]
+    argv = [sys.executable, "-m", "commands", "--config", str(config_file), "sync"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 20

@@ -1,4 +1,5 @@
-"""The core never imports Qt (DESIGN §4.6): only ui/ may."""
+"""The core never imports Qt (DESIGN §4.6): only ui/ may. And nothing in kiosk/ reaches ui/ (DESIGN §3):
+the commands that show a window live in commands/."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ QT = ("PyQt6", "PyQt5", "PySide6", "PySide2")
 OF_THE_UI = {Path("tests/test_ui.py"), Path("tests/test_ui_guard.py"), Path("bench/ui.py")}
 
 
-def qt_imports(path: Path, root: Path = ROOT) -> list[str]:
+def qt_imports(path: Path, root: Path = ROOT, of: tuple[str, ...] = QT) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     found = []
     for node in ast.walk(tree):
@@ -23,7 +24,7 @@ def qt_imports(path: Path, root: Path = ROOT) -> list[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             names = [node.module]
         found += [
-            f"{path.relative_to(root)}:{node.lineno} imports {n}" for n in names if n.split(".")[0] in QT
+            f"{path.relative_to(root)}:{node.lineno} imports {n}" for n in names if n.split(".")[0] in of
         ]
     return found
 
@@ -42,7 +43,8 @@ def test_nothing_outside_ui_imports_qt() -> None:
 
 def test_importing_the_core_loads_no_qt() -> None:
     code = (
-        "import sys, kiosk.cli, kiosk.lockers, drivers.lockboard.bus, hardware_sim.lockboard, sync; "
+        "import sys, commands.main, kiosk.assembly, kiosk.lockers, drivers.lockboard.bus, "
+        "hardware_sim.lockboard, sync; "
         f"print([m for m in sys.modules if m.split('.')[0] in {QT!r}])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -53,3 +55,11 @@ def test_the_checker_sees_a_qt_import(tmp_path: Path) -> None:
     fake = tmp_path / "probe.py"
     fake.write_text("import os\nfrom PyQt6.QtWidgets import QApplication\nimport PySide6\n")
     assert qt_imports(fake, tmp_path) == ["probe.py:2 imports PyQt6.QtWidgets", "probe.py:3 imports PySide6"]
+
+
+def test_nothing_in_the_core_imports_the_ui() -> None:
+    """Lazy imports inside functions count too: ``kiosk run`` lives in commands/, not kiosk/."""
+    offenders = []
+    for path in (ROOT / "kiosk").rglob("*.py"):
+        offenders += qt_imports(path, of=("ui", "commands", *QT))
+    assert offenders == []

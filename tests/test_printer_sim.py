@@ -119,7 +119,7 @@ def test_cheap_58mm_printer_gets_vietnamese_as_user_defined_characters(short_tmp
 
 def kiosk(cfg: Path, *args: str) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [sys.executable, "-m", "kiosk", "--config", str(cfg), *args], capture_output=True, text=True
+        [sys.executable, "-m", "commands", "--config", str(cfg), *args], capture_output=True, text=True
     )
     assert "Traceback" not in done.stderr, done.stderr
     return done

@@ -162,7 +162,7 @@ def test_kiosk_lockers_shows_uncertain_items_to_the_next_officer(cu48: Machine) 
     machine = cu48
     import io
 
-    from kiosk.cli import cmd_lockers
+    from commands.main import cmd_lockers
 
     journey = LoadJourney(machine.core, machine.sign_in())
     journey.submit_code(CODE)

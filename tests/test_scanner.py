@@ -173,7 +173,7 @@ def scan_cli(short_tmp: Path) -> Iterator[tuple[Callable[..., subprocess.Popen[s
     )
 
     def start(*args: str) -> subprocess.Popen[str]:
-        argv = [sys.executable, "-m", "kiosk", "--config", str(cfg), "scan", *args]
+        argv = [sys.executable, "-m", "commands", "--config", str(cfg), "scan", *args]
         return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     yield start, ControlClient(sim.control_path)

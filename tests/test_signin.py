@@ -111,7 +111,7 @@ def test_kiosk_staff_add_reads_the_pin_from_stdin(short_tmp: Path) -> None:
     cfg.write_text(f'[kiosk]\nid = "K1"\ndata_dir = "{short_tmp}/data"\n')
 
     def kiosk(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        argv = [sys.executable, "-m", "kiosk", "--config", str(cfg), "staff", *args]
+        argv = [sys.executable, "-m", "commands", "--config", str(cfg), "staff", *args]
         return subprocess.run(argv, input=stdin, capture_output=True, text=True)
 
     done = kiosk("add", "CB-0042", "--name", "Nguyễn Thị Lan", stdin="482916\n")

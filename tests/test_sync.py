@@ -431,7 +431,7 @@ def test_kiosk_sync_stops_at_once_on_sigterm_even_while_backing_off(
 
     config = sync_config(short_tmp, machine.cfg.data_dir, backend, backend.secret_file, max_backoff_s=600)
     backend.faults(down=True)
-    argv = [sys.executable, "-m", "kiosk", "--config", str(config), "sync"]
+    argv = [sys.executable, "-m", "commands", "--config", str(config), "sync"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stdout.readline().startswith("syncing HG-VT-01")
     time.sleep(3)  # a few failures in: it is waiting out a backoff now
@@ -461,7 +461,7 @@ def sync_config(
 def kiosk_command(config: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     import sys
 
-    argv = [sys.executable, "-m", "kiosk", "--config", str(config), *args]
+    argv = [sys.executable, "-m", "commands", "--config", str(config), *args]
     return subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
 
 

@@ -451,7 +451,7 @@ def test_no_exception_of_a_round_ends_the_worker_and_each_is_recorded(
         f'[kiosk]\nid = "{KIOSK}"\ndata_dir = "{kiosk.store.path.parent}"\n\n[backend]\n'
         f'url = "{hostile.url}"\nclient_id = "{KIOSK}"\nclient_secret_file = "/nowhere"\n'
     )
-    from kiosk.cli import main
+    from commands.main import main
 
     out = StringIO()
     main(["--config", str(config), "sync", "--status"], out=out)
@@ -486,7 +486,7 @@ def test_sigterm_ends_kiosk_sync_in_the_middle_of_a_slow_request(
     queue(store)
     hostile.on("events", lambda r: [head(200, 100), Dribble(b" " * 100, 0.5, for_s=30)])
     config = sync_config(short_tmp, store.path.parent, hostile.url, secret_file, read_timeout_s=60)
-    argv = [sys.executable, "-m", "kiosk", "--config", str(config), "sync"]
+    argv = [sys.executable, "-m", "commands", "--config", str(config), "sync"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         ends = time.monotonic() + 15

@@ -300,7 +300,7 @@ def test_kiosk_run_survives_the_scan_that_used_to_kill_it(short_tmp: Path) -> No
         with site.config.open("a") as f:
             f.write(f'\n[scanner]\nurl = "{short_tmp / "scanner"}"\n')
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-        argv = [sys.executable, "-m", "kiosk", "--config", str(site.config), "run"]
+        argv = [sys.executable, "-m", "commands", "--config", str(site.config), "run"]
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         assert proc.stdout is not None
         assert proc.stdout.readline().startswith("ready: the idle screen is shown")

@@ -12,8 +12,7 @@ from PyQt6 import sip
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtWidgets import QApplication
 
-from kiosk.cli_printer import printer_from_config
-from kiosk.cli_scan import camera_from_config, scanner_from_config
+from kiosk import assembly
 from kiosk.config import KioskConfig
 from kiosk.core import Core
 from ui.bridge import CoreBridge
@@ -24,15 +23,11 @@ from ui.window import KioskWindow, NoWayOut, OutOfServiceWindow
 log = logging.getLogger("kiosk.ui")
 
 
-def build(core: Core, cfg: KioskConfig) -> tuple[CoreBridge, KioskWindow]:
-    reader = None
-    if cfg.scanner is not None:
-        reader = scanner_from_config(cfg.scanner)
-        reader.connect()  # absent now: it is opened when it appears
+def build(core: Core, cfg: KioskConfig, devices: assembly.Devices) -> tuple[CoreBridge, KioskWindow]:
     compartments = [c.id for c in core.compartments() if c.in_config]  # read before the core's thread starts
-    printer = printer_from_config(cfg.printer) if cfg.printer is not None else None
-    camera = camera_from_config(cfg.camera) if cfg.camera is not None else None
-    bridge = CoreBridge(core, reader=reader, printer=printer, readers=[camera] if camera is not None else [])
+    camera = devices.camera
+    readers = [camera] if camera is not None else []
+    bridge = CoreBridge(core, reader=devices.scanner, printer=devices.printer, readers=readers)
     # asked 20 s before the core's own idle timeout, given up on 5 s before it
     ask = max(5.0, cfg.rules.idle_timeout_s - 20)
     window = KioskWindow(bridge, Language(cfg.ui.language), orientation=cfg.ui.orientation,
@@ -45,9 +40,15 @@ def build(core: Core, cfg: KioskConfig) -> tuple[CoreBridge, KioskWindow]:
 
 def run(core: Core, cfg: KioskConfig) -> int:
     app = application(cfg)
-    bridge, window = build(core, cfg)
+    devices = assembly.devices(cfg)
+    bridge, window = build(core, cfg, devices)
     sys.excepthook = guard(window)  # before the first slot can run
-    return show_until_stopped(app, window, cfg, "the idle screen", before_delete=bridge.close)
+
+    def close() -> None:
+        bridge.close()
+        devices.close()
+
+    return show_until_stopped(app, window, cfg, "the idle screen", before_delete=close)
 
 
 def application(cfg: KioskConfig) -> QApplication:

@@ -19,7 +19,7 @@ from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 from drivers.errors import DeviceError
 from drivers.scanner.errors import BadRead
 from kiosk import expiry, history, maintenance, receipts, recovery
-from kiosk.cli_scan import CodeReader
+from kiosk.assembly import CodeReader
 from kiosk.core import Announcement, Core
 from kiosk.errors import KioskError, OutOfService
 from kiosk.journeys.dropoff import DropoffJourney

@@ -9,43 +9,28 @@ import argparse
 import sys
 from typing import TextIO
 
+from kiosk import assembly
 from kiosk.config import KioskConfig
-from kiosk.core import Core
 from kiosk.errors import KioskError
-from kiosk.lockers import Lockers
-from kiosk.recovery import reconcile
-from kiosk.status import StatusSource
 from kiosk.store import Store
-from sync.lookup import SOCKET_NAME, StatusFromSync
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     sub.add_parser("run", help="the touch screen, with the core and the configured devices")
 
 
-def status_source(cfg: KioskConfig, store: Store) -> StatusSource | None:
-    """Look-ups through the sync process's look-up service when a [backend] is configured (this
-    process parses strangers' QR codes: it never holds the backend's secret); None: offline."""
-    if cfg.backend is None:
-        return None
-    return StatusFromSync(cfg.data_dir / SOCKET_NAME, cfg.backend.lookup_timeout_s)
-
-
 def cmd_run(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
     from ui import app  # Qt is loaded only by the command that shows a window
 
-    lockers = Lockers.from_config(cfg, store)
-    try:
+    with assembly.lockers_of(cfg, store) as lockers:
         try:
-            core = Core(cfg, store, lockers, status_source=status_source(cfg, store))
-            for settled in reconcile(core):
-                print(f"recovered: {settled.kind} {settled.state} -> {settled.outcome}", file=out)
+            core, settled = assembly.build_core(cfg, store, lockers)
         except KioskError as exc:  # a refused key, a bad catalogue: say so on the screen, not a restart loop
             print(f"error: {exc}", file=sys.stderr)
             return out_of_service(cfg, exc)
+        for one in settled:
+            print(f"recovered: {one.kind} {one.state} -> {one.outcome}", file=out)
         return app.run(core, cfg)
-    finally:
-        lockers.close()
 
 
 def out_of_service(cfg: KioskConfig, exc: KioskError) -> int:

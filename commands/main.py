@@ -14,22 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from commands import printer, run, scan, staff, sync
 from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed, UnlockUnconfirmed
-from kiosk import (
-    audit,
-    cli_printer,
-    cli_run,
-    cli_scan,
-    cli_staff,
-    cli_sync,
-    config,
-    files,
-    flags,
-    history,
-    migrations,
-    rekey,
-)
+from kiosk import assembly, audit, config, flags, history, migrations, rekey
 from kiosk.compartments import sync_from_config
 from kiosk.config import KioskConfig
 from kiosk.errors import ConfigError, KioskError
@@ -63,11 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     hi.add_argument("action", choices=["status", "confirm"])
     hi.add_argument("--reason", help="confirm: what the technician checked; goes into the audit log")
     hi.add_argument("--by", default=None, help="who confirms (default: the login name)")
-    cli_scan.add_parser(sub)
-    cli_staff.add_parser(sub)
-    cli_sync.add_parser(sub)
-    cli_run.add_parser(sub)
-    cli_printer.add_parser(sub)
+    scan.add_parser(sub)
+    staff.add_parser(sub)
+    sync.add_parser(sub)
+    run.add_parser(sub)
+    printer.add_parser(sub)
     return parser
 
 
@@ -82,13 +70,12 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
     except KioskError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return USAGE
-    os.umask(files.umask(cfg.kiosk.group_shared))  # what SQLite or Python makes is never world-readable
     try:
-        store = Store.open(cfg.data_dir, kiosk_id=cfg.kiosk.id, group_shared=cfg.kiosk.group_shared)
+        store = assembly.open_store(cfg)
     except KioskError as exc:
         print(f"error: {exc}", file=sys.stderr)
         if args.command == "run":
-            return cli_run.out_of_service(cfg, exc)  # the screen says so instead of going black
+            return run.out_of_service(cfg, exc)  # the screen says so instead of going black
         return FAILED
     try:
         sync_from_config(store, cfg)
@@ -107,11 +94,8 @@ def _with_lockers(
     def command(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
         if not cfg.bus:
             raise ConfigError(cfg.source, ["bus: no [[bus]] is configured; this command needs one"])
-        lockers = Lockers.from_config(cfg, store)
-        try:
+        with assembly.lockers_of(cfg, store) as lockers:
             return run(args, lockers, out)
-        finally:
-            lockers.close()
 
     return command
 
@@ -249,21 +233,16 @@ def _table(rows: list[tuple[str, ...]], out: TextIO) -> None:
 
 
 def cmd_scenario(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
-    from kiosk.core import Core
-    from kiosk.recovery import reconcile
     from kiosk.scenario import Runner, ScenarioClock, load_steps
 
     scenario = load_steps(Path(args.file))
     clock = ScenarioClock()
     store.clock = clock
-    lockers = Lockers.from_config(cfg, store)
-    try:
-        core = Core(cfg, store, lockers, status_source=cli_run.status_source(cfg, store))
-        for settled in reconcile(core):
-            print(f"recovered: {settled.kind} {settled.state} -> {settled.outcome}", file=out)
+    with assembly.lockers_of(cfg, store) as lockers:
+        core, settled = assembly.build_core(cfg, store, lockers)
+        for one in settled:
+            print(f"recovered: {one.kind} {one.state} -> {one.outcome}", file=out)
         return Runner(core, clock, out).run(scenario)
-    finally:
-        lockers.close()
 
 
 def cmd_history(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
@@ -320,12 +299,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], i
     "open": cmd_open,
     "doctor": cmd_doctor,
     "audit": cmd_audit,
-    "scan": cli_scan.cmd_scan,
+    "scan": scan.cmd_scan,
     "scenario": cmd_scenario,
-    "staff": cli_staff.cmd_staff,
-    "sync": cli_sync.cmd_sync,
-    "run": cli_run.cmd_run,
-    "printer": cli_printer.cmd_printer,
+    "staff": staff.cmd_staff,
+    "sync": sync.cmd_sync,
+    "run": run.cmd_run,
+    "printer": printer.cmd_printer,
     "history": cmd_history,
     "key": cmd_key,
 }

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from typing import Protocol, TextIO
+from typing import TextIO
 
 from drivers.scanner.errors import BadRead
-from drivers.scanner.serial_scanner import ScannerSettings, SerialScanner
 from kiosk import codes
-from kiosk.config import CameraSection, KioskConfig, ScannerSection
+from kiosk.assembly import CodeReader, camera_from_config, scanner_from_config
+from kiosk.config import KioskConfig
 from kiosk.errors import ConfigError
 from kiosk.store import Store
 
 OK, FAILED = 0, 1
-
-
-class CodeReader(Protocol):
-    def read_code(self, timeout: float) -> str | None: ...
-
-    def close(self) -> None: ...
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,29 +26,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         help="default: [scanner] if configured, else [camera]",
     )
     sc.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a read")
-
-
-def scanner_from_config(section: ScannerSection) -> SerialScanner:
-    settings = ScannerSettings(
-        terminator=section.terminator,
-        prefix=section.prefix,
-        suffix=section.suffix,
-        max_length=section.max_length,
-        repeat_window_s=section.repeat_window_ms / 1000,
-        idle_reset_s=section.idle_reset_ms / 1000,
-    )
-    return SerialScanner.from_url(section.url, baudrate=section.baudrate, settings=settings)
-
-
-def camera_from_config(section: CameraSection) -> CodeReader:
-    from drivers.scanner.camera import CameraScanner, OpenCVSource  # OpenCV only when a camera is used
-    from drivers.scanner.decoders import decoder_for
-
-    source = OpenCVSource(section.source, section.width, section.height)
-    return CameraScanner(
-        source, decoder_for(section.decoder), idle_fps=section.idle_fps,
-        repeat_window_s=section.repeat_window_ms / 1000,
-    )  # fmt: skip
 
 
 def open_reader(source: str | None, cfg: KioskConfig, out: TextIO) -> CodeReader:

@@ -11,7 +11,8 @@ import getpass
 from typing import TYPE_CHECKING, TextIO
 
 from drivers.errors import DeviceError
-from kiosk.config import KioskConfig, PrinterSection
+from kiosk.assembly import printer_from_config
+from kiosk.config import KioskConfig
 from kiosk.errors import ConfigError
 from kiosk.store import Store
 
@@ -24,17 +25,6 @@ OK, FAILED = 0, 1
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     pr = sub.add_parser("printer", help="the receipt printer: its status, or a test page")
     pr.add_argument("action", choices=["status", "test"])
-
-
-def printer_from_config(section: PrinterSection) -> ReceiptPrinter:
-    from drivers.printer.printer import ReceiptPrinter
-    from drivers.printer.render import PrinterProfile, VietnameseMode
-
-    profile = PrinterProfile(section.profile, section.paper)
-    mode = None if section.vietnamese == "auto" else VietnameseMode(section.vietnamese)
-    printer = ReceiptPrinter.from_url(section.url, profile, mode, baudrate=section.baudrate)
-    printer.status_timeout_s = section.status_timeout_ms / 1000
-    return printer
 
 
 def cmd_printer(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:

@@ -1,3 +1,0 @@
-from kiosk.cli import main
-
-raise SystemExit(main())
