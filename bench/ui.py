@@ -39,7 +39,7 @@ def cold_start(runs: int = 5) -> list[float]:
             for _ in range(runs):
                 started = time.perf_counter()
                 proc = subprocess.Popen(
-                    [sys.executable, "-m", "kiosk", "--config", str(site.config), "run"],
+                    [sys.executable, "-m", "commands", "--config", str(site.config), "run"],
                     stdout=subprocess.PIPE, text=True,
                 )  # fmt: skip
                 assert proc.stdout is not None and proc.stdout.readline().startswith("ready")
