@@ -62,6 +62,7 @@ def leaks(lines: Iterable[str], data: CitizenData) -> list[str]:
         for needle, kind in needles.items():
             if needle.casefold() in folded:
                 found.append(f"{kind}: {line.strip()[:200]}")
+                break  # one finding a line is enough to name it
     return found
 
 
