@@ -17,7 +17,7 @@ from typing import TextIO
 from commands import printer, run, scan, staff, sync
 from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed, UnlockUnconfirmed
-from kiosk import assembly, audit, config, flags, history, migrations, rekey
+from kiosk import assembly, audit, config, flags, history, logs, migrations, rekey
 from kiosk.compartments import sync_from_config
 from kiosk.config import KioskConfig
 from kiosk.errors import ConfigError, KioskError
@@ -25,6 +25,9 @@ from kiosk.lockers import DoctorReport, Lockers
 from kiosk.store import Store
 
 OK, FAILED, USAGE = 0, 1, 2
+# the long-running commands, whose lines go to the journal at [kiosk] log_level; the others log
+# warnings only (or everything with -v), so a technician's terminal shows their answer
+SERVICES = frozenset({"run", "sync"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,15 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         cfg = config.load(config.resolve_path(args.config, os.environ))
     except KioskError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return USAGE
+    if args.verbose or args.command in SERVICES:  # a technician's command prints; a service logs
+        logs.configure(logging.DEBUG if args.verbose else cfg.kiosk.log_level)
     try:
         store = assembly.open_store(cfg)
     except KioskError as exc:

@@ -1,8 +1,10 @@
 """A byte link opened from a pyserial URL: a device, a pty path, socket://, loop://, spy://.
 
 Switching between a real board and the simulator is a change of URL, never of code. Every byte in
-and out is logged in hex at debug level. A link that fails is closed and reopened on next use, so
-an adapter that is unplugged and plugged back in recovers without restarting the program.
+and out is logged in hex at debug level, except on a link that carries what citizens hold (a
+scanner's QR codes, a receipt's PIN and dossier code): there only how many bytes (DESIGN §5). A
+link that fails is closed and reopened on next use, so an adapter that is unplugged and plugged
+back in recovers without restarting the program.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ class Link:
         *,
         baudrate: int = 19200,
         name: str = "link",
+        private: bool = False,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.url = url
         self.baudrate = baudrate
         self.log = logging.getLogger(f"drivers.link.{name}")
+        self.private = private
         self._monotonic = monotonic
         self._port: serial.Serial | None = None
 
@@ -83,7 +87,7 @@ class Link:
     def write(self, data: bytes) -> None:
         port = self._require()
         if self.log.isEnabledFor(logging.DEBUG):
-            self.log.debug("-> %s", data.hex(" "))
+            self.log.debug("-> %s", self._shown(data))
         try:
             port.write(data)
             port.flush()
@@ -104,10 +108,13 @@ class Link:
                 self._lost(exc)
             if data:
                 if self.log.isEnabledFor(logging.DEBUG):
-                    self.log.debug("<- %s", data.hex(" "))
+                    self.log.debug("<- %s", self._shown(data))
                 return data
             if self._monotonic() >= deadline:
                 return b""
+
+    def _shown(self, data: bytes) -> str:
+        return f"{len(data)} bytes" if self.private else data.hex(" ")
 
     def _require(self) -> serial.Serial:
         if self._port is None:

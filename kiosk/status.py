@@ -88,7 +88,7 @@ def look_up(
         try:
             fetched = source.dossier_status(code)
         except BackendUnreachable as exc:
-            log.info("status of %s from the cache: %s", code, exc)
+            log.info("a status from the cache: %s", exc)
         else:
             if fetched is None:  # the backend does not know it: no cache can know better
                 return here, True

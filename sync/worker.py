@@ -291,7 +291,8 @@ class SyncWorker:
             [event["seq"], event["uuid"], event["kind"], event["dossier_code"], reason, now,
              json.dumps(self._letter(event), ensure_ascii=False, sort_keys=True)],
         )  # fmt: skip
-        log.error("the backend rejected event %d (%s): %s", event["seq"], event["kind"], reason)
+        # its reason may quote the dossier: it is in the dead letters (kiosk sync --status), not the journal
+        log.error("the backend rejected event %d (%s); kept in the dead letters", event["seq"], event["kind"])
         if "rejected_seq" in event["payload"]:
             return  # the alarm about a rejection was itself rejected: an alarm of that would loop
         events.emit(self.store, "alarm", actor="kiosk",

@@ -63,7 +63,7 @@ class ReceiptPrinter:
     def from_url(
         cls, url: str, profile: PrinterProfile, mode: VietnameseMode | None = None, *, baudrate: int = 115200
     ) -> ReceiptPrinter:
-        return cls(Link(url, baudrate=baudrate, name="printer"), profile, mode)
+        return cls(Link(url, baudrate=baudrate, name="printer", private=True), profile, mode)
 
     def close(self) -> None:
         self.link.close()

@@ -55,7 +55,7 @@ class SerialScanner:
     def from_url(
         cls, url: str, *, baudrate: int = 9600, settings: ScannerSettings | None = None
     ) -> SerialScanner:
-        return cls(Link(url, baudrate=baudrate, name="scanner"), settings)
+        return cls(Link(url, baudrate=baudrate, name="scanner", private=True), settings)
 
     def connect(self) -> bool:
         """Open the port now (opening flushes its input, so codes sent before are lost); False,

@@ -22,6 +22,8 @@ from kiosk.journeys.messages import Say
 
 S = TypeVar("S", bound=enum.Enum)
 log = logging.getLogger("kiosk.journeys")
+# a dossier code names a citizen's case: it goes to the audit log, never to the journal (DESIGN §5)
+NOT_LOGGED = frozenset({"dossier"})
 
 
 class IllegalTransition(KioskError):
@@ -88,7 +90,8 @@ class Journey(Generic[S]):
             self.core.store.on_rollback(lambda: self._back_to(old, was_entered))
             self.core.store.update("journey", self.id, row)
             self.core.store.audit(self.actor, f"journey:{self.kind}:{new.value}", self.id, **detail)
-        log.info("%s %s: %s -> %s %s", self.kind, self.id[:8], old.value, new.value, detail or "")
+        shown = {k: v for k, v in detail.items() if k not in NOT_LOGGED}
+        log.info("%s %s: %s -> %s %s", self.kind, self.id[:8], old.value, new.value, shown or "")
         self.core.announce("journey", self.id, kind=self.kind, state=new.value, previous=old.value, **detail)
 
     def _back_to(self, state: S, entered_at: datetime) -> None:
