@@ -28,8 +28,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy -p commands -p kiosk -p drivers -p sync -p hardware_sim -p ui
 
+# most tests wait (ptys, processes, sockets), so more workers than CI's 2 cores still pay
+PYTEST_WORKERS ?= 3
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --durations=15
 
 bench: $(STAMP)
 	PY=$(PY) scripts/system-deps.sh --zbar
