@@ -473,6 +473,16 @@ def test_the_metrics_in_memory_and_their_row_read_back() -> None:
             parse_snapshot(bad)
 
 
+def test_a_publish_leaves_the_stores_durability_as_it_was(machine: Machine) -> None:
+    store = machine.store
+    with store.transaction():  # inside someone's transaction: not now (the next tick will)
+        machine.core.metrics.publish(store)
+        assert store.db.execute("SELECT COUNT(*) FROM process_snapshot").fetchone()[0] == 0
+    machine.core.metrics.publish(store)
+    assert store.db.execute("SELECT COUNT(*) FROM process_snapshot").fetchone()[0] == 1
+    assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL, for every other commit
+
+
 # -- the touch screen's timer, through the real bridge ------------------------------------------
 
 
