@@ -21,6 +21,7 @@ import json
 import logging
 import socket
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -108,8 +109,12 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that went away or was cut off: nothing for the journal's every line."""
-        log.debug("health endpoint: a connection ended in an error", exc_info=True)
+        """A client that went away or was cut off is nothing for the journal; anything else is a
+        fault of ours, said with its traceback (the endpoint serves on)."""
+        if isinstance(sys.exc_info()[1], OSError):
+            log.debug("health endpoint: a connection ended early", exc_info=True)
+        else:
+            log.error("health endpoint: a request failed", exc_info=True)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self.slots.acquire(blocking=False):  # too many at once: this one is closed unanswered
