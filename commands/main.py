@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from commands import printer, run, scan, staff, sync
+from commands import health, printer, run, scan, staff, sync
 from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed, UnlockUnconfirmed
 from kiosk import assembly, audit, config, flags, history, logs, migrations, rekey
@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_parser(sub)
     run.add_parser(sub)
     printer.add_parser(sub)
+    health.add_parser(sub)
     return parser
 
 
@@ -309,4 +310,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], i
     "printer": printer.cmd_printer,
     "history": cmd_history,
     "key": cmd_key,
+    "health": health.cmd_health,
 }

@@ -26,6 +26,7 @@ from sync.worker import SyncWorker
 
 OK, FAILED, USAGE = 0, 1, 2
 LOOKUP_STATE = "lookup_service"
+HEALTH_STATE = "health_endpoint"  # written by sync/health_server.py
 log = logging.getLogger("kiosk.sync")
 SKEW_WARNING_S = 120
 LETTERS_SHOWN = 10
@@ -115,11 +116,23 @@ def _serve(worker: SyncWorker, client: BackendClient, cfg: KioskConfig, out: Tex
         stopping.wait(seconds)  # a backoff (at most max_backoff_s) ends at once on SIGTERM
 
     worker.sleep = wait
-    print(f"syncing {cfg.kiosk.id} with {section.url}; look-ups at {service.path}", file=out, flush=True)
+    # /healthz and /metrics on loopback ([health]); like the look-ups, never in delivery's way
+    from sync import health_server  # http.server and prometheus-client: 80 ms no other command needs
+
+    store = worker.store
+    endpoint = health_server.endpoint_for(cfg, store.path, store.clock, lambda: dict(worker.errors))
+    if endpoint is not None:
+        health_server.serve(endpoint, worker.notes, stopping)
+    served = f"; health at {endpoint.url}/healthz" if endpoint is not None else ""
+    print(
+        f"syncing {cfg.kiosk.id} with {section.url}; look-ups at {service.path}{served}", file=out, flush=True
+    )
     try:
         worker.run(stopping.is_set)
     finally:
         service.stop()
+        if endpoint is not None:
+            endpoint.stop()
     return OK
 
 
@@ -184,6 +197,8 @@ def _status(worker: SyncWorker, store: Store, out: TextIO) -> int:
     warn = " — check the kiosk's clock (NTP)" if skew and abs(float(skew)) > SKEW_WARNING_S else ""
     print(f"clock skew (kiosk minus backend): {skew + ' s' if skew else 'not measured yet'}{warn}", file=out)
     print(f"look-ups for the touch screen: {state.get(LOOKUP_STATE, 'not started yet')}", file=out)
+    if HEALTH_STATE in state:
+        print(f"health endpoint: {state[HEALTH_STATE]}", file=out)
     lost = flags.get(store, flags.HISTORY)
     if lost is not None:  # the numbering was moved after the backend's, or the database is not whole
         print(f"HISTORY {lost.value.upper()} since {lost.at}: {lost.detail}", file=out)

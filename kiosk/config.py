@@ -199,6 +199,52 @@ class UiSection(_Section):
     done_return_s: Annotated[float, Field(gt=0, le=120)] = 10.0  # a finished journey's screen, then idle
 
 
+HEALTH_HOSTS = ("127.0.0.1", "::1")
+UNPRIVILEGED_PORTS = 1024
+
+
+class HealthSection(_Section):
+    """The health endpoint (``/healthz``, ``/metrics``) that ``kiosk sync`` serves, on loopback only:
+    what it says (the kiosk's state, queue, devices) is for this machine's monitoring agent, never
+    for the street's network."""
+
+    host: str = "127.0.0.1"  # 127.0.0.1 or ::1; nothing else is accepted
+    port: Annotated[int, Field(ge=0, le=65535)] = 9108  # 0: not served (``kiosk health`` still works)
+    # how often the touch screen's process publishes what only it knows (its liveness with it) …
+    publish_s: Annotated[float, Field(ge=1, le=60)] = 5.0
+    # … and how old that may be before /healthz says the screen is frozen or gone: longer than the
+    # core's thread may be busy with one thing (a receipt in raster at 19200 baud takes 30 s)
+    stale_s: Annotated[float, Field(gt=0, le=3600)] = 45.0
+
+    @model_validator(mode="after")
+    def _loopback_only(self) -> HealthSection:
+        if self.host not in HEALTH_HOSTS:
+            raise ValueError(
+                f"health.host: the health endpoint is served on loopback only; expected "
+                f"{' or '.join(HEALTH_HOSTS)}, got {self.host!r} (a monitoring agent on another machine "
+                "reaches it through one on this machine, never through an open port)"
+            )
+        if 0 < self.port < UNPRIVILEGED_PORTS:
+            raise ValueError(
+                f"health.port: the sync runs without privileges and cannot listen on {self.port}; "
+                f"expected {UNPRIVILEGED_PORTS}–65535, or 0 for no endpoint"
+            )
+        if self.stale_s < 3 * self.publish_s:
+            raise ValueError(
+                f"health.stale_s: expected at least three publish intervals (3 × publish_s = "
+                f"{3 * self.publish_s:g} s), got {self.stale_s:g}"
+            )
+        return self
+
+    @property
+    def url(self) -> str | None:
+        """Where the endpoint is, for a technician, the demo and the monitoring agent's config."""
+        if not self.port:
+            return None
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+
 class KioskConfig(_Section):
     kiosk: KioskSection
     ui: UiSection = UiSection()
@@ -209,6 +255,7 @@ class KioskConfig(_Section):
     scanner: ScannerSection | None = None
     printer: PrinterSection | None = None
     camera: CameraSection | None = None
+    health: HealthSection = HealthSection()
     source: str = "<memory>"
 
     @property

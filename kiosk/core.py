@@ -62,6 +62,7 @@ class Core:
         self.pin_failures = lockout.Recent()  # a citizen's wrong PINs, across dossiers
         self.staff_failures = lockout.Recent()  # wrong staff PINs, across badges
         self._listeners: list[Callable[[Announcement], None]] = []
+        self.metrics = lockers.metrics  # unlock latency, door-open times, faults: memory only
 
     @property
     def kiosk_id(self) -> str:
@@ -146,7 +147,7 @@ class Core:
                 self.store.audit(actor, "door-found-open", comp.id, journey=journey)
             raise DoorFoundOpen(comp.id)
         try:
-            proof = self.lockers.buses[comp.bus].unlock(comp.board, comp.lock)
+            proof = self._send_unlock(comp)
         except DoorJammed:
             self.take_out_of_service(comp.id, "door jammed", actor=actor)
             raise
@@ -160,6 +161,17 @@ class Core:
             self.store.audit(actor, "unlocked", comp.id, journey=journey)
         return proof
 
+    def _send_unlock(self, comp: Compartment) -> BoardStatus:
+        """The unlock frame and the board's proof, timed in memory (no write on this path)."""
+        started = time.perf_counter()
+        try:
+            proof = self.lockers.buses[comp.bus].unlock(comp.board, comp.lock)
+        except DeviceError as exc:
+            self.lockers.noted(comp.bus, comp.board, exc)
+            raise
+        self.metrics.unlocked(comp.id, time.perf_counter() - started, at=self.monotonic())
+        return proof
+
     def refresh_doors(self) -> dict[str, str]:
         """Record every compartment's door as its board reports it now ("unknown" when the board
         cannot be read); returns what was recorded."""
@@ -170,6 +182,8 @@ class Core:
                 status = readings.get((comp.bus, comp.board))
                 door = "unknown" if not isinstance(status, BoardStatus) else (
                     "closed" if status.is_locked(comp.lock) else "open")  # fmt: skip
+                if door == "closed":
+                    self.metrics.door_closed(comp.id, at=self.monotonic())
                 if door != comp.door:
                     compartments.record_door(self.store, comp.id, door)
                 doors[comp.id] = door
@@ -178,10 +192,15 @@ class Core:
     def read(self, comp: Compartment) -> BoardStatus | None:
         """The board's status for ``comp``, or None when it cannot be read now."""
         try:
-            return self.lockers.buses[comp.bus].status(comp.board)
+            status = self.lockers.buses[comp.bus].status(comp.board)
         except DeviceError as exc:
             log.warning("cannot read %s: %s", comp.id, exc)
+            self.lockers.noted(comp.bus, comp.board, exc)
             return None
+        self.lockers.noted(comp.bus, comp.board, status)
+        if status.is_locked(comp.lock):  # the end of its time open, if it was opened
+            self.metrics.door_closed(comp.id, at=self.monotonic())
+        return status
 
     def take_out_of_service(self, compartment_id: str, why: str, *, actor: str) -> None:
         self._set_service(compartment_id, False, why, actor=actor)

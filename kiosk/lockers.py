@@ -11,6 +11,7 @@ from drivers.lockboard.errors import DoorJammed
 from kiosk import compartments
 from kiosk.compartments import Compartment
 from kiosk.config import BusSection, KioskConfig
+from kiosk.metrics import ProcessMetrics
 from kiosk.store import Store
 
 
@@ -59,11 +60,17 @@ class DoctorReport:
         return not self.link_errors and all(c.error is None for c in self.checks)
 
 
+def board_name(bus: str, board: int) -> str:
+    """A board as the heartbeat and the health endpoint name it."""
+    return f"{bus}/board{board}"
+
+
 class Lockers:
     def __init__(self, cfg: KioskConfig, store: Store, buses: dict[str, LockBus]) -> None:
         self.cfg = cfg
         self.store = store
         self.buses = buses
+        self.metrics = ProcessMetrics()  # which boards answer, faults: in memory (kiosk/metrics.py)
 
     @classmethod
     def from_config(cls, cfg: KioskConfig, store: Store) -> Lockers:
@@ -77,11 +84,24 @@ class Lockers:
         return compartments.get(self.store, compartment_id)
 
     def read_boards(self) -> dict[tuple[str, int], BoardStatus | DeviceError]:
-        return {
+        readings = {
             (name, board): result
             for name, bus in self.buses.items()
             for board, result in bus.read_all(self.cfg.boards_of(name)).items()
         }
+        for (name, board), result in readings.items():
+            self.noted(name, board, result)
+        return readings
+
+    def noted(self, bus: str, board: int, result: BoardStatus | DeviceError) -> None:
+        """What a read of a board showed, for the health endpoint: it answered, or how it failed."""
+        name = board_name(bus, board)
+        if isinstance(result, BoardStatus):
+            self.metrics.answered(name)
+            return
+        # a jammed lock is the lock's fault, not the board's: it answered that the hook held
+        self.metrics.fault("lockboard", None if isinstance(result, DoorJammed) else name, result,
+                           at=self.store.now())  # fmt: skip
 
     def survey(self) -> Iterator[CompartmentReading]:
         readings = self.read_boards()

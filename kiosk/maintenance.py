@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from drivers.errors import DeviceError
 from drivers.lockboard.bus import BoardStatus
 from kiosk.core import Core
+from kiosk.metrics import ProcessMetrics
 from kiosk.store import Store
 
 if TYPE_CHECKING:  # the printer stack loads only where a printer is configured
@@ -28,7 +29,7 @@ class Finding:
 def health(core: Core, printer: ReceiptPrinter | None = None) -> list[Finding]:
     found = check_boards(core)
     if printer is not None:
-        found.append(check_printer(core.store, printer))
+        found.append(check_printer(core.store, printer, core.metrics))
     return found + _compartments(core) + sync_queue(core.store, core.now())
 
 
@@ -37,15 +38,21 @@ def check_devices(core: Core, printer: ReceiptPrinter | None = None) -> None:
     fresh while nobody is at the machine, not only when a technician asks."""
     check_boards(core)
     if printer is not None:
-        check_printer(core.store, printer)
+        check_printer(core.store, printer, core.metrics)
 
 
-def check_printer(store: Store, printer: ReceiptPrinter) -> Finding:
+def check_printer(store: Store, printer: ReceiptPrinter, metrics: ProcessMetrics | None = None) -> Finding:
     try:
         status = printer.status()
     except DeviceError as exc:
         _record(store, {"printer": f"not answering: {exc}"})
+        if metrics is not None:
+            metrics.fault("printer", "printer", exc, at=store.now())
         return Finding(False, f"Máy in không trả lời ({exc})", f"Printer not answering ({exc})")
+    if metrics is not None:
+        metrics.answered("printer")
+        metrics.printer_status(paper_out=status.paper_out or status.stopped_for_paper,
+                               paper_near_end=status.paper_near_end)  # fmt: skip
     trouble = _printer_trouble(status)
     _record(store, {"printer": "; ".join(en for _, en in trouble) or "ok"})
     if not trouble:

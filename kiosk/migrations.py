@@ -229,6 +229,24 @@ def _v7_boundaries(db: Database) -> None:
         db.execute(sql)
 
 
+def _v8_process_snapshots(db: Database) -> None:
+    # what a process knows only in memory (the touch screen's unlock latencies, door-open times,
+    # device faults, printer paper), published every few seconds for the health endpoint that the
+    # sync process serves; its time is also that process's proof of life. One row per process,
+    # replaced each time: no history, nothing about a citizen.
+    db.execute(
+        """CREATE TABLE process_snapshot (
+            process TEXT PRIMARY KEY,     -- "ui"
+            pid INTEGER NOT NULL,
+            snapshot TEXT NOT NULL,       -- JSON (kiosk/metrics.py)
+            at TEXT NOT NULL)"""
+    )
+    # journeys ended, by kind and outcome, counted at every scrape: from this index alone (a year
+    # of journeys is ~70,000 rows; scanning the table for them took 0.25 s). A row enters it when
+    # its journey ends, in that commit: nothing is added before an unlock.
+    db.execute("CREATE INDEX journey_ended ON journey(kind, outcome) WHERE ended_at IS NOT NULL")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "compartments", _v1_compartments),
     Migration(2, "append-only audit log with hash chain", _v2_audit_log),
@@ -237,6 +255,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "dossier statuses from the backend, for look-ups offline", _v5_status_cache),
     Migration(6, "sync: delivery outcomes, dead letters, sync state, device states", _v6_sync),
     Migration(7, "dead letters kept whole, loadings, identity, staff failures, flags", _v7_boundaries),
+    Migration(8, "what a process knows in memory, for the health endpoint", _v8_process_snapshots),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -23,15 +23,16 @@ import json
 import logging
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from kiosk import events, sealed
 from kiosk.clock import stamp
 from kiosk.config import BackendSection
+from kiosk.health import software_version
 from kiosk.names import masked
 from kiosk.status import shown_text
 from kiosk.store import Store
@@ -43,13 +44,6 @@ from sync.models import EventResult
 log = logging.getLogger("kiosk.sync")
 PAGES_PER_ROUND = 5  # assignment pages per round: a feed that always has more cannot starve events
 PAGES_ONCE = 50  # for ``--once``, which has no next round
-
-
-def software_version() -> str:
-    try:
-        return version("dossier-kiosk")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 @dataclass
@@ -93,6 +87,7 @@ class SyncWorker:
         # what another thread of this process has to say (the look-up service's state), written to
         # sync_state by the worker's own thread: one connection is never used by two at once
         self.notes: dict[str, str] = {}
+        self.errors: Counter[str] = Counter()  # failed rounds by kind, for /metrics (in memory)
 
     # -- one step each ---------------------------------------------------------------------------
 
@@ -365,6 +360,7 @@ class SyncWorker:
     def _failed(self, exc: BaseException) -> float:
         """Record what went wrong (kind, time, request) and say how long to wait."""
         self.failures += 1
+        self.errors[type(exc).__name__] += 1
         retry_after = exc.retry_after if isinstance(exc, SyncError) else None
         wait = backoff(self.failures, self.section.max_backoff_s, self.rng, retry_after)
         error = {

@@ -64,6 +64,7 @@ SEED: dict[int, Any] = {
     7: lambda db: db.execute(
         "INSERT INTO dead_letter VALUES (2, 'u2', 'result-loaded', NULL, 'refused', 't', '{\"pin\": \"1\"}')"
     ),
+    8: lambda db: db.execute("INSERT INTO process_snapshot VALUES ('ui', 1, '{}', 't')"),
 }  # fmt: skip
 # what must still be there once version N is applied over data of the versions before
 SURVIVES: dict[int, Any] = {
@@ -71,6 +72,10 @@ SURVIVES: dict[int, Any] = {
     5: lambda db: db.execute("SELECT COUNT(*) FROM staff").fetchone() == (1,),
     6: lambda db: db.execute("SELECT uuid, outcome FROM outbox").fetchall() == [("u1", None)],
     7: lambda db: db.execute("SELECT seq, payload FROM dead_letter").fetchall() == [(1, None)],
+    8: lambda db: (
+        db.execute("SELECT COUNT(*) FROM kiosk_flag").fetchone() == (0,)
+        and db.execute("SELECT seq FROM dead_letter ORDER BY seq").fetchall() == [(1,), (2,)]
+    ),
     2: lambda db: db.execute("SELECT holds FROM compartment").fetchone()[0] == "000.00.53.H48-220921-0099",
     3: lambda db: (
         db.execute("SELECT dossier_code, kind, state, compartment FROM item").fetchall()

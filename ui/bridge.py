@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from drivers.errors import DeviceError
 from drivers.scanner.errors import BadRead
 from kiosk import expiry, history, maintenance, receipts, recovery
 from kiosk.assembly import CodeReader
+from kiosk.clock import stamp, utc_now
 from kiosk.core import Announcement, Core
 from kiosk.errors import KioskError, OutOfService
 from kiosk.journeys.dropoff import DropoffJourney
@@ -40,6 +42,7 @@ from kiosk.journeys.signin import SignInJourney
 from kiosk.journeys.staffed import NotSignedIn, StaffJourney
 from kiosk.journeys.technician import Tech, TechnicianJourney
 from kiosk.maintenance import Finding
+from kiosk.metrics import ProcessMetrics
 
 if TYPE_CHECKING:  # the printer stack loads only when a printer is configured
     from drivers.printer.printer import ReceiptPrinter
@@ -150,6 +153,8 @@ class _Worker(QObject):
         self._aside = False  # a fault or out-of-service screen is up: no view is reported over it
         self._marked_events = -1  # the outbox's last event when the history marker was written
         self._timer: QTimer | None = None
+        self._published = -1e9  # when the metrics were last published (monotonic)
+        self._unpublished = False  # the last publish failed (and was said)
         core.listen(self._announced)
 
     @pyqtSlot()
@@ -186,6 +191,25 @@ class _Worker(QObject):
         rows = dict(self.core.store.db.execute("SELECT key, at FROM sync_state").fetchall())
         success, error = rows.get("last_success"), rows.get("last_error")
         self.network.emit(error is None or (success is not None and success >= error))
+
+    @pyqtSlot()
+    @quietly
+    def publish(self) -> None:
+        """What only this process knows (kiosk/metrics.py), for the sync's health endpoint. Asked
+        for by the GUI thread's timer and done on this one, so a fresh row says both are alive;
+        asks queued behind a long step (a slow receipt) are one publish, not a burst."""
+        now = time.monotonic()
+        if now - self._published < self.core.cfg.health.publish_s / 2:
+            return
+        self._published = now
+        try:
+            self.core.metrics.publish(self.core.store)
+        except sqlite3.Error as exc:  # a full disk: said once, not every few seconds
+            if not self._unpublished:
+                log.warning("the health snapshot is not published (%s); /healthz will say so", exc)
+            self._unpublished = True
+            return
+        self._unpublished = False
 
     @pyqtSlot()
     def end(self) -> None:
@@ -396,6 +420,7 @@ class _Worker(QObject):
                 outcome = "printed"
             except DeviceError as exc:
                 log.warning("the receipt of %s was not printed: %s", journey.id, exc)
+                self.core.metrics.fault("printer", None, exc, at=self.core.store.now())
                 outcome = str(exc)
             except Exception as exc:  # the dossier is in whatever the printer did: say so, show the code
                 log.error("the receipt of %s failed (%s)", journey.id, type(exc).__name__, exc_info=exc)
@@ -436,10 +461,11 @@ class _Scanner(QThread):
     scanned = pyqtSignal(str)
     bad_read = pyqtSignal(str)
 
-    def __init__(self, reader: CodeReader) -> None:
+    def __init__(self, reader: CodeReader, metrics: ProcessMetrics) -> None:
         super().__init__()
         self.setObjectName("kiosk-scanner")
         self.reader = reader
+        self.metrics = metrics
 
     def run(self) -> None:
         while not self.isInterruptionRequested():
@@ -450,6 +476,7 @@ class _Scanner(QThread):
                 continue
             except Exception as exc:  # a reader that fails oddly is read again, never the end of the thread
                 log.error("the code reader failed: %s", exc, exc_info=exc)
+                self.metrics.fault("scanner", None, exc, at=stamp(utc_now()))
                 time.sleep(1.0)
                 continue
             if code is not None:
@@ -465,6 +492,7 @@ class CoreBridge(QObject):
     network = pyqtSignal(bool)
     findings = pyqtSignal(object)
     _command = pyqtSignal(str, tuple, dict)
+    _publish = pyqtSignal()
     _stop = pyqtSignal()
 
     def __init__(
@@ -492,10 +520,16 @@ class CoreBridge(QObject):
         self._worker.refused.connect(self.refused)
         self._worker.network.connect(self.network)
         self._worker.findings.connect(self.findings)
+        self._publish.connect(self._worker.publish)
+        self._thread.started.connect(self._worker.publish)
         self._thread.start()
+        # the GUI thread asks, the core's thread writes: a fresh snapshot means both are alive
+        self._publisher = QTimer(self)
+        self._publisher.timeout.connect(self._publish)
+        self._publisher.start(int(core.cfg.health.publish_s * 1000))
         self._scanners: list[_Scanner] = []
         for each in [*([reader] if reader is not None else []), *(readers or [])]:  # serial, camera
-            scanner = _Scanner(each)
+            scanner = _Scanner(each, core.metrics)
             scanner.scanned.connect(lambda code: self._command.emit("scanned", (code,), {}))
             scanner.bad_read.connect(self.refused)
             scanner.start()
@@ -519,6 +553,7 @@ class CoreBridge(QObject):
         self._command.emit("fault", (what,), {})
 
     def close(self) -> None:
+        self._publisher.stop()
         for scanner in self._scanners:
             scanner.requestInterruption()
             scanner.wait(5000)
