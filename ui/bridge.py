@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -137,6 +138,7 @@ class _Worker(QObject):
     refused = pyqtSignal(str)
     network = pyqtSignal(bool)  # whether the sync reaches the backend (only with a [backend])
     findings = pyqtSignal(object)  # list[Finding], for the maintenance screen
+    outage = pyqtSignal(object)  # board_outage.Outage: compartments out of use while a board is silent
 
     def __init__(self, core: Core, tick_ms: int, printer: ReceiptPrinter | None = None) -> None:
         super().__init__()
@@ -172,7 +174,7 @@ class _Worker(QObject):
             expiry.send_reminders(self.core)  # and the citizens' reminders before a hold ends
             self._mark_history()
             try:
-                maintenance.check_devices(self.core, self.printer)
+                self.outage.emit(maintenance.check_devices(self.core, self.printer))
             except (KioskError, DeviceError) as exc:
                 log.warning("devices not read: %s", exc)
 
@@ -186,6 +188,11 @@ class _Worker(QObject):
         rows = dict(self.core.store.db.execute("SELECT key, at FROM sync_state").fetchall())
         success, error = rows.get("last_success"), rows.get("last_error")
         self.network.emit(error is None or (success is not None and success >= error))
+
+    @pyqtSlot(object)
+    def answer(self, answered: threading.Event) -> None:
+        """The health loop's question (ui/health.py): this thread runs its events."""
+        answered.set()
 
     @pyqtSlot()
     def end(self) -> None:
@@ -464,8 +471,10 @@ class CoreBridge(QObject):
     refused = pyqtSignal(str)
     network = pyqtSignal(bool)
     findings = pyqtSignal(object)
+    outage = pyqtSignal(object)
     _command = pyqtSignal(str, tuple, dict)
     _stop = pyqtSignal()
+    _ask = pyqtSignal(object)
 
     def __init__(
         self,
@@ -492,6 +501,8 @@ class CoreBridge(QObject):
         self._worker.refused.connect(self.refused)
         self._worker.network.connect(self.network)
         self._worker.findings.connect(self.findings)
+        self._worker.outage.connect(self.outage)
+        self._ask.connect(self._worker.answer, type=Qt.ConnectionType.QueuedConnection)  # type: ignore[call-arg]
         self._thread.start()
         self._scanners: list[_Scanner] = []
         for each in [*([reader] if reader is not None else []), *(readers or [])]:  # serial, camera
@@ -517,6 +528,11 @@ class CoreBridge(QObject):
     def fault(self, what: str) -> None:
         """The GUI thread met an exception: the core ends the journey safely and says so."""
         self._command.emit("fault", (what,), {})
+
+    def ask_core(self, answered: threading.Event) -> None:
+        """From any thread: ``answered`` is set once the core's thread gets to it (behind the
+        command or device reading it may be busy with)."""
+        self._ask.emit(answered)
 
     def close(self) -> None:
         for scanner in self._scanners:
