@@ -20,6 +20,7 @@ from kiosk.errors import KioskError
 from kiosk.store import Store
 from sync.client import BackendClient
 from sync.errors import SecretUnusable, SyncError
+from sync.liveness import SyncHealth
 from sync.lookup import SOCKET_NAME, LookupService, LookupServiceError
 from sync.secret import check_client_key, read_secret
 from sync.worker import SyncWorker
@@ -97,7 +98,14 @@ def _serve(worker: SyncWorker, client: BackendClient, cfg: KioskConfig, out: Tex
     service = LookupService(own, cfg.data_dir / SOCKET_NAME)
     stopping = threading.Event()
 
+    def wait(seconds: float) -> None:
+        stopping.wait(seconds)  # a backoff (at most max_backoff_s) ends at once on SIGTERM
+
+    worker.sleep = wait
+    health = SyncHealth(worker, client)  # systemd's watchdog (sync/liveness.py)
+
     def stop(signum: int, frame: FrameType | None) -> None:
+        health.stopping()
         stopping.set()
         client.cancel()  # a slow call ends within half a second
         service.cancel()
@@ -111,14 +119,12 @@ def _serve(worker: SyncWorker, client: BackendClient, cfg: KioskConfig, out: Tex
             target=_serve_lookups, args=(service, worker, stopping), name="lookup-start", daemon=True
         ).start()
 
-    def wait(seconds: float) -> None:
-        stopping.wait(seconds)  # a backoff (at most max_backoff_s) ends at once on SIGTERM
-
-    worker.sleep = wait
     print(f"syncing {cfg.kiosk.id} with {section.url}; look-ups at {service.path}", file=out, flush=True)
+    health.serving()
     try:
         worker.run(stopping.is_set)
     finally:
+        health.closed()
         service.stop()
     return OK
 
