@@ -12,6 +12,7 @@ from typing import TextIO
 from kiosk import assembly
 from kiosk.config import KioskConfig
 from kiosk.errors import KioskError
+from kiosk.notify import Notifier
 from kiosk.store import Store
 
 
@@ -22,6 +23,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def cmd_run(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextIO) -> int:
     from ui import app  # Qt is loaded only by the command that shows a window
 
+    notifier = Notifier()
+    notifier.status(
+        "reconciling unfinished journeys with the lock boards"
+    )  # before READY=1: systemd shows it
     with assembly.lockers_of(cfg, store) as lockers:
         try:
             core, settled = assembly.build_core(cfg, store, lockers)
@@ -30,7 +35,7 @@ def cmd_run(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: TextI
             return out_of_service(cfg, exc)
         for one in settled:
             print(f"recovered: {one.kind} {one.state} -> {one.outcome}", file=out)
-        return app.run(core, cfg)
+        return app.run(core, cfg, notifier)
 
 
 def out_of_service(cfg: KioskConfig, exc: KioskError) -> int:

@@ -20,6 +20,7 @@ from kiosk.errors import KioskError
 from kiosk.store import Store
 from sync.client import BackendClient
 from sync.errors import SecretUnusable, SyncError
+from sync.liveness import SyncHealth
 from sync.lookup import SOCKET_NAME, LookupService, LookupServiceError
 from sync.secret import check_client_key, read_secret
 from sync.worker import SyncWorker
@@ -98,7 +99,14 @@ def _serve(worker: SyncWorker, client: BackendClient, cfg: KioskConfig, out: Tex
     service = LookupService(own, cfg.data_dir / SOCKET_NAME)
     stopping = threading.Event()
 
+    def wait(seconds: float) -> None:
+        stopping.wait(seconds)  # a backoff (at most max_backoff_s) ends at once on SIGTERM
+
+    worker.sleep = wait
+    health = SyncHealth(worker, client)  # systemd's watchdog (sync/liveness.py)
+
     def stop(signum: int, frame: FrameType | None) -> None:
+        health.stopping()
         stopping.set()
         client.cancel()  # a slow call ends within half a second
         service.cancel()
@@ -112,10 +120,6 @@ def _serve(worker: SyncWorker, client: BackendClient, cfg: KioskConfig, out: Tex
             target=_serve_lookups, args=(service, worker, stopping), name="lookup-start", daemon=True
         ).start()
 
-    def wait(seconds: float) -> None:
-        stopping.wait(seconds)  # a backoff (at most max_backoff_s) ends at once on SIGTERM
-
-    worker.sleep = wait
     # /healthz and /metrics on loopback ([health]); like the look-ups, never in delivery's way
     from sync import health_server  # http.server and prometheus-client: 80 ms no other command needs
 
@@ -127,9 +131,11 @@ def _serve(worker: SyncWorker, client: BackendClient, cfg: KioskConfig, out: Tex
     print(
         f"syncing {cfg.kiosk.id} with {section.url}; look-ups at {service.path}{served}", file=out, flush=True
     )
+    health.serving()
     try:
         worker.run(stopping.is_set)
     finally:
+        health.closed()
         service.stop()
         if endpoint is not None:
             endpoint.stop()

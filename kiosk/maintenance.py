@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from drivers.errors import DeviceError
 from drivers.lockboard.bus import BoardStatus
+from kiosk import board_outage
 from kiosk.core import Core
 from kiosk.metrics import ProcessMetrics
 from kiosk.store import Store
@@ -33,12 +34,17 @@ def health(core: Core, printer: ReceiptPrinter | None = None) -> list[Finding]:
     return found + _compartments(core) + sync_queue(core.store, core.now())
 
 
-def check_devices(core: Core, printer: ReceiptPrinter | None = None) -> None:
+def check_devices(core: Core, printer: ReceiptPrinter | None = None) -> board_outage.Outage:
     """Read every board (and the printer): ``device_state``, which each heartbeat reports, is kept
-    fresh while nobody is at the machine, not only when a technician asks."""
-    check_boards(core)
+    fresh while nobody is at the machine, not only when a technician asks; the compartments of a
+    board that does not answer are out of use until it does (kiosk/board_outage.py). Returns
+    which those are."""
+    readings = core.lockers.read_boards()
+    _boards_read(core, readings)
+    outage = board_outage.follow(core, readings)
     if printer is not None:
         check_printer(core.store, printer, core.metrics)
+    return outage
 
 
 def check_printer(store: Store, printer: ReceiptPrinter, metrics: ProcessMetrics | None = None) -> Finding:
@@ -88,16 +94,21 @@ def _record(store: Store, states: dict[str, str]) -> None:
 
 
 def check_boards(core: Core) -> list[Finding]:
+    return _boards_read(core, core.lockers.read_boards())
+
+
+def _boards_read(core: Core, readings: dict[tuple[str, int], BoardStatus | DeviceError]) -> list[Finding]:
     out = []
     states = {}
-    for (bus, board), result in sorted(core.lockers.read_boards().items()):
+    for (bus, board), result in sorted(readings.items()):
+        name = board_outage.board_name(bus, board)
         if isinstance(result, BoardStatus):
-            states[f"{bus}/board{board}"] = "ok"
+            states[name] = "ok"
             out.append(
                 Finding(True, f"{bus} bo mạch {board}: trả lời bình thường", f"{bus} board {board}: answers")
             )
         else:
-            states[f"{bus}/board{board}"] = f"not answering: {result}"
+            states[name] = f"{board_outage.NOT_ANSWERING}: {result}"
             out.append(Finding(False, f"{bus} bo mạch {board}: không trả lời ({result})",
                                f"{bus} board {board}: not answering ({result})"))  # fmt: skip
     _record(core.store, states)

@@ -47,6 +47,7 @@ class Deadline:
         self._cancelled = threading.Event()
         self._ends: float | None = None
         self.seconds = 0.0
+        self.last_active = time.monotonic()  # when a call last began or ended (sync/liveness.py)
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -59,17 +60,24 @@ class Deadline:
     def passed(self) -> bool:
         return self._ends is not None and time.monotonic() >= self._ends
 
+    @property
+    def ends(self) -> float | None:
+        """When the call running now must be over (``time.monotonic()``); None between calls."""
+        return self._ends
+
     @contextlib.contextmanager
     def running(self, seconds: float) -> Iterator[None]:
         """A call of ``seconds`` in all; one inside another keeps the outer's deadline."""
         if self._ends is not None:
             yield
             return
-        self._ends, self.seconds = time.monotonic() + seconds, seconds
+        self.last_active = time.monotonic()
+        self._ends, self.seconds = self.last_active + seconds, seconds
         try:
             yield
         finally:
             self._ends = None
+            self.last_active = time.monotonic()
 
     def left(self) -> float:
         """Seconds left for the call; TimeoutError when none are, when it was cancelled, or

@@ -318,3 +318,22 @@ def test_the_services_still_run_what_they_ran() -> None:
     assert last(UI, "Restart") == last(SYNC, "Restart") == "always"
     assert last(DOCTOR, "Type") == "oneshot"
     assert last("kiosk-doctor.timer", "OnUnitActiveSec", "Timer") == "15min"
+
+
+def test_the_ui_and_the_sync_are_watched_by_systemd() -> None:
+    """Issue 12: both say READY=1 and WATCHDOG=1 (kiosk/notify.py); only their main process may
+    (not espeak-ng, not a child); a watchdog's kill restarts them; no core dump of either."""
+    watchdog = {UI: "30", SYNC: "60"}
+    for name, seconds in watchdog.items():
+        assert (last(name, "Type"), last(name, "NotifyAccess")) == ("notify", "main"), name
+        assert last(name, "WatchdogSec") == seconds, name
+        # a start slower than the default 90 s (a reconcile behind silent boards, a first reseal)
+        start = last(name, "TimeoutStartSec")
+        assert start is not None and int(start) >= 120, name
+        assert last(name, "Restart") in ("always", "on-failure", "on-watchdog"), name
+        assert last(name, "LimitCORE") == "0", name  # memory holds PINs, the backend's secret
+        # the default WatchdogSignal=SIGABRT, for faulthandler's stacks in the journal
+        assert last(name, "WatchdogSignal") is None, name
+    # the screen pings every 15 s, asking each of its threads for an answer within 1 s
+    assert int(watchdog[UI]) / 2 > 1
+    assert last(DOCTOR, "WatchdogSec") is None

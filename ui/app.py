@@ -15,7 +15,9 @@ from PyQt6.QtWidgets import QApplication
 from kiosk import assembly
 from kiosk.config import KioskConfig
 from kiosk.core import Core
+from kiosk.notify import Notifier
 from ui.bridge import CoreBridge
+from ui.health import ScreenHealth
 from ui.i18n import Language
 from ui.speech import Speaker
 from ui.window import KioskWindow, NoWayOut, OutOfServiceWindow
@@ -38,17 +40,18 @@ def build(core: Core, cfg: KioskConfig, devices: assembly.Devices) -> tuple[Core
     return bridge, window
 
 
-def run(core: Core, cfg: KioskConfig) -> int:
+def run(core: Core, cfg: KioskConfig, notifier: Notifier | None = None) -> int:
     app = application(cfg)
     devices = assembly.devices(cfg)
     bridge, window = build(core, cfg, devices)
     sys.excepthook = guard(window)  # before the first slot can run
+    health = ScreenHealth.of_kiosk(bridge, core.store.path, notifier)
 
     def close() -> None:
         bridge.close()
         devices.close()
 
-    return show_until_stopped(app, window, cfg, "the idle screen", before_delete=close)
+    return show_until_stopped(app, window, cfg, "the idle screen", before_delete=close, health=health)
 
 
 def application(cfg: KioskConfig) -> QApplication:
@@ -60,15 +63,22 @@ def application(cfg: KioskConfig) -> QApplication:
 
 def show_until_stopped(
     app: QApplication, window: NoWayOut, cfg: KioskConfig, shown: str,
-    before_delete: Callable[[], None] = lambda: None,
+    before_delete: Callable[[], None] = lambda: None, health: ScreenHealth | None = None,
 ) -> int:  # fmt: skip
     """Show ``window`` until SIGTERM (systemd) or SIGINT (Ctrl+C from a technician's terminal),
     the one clean end; ``before_delete`` (the core's thread stopped) runs while the window still
-    lives. Returns the event loop's exit code."""
+    lives. ``health`` tells systemd (ui/health.py). Returns the event loop's exit code."""
 
     def stop(*_: object) -> None:
+        if health is not None:
+            health.stopping()
         window.allow_close()
         app.quit()
+
+    def drawn() -> None:
+        print(f"ready: {shown} is shown", flush=True)
+        if health is not None:
+            health.shown()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -81,11 +91,13 @@ def show_until_stopped(
     else:
         window.show()
     # once the event loop has drawn the screen: for the technician, scripts and the benchmark
-    QTimer.singleShot(0, lambda: print(f"ready: {shown} is shown", flush=True))
+    QTimer.singleShot(0, drawn)
     try:
         return app.exec()
     finally:
         wake.stop()
+        if health is not None:  # first: its questions to the threads would go unanswered now
+            health.closed()
         before_delete()
         # now, while the application lives: left to the interpreter's exit, a widget's running
         # timer (a line edit's cursor) is stopped after the application is gone, and that crashes
@@ -109,11 +121,12 @@ def guard(window: KioskWindow) -> Callable[[type[BaseException], BaseException, 
     return hook
 
 
-def run_out_of_service(cfg: KioskConfig, reason: str) -> int:
+def run_out_of_service(cfg: KioskConfig, reason: str, notifier: Notifier | None = None) -> int:
     """The screen when the kiosk cannot serve at all (its database is damaged): says so, in both
     languages, until the service is stopped; never a black screen or a restart loop."""
     app = application(cfg)
     log.error("out of service: %s", reason)
+    health = ScreenHealth.of_out_of_service(reason, notifier)
     show_until_stopped(app, OutOfServiceWindow(cfg.kiosk.office, orientation=cfg.ui.orientation), cfg,
-                       "the out-of-service screen")  # fmt: skip
+                       "the out-of-service screen", health=health)  # fmt: skip
     return 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import logging
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -140,6 +141,7 @@ class _Worker(QObject):
     refused = pyqtSignal(str)
     network = pyqtSignal(bool)  # whether the sync reaches the backend (only with a [backend])
     findings = pyqtSignal(object)  # list[Finding], for the maintenance screen
+    outage = pyqtSignal(object)  # board_outage.Outage: compartments out of use while a board is silent
 
     def __init__(self, core: Core, tick_ms: int, printer: ReceiptPrinter | None = None) -> None:
         super().__init__()
@@ -177,7 +179,7 @@ class _Worker(QObject):
             expiry.send_reminders(self.core)  # and the citizens' reminders before a hold ends
             self._mark_history()
             try:
-                maintenance.check_devices(self.core, self.printer)
+                self.outage.emit(maintenance.check_devices(self.core, self.printer))
             except (KioskError, DeviceError) as exc:
                 log.warning("devices not read: %s", exc)
 
@@ -191,6 +193,11 @@ class _Worker(QObject):
         rows = dict(self.core.store.db.execute("SELECT key, at FROM sync_state").fetchall())
         success, error = rows.get("last_success"), rows.get("last_error")
         self.network.emit(error is None or (success is not None and success >= error))
+
+    @pyqtSlot(object)
+    def answer(self, answered: threading.Event) -> None:
+        """The health loop's question (ui/health.py): this thread runs its events."""
+        answered.set()
 
     @pyqtSlot()
     @quietly
@@ -491,9 +498,11 @@ class CoreBridge(QObject):
     refused = pyqtSignal(str)
     network = pyqtSignal(bool)
     findings = pyqtSignal(object)
+    outage = pyqtSignal(object)
     _command = pyqtSignal(str, tuple, dict)
     _publish = pyqtSignal()
     _stop = pyqtSignal()
+    _ask = pyqtSignal(object)
 
     def __init__(
         self,
@@ -522,6 +531,8 @@ class CoreBridge(QObject):
         self._worker.findings.connect(self.findings)
         self._publish.connect(self._worker.publish)
         self._thread.started.connect(self._worker.publish)
+        self._worker.outage.connect(self.outage)
+        self._ask.connect(self._worker.answer, type=Qt.ConnectionType.QueuedConnection)  # type: ignore[call-arg]
         self._thread.start()
         # the GUI thread asks, the core's thread writes: a fresh snapshot means both are alive
         self._publisher = QTimer(self)
@@ -551,6 +562,11 @@ class CoreBridge(QObject):
     def fault(self, what: str) -> None:
         """The GUI thread met an exception: the core ends the journey safely and says so."""
         self._command.emit("fault", (what,), {})
+
+    def ask_core(self, answered: threading.Event) -> None:
+        """From any thread: ``answered`` is set once the core's thread gets to it (behind the
+        command or device reading it may be busy with)."""
+        self._ask.emit(answered)
 
     def close(self) -> None:
         self._publisher.stop()

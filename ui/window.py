@@ -216,6 +216,7 @@ class KioskWindow(NoWayOut):
         bridge.heard.connect(self.hear)
         bridge.network.connect(lambda reachable: self.idle.set_offline(not reachable))
         bridge.findings.connect(self.maintenance.show_findings)
+        bridge.outage.connect(self.idle.set_outage)
 
     # -- touches ---------------------------------------------------------------------------------
 

@@ -167,6 +167,12 @@ class Say(enum.Enum):
         "This kiosk is out of service for now. Please come back later or ask the office during opening"
         " hours.",
     )
+    COMPARTMENT_RESTING = (
+        "Ngăn {compartment} đang tạm ngừng phục vụ; kết quả của bạn vẫn an toàn bên trong. Vui lòng quay"
+        " lại sau hoặc liên hệ cán bộ một cửa.",
+        "Compartment {compartment} is out of service for a while; your result is safe inside. Please come"
+        " back later or ask an officer at the one-stop office.",
+    )
     OUT_OF_SERVICE_HISTORY = (
         "Máy đang chờ kỹ thuật viên kiểm tra dữ liệu ({problem}); chưa nạp kết quả được.",
         "The kiosk waits for a technician to check its data ({problem}); results cannot be loaded yet.",

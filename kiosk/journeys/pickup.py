@@ -13,7 +13,7 @@ import enum
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from kiosk import codes, entries, lockout, status
+from kiosk import board_outage, codes, entries, lockout, status
 from kiosk.core import Core
 from kiosk.journeys.machine import IllegalStep
 from kiosk.journeys.messages import Say
@@ -128,6 +128,8 @@ class PickupJourney(ReleasingJourney[Pickup]):
 
     def open(self) -> None:
         self._require(Pickup.VERIFIED)
+        if self._board_silent(self.data["compartment"]):
+            return
         with self.core.store.transaction():
             comp = self._begin_release()
         self._unlock_release(comp)
@@ -159,6 +161,8 @@ class PickupJourney(ReleasingJourney[Pickup]):
         self._verified(item)
 
     def _verified(self, item: dict[str, Any]) -> None:
+        if self._board_silent(item["compartment"]):
+            return
         keys = ("compartment", "citizen", "procedure", "fee_due")
         self.data.update({key: item[key] for key in keys}, code=item["dossier_code"], item=item["id"])
         self.needs_pin = False
@@ -173,6 +177,14 @@ class PickupJourney(ReleasingJourney[Pickup]):
             comp = self._begin_release() if opening else None
         if comp is not None:
             self._unlock_release(comp)
+
+    def _board_silent(self, compartment_id: str) -> bool:
+        """Its lock board does not answer (kiosk/board_outage.py): nothing is sent, the result
+        stays held, and the citizen is told it is safe and to come back."""
+        if not board_outage.board_silent(self.core, compartment_id):
+            return False
+        self.said = Say.COMPARTMENT_RESTING.format(compartment=compartment_id)
+        return True
 
     def _wrong_pin(self, item: dict[str, Any], now: datetime) -> None:
         with self.core.store.transaction():

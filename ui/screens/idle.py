@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kiosk.board_outage import Outage
 from ui.i18n import N_, Language
 from ui.screens.base import Screen, button, text, title
 
 OFFLINE = N_(
     "The network is down. Picking up and handing in work as usual; look-ups show what was last known."
+)
+# a lock board that does not answer (kiosk/board_outage.py): what still works
+SOME_OUT = N_(
+    "Some compartments are out of service for a while. Picking up and handing in at the other"
+    " compartments still works."
+)
+ALL_OUT = N_(
+    "The compartments are out of service for a while. Looking up a dossier still works; please come"
+    " back later to pick up or hand in."
 )
 
 
@@ -26,6 +36,7 @@ class IdleScreen(Screen):
         self.notice = text(name="error")
         self.notice.setObjectName("error")
         self.offline = False
+        self.outage = Outage()
         self.layout_.addWidget(self.heading)
         self.layout_.addWidget(self.hint)
         self.layout_.addWidget(self.notice)
@@ -47,8 +58,15 @@ class IdleScreen(Screen):
         self.offline = offline
         self.retranslate()
 
+    def set_outage(self, outage: Outage) -> None:
+        self.outage = outage
+        self.retranslate()
+
     def retranslate(self) -> None:
-        self.notice.setText(self.t(OFFLINE) if self.offline else "")
+        notices = [self.t(OFFLINE)] if self.offline else []
+        if self.outage.some:
+            notices.append(self.t(ALL_OUT if self.outage.all else SOME_OUT))
+        self.notice.setText("\n".join(notices))
         self.heading.setText(self.t("Dossier kiosk, open 24 hours"))
         self.hint.setText(self.t("Touch what you came to do."))
         for kind, key in self.CHOICES:
