@@ -22,6 +22,9 @@ from kiosk.journeys.messages import Say
 
 S = TypeVar("S", bound=enum.Enum)
 log = logging.getLogger("kiosk.journeys")
+# a dossier's code identifies a citizen (DESIGN §5): it goes to the journal and the audit log, never
+# into a log line, which leaves the machine in every support bundle
+NOT_LOGGED = frozenset({"dossier"})
 
 
 class IllegalTransition(KioskError):
@@ -88,7 +91,8 @@ class Journey(Generic[S]):
             self.core.store.on_rollback(lambda: self._back_to(old, was_entered))
             self.core.store.update("journey", self.id, row)
             self.core.store.audit(self.actor, f"journey:{self.kind}:{new.value}", self.id, **detail)
-        log.info("%s %s: %s -> %s %s", self.kind, self.id[:8], old.value, new.value, detail or "")
+        logged = {k: v for k, v in detail.items() if k not in NOT_LOGGED}
+        log.info("%s %s: %s -> %s %s", self.kind, self.id[:8], old.value, new.value, logged or "")
         self.core.announce("journey", self.id, kind=self.kind, state=new.value, previous=old.value, **detail)
 
     def _back_to(self, state: S, entered_at: datetime) -> None:
