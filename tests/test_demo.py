@@ -18,9 +18,10 @@ from PIL import Image
 from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from hardware_sim.backend.admin import SMS_SECRETS
 from hardware_sim.control import ControlClient
 from hardware_sim.lockboard import LockboardSim
-from hardware_sim.machine import SMS_SECRETS, Controls, set_keys
+from hardware_sim.machine import Controls, set_keys
 from hardware_sim.printer import PrinterSim
 from hardware_sim.samples import DROPOFF, LOOKED_UP, RESULTS
 from hardware_sim.scanner import ScannerSim

@@ -22,7 +22,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from hardware_sim.machine import SMS_SECRETS, Controls
+from hardware_sim.backend.admin import SMS_SECRETS
+from hardware_sim.machine import Controls
 from ui.style import ACTION, WARNING
 
 SHEET = """

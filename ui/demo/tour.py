@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hardware_sim.machine import Controls, Machine, pickup_secrets
+from hardware_sim.backend.admin import pickup_secrets
+from hardware_sim.machine import Controls, Machine
 from hardware_sim.samples import DROPOFF, LOOKED_UP, OFFICER, RESULTS, TECHNICIAN, SampleDossier
 from kiosk.names import masked
 from ui.demo.kiosk import Kiosk
