@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: all demo test lint typecheck pytest bench soak screenshots clean
+.PHONY: all demo demo-cli test lint typecheck pytest bench soak screenshots clean
 
 all: test
 
@@ -17,7 +17,13 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 	mkdir -p $(VENV)/mypy-path && ln -sfn ../../hardware-sim $(VENV)/mypy-path/hardware_sim
 	touch $(STAMP)
 
+# The whole machine: the window and a technician's console with a display, the scripted tour
+# (offscreen, no X server needed) without one; `python -m ui.demo --tour` forces the tour.
 demo: $(STAMP)
+	$(BIN)/python -m ui.demo --config examples/kiosk.toml
+
+# The technician's command-line session against the simulated devices and the stand-in backend.
+demo-cli: $(STAMP)
 	$(BIN)/python -m hardware_sim.demo --config examples/kiosk.toml
 
 test: lint typecheck pytest

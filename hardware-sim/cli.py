@@ -74,9 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
+    logging.basicConfig(  # force: python-escpos (the printer's) called basicConfig() when imported
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(name)s %(message)s",
+        force=True,
     )
     if args.command == "ctl":
         return _ctl(args.socket, args.words)

@@ -1,7 +1,9 @@
-"""``make demo``: the simulated machine and a scripted technician session against it.
+"""``make demo-cli``: the simulated machine and a scripted technician session against it (``make
+demo`` is the whole machine with its touch screen: ``ui/demo``).
 
 Copies the example config with only the device URLs (and the data folder) changed, starts
-``kiosk-sim`` for the lock bus, the receipt printer and the QR scanner on ptys, then runs the real
+``kiosk-sim`` for the lock bus, the receipt printer and the QR scanner on ptys
+(``hardware_sim.machine``), then runs the real
 ``kiosk`` commands a technician would: check every board, list the compartments, open a few, meet
 a jammed lock and a silent board, print the test page, meet an empty paper roll, scan a receipt's
 QR, run scripted handovers, deliver the events to the stand-in backend (``kiosk-backend``) through
@@ -11,23 +13,18 @@ an outage, and verify the audit log. Exits 0 only when every step ended as expec
 from __future__ import annotations
 
 import argparse
-import json
-import re
-import secrets
 import shlex
-import shutil
 import subprocess
 import sys
 import time
-import tomllib
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hardware_sim import machine
 from hardware_sim.control import ControlClient
+from hardware_sim.machine import BACKEND
 
-BACKEND = "backend"
 SCAN = ("scan", "--once", "--timeout", "10")
 VIETQR = "00020101021138530010A0000007270123000697041601092576788590208QRIBFTTA53037045802VN6304AE9F"
 RECEIPT_QR = "Mã hồ sơ: 000.00.53.H48-220921-0099\nThủ tục: 1.001193.000.00.00.H48\nNgày hẹn trả: 25/11/2026"
@@ -92,118 +89,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path(".demo"))
     args = parser.parse_args(argv)
 
-    work = args.workdir.resolve()
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    text = args.config.read_text(encoding="utf-8")
-    raw = tomllib.loads(text)
-    demo_cfg = work / "kiosk.toml"
-    demo_cfg.write_text(_demo_config(text, work))
-    print(f"Config: {args.config} with each /dev/kiosk-NAME url pointed at {work}/NAME (the simulators)")
-    print(f"and data_dir = {work / 'data'}; receipts come out in {work / 'receipts'}")
-    sims = _start_sims(raw, work)
-    backend = _start_backend(work, demo_cfg, raw["kiosk"]["id"])
-    locks = {c["id"]: (c["board"], c["lock"]) for c in raw["compartment"]}
+    the = machine.start(args.config, args.workdir.resolve(), technician_only=True)
     try:
-        controls: dict[str, Any] = {name: ControlClient(work / f"{name}.ctl") for name in sims}
-        controls[BACKEND] = backend
-        return _run(steps(locks), demo_cfg, controls, work)
+        controls: dict[str, Any] = {
+            the.raw["bus"][0]["name"]: the.controls.lockbus,
+            "printer": the.controls.printer,
+            "scanner": the.controls.scanner,
+            BACKEND: the.backend,
+        }
+        return _run(steps(the.controls.locks), the.config, controls, the.work)
     finally:
-        for sim in [*sims.values(), backend.proc]:
-            sim.terminate()
-            sim.wait(5)
-
-
-class Backend:
-    """The stand-in backend, and its admin API as a control channel: ``down`` and ``up``."""
-
-    def __init__(self, proc: subprocess.Popen[str], url: str) -> None:
-        self.proc = proc
-        self.url = url
-
-    def faults(self, verb: str) -> dict[str, bool]:
-        return {"down": True} if verb == "down" else {}
-
-    def describe(self, verb: str) -> str:
-        return f"$ curl -X POST {self.url}/_admin/faults -d '{json.dumps(self.faults(verb))}'"
-
-    def call(self, verb: str) -> None:
-        faults = self.faults(verb)
-        request = urllib.request.Request(
-            f"{self.url}/_admin/faults", data=json.dumps(faults).encode(), method="POST",
-            headers={"Content-Type": "application/json"},
-        )  # fmt: skip
-        with urllib.request.urlopen(request, timeout=5):
-            pass
-
-
-def _start_backend(work: Path, cfg: Path, kiosk_id: str) -> Backend:
-    secret = secrets.token_urlsafe(24)
-    secret_file = work / "backend-secret"
-    secret_file.write_text(secret + "\n")
-    secret_file.chmod(0o600)
-    argv = [
-        "--data",
-        str(work / "backend"),
-        "--client",
-        f"{kiosk_id}:{secret}",
-        "--port",
-        "0",
-        "--seed",
-        "12",
-    ]
-    print("$ kiosk-backend " + shlex.join(argv).replace(secret, "…"))
-    proc = subprocess.Popen([sys.executable, "-m", "hardware_sim.backend.cli", *argv],
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line.startswith("ready "):
-        proc.kill()
-        raise SystemExit("the stand-in backend did not start")
-    url = line.split()[1]
-    text = cfg.read_text(encoding="utf-8")
-    text = re.sub(r'(?m)^url = "https://[^"]*"', f'url = "{url}"', text, count=1)
-    text = re.sub(
-        r'(?m)^client_secret_file = "[^"]*"', f'client_secret_file = "{secret_file}"', text, count=1
-    )
-    cfg.write_text(text)
-    print(f"and the [backend] url pointed at the stand-in, {url}")
-    return Backend(proc, url)
-
-
-def _demo_config(text: str, work: Path) -> str:
-    text = re.sub(r'(?m)^(url = )"/dev/kiosk-([\w-]+)"', lambda m: f'{m[1]}"{work / m[2]}"', text)
-    return re.sub(r'(?m)^data_dir = "[^"]*"', f'data_dir = "{work / "data"}"', text, count=1)
-
-
-def _start_sims(raw: dict[str, object], work: Path) -> dict[str, subprocess.Popen[str]]:
-    bus = raw["bus"][0]  # type: ignore[index]
-    compartments = raw["compartment"]
-    boards = sorted({c["board"] for c in compartments if c["bus"] == bus["name"]})  # type: ignore[attr-defined]
-    nc = [b["address"] for b in bus.get("board", []) if b.get("hook") == "normally-closed"]
-    printer = raw["printer"]
-    lockbus = ["lockboard", "--protocol", bus["protocol"], "--boards", ",".join(map(str, boards)),
-               "--link", str(work / bus["name"]), "--release-ms", "40"]  # fmt: skip
-    if nc:
-        lockbus += ["--nc-boards", ",".join(map(str, nc))]
-    commands = {
-        bus["name"]: lockbus,
-        "printer": ["printer", "--link", str(work / "printer"), "--out", str(work / "receipts"),
-                    "--profile", printer["profile"], "--paper", printer["paper"]],  # type: ignore[index]
-        "scanner": ["scanner", "--link", str(work / "scanner")],
-    }  # fmt: skip
-    return {name: _start_sim(argv) for name, argv in commands.items()}
-
-
-def _start_sim(argv: list[str]) -> subprocess.Popen[str]:
-    print("$ kiosk-sim " + shlex.join(argv))
-    sim = subprocess.Popen([sys.executable, "-m", "hardware_sim", *argv], stdout=subprocess.PIPE, text=True)
-    assert sim.stdout is not None
-    line = sim.stdout.readline()  # the simulator prints "ready: …" once it serves
-    if not line.startswith("ready"):
-        sim.kill()
-        raise SystemExit("a simulator did not start")
-    return sim
+        the.stop()
 
 
 def _run(plan: list[Step], cfg: Path, controls: dict[str, Any], work: Path) -> int:
@@ -224,7 +120,7 @@ def _run(plan: list[Step], cfg: Path, controls: dict[str, Any], work: Path) -> i
         verdict = "as expected" if returncode == step.expect else "UNEXPECTED"
         print(f"(exit {returncode}, {time.monotonic() - started:.1f} s, {verdict})")
         surprises += returncode != step.expect
-    receipts = sorted((work / "receipts").glob("*.png"))
+    receipts = sorted((work / "printed").glob("*.png"))
     print(f"\nReceipts printed by the simulated printer: {', '.join(str(r) for r in receipts) or 'none'}")
     print(f"Demo finished: {len(plan)} steps, {surprises} unexpected outcome(s).")
     return 1 if surprises else 0

@@ -284,3 +284,17 @@ def test_someone_still_typing_is_not_timed_out(machine: Machine) -> None:
     machine.clock.advance(11)
     pickup.tick()
     assert pickup.state is Pickup.TIMED_OUT
+
+
+def test_no_log_line_of_a_load_and_pickup_names_the_dossier(
+    machine: Machine, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.logscan import CitizenData, leaks
+
+    with caplog.at_level("DEBUG"):
+        sent = load(machine)
+        pick_up(machine, sent)
+    lines = [r.getMessage() for r in caplog.records]
+    assert any("pickup" in line and "-> done" in line for line in lines)  # the journey was logged
+    data = CitizenData(codes={CODE}, pins={sent["pin"]}, tokens={sent["token"]})
+    assert leaks(lines, data) == []

@@ -15,6 +15,7 @@ OF_THE_UI = {
     Path("tests/test_ui.py"),
     Path("tests/test_ui_guard.py"),
     Path("tests/test_watchdog.py"),  # the screen's health loop asks its threads
+    Path("tests/test_demo.py"),
     Path("bench/ui.py"),
 }
 
@@ -49,7 +50,7 @@ def test_nothing_outside_ui_imports_qt() -> None:
 def test_importing_the_core_loads_no_qt() -> None:
     code = (
         "import sys, commands.main, kiosk.assembly, kiosk.lockers, drivers.lockboard.bus, "
-        "hardware_sim.lockboard, sync; "
+        "hardware_sim.lockboard, hardware_sim.machine, hardware_sim.demo, sync; "
         f"print([m for m in sys.modules if m.split('.')[0] in {QT!r}])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

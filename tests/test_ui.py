@@ -695,3 +695,13 @@ def test_the_window_cannot_be_closed_but_by_the_kiosk_itself(kiosk: KioskWindow,
     assert kiosk.isVisible()
     kiosk.allow_close()  # what SIGTERM to kiosk run does
     assert kiosk.close() and not kiosk.isVisible()
+
+
+def test_a_list_taller_than_the_screen_scrolls_and_done_stays_on_it(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    every = tuple((f"{c}{n:02d}", f"{c}{n:02d} · closed") for c in "ABC" for n in range(1, 9))  # 24
+    kiosk.choose_items.present(every)  # a technician's list: every compartment of examples/kiosk.toml
+    kiosk.stack.setCurrentWidget(kiosk.choose_items)
+    qtbot.wait(50)
+    assert kiosk.size().height() == 1920  # the window did not grow past the portrait screen
+    done = kiosk.choose_items.done
+    assert done.isVisible() and done.mapTo(kiosk, done.rect().bottomLeft()).y() < 1920

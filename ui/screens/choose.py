@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PyQt6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QFrame, QPushButton, QScrollArea, QScroller, QVBoxLayout, QWidget
 
 from ui.i18n import Language
 from ui.screens.base import Screen, button, drop, text, title
@@ -19,10 +20,18 @@ class ChooseScreen(Screen):
         self.empty = text()
         self.list = QWidget()
         self.rows = QVBoxLayout(self.list)
+        self.rows.addStretch(1)  # the entries go above it, at the top
+        # a technician's list has every compartment (24 and more): taller than the screen, so it
+        # scrolls (a finger drags it) and Done stays on the screen
+        scroll = QScrollArea()
+        scroll.setWidget(self.list)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
         self.layout_.addWidget(self.heading)
         self.layout_.addWidget(self.empty)
-        self.layout_.addWidget(self.list)
-        self.layout_.addStretch(1)
+        self.layout_.addWidget(scroll, 1)
         self.done = button(secondary=True, name="done")
         self.done.clicked.connect(done)
         self.layout_.addWidget(self.done)
@@ -34,7 +43,7 @@ class ChooseScreen(Screen):
         for key, label in items:
             b = button(label, name=key)
             b.clicked.connect(lambda _=False, k=key: self.take(k))
-            self.rows.addWidget(b)
+            self.rows.insertWidget(len(self.items), b)
             self.items[key] = b
         self.retranslate()
 
