@@ -16,6 +16,7 @@ import re
 import secrets
 import shlex
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -275,7 +276,8 @@ def start(example: Path, work: Path, say: Say = print, *, technician_only: bool 
     text = example.read_text(encoding="utf-8")
     raw = tomllib.loads(text)
     cfg = work / "kiosk.toml"
-    cfg.write_text(set_keys(demo_config(text, work), "ui", DEMO_UI), encoding="utf-8")
+    text = set_keys(demo_config(text, work), "ui", DEMO_UI)
+    cfg.write_text(set_keys(text, "health", {"port": str(free_port())}), encoding="utf-8")
     say(f"Config: {example} with each /dev/kiosk-NAME url pointed at {work}/NAME (the simulators),")
     say(f"data_dir = {work / 'data'}; every process's log in {logs}")
     procs: list[Proc] = []
@@ -321,6 +323,14 @@ def backend_command(work: Path, kiosk_id: str, secret_file: Path, seed: int) -> 
     argv += ["--seed", str(seed)] if seed else []
     shown = "kiosk-backend " + shlex.join(argv).replace(secret, "…")
     return [sys.executable, "-m", "hardware_sim.backend.cli", *argv], shown
+
+
+def free_port() -> int:
+    """A loopback port free now, for the health endpoint: two demos (or a test beside one) never
+    share 9108."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def wait_for(what: str, ready: Callable[[], object], timeout: float = 30.0, every: float = 0.1) -> None:

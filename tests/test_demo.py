@@ -4,6 +4,7 @@ technician's console acting on a simulator through its control socket."""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -64,6 +65,9 @@ def test_the_tour_ends_with_every_event_applied_exactly_once(
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "exactly once: yes" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
+    # the sync's health endpoint answered during the run: 200, and metrics prometheus-client parses
+    assert re.search(r"/healthz: 200, status ok", done.stdout), done.stdout[-2000:]
+    assert re.search(r"/metrics: \d+ metric families .* [1-9]\d* journeys ended", done.stdout)
     # read back on our own: every event of the kiosk's outbox is in the backend's, once, accepted
     written = _rows(work / "data" / "kiosk.db", "SELECT uuid, delivered_at FROM outbox ORDER BY seq")
     arrived = _rows(work / "backend" / "backend.db", "SELECT uuid, status FROM event")
