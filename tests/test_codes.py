@@ -211,7 +211,8 @@ def _checked(text: str) -> None:
         # what is accepted has one spelling: ASCII, upper case
         assert dossier.code.isascii() and dossier.code == dossier.code.upper()
     if isinstance(got, PickupToken):
-        assert got.signed_part + "|" + got.mac == text.strip()
+        # a scanner's or a file's leading byte-order mark is dropped: the same token, not a second one
+        assert got.signed_part + "|" + got.mac == text.strip().lstrip("\ufeff")
 
 
 @given(
