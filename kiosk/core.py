@@ -61,7 +61,7 @@ class Core:
         self.monotonic = monotonic
         self.pin_failures = lockout.Recent()  # a citizen's wrong PINs, across dossiers
         self.staff_failures = lockout.Recent()  # wrong staff PINs, across badges
-        self.space = space.SpaceWatch(cfg, store, monotonic)  # its own files against their cap
+        self.space = space.SpaceWatch(store, monotonic)  # its own files against their cap
         self._listeners: list[Callable[[Announcement], None]] = []
 
     @property
@@ -119,7 +119,7 @@ class Core:
                 flags.lower_flag(self.store, flags.DISK_LOW, actor="kiosk", reason="free space again")
         except sqlite3.Error as exc:  # no room even for the flag: the refusal stands without it
             log.error("cannot record the disk's state: %s", exc)
-        self.space.check()
+        self.space.check(self.cfg)
         return enough
 
     def compartments(self) -> list[Compartment]:

@@ -110,6 +110,8 @@ def run(store: Store, cfg: KioskConfig) -> Outcome:
     if up is not None:  # the evidence stays as it is until a technician has looked
         outcome.skipped = f"the history flag is up ({up.value}): nothing is archived until it is confirmed"
         return outcome
+    # the marker names the head now, so that no row it names goes (kiosk/history.py)
+    history.mark(store, group_shared=cfg.kiosk.group_shared)
     now = store.clock()
     selection = select(store, cfg, now)
     written = None if selection.empty else _write(store, cfg, selection, now)

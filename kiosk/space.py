@@ -134,18 +134,17 @@ def _follow(store: Store, key: str, used: int, limit: int, said: str, consequenc
 class SpaceWatch:
     """The core's look at its own use, from ``Core.check_disk``: at most once a minute."""
 
-    def __init__(self, cfg: KioskConfig, store: Store, monotonic: Callable[[], float]) -> None:
-        self.cfg = cfg
+    def __init__(self, store: Store, monotonic: Callable[[], float]) -> None:
         self.store = store
         self.monotonic = monotonic
         self._next: float | None = None
 
-    def check(self) -> None:
+    def check(self, cfg: KioskConfig) -> None:
         now = self.monotonic()
         if self._next is not None and now < self._next:
             return
         self._next = now + CHECK_EVERY_S
         try:
-            check(self.store, self.cfg)
+            check(self.store, cfg)
         except OSError as exc:
             log.warning("the kiosk's disk use cannot be measured: %s", exc)
