@@ -7,6 +7,7 @@ when the disk use is at its alarm level or over."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sqlite3
 from datetime import timedelta
 from typing import TextIO
@@ -34,6 +35,7 @@ def cmd_maintain(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: 
         return _status(cfg, store, out)
     with retention.maintenance_lock(cfg):
         failed = not _archive(cfg, store, out)
+        _checkpoint(store)
         failed = not _backup(cfg, store, out) or failed
         level = _hold_the_cap(cfg, store, out)
     return FAILED if failed or level.near else OK
@@ -61,6 +63,13 @@ def _archive(cfg: KioskConfig, store: Store, out: TextIO) -> bool:
             "forgotten (counters and cache): " + ", ".join(f"{n} {t}" for t, n in forgotten.items()), file=out
         )
     return True
+
+
+def _checkpoint(store: Store) -> None:
+    """The write-ahead log back to nothing after the prune's deletes, where no reader holds it
+    (the touch screen's and the sync's connections are idle most of the night)."""
+    with contextlib.suppress(sqlite3.Error):  # busy: the next commits check it in as usual
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _backup(cfg: KioskConfig, store: Store, out: TextIO) -> bool:

@@ -21,6 +21,7 @@ from kiosk.errors import KioskError
 from kiosk.journeys.messages import Say
 
 S = TypeVar("S", bound=enum.Enum)
+UNLOGGED = frozenset({"dossier"})  # what a journey's move journals in the audit log but never logs
 log = logging.getLogger("kiosk.journeys")
 
 
@@ -88,7 +89,9 @@ class Journey(Generic[S]):
             self.core.store.on_rollback(lambda: self._back_to(old, was_entered))
             self.core.store.update("journey", self.id, row)
             self.core.store.audit(self.actor, f"journey:{self.kind}:{new.value}", self.id, **detail)
-        log.info("%s %s: %s -> %s %s", self.kind, self.id[:8], old.value, new.value, detail or "")
+        # a dossier's code names the citizen of a pickup (DESIGN §5): journaled above, never logged
+        shown = {key: value for key, value in detail.items() if key not in UNLOGGED}
+        log.info("%s %s: %s -> %s %s", self.kind, self.id[:8], old.value, new.value, shown or "")
         self.core.announce("journey", self.id, kind=self.kind, state=new.value, previous=old.value, **detail)
 
     def _back_to(self, state: S, entered_at: datetime) -> None:
