@@ -25,6 +25,7 @@ import argparse
 import collections
 import os
 import random
+import resource
 import select
 import shutil
 import signal
@@ -97,7 +98,7 @@ name = "lockbus0"
 url = "{root / "lockbus0"}"
 protocol = "cu16"
 reply_timeout_ms = 60
-poll_interval_ms = 5
+poll_interval_ms = 3
 unlock_confirm_ms = 200
 
 """ + "\n".join(compartments)
@@ -109,6 +110,7 @@ class Proc:
     def __init__(self, name: str, argv: list[str], logs: Path, *, pipe: bool = False) -> None:
         self.name, self.argv, self.logs, self.pipe = name, argv, logs, pipe
         self.starts = 0
+        self.cpu_s = 0.0  # over every start
         self.popen: subprocess.Popen[bytes] | None = None
         self._buffer = b""
 
@@ -143,8 +145,23 @@ class Proc:
         self.popen.stdin.write(text.encode() + b"\n")
         self.popen.stdin.flush()
 
+    def cpu_now(self) -> float:
+        """Its CPU time so far, over every start (read while it runs: its own, not its children's)."""
+        if not self.alive:
+            return self.cpu_s
+        assert self.popen is not None
+        try:
+            fields = Path(f"/proc/{self.popen.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            return self.cpu_s
+        return self.cpu_s + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def _count_cpu(self) -> None:
+        self.cpu_s = self.cpu_now()
+
     def kill(self) -> None:
         if self.popen is not None and self.popen.poll() is None:
+            self._count_cpu()
             self.popen.send_signal(signal.SIGKILL)
             self.popen.wait(10)
 
@@ -152,6 +169,7 @@ class Proc:
         if self.popen is None:
             return None
         if self.popen.poll() is None:
+            self._count_cpu()
             self.popen.terminate()
             try:
                 self.popen.wait(10)
@@ -176,6 +194,7 @@ class Soak:
     db_mb: list[float] = field(default_factory=list)  # kiosk.db after each day's maintenance
     wal_mb: list[float] = field(default_factory=list)  # and its write-ahead log
     day_s: float = 5.0  # how long a day takes, for when to strike
+    maintain_cpu_s: float = 0.0
     procs: dict[str, Proc] = field(default_factory=dict)
 
     @property
@@ -304,6 +323,7 @@ class Soak:
 
     def maintain(self, d: int) -> None:
         argv = [sys.executable, "-m", "tests.soak_day", "maintain", str(self.root), str(d)]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         run = Proc(f"maintain-day{d + 1}", argv, self.logs)
         if self.rng.random() < 0.2:  # killed in the middle, then the timer's next run
             run.start()
@@ -318,6 +338,8 @@ class Soak:
             self.problems.append(
                 f"day {d}: kiosk maintain exited {status} (see {self.logs}/{run.name}-*.log)"
             )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # none other ends meanwhile
+        self.maintain_cpu_s += after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         self.db_mb.append(_size(self.root / "data" / "kiosk.db") / MB)
         self.wal_mb.append(_size(self.root / "data" / "kiosk.db-wal") / MB)
 
@@ -365,6 +387,7 @@ def run(args: argparse.Namespace) -> int:
             soak.maintain(d)
             print(f"day {d + 1}/{args.days} done ({soak.day_s:.1f} s a day)", file=sys.stderr, flush=True)
         core = soak.procs["core"]
+        core.cpu_s = core.cpu_now()  # it ends by itself
         core.send("quit")
         undelivered = soak.drain()
         soak.procs["sync"].stop()

@@ -7,8 +7,8 @@ after each ``day D``; ``python -m tests.soak_day maintain ROOT D`` is ``kiosk ma
 of day D. Both log at DEBUG to stderr, which the soak keeps and scans for citizen data.
 
 A day: six rounds. In each an officer signs in, collects the deposited dossiers and loads results
-(the day's share, and what found no room before, leaving a dozen compartments free for
-citizens); citizens drop off dossiers (two in three with a code, the others by procedure, one in
+(the day's share, and what found no room before, leaving twenty compartments free for
+citizens' dossiers); citizens drop off dossiers (two in three with a code, the others by procedure, one in
 ten asking for a low door; the receipt printed) and pick up the results whose SMS has reached
 them (by the QR four times in five, else by code and PIN; four in five the same day, one in a
 hundred never). At the last round the officer also withdraws what was never picked up and
@@ -26,14 +26,13 @@ import logging
 import math
 import random
 import re
+import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-import requests
 
 from drivers.errors import DeviceError
 from hardware_sim.control import ControlClient
@@ -55,7 +54,7 @@ from kiosk.journeys.technician import TechnicianJourney
 from kiosk.migrations import ACTIVE_ITEM
 
 ROUNDS = 6
-RESERVED = 12  # free compartments an officer leaves for the citizens' drop-offs
+RESERVED = 20  # compartments a dossier fits in that an officer leaves free for the citizens' drop-offs
 STEP_S = 20  # simulated seconds an action takes
 OPENING_HOUR = 7
 STAFF = {
@@ -247,10 +246,11 @@ class Kiosk:
         self.core, settled = assembly.build_core(self.cfg, store, lockers)
         for one in settled:
             self.ledger.note(recovered=f"{one.kind} {one.state} -> {one.outcome}")
-        assert self.cfg.printer is not None and self.cfg.backend is not None
+        assert self.cfg.printer is not None
         self.printer = assembly.printer_from_config(self.cfg.printer)
         self.stack.callback(self.printer.close)
-        self.backend = self.cfg.backend.url
+        self.sms: dict[str, tuple[str, str]] = {}
+        self.sms_seen = 0
 
     def close(self) -> None:
         self.ledger.close()
@@ -329,10 +329,12 @@ class Kiosk:
             self.ledger.note(done=f"load:{res.code}")
 
     def free(self) -> int:
-        held = self.core.store.db.execute(
-            f"SELECT COUNT(DISTINCT compartment) FROM item WHERE state IN {ACTIVE_ITEM}"
-        ).fetchone()[0]
-        return sum(1 for c in self.core.compartments() if c.in_service) - int(held)
+        """Compartments a citizen's dossier (size M) fits in, in service and empty."""
+        held = {row[0] for row in self.core.store.db.execute(
+            f"SELECT compartment FROM item WHERE state IN {ACTIVE_ITEM}")}  # fmt: skip
+        return sum(
+            1 for c in self.core.compartments() if c.in_service and c.size in "ML" and c.id not in held
+        )
 
     def officer(
         self, session: SignInJourney, moment: Callable[[], None], *kinds: type[OfficerReleaseJourney]
@@ -426,14 +428,18 @@ class Kiosk:
                 journey.cancel()  # a token of an earlier loading: the newer SMS is on its way
 
     def messages(self) -> dict[str, tuple[str, str]]:
-        """The newest SMS of each dossier, as its citizen has it: (PIN, token)."""
-        answer = requests.get(f"{self.backend}/_admin/sms", timeout=10)
-        answer.raise_for_status()
-        found = {}
-        for sms in answer.json()["sms"]:
-            if matched := SMS.match(sms["text"]):
-                found[matched[1]] = (matched[2], matched[3])
-        return found
+        """The newest SMS of each dossier, as its citizen has it: (PIN, token). Read from the
+        stand-in's own database (what it sent), the new ones since the last look."""
+        db = sqlite3.connect(f"file:{self.root / 'backend' / 'backend.db'}?mode=ro", uri=True, timeout=30)
+        try:
+            rows = db.execute("SELECT id, text FROM sms WHERE id > ? ORDER BY id", [self.sms_seen]).fetchall()
+        finally:
+            db.close()
+        for n, text in rows:
+            self.sms_seen = n
+            if matched := SMS.match(text):
+                self.sms[matched[1]] = (matched[2], matched[3])
+        return self.sms
 
     def place(self, journey: Any, door_open: Any, verb: str) -> None:
         """Someone at the open door puts the item in (or takes it) and closes it; the journey

@@ -171,6 +171,8 @@ def check_and_report(soak: Soak, undelivered: int, wall_s: float, args: argparse
         "archives": archives, "archive MB": round(archive_bytes / MB, 2),
         "backups kept": len(backups), "backup MB": round(sum(p.stat().st_size for p in backups) / MB, 2),
         "log lines scanned": len(log_lines(soak.logs)), "citizen values looked for": len(data),
+        "CPU s by process": {name: round(p.cpu_now(), 1) for name, p in soak.procs.items()}
+        | {"maintain": round(soak.maintain_cpu_s, 1)},
         "wall time s": round(wall_s, 1), "checks": checks, "problems": problems,
     }  # fmt: skip
     (root / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))

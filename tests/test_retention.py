@@ -165,11 +165,16 @@ def test_a_prune_that_fails_leaves_no_archive_and_the_next_run_succeeds(
     assert machine.store.db.execute("SELECT COUNT(*) FROM audit_log").fetchone() == before
     assert audit.anchor(machine.store.db).seq == 0 and audit.verify(machine.store.db).ok
     machine.store.db.execute("DROP TRIGGER fail_prune")
-    # a file a killed run renamed into place but never recorded: removed, its rows are still here
-    orphan = machine.cfg.archive_dir / f"{machine.cfg.kiosk.id}-00001-20260909{archive.SUFFIX}"
+    # a file a killed run renamed into place but never recorded: set aside, never deleted (it
+    # may be all that is left of a history an older copy of the database put back does not have)
+    orphan = machine.cfg.archive_dir / f"{machine.cfg.kiosk.id}-00001-20260909-abcdef{archive.SUFFIX}"
     orphan.write_bytes(b"half a story")
+    (machine.cfg.archive_dir / f".{orphan.name}.123.new").write_bytes(b"half written")
     done = retention.run(machine.store, machine.cfg)
-    assert done.orphans == [orphan.name] and done.archive is not None
+    assert done.orphans == [orphan.name] and done.archive is not None and done.archive != orphan.name
+    aside = machine.cfg.archive_dir / retention.UNRECORDED / orphan.name
+    assert aside.read_bytes() == b"half a story"
+    assert sorted(p.name for p in machine.cfg.archive_dir.iterdir()) == sorted([done.archive, "unrecorded"])
     assert retention.verify_archives(machine.store, machine.cfg).problems == []
 
 
