@@ -48,7 +48,8 @@ def _archive(cfg: KioskConfig, store: Store, out: TextIO) -> bool:
         print(f"ARCHIVE FAILED: {getattr(exc, 'strerror', None) or exc}; nothing was pruned", file=out)
         return False
     for name in done.orphans:
-        print(f"removed {name}: a run before was stopped before it pruned (its rows are in the database)",
+        print(f"set aside {name} in {cfg.archive_dir / retention.UNRECORDED}: no run of this database"
+              " recorded it (one stopped before it pruned, or an older copy of the database put back)",
               file=out)  # fmt: skip
     if done.skipped:
         print(f"nothing archived: {done.skipped}", file=out)

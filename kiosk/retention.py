@@ -28,6 +28,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -49,6 +50,7 @@ MAX_AUDIT_ROWS = 50_000  # a run's share, so that a first run on years of rows s
 MAX_ROWS = 20_000  # of each other table
 CHUNK = 500  # ids in one DELETE … IN (…)
 LOCK = "maintain.lock"
+UNRECORDED = "unrecorded"  # archives no run of this database recorded, kept for a person to look at
 FORGOTTEN = {  # table: the column its age is read from
     "pin_failure": "at",
     "staff_failure": "at",
@@ -105,11 +107,12 @@ def maintenance_lock(cfg: KioskConfig) -> Iterator[None]:
 
 def run(store: Store, cfg: KioskConfig) -> Outcome:
     """Archive and prune what is older than the age (call under ``maintenance_lock``)."""
-    outcome = Outcome(orphans=[p.name for p in remove_orphans(store, cfg)])
+    outcome = Outcome()
     up = flags.get(store, flags.HISTORY)
     if up is not None:  # the evidence stays as it is until a technician has looked
         outcome.skipped = f"the history flag is up ({up.value}): nothing is archived until it is confirmed"
         return outcome
+    outcome.orphans = [p.name for p in set_orphans_aside(store, cfg)]
     # the marker names the head now, so that no row it names goes (kiosk/history.py)
     history.mark(store, group_shared=cfg.kiosk.group_shared)
     now = store.clock()
@@ -209,7 +212,9 @@ def _write(store: Store, cfg: KioskConfig, selection: Selection, now: datetime) 
     """The archive written and read back from the disk."""
     files.secure_dir(cfg.archive_dir, cfg.kiosk.group_shared)
     n = store.db.execute("SELECT COALESCE(MAX(n), 0) + 1 FROM archive").fetchone()[0]
-    name = f"{store.kiosk_id}-{n:05d}-{now:%Y%m%d}{SUFFIX}"
+    # a random part: a name is never that of a file already there (one an older copy of this
+    # database, put back, does not know of)
+    name = f"{store.kiosk_id}-{n:05d}-{now:%Y%m%d}-{secrets.token_hex(3)}{SUFFIX}"
     identity = store.db.execute("SELECT db_uuid FROM kiosk_identity WHERE id = 1").fetchone()
     header = {
         "format": archive.FORMAT, "kiosk_id": store.kiosk_id, "db_uuid": identity[0] if identity else None,
@@ -249,20 +254,24 @@ def _read_back(path: Path, written: str, selection: Selection) -> None:
         raise RetentionError("the archive just written does not read back: " + "; ".join(problems))
 
 
-def remove_orphans(store: Store, cfg: KioskConfig) -> list[Path]:
-    """Archive files no run recorded (it was killed before its prune committed: every row in them
-    is still in the database) and files left half-written."""
+def set_orphans_aside(store: Store, cfg: KioskConfig) -> list[Path]:
+    """Archive files this database has no record of go to ``archive/unrecorded/``, never deleted:
+    most are a run's killed before its prune committed (every row in them is still here), but one
+    may hold rows of a history this database has lost (an older copy put back). Half-written
+    files are deleted."""
     if not cfg.archive_dir.is_dir():
         return []
     known = {row[0] for row in store.db.execute("SELECT name FROM archive")}
-    gone = []
+    aside = cfg.archive_dir / UNRECORDED
+    moved = []
     for path in sorted(cfg.archive_dir.iterdir()):
-        half_written = path.name.startswith(".") and path.name.endswith(".new")
-        unrecorded = path.name.startswith(f"{store.kiosk_id}-") and path.name.endswith(SUFFIX)
-        if half_written or (unrecorded and path.name not in known):
+        if path.name.startswith(".") and path.name.endswith(".new"):
             path.unlink(missing_ok=True)
-            gone.append(path)
-    return gone
+        elif path.is_file() and path.name.endswith(SUFFIX) and path.name not in known:
+            files.secure_dir(aside, cfg.kiosk.group_shared)
+            os.replace(path, aside / path.name)
+            moved.append(path)
+    return moved
 
 
 # -- the prune -------------------------------------------------------------------------------------
