@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: all demo demo-cli test lint typecheck pytest bench soak screenshots clean
+.PHONY: all demo demo-cli test lint typecheck pytest bench soak crash screenshots clean
 
 all: test
 
@@ -44,7 +44,12 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev,pyzbar]'
 	$(BIN)/python -m bench
 
+# 30 simulated days at 200 dossiers a day, with device faults, network cuts and process kills
 soak: $(STAMP)
+	$(BIN)/python -m tests.soak --days 30 --per-day 200
+
+# the crash-consistency harness at 2,000 kill points
+crash: $(STAMP)
 	$(BIN)/python -m tests.crash --points 2000
 
 # Every screen in both languages and both orientations, drawn in a real X server (Xvfb).

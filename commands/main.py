@@ -14,10 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from commands import health, printer, run, scan, staff, sync
+from commands import health, maintain, printer, run, scan, staff, sync
 from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed, UnlockUnconfirmed
-from kiosk import assembly, audit, config, flags, history, logs, migrations, rekey
+from kiosk import assembly, audit, config, flags, history, logs, migrations, rekey, retention
 from kiosk.compartments import sync_from_config
 from kiosk.config import KioskConfig
 from kiosk.errors import ConfigError, KioskError
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("doctor", help="check that every bus and board answers")
     au = sub.add_parser("audit", help="the audit log")
     au.add_argument("action", choices=["verify"])
+    au.add_argument("--archives", action="store_true", help="also walk the chain through every archive")
     sc = sub.add_parser("scenario", help="run a scripted journey file against the (simulated) devices")
     sc.add_argument("file", help="a scenario TOML file, e.g. examples/scenarios/load-and-pickup.toml")
     ke = sub.add_parser("key", help="replace a kiosk key that is lost for good (last resort)")
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_parser(sub)
     printer.add_parser(sub)
     health.add_parser(sub)
+    maintain.add_parser(sub)
     return parser
 
 
@@ -137,8 +139,13 @@ def _print_flags(store: Store, out: TextIO) -> bool:
         todo = {
             flags.HISTORY: "check every compartment, then: kiosk history confirm --reason '…'",
             flags.DISK_LOW: "free space on the kiosk's disk; it serves again by itself once there is room",
+            flags.DISK_CAP: "move the archives to the office and delete them here (kiosk maintain --status)",
+            flags.DISK_NEAR_CAP: "move the archives to the office before the cap is reached",
         }.get(flag.key, "")
-        print(f"! OUT OF SERVICE ({flag.key}: {flag.value}, since {flag.at}): {flag.detail}", file=out)
+        heading = {flags.DISK_CAP: "NO DROP-OFFS", flags.DISK_NEAR_CAP: "WARNING"}.get(
+            flag.key, "OUT OF SERVICE"
+        )
+        print(f"! {heading} ({flag.key}: {flag.value}, since {flag.at}): {flag.detail}", file=out)
         if todo:
             print(f"  to do: {todo}", file=out)
     return bool(up)
@@ -216,15 +223,25 @@ def cmd_audit(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: Tex
     report = audit.verify(store.db)
     version = migrations.current_version(store.db)
     print(f"Audit log of {cfg.kiosk.id}: {report.rows} rows (schema v{version}).", file=out)
+    if report.archived:
+        print(f"Rows 1–{report.archived} are in the archives; the chain here starts from row"
+              f" {report.archived}'s hash.", file=out)  # fmt: skip
+    problems = report.problems
+    if args.archives:
+        archives = retention.verify_archives(store, cfg)
+        print(f"Archives: {archives.archives}, holding {archives.audit_rows} audit rows and"
+              f" {archives.events} events.", file=out)  # fmt: skip
+        problems = [*archives.problems, *problems]
     lost = history.problem(store)
     if lost is not None:
         # the chain in this file may be whole, but it is not the kiosk's whole history
         print(f"HISTORY {lost.value.upper()}: {lost.detail}", file=out)
         return FAILED
-    if report.ok:
-        print("The chain is intact: no row was edited or deleted.", file=out)
+    if not problems:
+        through = " through every archive" if args.archives else ""
+        print(f"The chain is intact{through}: no row was edited or deleted.", file=out)
         return OK
-    for problem in report.problems:
+    for problem in problems:
         print(f"TAMPERED: {problem}", file=out)
     return FAILED
 
@@ -311,4 +328,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], i
     "history": cmd_history,
     "key": cmd_key,
     "health": health.cmd_health,
+    "maintain": maintain.cmd_maintain,
 }

@@ -4,6 +4,10 @@ Triggers refuse UPDATE and DELETE, so the program itself cannot rewrite history;
 rows that were edited or deleted by someone who went around the triggers. Rows cut from the end
 are found through ``audit_head``; a determined editor could rewrite that too, which is why the
 sync sends the chain's hashes to the backend (an anchor outside the machine).
+
+Old rows move to compressed archives (kiosk/retention.py): the log in the database then starts
+after ``audit_anchor``, the last archived row's number and hash, and the chain is walked from
+there; the archives carry the rows before it (``kiosk audit verify --archives``).
 """
 
 from __future__ import annotations
@@ -51,10 +55,27 @@ def append(
     return entry.seq
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """Where the log in the database starts: the row before its first (0 and the genesis: none)."""
+
+    seq: int
+    hash: str
+    archive: str = ""
+
+
+def anchor(db: Database) -> Anchor:
+    if "audit_anchor" not in db.table_names():  # a schema before retention (tests of migrations)
+        return Anchor(0, GENESIS_HASH)
+    seq, digest, archive = db.execute("SELECT seq, hash, archive FROM audit_anchor WHERE id = 1").fetchone()
+    return Anchor(int(seq), str(digest), str(archive))
+
+
 @dataclass
 class AuditReport:
     rows: int = 0
     problems: list[str] = field(default_factory=list)
+    archived: int = 0  # rows before the database's first, in the archives
 
     @property
     def ok(self) -> bool:
@@ -62,9 +83,12 @@ class AuditReport:
 
 
 def verify(db: Database) -> AuditReport:
-    report = AuditReport()
-    expected_seq, prev_hash = 1, GENESIS_HASH
-    for *fields, digest in db.execute(f"SELECT {COLUMNS}, hash FROM audit_log ORDER BY seq"):
+    start = anchor(db)
+    report = AuditReport(archived=start.seq)
+    expected_seq, prev_hash = start.seq + 1, start.hash
+    report.problems += _anchor_problems(db, start)
+    rows = db.execute(f"SELECT {COLUMNS}, hash FROM audit_log WHERE seq > ? ORDER BY seq", [start.seq])
+    for *fields, digest in rows:
         entry = AuditEntry(*fields)
         seq, row_prev = entry.seq, entry.prev_hash
         report.rows += 1
@@ -72,7 +96,8 @@ def verify(db: Database) -> AuditReport:
             gap = f"row {expected_seq}" if seq == expected_seq + 1 else f"rows {expected_seq}–{seq - 1}"
             report.problems.append(f"{gap} deleted (the log jumps from {expected_seq - 1} to {seq})")
         elif row_prev != prev_hash:
-            report.problems.append(f"row {seq} does not follow row {seq - 1}: one of them was altered")
+            was = f"row {seq - 1}" if seq - 1 > start.seq else f"the archived row {seq - 1} (the anchor)"
+            report.problems.append(f"row {seq} does not follow {was}: one of them was altered")
         if entry.digest() != digest:
             report.problems.append(f"row {seq} ({entry.action}, {entry.at}) was edited after it was written")
         expected_seq, prev_hash = seq + 1, digest
@@ -86,3 +111,15 @@ def verify(db: Database) -> AuditReport:
     elif head_seq == last_seq and head_hash != prev_hash:
         report.problems.append(f"the last row ({last_seq}) does not match the recorded head")
     return report
+
+
+def _anchor_problems(db: Database, start: Anchor) -> list[str]:
+    """The anchor is where the last archive ends: one moved by hand, to hide the rows deleted
+    before it, no longer is."""
+    if start.seq == 0 or "archive" not in db.table_names():
+        return []
+    last = db.execute("SELECT name, audit_last, audit_hash FROM archive ORDER BY n DESC LIMIT 1").fetchone()
+    if last is None or (last[1], last[2]) != (start.seq, start.hash):
+        where = "no archive" if last is None else f"the last archive ({last[0]}) ends at row {last[1]}"
+        return [f"the log starts after row {start.seq}, but {where}: rows were removed without an archive"]
+    return []

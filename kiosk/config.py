@@ -245,9 +245,26 @@ class HealthSection(_Section):
         return f"http://{host}:{self.port}"
 
 
+class RetentionSection(_Section):
+    """What the kiosk keeps and how much disk it may use (``kiosk maintain``, daily)."""
+
+    # delivered events, audit rows, ended journeys and items gone older than this are archived to a
+    # compressed file and pruned from the database
+    archive_after_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    # where archives and backups go; relative to data_dir (the default: data_dir/archive, /backups)
+    archive_dir: Annotated[str, Field(min_length=1, max_length=4096)] = "archive"
+    backup_dir: Annotated[str, Field(min_length=1, max_length=4096)] = "backups"
+    backups_kept: Annotated[int, Field(ge=1, le=365)] = 7  # one a day
+    # the kiosk's own disk use (database, archives, backups): an alarm at alarm_percent of it, and at
+    # it drop-offs are refused (pickups go on)
+    max_disk_mb: Annotated[int, Field(ge=16, le=10_000_000)] = 2048
+    alarm_percent: Annotated[int, Field(ge=10, le=99)] = 80
+
+
 class KioskConfig(_Section):
     kiosk: KioskSection
     ui: UiSection = UiSection()
+    retention: RetentionSection = RetentionSection()
     backend: BackendSection | None = None
     rules: RulesSection = RulesSection()
     bus: list[BusSection] = []
@@ -261,6 +278,14 @@ class KioskConfig(_Section):
     @property
     def data_dir(self) -> Path:
         return Path(self.kiosk.data_dir)
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.data_dir / self.retention.archive_dir  # an absolute path stays as it is
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.data_dir / self.retention.backup_dir
 
     @property
     def procedures_path(self) -> Path | None:
@@ -296,6 +321,7 @@ def _cross_check(cfg: KioskConfig) -> list[str]:
             f"kiosk.data_dir: {len(socket_path) - 12} bytes long; with a [backend] it may be at most"
             f" {UNIX_SOCKET_PATH_MAX - 12} (the look-up socket lookup.sock lives in it)"
         )
+    problems += _retention_problems(cfg)
     buses = {b.name: b for b in cfg.bus}
     problems += _duplicates("bus", [b.name for b in cfg.bus], "name")
     problems += _duplicates("compartment", [c.id for c in cfg.compartment], "id")
@@ -326,6 +352,20 @@ def _cross_check(cfg: KioskConfig) -> list[str]:
                 f"lock {c.lock}; expected one compartment per lock"
             )
     return problems + _printer_problems(cfg.printer)
+
+
+def _retention_problems(cfg: KioskConfig) -> list[str]:
+    """Archives and backups each in a folder of their own: rotating backups deletes files there."""
+    data = os.path.abspath(cfg.kiosk.data_dir)
+    archive, backup = (os.path.abspath(p) for p in (cfg.archive_dir, cfg.backup_dir))
+    problems = [
+        f"retention.{key}: {path} is the data directory itself; expected a folder of its own"
+        for key, path in (("archive_dir", archive), ("backup_dir", backup))
+        if path == data
+    ]
+    if archive == backup:
+        problems.append(f"retention.backup_dir: {backup} is also archive_dir; expected two folders")
+    return problems
 
 
 def _printer_problems(printer: PrinterSection | None) -> list[str]:

@@ -19,7 +19,7 @@ from typing import Any
 from drivers.errors import DeviceError
 from drivers.lockboard.bus import BoardStatus
 from drivers.lockboard.errors import DoorJammed
-from kiosk import compartments, events, flags, lockout, procedures
+from kiosk import compartments, events, flags, lockout, procedures, space
 from kiosk.compartments import Compartment
 from kiosk.config import KioskConfig, RulesSection
 from kiosk.errors import DoorFoundOpen, ItemFoundInside, OutOfService
@@ -61,6 +61,7 @@ class Core:
         self.monotonic = monotonic
         self.pin_failures = lockout.Recent()  # a citizen's wrong PINs, across dossiers
         self.staff_failures = lockout.Recent()  # wrong staff PINs, across badges
+        self.space = space.SpaceWatch(store, monotonic)  # its own files against their cap
         self._listeners: list[Callable[[Announcement], None]] = []
         self.metrics = lockers.metrics  # unlock latency, door-open times, faults: memory only
 
@@ -92,6 +93,8 @@ class Core:
     def _out_of_service_words(self, flag: flags.Flag, *, staff: bool) -> tuple[str, str]:
         from kiosk.journeys.messages import Say  # the words live with the journeys'
 
+        if flag.key == flags.DISK_CAP:  # drop-offs only: the citizen can still pick up
+            return Say.DROPOFFS_PAUSED.format()
         if not staff:
             return Say.OUT_OF_SERVICE_NOW.format()
         if flag.key == flags.HISTORY:
@@ -101,7 +104,8 @@ class Core:
     def check_disk(self) -> bool:
         """Whether ``data_dir`` has the configured free space; the disk flag (with its alarm, once)
         goes up below the floor and comes down above it. When even the flag cannot be written,
-        the answer (not enough room) stands without it."""
+        the answer (not enough room) stands without it. The kiosk's own files are held to their
+        cap too (kiosk/space.py), at most once a minute."""
         free = shutil.disk_usage(self.cfg.data_dir).free
         enough = free >= self.cfg.kiosk.min_free_mb * 1024 * 1024
         try:
@@ -116,6 +120,7 @@ class Core:
                 flags.lower_flag(self.store, flags.DISK_LOW, actor="kiosk", reason="free space again")
         except sqlite3.Error as exc:  # no room even for the flag: the refusal stands without it
             log.error("cannot record the disk's state: %s", exc)
+        self.space.check(self.cfg)
         return enough
 
     def compartments(self) -> list[Compartment]:

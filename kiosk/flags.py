@@ -6,6 +6,10 @@ process sees them: the UI's core, the sync worker and the technician's commands.
   this database never sent). Citizens are not served until a technician confirms
   (``kiosk history confirm``).
 - ``disk-low``: free space under the floor; no new journey starts until there is room again.
+- ``disk-near-cap``: the kiosk's own files (database, archives, backups) use ``[retention]
+  alarm_percent`` of their cap: a warning for the technician, nothing is refused.
+- ``disk-cap``: they use the whole cap: no drop-off is taken in (pickups, loads and collections
+  go on) until there is room again (kiosk/space.py).
 
 Raising a flag that is already up changes nothing (so its alarm is raised once per episode).
 """
@@ -18,6 +22,8 @@ from kiosk.store import Store
 
 HISTORY = "history"
 DISK_LOW = "disk-low"
+DISK_NEAR_CAP = "disk-near-cap"
+DISK_CAP = "disk-cap"
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from kiosk import events, files, flags
+from kiosk import audit, events, files, flags
 from kiosk.store import Store
 
 MARKER = "kiosk-identity.json"
@@ -98,6 +98,9 @@ def _rolled_back(store: Store, marker: Identity) -> str | None:
             " (an older copy put back, or a write-ahead log lost)"
         )
     row = store.db.execute("SELECT hash FROM audit_log WHERE seq = ?", [marker.audit_seq]).fetchone()
+    start = audit.anchor(store.db)
+    if row is None and marker.audit_seq == start.seq:  # that row went to an archive: its hash stayed
+        row = (start.hash,)
     if row is None or row[0] != marker.audit_hash:
         return f"its audit log differs from the kiosk's at row {marker.audit_seq}"
     return None
@@ -144,6 +147,16 @@ def confirm(store: Store, *, by: str, reason: str, group_shared: bool = False) -
 
 def problem(store: Store) -> flags.Flag | None:
     return flags.get(store, flags.HISTORY)
+
+
+def marked_seq(store: Store) -> int:
+    """The audit row the marker names (0: none, or a marker that cannot be read): retention never
+    moves a row the marker names, or any after it, out of the database."""
+    try:
+        marker = _read_marker(store.path.parent / MARKER)
+    except ValueError:
+        return 0
+    return 0 if marker is None else marker.audit_seq
 
 
 def write_marker(store: Store, identity: Identity, *, group_shared: bool) -> None:

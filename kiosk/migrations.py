@@ -247,6 +247,46 @@ def _v8_process_snapshots(db: Database) -> None:
     db.execute("CREATE INDEX journey_ended ON journey(kind, outcome) WHERE ended_at IS NOT NULL")
 
 
+_RETENTION_SQL = [
+    # where the log in this file starts: the last row moved to an archive (kiosk/retention.py), or
+    # the genesis. It only moves forward, and only onto a row of the log, whose hash it copies.
+    """CREATE TABLE audit_anchor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        at TEXT NOT NULL DEFAULT '',
+        archive TEXT NOT NULL DEFAULT '')""",
+    f"INSERT INTO audit_anchor (id, seq, hash) VALUES (1, 0, '{GENESIS_HASH}')",
+    """CREATE TRIGGER audit_anchor_forward BEFORE UPDATE ON audit_anchor
+        WHEN NEW.seq < OLD.seq OR NEW.hash IS NOT (SELECT hash FROM audit_log WHERE seq = NEW.seq)
+        BEGIN SELECT RAISE(ABORT, 'the audit anchor moves only forward, onto a row of the log'); END""",
+    """CREATE TRIGGER audit_anchor_no_delete BEFORE DELETE ON audit_anchor
+        BEGIN SELECT RAISE(ABORT, 'the audit anchor cannot be deleted'); END""",
+    # rows up to the anchor (archived) may go; every row after it stays append-only
+    "DROP TRIGGER audit_log_no_delete",
+    """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        WHEN OLD.seq > (SELECT seq FROM audit_anchor WHERE id = 1)
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    # every archive written, with what it holds and its digest, for kiosk audit verify --archives
+    """CREATE TABLE archive (
+        n INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        made_at TEXT NOT NULL,
+        audit_first INTEGER NOT NULL,     -- the anchor before it + 1
+        audit_last INTEGER NOT NULL,      -- the anchor after it (audit_first - 1 when no row moved)
+        audit_hash TEXT NOT NULL,         -- the hash of row audit_last: where the next one follows on
+        events INTEGER NOT NULL,
+        rows INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        sha256 TEXT NOT NULL)""",
+]
+
+
+def _v9_retention(db: Database) -> None:
+    for sql in _RETENTION_SQL:
+        db.execute(sql)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "compartments", _v1_compartments),
     Migration(2, "append-only audit log with hash chain", _v2_audit_log),
@@ -256,6 +296,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "sync: delivery outcomes, dead letters, sync state, device states", _v6_sync),
     Migration(7, "dead letters kept whole, loadings, identity, staff failures, flags", _v7_boundaries),
     Migration(8, "what a process knows in memory, for the health endpoint", _v8_process_snapshots),
+    Migration(9, "retention: the audit log's anchor, archives", _v9_retention),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -26,7 +26,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pytestqt.qtbot import QtBot
 
 import commands.main
-from kiosk import config, flags, health, maintenance
+from kiosk import config, flags, health, maintenance, migrations
 from kiosk.clock import utc_now
 from kiosk.config import HealthSection, KioskConfig
 from kiosk.errors import ConfigError
@@ -203,7 +203,10 @@ def test_a_running_sync_serves_both_processes_health_and_metrics(
             and "message" not in body["sync"]["last_error"]
         )
         assert body["ui"]["age_s"] is not None and body["ui"]["age_s"] < 45
-        assert body["version"] == health.software_version() and body["store"]["schema_version"] == 8
+        assert (
+            body["version"] == health.software_version()
+            and body["store"]["schema_version"] == migrations.LATEST
+        )
         # no citizen's data in any label or field, in any spelling
         text = requests.get(f"{url}/metrics", timeout=5).text + json.dumps(body, ensure_ascii=False)
         assert len(citizens) >= 6 and leaks(text.splitlines(), citizens) == []

@@ -26,3 +26,11 @@ def test_clean_lines_pass() -> None:
     data = CitizenData()
     data.add(pin="482913", code="000.00.53.H48-220921-0099")
     assert leaks(["INFO kiosk: 1 pickup, 0 faults", "event 4829 delivered"], data) == []
+
+
+def test_digits_inside_a_longer_run_are_not_a_pin() -> None:
+    """Six digits of a PIN turn up by chance in a journey's hex id or a hash."""
+    data = CitizenData()
+    data.add(pin="187187", phone="0912345678")
+    assert leaks(["INFO kiosk.journeys: load 91871874: scanning -> opening", "hash a0912345678b"], data) == []
+    assert leaks(["pin=187187;", "to 0912345678."], data) == ["pins: pin=187187;", "phones: to 0912345678."]

@@ -18,10 +18,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 UNITS = ROOT / "systemd"
 UI, SYNC, DOCTOR = "kiosk-ui.service", "kiosk-sync.service", "kiosk-doctor.service"
-SERVICES = (UI, SYNC, DOCTOR)
+MAINTAIN = "kiosk-maintain.service"
+SERVICES = (UI, SYNC, DOCTOR, MAINTAIN)
 # `systemd-analyze security` exposure, 0 (safe) to 10: the UI needs its display, touch, serial
 # and sound devices, so it may score a little higher.
-THRESHOLDS = {SYNC: 4.0, DOCTOR: 4.0, UI: 5.0}
+THRESHOLDS = {SYNC: 4.0, DOCTOR: 4.0, UI: 5.0, MAINTAIN: 4.0}
 SECRET = "/etc/kiosk/backend-secret"
 TOKEN_KEY = "/var/lib/kiosk/pickup-token.key"
 STATE = "/var/lib/kiosk"
@@ -36,7 +37,12 @@ DEVICES = {
     },
     DOCTOR: {"char-ttyUSB rw"},
 }
-GROUPS = {UI: {"video", "render", "input", "dialout", "audio"}, DOCTOR: {"dialout"}, SYNC: set()}
+GROUPS = {
+    UI: {"video", "render", "input", "dialout", "audio"},
+    DOCTOR: {"dialout"},
+    SYNC: set(),
+    MAINTAIN: set(),
+}
 EXPOSURE = re.compile(r"Overall exposure level for (\S+): (\d+\.\d)")
 
 Unit = dict[str, list[tuple[str, str]]]
@@ -147,7 +153,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_unit_passes_systemd_analyze_verify(installed: Path) -> None:
     names = [p.name for p in unit_files()]
-    assert set(SERVICES) | {"kiosk-doctor.timer"} <= set(names)
+    assert set(SERVICES) | {"kiosk-doctor.timer", "kiosk-maintain.timer"} <= set(names)
     for name in names:  # checked as committed, byte for byte
         assert (installed / "etc/systemd/system" / name).read_bytes() == (UNITS / name).read_bytes()
     done = run("systemd-analyze", "verify", f"--root={installed}", *names)
@@ -221,7 +227,7 @@ def test_tmpfiles_make_the_shared_directory_for_the_group(tmp_path: Path) -> Non
 
 
 def test_only_the_sync_can_see_the_backend_secret() -> None:
-    for name in (UI, DOCTOR):
+    for name in (UI, DOCTOR, MAINTAIN):
         assert SECRET in paths(name, "InaccessiblePaths"), name
     for name in SERVICES:  # nothing grants it back
         for key in ("ReadOnlyPaths", "ReadWritePaths", "BindPaths", "BindReadOnlyPaths", "LoadCredential"):
@@ -233,8 +239,9 @@ def test_only_the_sync_can_see_the_backend_secret() -> None:
 def test_the_ui_and_the_doctor_have_no_network() -> None:
     families = words(UI, "RestrictAddressFamilies")
     assert families == {"AF_UNIX"}  # an allow-list ("~" would make it a deny-list), for lookup.sock
-    assert words(DOCTOR, "RestrictAddressFamilies") == {"none"}
-    for name in (UI, DOCTOR):
+    for name in (DOCTOR, MAINTAIN):
+        assert words(name, "RestrictAddressFamilies") == {"none"}
+    for name in (UI, DOCTOR, MAINTAIN):
         assert (last(name, "PrivateNetwork"), last(name, "IPAddressDeny")) == ("yes", "any"), name
     assert words(SYNC, "RestrictAddressFamilies") == {"AF_INET", "AF_INET6", "AF_UNIX"}
 
@@ -244,15 +251,16 @@ def test_devices_are_closed_but_for_those_each_service_drives() -> None:
         assert last(name, "DevicePolicy") == "closed", name
         assert set(effective(name, "DeviceAllow")) == allowed, name
         assert len(effective(name, "DeviceAllow")) == len(allowed), name
-    assert last(SYNC, "PrivateDevices") == "yes"
-    assert effective(SYNC, "DeviceAllow") == []
+    for name in (SYNC, MAINTAIN):  # none at all
+        assert (last(name, "PrivateDevices"), last(name, "DevicePolicy")) == ("yes", "closed"), name
+        assert effective(name, "DeviceAllow") == [], name
     for name, groups in GROUPS.items():
         assert words(name, "SupplementaryGroups") == groups, name
 
 
 def test_the_ui_and_the_sync_are_different_users_sharing_the_group() -> None:
     users = {name: last(name, "User") for name in SERVICES}
-    assert users == {UI: "kiosk", DOCTOR: "kiosk", SYNC: "kiosk-sync"}
+    assert users == {UI: "kiosk", DOCTOR: "kiosk", SYNC: "kiosk-sync", MAINTAIN: "kiosk"}
     assert {last(name, "Group") for name in SERVICES} == {"kiosk"}
     declared = {shlex.split(line)[1] for line in sysusers_lines() if line.startswith("u ")}
     assert set(users.values()) <= declared
@@ -267,7 +275,7 @@ def sysusers_lines() -> list[str]:
 
 
 def test_the_state_directory_is_shared_and_never_taken_by_the_sync() -> None:
-    for name in (UI, DOCTOR):
+    for name in (UI, DOCTOR, MAINTAIN):
         assert (effective(name, "StateDirectory"), last(name, "StateDirectoryMode")) == (["kiosk"], "2770")
     # a StateDirectory=kiosk would chown the whole directory (the UI's key too) to kiosk-sync
     assert "kiosk" not in words(SYNC, "StateDirectory")
@@ -303,7 +311,8 @@ def test_every_service_is_locked_down(name: str) -> None:
 def test_only_the_ui_may_write_and_execute_memory() -> None:
     # Mesa's llvmpipe, the software renderer, JIT-compiles; nothing in the sync or the doctor does
     assert last(UI, "MemoryDenyWriteExecute") is None
-    assert last(SYNC, "MemoryDenyWriteExecute") == last(DOCTOR, "MemoryDenyWriteExecute") == "yes"
+    for name in (SYNC, DOCTOR, MAINTAIN):
+        assert last(name, "MemoryDenyWriteExecute") == "yes", name
 
 
 def test_the_services_still_run_what_they_ran() -> None:
@@ -312,11 +321,12 @@ def test_the_services_still_run_what_they_ran() -> None:
         UI: "/opt/kiosk/.venv/bin/kiosk run",
         SYNC: "/opt/kiosk/.venv/bin/kiosk sync",
         DOCTOR: "/opt/kiosk/.venv/bin/kiosk doctor",
+        MAINTAIN: "/opt/kiosk/.venv/bin/kiosk maintain",
     }
     assert last(UI, "Conflicts", "Unit") == "getty@tty1.service"
     assert "QT_QPA_PLATFORM=eglfs" in assigned(UI, "Environment")
     assert last(UI, "Restart") == last(SYNC, "Restart") == "always"
-    assert last(DOCTOR, "Type") == "oneshot"
+    assert last(DOCTOR, "Type") == last(MAINTAIN, "Type") == "oneshot"
     assert last("kiosk-doctor.timer", "OnUnitActiveSec", "Timer") == "15min"
 
 
@@ -337,3 +347,11 @@ def test_the_ui_and_the_sync_are_watched_by_systemd() -> None:
     # the screen pings every 15 s, asking each of its threads for an answer within 1 s
     assert int(watchdog[UI]) / 2 > 1
     assert last(DOCTOR, "WatchdogSec") is None
+
+
+def test_maintenance_runs_daily_sees_no_key_and_yields_to_the_touch_screen() -> None:
+    assert last("kiosk-maintain.timer", "OnCalendar", "Timer") == "*-*-* 02:30:00"
+    assert last("kiosk-maintain.timer", "Persistent", "Timer") == "yes"  # a night the kiosk was off
+    # archives and backups need no secret: the PINs of delivered events are gone, others sealed
+    assert {SECRET, TOKEN_KEY, f"{STATE}/outbox-seal.key"} <= paths(MAINTAIN, "InaccessiblePaths")
+    assert (last(MAINTAIN, "Nice"), last(MAINTAIN, "IOSchedulingClass")) == ("10", "idle")

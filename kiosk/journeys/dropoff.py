@@ -14,7 +14,7 @@ import enum
 from typing import Any, ClassVar
 
 from drivers.printer.document import Document
-from kiosk import codes, compartments, entries, events, procedures, receipts
+from kiosk import codes, compartments, entries, events, flags, procedures, receipts
 from kiosk.compartments import Compartment
 from kiosk.core import Core
 from kiosk.journeys.messages import Say
@@ -58,6 +58,8 @@ class DropoffJourney(PlacingJourney[Dropoff]):
         s: ("idle_timeout_s", Dropoff.TIMED_OUT) for s in BEFORE_UNLOCK
     }
     CANCELLABLE, CANCELLED = BEFORE_UNLOCK, Dropoff.CANCELLED
+    # at the cap on the kiosk's own disk use no dossier is taken in; pickups go on (kiosk/space.py)
+    BLOCKED_BY = frozenset({flags.HISTORY, flags.DISK_LOW, flags.DISK_CAP})
     TERMINAL = frozenset({Dropoff.DEPOSITED, Dropoff.NOT_DEPOSITED, Dropoff.NO_SPACE, Dropoff.UNCERTAIN,
                           Dropoff.CANCELLED, Dropoff.TIMED_OUT})  # fmt: skip
 

@@ -177,6 +177,13 @@ class Say(enum.Enum):
         "Máy đang chờ kỹ thuật viên kiểm tra dữ liệu ({problem}); chưa nạp kết quả được.",
         "The kiosk waits for a technician to check its data ({problem}); results cannot be loaded yet.",
     )
+    DROPOFFS_PAUSED = (
+        "Máy tạm thời không nhận hồ sơ vì bộ nhớ đã đầy. Bạn vẫn nhận kết quả tại máy được. Vui lòng nộp"
+        " hồ sơ tại quầy một cửa trong giờ làm việc. Kỹ thuật viên đã được báo.",
+        "The kiosk cannot take in dossiers for now: its storage is full. You can still pick up results"
+        " here. Please hand in your dossier at the office counter during opening hours. A technician"
+        " has been told.",
+    )
     OUT_OF_SERVICE_DISK = (
         "Bộ nhớ của máy sắp đầy; máy tạm ngừng nhận việc mới. Kỹ thuật viên đã được báo.",
         "The kiosk's storage is nearly full; it takes no new work for now. A technician has been told.",
