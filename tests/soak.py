@@ -89,6 +89,9 @@ idle_s = 0.2
 assignments_s = 1
 heartbeat_s = 5
 
+[health]
+port = 0
+
 [printer]
 url = "{root / "printer"}"
 baudrate = 115200

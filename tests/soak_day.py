@@ -424,8 +424,8 @@ class Kiosk:
             if journey.state is Pickup.VERIFIED:
                 journey.open()
                 self.place(journey, Pickup.DOOR_OPEN, "take")
-            elif not journey.ended:
-                journey.cancel()  # a token of an earlier loading: the newer SMS is on its way
+            if not journey.ended:  # a token of an earlier loading (the newer SMS is on its way), or
+                journey.cancel()  # its board silent: the citizen comes back later
 
     def messages(self) -> dict[str, tuple[str, str]]:
         """The newest SMS of each dossier, as its citizen has it: (PIN, token). Read from the
