@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
@@ -34,25 +34,38 @@ class AuditEntry:
     detail: str
     prev_hash: str
 
+    def fields(self) -> tuple[int, str, str, str, str, str | None, str, str]:
+        """The fields in column order (``dataclasses.astuple`` deep-copies each: 11 µs a call, on
+        the unlock path three times)."""
+        return (self.seq, self.at, self.kiosk_id, self.actor, self.action, self.subject, self.detail,
+                self.prev_hash)  # fmt: skip
+
     def digest(self) -> str:
-        canonical = json.dumps(astuple(self), ensure_ascii=False, separators=(",", ":"))
+        canonical = json.dumps(self.fields(), ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 COLUMNS = "seq, at, kiosk_id, actor, action, subject, detail, prev_hash"
 
 
+Head = tuple[int, str]  # the last row's sequence number and hash
+
+
 def append(
-    db: Database, *, at: str, kiosk_id: str, actor: str, action: str, subject: str | None, detail: str
-) -> int:
-    """Add one row after the head; call inside a write transaction. Returns its sequence number."""
-    head_seq, head_hash = db.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+    db: Database, *, at: str, kiosk_id: str, actor: str, action: str, subject: str | None, detail: str,
+    head: Head | None = None,
+) -> Head:  # fmt: skip
+    """Add one row after the head; call inside a write transaction. ``head``: the chain's head as
+    the caller last left it in this transaction (read from ``audit_head`` when None). Returns the
+    new head."""
+    head_seq, head_hash = head or db.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
     entry = AuditEntry(head_seq + 1, at, kiosk_id, actor, action, subject, detail, head_hash)
+    digest = entry.digest()
     db.execute(
         f"INSERT INTO audit_log ({COLUMNS}, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [*astuple(entry), entry.digest()],
+        [*entry.fields(), digest],
     )
-    return entry.seq
+    return entry.seq, digest
 
 
 @dataclass(frozen=True)

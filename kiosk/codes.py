@@ -179,7 +179,12 @@ def _clean(text: str) -> str:
         raise CodeRejected(Rejection.EMPTY)
     if len(text) > MAX_LENGTH:
         raise CodeRejected(Rejection.TOO_LONG, f"{len(text)} characters")
-    if any(unicodedata.category(ch) in UNREADABLE_CATEGORIES and ch not in "\t\r\n" for ch in text):
+    # printable ASCII (the common case, and every pickup token) has no character of those
+    # categories: the per-character look-up is for the rest
+    plain = text.isascii() and text.isprintable()
+    if not plain and any(
+        unicodedata.category(ch) in UNREADABLE_CATEGORIES and ch not in "\t\r\n" for ch in text
+    ):
         raise CodeRejected(Rejection.UNREADABLE)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

@@ -93,10 +93,12 @@ def all_compartments(store: Store, *, in_config_only: bool = True) -> list[Compa
 
 
 def get(store: Store, compartment_id: str) -> Compartment:
-    rows = list(store.db.query(WITH_CONTENTS + " WHERE c.id = ? AND c.in_config = 1", [compartment_id]))
-    if not rows:
+    # execute, not sqlite-utils' query(): that wraps each read in a savepoint (on the unlock path)
+    cursor = store.db.execute(WITH_CONTENTS + " WHERE c.id = ? AND c.in_config = 1", [compartment_id])
+    row = cursor.fetchone()
+    if row is None:
         raise UnknownCompartment(compartment_id, [c.id for c in all_compartments(store)])
-    return Compartment.from_row(rows[0])
+    return Compartment.from_row(dict(zip([c[0] for c in cursor.description], row, strict=True)))
 
 
 def where_is(store: Store, kind: str, dossier_code: str) -> str | None:

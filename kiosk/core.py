@@ -7,17 +7,18 @@ a maintenance event.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from drivers.errors import DeviceError
-from drivers.lockboard.bus import BoardStatus
+from drivers.lockboard.bus import AskedStatus, BoardStatus
 from drivers.lockboard.errors import DoorJammed
 from kiosk import compartments, events, flags, lockout, procedures, space
 from kiosk.compartments import Compartment
@@ -39,6 +40,10 @@ class Announcement:
     journey: str | None
     detail: dict[str, Any] = field(default_factory=dict)
 
+
+# A status asked longer ago than this before the unlock frame is asked again: the look at the door
+# must be of now, not of before a commit that stalled.
+FRESH_READ_S = 0.25
 
 # The rules are config's [rules] table; journeys read them as ``core.rules``.
 Rules = RulesSection
@@ -127,25 +132,38 @@ class Core:
         return compartments.all_compartments(self.store)
 
     def record_intent(self, comp: Compartment, *, actor: str, journey: str) -> None:
-        """Journal that ``comp`` is about to be unlocked; call inside the transaction that moves the
+        """Journal that ``comp`` is about to be unlocked; inside the transaction that moves the
         journey, so one commit makes both durable before the frame is sent."""
         where = {"bus": comp.bus, "board": comp.board, "lock": comp.lock, "journey": journey}
         self.store.audit(actor, "unlock-intent", comp.id, **where)
 
+    @contextlib.contextmanager
+    def intent_to_open(self, comp: Compartment, *, actor: str, journey: str) -> Iterator[AskedStatus]:
+        """The transaction that makes the intent to open ``comp`` durable: the block's changes (the
+        journey's move, the item's), then the intent, in one commit. Meanwhile the board is asked
+        for the status that ``unlock(before=…)`` looks at: the request goes out before the COMMIT
+        and the answer is read after it, so the fsync and the board's answer overlap. The block
+        must not use ``comp``'s bus."""
+        bus = self.lockers.buses[comp.bus]
+        with bus.status_meanwhile(comp.board) as asked, self.store.transaction():
+            yield asked
+            self.record_intent(comp, actor=actor, journey=journey)
+
     def unlock(
-        self, comp: Compartment, *, actor: str, journey: str, intent_recorded: bool = False,
+        self, comp: Compartment, *, actor: str, journey: str, before: AskedStatus | None = None,
         expect_empty: bool = False,
     ) -> BoardStatus:  # fmt: skip
-        """Open ``comp``. Raises DoorFoundOpen (nothing sent: the door already read open),
-        ItemFoundInside (``expect_empty`` and the sensor shows an item: nothing sent), DoorJammed
-        (the compartment is then out of service) or another DeviceError (the door may be open: the
-        caller records the outcome as uncertain)."""
-        if not intent_recorded:
+        """Open ``comp``: with ``before`` from the ``intent_to_open`` block that made the intent
+        durable, else the intent is committed here first. Raises DoorFoundOpen (nothing sent: the
+        door already read open), ItemFoundInside (``expect_empty`` and the sensor shows an item:
+        nothing sent), DoorJammed (the compartment is then out of service) or another DeviceError
+        (the door may be open: the caller records the outcome as uncertain)."""
+        if before is None:
             self.record_intent(comp, actor=actor, journey=journey)
-        before = self.read(comp)
-        if expect_empty and before is not None and before.has_item(comp.lock):
+        before_status = self._door_before(comp, before)
+        if expect_empty and before_status is not None and before_status.has_item(comp.lock):
             raise ItemFoundInside(comp.id)
-        if before is not None and not before.is_locked(comp.lock):
+        if before_status is not None and not before_status.is_locked(comp.lock):
             # A released hook before the frame would make the "proof" after it meaningless.
             with self.store.transaction():
                 compartments.record_door(self.store, comp.id, "open")
@@ -177,6 +195,15 @@ class Core:
         self.metrics.unlocked(comp.id, time.perf_counter() - started, at=self.monotonic())
         return proof
 
+    def _door_before(self, comp: Compartment, asked: AskedStatus | None) -> BoardStatus | None:
+        """What the board says just before the frame: the status asked during the intent's commit,
+        unless that was long enough ago for the door to have changed (a commit that waited on
+        another process's write lock); then a read now."""
+        bus = self.lockers.buses[comp.bus]
+        if asked is None or (asked.status is not None and bus.since(asked.asked_at) > FRESH_READ_S):
+            return self.read(comp)
+        return self._seen(comp, asked.status if asked.status is not None else asked.error)
+
     def refresh_doors(self) -> dict[str, str]:
         """Record every compartment's door as its board reports it now ("unknown" when the board
         cannot be read); returns what was recorded."""
@@ -199,13 +226,21 @@ class Core:
         try:
             status = self.lockers.buses[comp.bus].status(comp.board)
         except DeviceError as exc:
-            log.warning("cannot read %s: %s", comp.id, exc)
-            self.lockers.noted(comp.bus, comp.board, exc)
+            return self._seen(comp, exc)
+        return self._seen(comp, status)
+
+    def _seen(self, comp: Compartment, reading: BoardStatus | DeviceError | None) -> BoardStatus | None:
+        """A reading of ``comp``'s board, noted for the health endpoint (it answered, or how it
+        failed); the status, or None when there is none."""
+        if not isinstance(reading, BoardStatus):
+            log.warning("cannot read %s: %s", comp.id, reading)
+            if reading is not None:
+                self.lockers.noted(comp.bus, comp.board, reading)
             return None
-        self.lockers.noted(comp.bus, comp.board, status)
-        if status.is_locked(comp.lock):  # the end of its time open, if it was opened
+        self.lockers.noted(comp.bus, comp.board, reading)
+        if reading.is_locked(comp.lock):  # the end of its time open, if it was opened
             self.metrics.door_closed(comp.id, at=self.monotonic())
-        return status
+        return reading
 
     def take_out_of_service(self, compartment_id: str, why: str, *, actor: str) -> None:
         self._set_service(compartment_id, False, why, actor=actor)

@@ -13,6 +13,8 @@ database alone does not let anyone find a 6-digit PIN by trying all million.
 from __future__ import annotations
 
 import base64
+import ctypes
+import functools
 import hashlib
 import hmac
 import os
@@ -148,7 +150,25 @@ def _keyed(secret: str, pepper: bytes) -> bytes:
 
 
 def _scrypt(material: bytes, salt: bytes, n: int, r: int, p: int) -> bytes:
+    _working_memory_given_back()
     return hashlib.scrypt(material, salt=salt, n=n, r=r, p=p, dklen=32, maxmem=256 * 1024 * 1024)
+
+
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
+OWN_MAPPING_FROM = 1 << 20  # blocks this large (scrypt's 16 MiB) are mapped apart and unmapped when freed
+
+
+@functools.cache
+def _working_memory_given_back() -> None:
+    """scrypt works in 128·r·n bytes (16 MiB here). glibc raises its mmap threshold to the size of
+    the first large block freed, so from the second hash on those 16 MiB come from the heap of the
+    thread hashing (the touch screen's core thread) and stay resident there after every hash is
+    done: 16 MiB of the process's memory for nothing. A fixed threshold (which turns the raising
+    off) keeps such blocks in mappings of their own, returned to the system when freed. Not glibc
+    (no mallopt): nothing to do."""
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+    if mallopt is not None:
+        mallopt(M_MMAP_THRESHOLD, OWN_MAPPING_FROM)
 
 
 def _mac(key: bytes, signed: str) -> str:

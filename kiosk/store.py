@@ -39,6 +39,10 @@ class Store:
         self.clock = clock
         self.group_shared = group_shared
         self._undo: list[Callable[[], None]] = []
+        # the audit chain's head as this store's write transaction left it: the rows it appends
+        # follow one another without reading the head back each time (nobody else writes meanwhile)
+        self._head: audit.Head | None = None
+        self._ours = False  # inside a transaction this store began (the head is known only there)
         try:
             files.create_with_mode(path, files.file_mode(group_shared))
             for each in (path, *(path.with_name(path.name + s) for s in SIDE_FILES)):
@@ -100,11 +104,11 @@ class Store:
         full disk shows there), it is rolled back whole, and the ``on_rollback`` undos registered
         inside it run, so objects in memory tell no more than the store holds."""
         if self.db.conn.in_transaction:
-            with self.db.atomic():  # nested: a savepoint inside the outer transaction
+            with self._savepoint():  # nested: a savepoint inside the outer transaction
                 yield self.db
             return
         self.db.execute("BEGIN IMMEDIATE")
-        self._undo = []
+        self._undo, self._head, self._ours = [], None, True
         try:
             yield self.db
             self.db.execute("COMMIT")
@@ -115,7 +119,24 @@ class Store:
                 undo()
             raise
         finally:
-            self._undo = []
+            self._undo, self._head, self._ours = [], None, False
+
+    @contextlib.contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        """sqlite-utils' ``atomic()`` without its costs on the unlock path (a random name made and
+        two statements through its ``execute`` per block): one name serves every depth, as SQLite
+        releases or rolls back to the innermost savepoint of that name."""
+        conn = self.db.conn
+        conn.execute("SAVEPOINT nested")
+        try:
+            yield
+        except BaseException:
+            self._head = None  # rows appended inside are undone: read the head again
+            if conn.in_transaction:  # a RAISE(ROLLBACK) trigger may have ended it, savepoints and all
+                conn.execute("ROLLBACK TO nested")
+                conn.execute("RELEASE nested")
+            raise
+        conn.execute("RELEASE nested")
 
     def on_rollback(self, undo: Callable[[], None]) -> None:
         """Run ``undo`` if the transaction in progress does not commit (nothing outside one)."""
@@ -134,17 +155,22 @@ class Store:
         return stamp(self.clock())
 
     def audit(self, actor: str, action: str, subject: str | None = None, **detail: Any) -> int:
-        """Append to the audit chain; inside the caller's transaction when there is one."""
-        with self.transaction() as db:
-            return audit.append(
-                db,
+        """Append to the audit chain; inside the caller's transaction when there is one (with no
+        savepoint of its own there: its one write, a single INSERT, is all or nothing anyway)."""
+        with contextlib.nullcontext() if self.db.conn.in_transaction else self.transaction():
+            head = audit.append(
+                self.db,
                 at=self.now(),
                 kiosk_id=self.kiosk_id,
                 actor=actor,
                 action=action,
                 subject=subject,
                 detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
+                head=self._head if self._ours else None,  # another's transaction (migrations): read it
             )
+            if self._ours:
+                self._head = head
+            return head[0]
 
 
 def _damaged_or(path: Path, exc: sqlite3.DatabaseError) -> StoreError:

@@ -211,3 +211,52 @@ def test_every_frame_is_logged_in_hex_at_debug(
     lines = [r.getMessage() for r in caplog.records if r.name.startswith("drivers.link")]
     assert "-> 02 10 30 03 45" in lines
     assert any(line.startswith("<- 02 10 30 ff ff 00 00 03") for line in lines)
+
+
+# -- a status read overlapped with the caller's work (the unlock intent's commit) --------------------
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_status_asked_before_a_block_is_answered_after_it(make_simbus: MakeSimBus, protocol: str) -> None:
+    import time
+
+    sb = make_simbus(protocol, wire_baud=9600)  # the answer takes ~19 ms on the wire
+    sb.ctl.call("open", 0, 3)
+    with sb.bus.status_meanwhile(0) as asked:
+        time.sleep(0.03)  # the commit's fsync: the board answers meanwhile
+        assert asked.status is None  # nothing is read inside the block
+        start = time.perf_counter()
+    waited = time.perf_counter() - start
+    assert asked.error is None and asked.status is not None
+    assert not asked.status.is_locked(3) and asked.status.is_locked(1)
+    assert waited < 0.015  # the answer was already in: its wire time was spent in the block
+    assert sb.bus.counters.commands == 1 and sb.bus.counters.retries == 0
+
+
+def test_status_asked_meanwhile_is_retried_like_any_status(make_simbus: MakeSimBus) -> None:
+    sb = make_simbus("cu16")
+    sb.ctl.call("checksum", 0, 2)  # the overlapped answer and the first retry are spoilt
+    with sb.bus.status_meanwhile(0) as asked:
+        pass
+    assert asked.status is not None and all(asked.status.locked)
+    assert sb.bus.counters.retries == 2
+
+
+def test_status_asked_of_a_silent_board_says_so(make_simbus: MakeSimBus) -> None:
+    sb = make_simbus("cu48")
+    sb.ctl.call("silent", 0, "on")
+    with sb.bus.status_meanwhile(0) as asked:
+        pass
+    assert asked.status is None and isinstance(asked.error, BoardSilent)
+    assert sb.bus.counters.errors == {"BoardSilent": 1}
+    assert all(sb.bus.status(1).locked)  # the bus was let go: the next command goes through
+
+
+def test_a_block_that_fails_lets_the_bus_go_and_its_answer_is_dropped(make_simbus: MakeSimBus) -> None:
+    sb = make_simbus("cu48")
+    sb.ctl.call("open", 0, 2)
+    with pytest.raises(RuntimeError), sb.bus.status_meanwhile(0) as asked:
+        raise RuntimeError("the commit failed")
+    assert asked.status is None and asked.error is None
+    status = sb.bus.status(1)  # not board 0's stale answer, left in the input: flushed
+    assert status.board == 1 and all(status.locked)

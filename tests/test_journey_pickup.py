@@ -274,6 +274,48 @@ def test_a_door_found_open_before_the_unlock_sends_the_citizen_to_an_officer(mac
     assert "door-found-open" in actions and "unlocked" not in actions[actions.index("door-found-open") :]
 
 
+def test_the_scanned_token_opens_after_one_commit_of_verification_opening_and_intent(
+    machine: Machine,
+) -> None:
+    sent = load(machine)
+    commits = []
+    machine.store.db.conn.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    pickup = PickupJourney(machine.core, auto_open=True)
+    commits.clear()
+    pickup.submit_code(sent["token"])
+    machine.store.db.conn.set_trace_callback(None)
+    assert pickup.state is Pickup.DOOR_OPEN
+    # the intent's commit, then "unlocked" and the door-open move after the frame
+    assert len(commits) == 3
+    actions = [r[0] for r in machine.store.db.execute("SELECT action FROM audit_log ORDER BY seq")]
+    before_frame = ["journey:pickup:verified", "journey:pickup:opening", "unlock-intent"]
+    assert actions[-5:] == [*before_frame, "unlocked", "journey:pickup:door-open"]
+    row = machine.store.db.execute("SELECT state, item, compartment FROM journey WHERE id = ?", [pickup.id])
+    assert row.fetchone() == ("door-open", pickup.data["item"], sent["compartment"])
+
+
+def test_a_door_forced_while_the_intent_commits_is_seen_when_the_look_is_stale(
+    machine: Machine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the board is asked for its status before the intent's COMMIT and answers at once; a commit
+    # that takes longer than FRESH_READ_S (here: any) has the door looked at again before the frame
+    import kiosk.core
+
+    sent = load(machine)
+    monkeypatch.setattr(kiosk.core, "FRESH_READ_S", -1.0)
+    record_intent = machine.core.record_intent
+
+    def forced_meanwhile(*args: object, **kwargs: object) -> None:
+        record_intent(*args, **kwargs)  # type: ignore[arg-type]
+        machine.person("open", sent["compartment"])
+
+    monkeypatch.setattr(machine.core, "record_intent", forced_meanwhile)
+    pickup = PickupJourney(machine.core, auto_open=True)
+    pickup.submit_code(sent["token"])
+    assert pickup.state is Pickup.UNCERTAIN
+    assert pickup.said == Say.FOUND_OPEN.format(compartment=sent["compartment"])
+
+
 def test_someone_still_typing_is_not_timed_out(machine: Machine) -> None:
     pickup = PickupJourney(machine.core)
     machine.clock.advance(50)

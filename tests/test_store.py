@@ -222,6 +222,24 @@ def test_an_append_inside_a_rolled_back_transaction_leaves_no_trace(tmp_path: Pa
     assert audit.verify(store.db).rows == 2 and audit.verify(store.db).ok
 
 
+def test_appends_in_one_transaction_follow_each_other_past_an_undone_savepoint(tmp_path: Path) -> None:
+    # the store keeps the chain's head in memory within its transaction: a savepoint undone in the
+    # middle (its rows gone) must not leave the next row following a row that is not there
+    store = written_log(tmp_path, rows=2)
+    with store.transaction():
+        store.audit("x", "first")
+        with pytest.raises(RuntimeError), store.transaction():
+            store.audit("x", "undone")
+            raise RuntimeError
+        store.audit("x", "second")
+        store.audit("x", "third")
+    actions = [r[0] for r in store.db.execute("SELECT action FROM audit_log ORDER BY seq")]
+    assert actions[2:] == ["first", "second", "third"]
+    assert audit.verify(store.db).ok and audit.verify(store.db).rows == 5
+    store.audit("x", "after")  # a transaction of its own: the head read again
+    assert audit.verify(store.db).ok and audit.verify(store.db).rows == 6
+
+
 # -- compartments follow the config without losing what they hold -------------------------------
 
 

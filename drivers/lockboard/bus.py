@@ -7,11 +7,12 @@ once a status read proves the hook released.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from drivers.errors import DeviceError
@@ -50,6 +51,17 @@ class BoardStatus:
 
     def has_item(self, lock: int) -> bool | None:
         return None if self.item_present is None else self.item_present[lock - 1]
+
+
+@dataclass
+class AskedStatus:
+    """A status read begun by ``LockBus.status_meanwhile``: once its block is left, ``status`` is
+    the board's answer, or None with ``error`` saying why there is none."""
+
+    board: int
+    status: BoardStatus | None = None
+    error: DeviceError | None = None
+    asked_at: float = 0.0  # when the request went out, on the bus's monotonic clock
 
 
 @dataclass(frozen=True)
@@ -112,8 +124,57 @@ class LockBus:
 
     def status(self, board: int) -> BoardStatus:
         """The hook (and item) state of every lock on ``board``; ``BoardSilent`` if it is mute."""
+        return self._as_status(self._exchange(self.codec.encode_status(board), board), board)
+
+    @contextlib.contextmanager
+    def status_meanwhile(self, board: int) -> Iterator[AskedStatus]:
+        """``status(board)`` with the caller's block run while the board answers: the request goes
+        out on entry and the answer is read on leaving (retried as ``status`` retries), so the
+        board's answer time and the block's (a commit's fsync) overlap. The bus is held
+        throughout: the block must not use it. Once the block is left, the yielded
+        ``AskedStatus`` holds the answer or the error that stands for it; if the block raises,
+        no answer is read (the next command's flush drops it)."""
+        asked = AskedStatus(board)
         request = self.codec.encode_status(board)
-        raw = self._exchange(request, board)
+        with self._in_flight:
+            asked.asked_at = self._monotonic()
+            try:
+                self.counters.commands += 1
+                self.link.flush()
+                self.link.write(request)
+            except DeviceError as exc:
+                asked.error = exc
+            yield asked
+            if asked.error is None:
+                asked.error = self._take_answer(asked)
+        if isinstance(asked.error, (BoardSilent, CodecError)):  # retried as ``_exchange`` would
+            asked.asked_at = self._monotonic()
+            try:
+                asked.status, asked.error = self._retried_status(request, board, asked.error), None
+            except DeviceError as exc:
+                asked.error = exc
+
+    def since(self, moment: float) -> float:
+        """Seconds from ``moment`` (an ``AskedStatus.asked_at``) to now, on the bus's clock."""
+        return self._monotonic() - moment
+
+    def _take_answer(self, asked: AskedStatus) -> DeviceError | None:
+        try:
+            frame = self._read_reply(asked.board)
+            asked.status = self._as_status(self.codec.decode_status(frame, asked.board), asked.board)
+        except DeviceError as exc:
+            return exc
+        return None
+
+    def _retried_status(self, request: bytes, board: int, first: LockBoardError) -> BoardStatus:
+        if not self.timing.retries:
+            self._count(type(first).__name__)
+            raise first
+        self.counters.retries += 1
+        self.log.debug("retry 1 of board %d after: %s", board, first)
+        return self._as_status(self._exchange(request, board, self.timing.retries), board)
+
+    def _as_status(self, raw: RawStatus, board: int) -> BoardStatus:
         inverted = self.polarity.get(board) is HookPolarity.NORMALLY_CLOSED
         locked = tuple(bit != inverted for bit in raw.hook_bits[: self.codec.locks_per_board])
         items = raw.item_bits[: self.codec.locks_per_board] if raw.item_bits else None
@@ -187,8 +248,8 @@ class LockBus:
             self.link.flush()
             self.link.write(frame)
 
-    def _exchange(self, request: bytes, board: int) -> RawStatus:
-        attempts = self.timing.retries + 1
+    def _exchange(self, request: bytes, board: int, attempts: int | None = None) -> RawStatus:
+        attempts = self.timing.retries + 1 if attempts is None else attempts
         last: LockBoardError | None = None
         for attempt in range(attempts):
             if attempt:

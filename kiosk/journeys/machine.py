@@ -69,9 +69,12 @@ class Journey(Generic[S]):
     def ended(self) -> bool:
         return self.state in self.TERMINAL
 
-    def _change_state(self, new: S, *, outcome: str | None = None, **detail: Any) -> None:
+    def _change_state(
+        self, new: S, *, outcome: str | None = None, columns: dict[str, Any] | None = None, **detail: Any
+    ) -> None:
         """The one place a journey moves: persisted and journaled in one transaction (inside the
-        caller's, when the move goes with other changes), then logged and announced."""
+        caller's, when the move goes with other changes), then logged and announced. ``columns``:
+        other columns of the journey's row that change with the move (its item, its compartment)."""
         if new not in self.TRANSITIONS.get(self.state, frozenset()):
             raise IllegalTransition(f"{self.kind}: {self.state.value} -> {new.value} is not in the table")
         old, was_entered = self.state, self.entered_at
@@ -84,6 +87,7 @@ class Journey(Generic[S]):
         }
         if new in self.TERMINAL:
             row.update(ended_at=now, outcome=outcome or new.value)
+        row.update(columns or {})
         with self.core.store.transaction():
             # a move that is not committed (a full disk) is not made: the journey stays where the
             # store says it is, whichever transaction around this one fails

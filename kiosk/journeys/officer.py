@@ -67,9 +67,7 @@ class OfficerReleaseJourney(StaffJourney[Release], ReleasingJourney[Release]):
         if item is None:
             raise IllegalStep(f"{dossier_code} is not on the list to take out")
         self.data.update(item=item["id"], code=dossier_code, compartment=item["compartment"])
-        with self.core.store.transaction():
-            comp = self._begin_release()
-        self._unlock_release(comp)
+        self._release()
         self._back_to_list()
 
     def finish(self) -> None:

@@ -130,9 +130,7 @@ class PickupJourney(ReleasingJourney[Pickup]):
         self._require(Pickup.VERIFIED)
         if self._board_silent(self.data["compartment"]):
             return
-        with self.core.store.transaction():
-            comp = self._begin_release()
-        self._unlock_release(comp)
+        self._release()
 
     def tick(self) -> None:
         super().tick()
@@ -167,16 +165,16 @@ class PickupJourney(ReleasingJourney[Pickup]):
         self.data.update({key: item[key] for key in keys}, code=item["dossier_code"], item=item["id"])
         self.needs_pin = False
         self.said = None
-        opening = self.auto_open and not item["fee_due"]
+        if self.auto_open and not item["fee_due"]:  # verified, opening and the intent: one commit
+            self._release(first=lambda: self._change_state(Pickup.VERIFIED, dossier=item["dossier_code"]),
+                          was=item["state"])  # fmt: skip
+            return
         with self.core.store.transaction():
             self.core.store.update(
                 "journey", self.id, {"item": item["id"], "compartment": item["compartment"]}
             )
             next_state = Pickup.FEE_DUE if item["fee_due"] else Pickup.VERIFIED
             self._change_state(next_state, dossier=item["dossier_code"])
-            comp = self._begin_release() if opening else None
-        if comp is not None:
-            self._unlock_release(comp)
 
     def _board_silent(self, compartment_id: str) -> bool:
         """Its lock board does not answer (kiosk/board_outage.py): nothing is sent, the result
@@ -197,10 +195,11 @@ class PickupJourney(ReleasingJourney[Pickup]):
             self.said = Say.LOCKED.format(minutes=_minutes(timedelta(seconds=self.core.rules.pin_lockout_s)))
 
     def _held(self, code: str) -> dict[str, Any] | None:
-        rows = list(self.core.store.db.query(
+        cursor = self.core.store.db.execute(
             "SELECT * FROM item WHERE kind = 'result' AND dossier_code = ? AND state = 'held'", [code]
-        ))  # fmt: skip
-        return rows[0] if rows else None
+        )  # sqlite-utils' query() would wrap this read in a savepoint
+        row = cursor.fetchone()
+        return None if row is None else dict(zip([c[0] for c in cursor.description], row, strict=True))
 
     def _why_not_here(self, code: str) -> tuple[str, str]:
         gone = self.core.store.db.execute(

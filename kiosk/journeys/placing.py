@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from drivers.errors import DeviceError
+from drivers.lockboard.bus import AskedStatus
 from drivers.lockboard.errors import DoorJammed
 from kiosk import assignment, codes, compartments, events
 from kiosk.compartments import Compartment
@@ -59,11 +60,9 @@ class PlacingJourney(Journey[S]):
                 self.said = Say.NO_SPACE.format()
                 self._change_state(self.NO_SPACE, dossier=self.data["code"], tried=self.data["tried"])
                 return
-            item = self._place_intent(comp, info)
+            item, before = self._place_intent(comp, info)
             try:
-                self.core.unlock(
-                    comp, actor=self.actor, journey=self.id, intent_recorded=True, expect_empty=True
-                )
+                self.core.unlock(comp, actor=self.actor, journey=self.id, before=before, expect_empty=True)
             except ItemFoundInside:
                 with self.core.store.transaction():  # never given to a new item; the officer is shown it
                     self._item_gone(item, "an unknown item was inside")
@@ -88,12 +87,13 @@ class PlacingJourney(Journey[S]):
             self._change_state(self.DOOR_OPEN, compartment=comp.id)
             return
 
-    def _place_intent(self, comp: Compartment, info: dict[str, Any]) -> int:
+    def _place_intent(self, comp: Compartment, info: dict[str, Any]) -> tuple[int, AskedStatus]:
         """The item, the journey's move to "opening" and the unlock intent: one commit, before
-        the unlock frame."""
+        the unlock frame; with the board's status for ``core.unlock``."""
         store = self.core.store
         now = store.now()
-        with store.transaction() as db:
+        db = store.db
+        with self.core.intent_to_open(comp, actor=self.actor, journey=self.id) as before:
             row = {
                 "kind": self.ITEM_KIND, "dossier_code": self.data["code"], "compartment": comp.id,
                 "state": "placing", "procedure": info.get("procedure"), "citizen": info.get("citizen"),
@@ -101,10 +101,9 @@ class PlacingJourney(Journey[S]):
             }  # fmt: skip
             item = int(db.table("item").insert(row).last_pk or 0)
             self.data.update(compartment=comp.id, item=item)
-            store.update("journey", self.id, {"compartment": comp.id, "item": item})
-            self._change_state(self.OPENING, compartment=comp.id, dossier=self.data["code"])
-            self.core.record_intent(comp, actor=self.actor, journey=self.id)
-        return item
+            self._change_state(self.OPENING, columns={"compartment": comp.id, "item": item},
+                               compartment=comp.id, dossier=self.data["code"])  # fmt: skip
+        return item, before
 
     def _watch_placing(self) -> None:
         comp = compartments.get(self.core.store, self.data["compartment"])

@@ -7,9 +7,11 @@ unprovable unlock makes it uncertain.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from drivers.errors import DeviceError
+from drivers.lockboard.bus import AskedStatus
 from drivers.lockboard.errors import DoorJammed
 from kiosk import compartments, events
 from kiosk.compartments import Compartment
@@ -31,23 +33,28 @@ class ReleasingJourney(Journey[S]):
     SAY_OPEN: ClassVar[Say]
     SAY_RELEASED: ClassVar[Say]
 
-    def _begin_release(self) -> Compartment:
-        """Call inside a transaction; needs ``data`` item, code and compartment."""
+    def _release(self, *, first: Callable[[], None] | None = None, was: str | None = None) -> None:
+        """Open for the item in ``data`` (item, code, compartment): ``first`` (the journey's move
+        that leads here), the item marked releasing, the move to "opening" and the unlock intent in
+        one commit, then the unlock. ``was``: the item's state, when the caller has just read it."""
         comp = compartments.get(self.core.store, self.data["compartment"])
-        self.core.store.update("journey", self.id, {"item": self.data["item"], "compartment": comp.id})
-        was = self.core.store.db.execute(
-            "SELECT state FROM item WHERE id = ?", [self.data["item"]]
-        ).fetchone()
-        self.data["was"] = was[0]  # "held", or "uncertain" for an officer settling it
-        self._item_state("releasing")
-        self._change_state(self.OPENING, compartment=comp.id)
-        self.core.record_intent(comp, actor=self.actor, journey=self.id)
-        return comp
+        with self.core.intent_to_open(comp, actor=self.actor, journey=self.id) as before:
+            if first is not None:
+                first()
+            if was is None:
+                was = self.core.store.db.execute(
+                    "SELECT state FROM item WHERE id = ?", [self.data["item"]]
+                ).fetchone()[0]
+            self.data["was"] = was  # "held", or "uncertain" for an officer settling it
+            self._item_state("releasing")
+            columns = {"item": self.data["item"], "compartment": comp.id}
+            self._change_state(self.OPENING, columns=columns, compartment=comp.id)
+        self._unlock_release(comp, before)
 
-    def _unlock_release(self, comp: Compartment) -> None:
+    def _unlock_release(self, comp: Compartment, before: AskedStatus) -> None:
         store = self.core.store
         try:
-            self.core.unlock(comp, actor=self.actor, journey=self.id, intent_recorded=True)
+            self.core.unlock(comp, actor=self.actor, journey=self.id, before=before)
         except DoorJammed:
             with store.transaction():
                 self._item_state(self.data["was"])  # still inside, behind a jammed door: an officer's job

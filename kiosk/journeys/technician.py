@@ -66,14 +66,13 @@ class TechnicianJourney(StaffJourney[Tech]):
         comp = self._compartment(compartment_id)
         if comp is None:
             return
-        with self.core.store.transaction():
+        with self.core.intent_to_open(comp, actor=self.actor, journey=self.id) as before:
             item = self._item_in(comp.id)
             self.data.update(compartment=comp.id, reason=reason, item=item)
-            self.core.store.update("journey", self.id, {"compartment": comp.id, "item": item})
-            self._change_state(Tech.OPENING, compartment=comp.id, reason=reason)
-            self.core.record_intent(comp, actor=self.actor, journey=self.id)
+            columns = {"compartment": comp.id, "item": item}
+            self._change_state(Tech.OPENING, columns=columns, compartment=comp.id, reason=reason)
         try:
-            self.core.unlock(comp, actor=self.actor, journey=self.id, intent_recorded=True)
+            self.core.unlock(comp, actor=self.actor, journey=self.id, before=before)
         except DoorFoundOpen:
             self.said = Say.TECH_FOUND_OPEN.format(compartment=comp.id)
             self._change_state(Tech.DOOR_OPEN, compartment=comp.id, found_open=True)
