@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -102,6 +103,15 @@ class Site:
         self.sims.append(proc)
         assert proc.stdout is not None and proc.stdout.readline().startswith("ready"), kind
 
+    @contextmanager
+    def notify_socket(self) -> Iterator[dict[str, str]]:
+        """A service manager's notify socket, as systemd gives ``kiosk run`` one: the environment
+        that names it (its datagrams are left unread: the sender never blocks)."""
+        path = self.root / "notify"
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as manager:
+            manager.bind(str(path))
+            yield {"NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "30000000", "WATCHDOG_PID": str(os.getpid())}
+
     def ctl(self, device: str, command: str, *args: object) -> Any:
         from hardware_sim.control import ControlClient
 
@@ -115,35 +125,39 @@ class Site:
 
 @contextmanager
 def kiosk_run(site: Site) -> Iterator[tuple[Any, Any, Any]]:
-    """What ``kiosk run`` builds, in this process: (the application, the window, the core)."""
-    from kiosk import config, staff
+    """What ``kiosk run`` builds (commands/run.py, ui/app.py), in this process: the store, the
+    buses, the reconciled core, the devices, the bridge and the window, and the health loop that
+    pings systemd's watchdog (to a notify socket of the bench's own, every 15 s as under the unit's
+    WatchdogSec=30). Yields (the application, the window, the core)."""
+    from kiosk import assembly, config, staff
     from kiosk.compartments import sync_from_config
-    from kiosk.core import Core
-    from kiosk.lockers import Lockers
-    from kiosk.recovery import reconcile
-    from kiosk.store import Store
+    from kiosk.notify import Notifier
     from ui import app
+    from ui.health import ScreenHealth
 
     cfg = config.load(site.config)
-    cfg.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store.open(cfg.data_dir, kiosk_id=cfg.kiosk.id)
+    store = assembly.open_store(cfg)
     sync_from_config(store, cfg)
-    lockers = Lockers.from_config(cfg, store)
-    core = Core(cfg, store, lockers)
-    list(reconcile(core))
     staff_id, name, pin = OFFICER
     staff.add(store, staff_id, name, "officer", pin, by="bench")  # before the core's thread starts
-    application = app.application(cfg)
-    bridge, window = app.build(core, cfg)
-    window.show()
-    try:
-        yield application, window, core
-    finally:
-        bridge.close()
-        window.allow_close()
-        window.close()
-        lockers.close()
-        store.close()
+    with assembly.lockers_of(cfg, store) as lockers, site.notify_socket() as environ:
+        core, _ = assembly.build_core(cfg, store, lockers)
+        application = app.application(cfg)
+        devices = assembly.devices(cfg)
+        bridge, window = app.build(core, cfg, devices)
+        health = ScreenHealth.of_kiosk(bridge, store.path, Notifier(environ))
+        window.show()
+        health.shown()
+        try:
+            yield application, window, core
+        finally:
+            health.stopping()
+            health.closed()
+            bridge.close()
+            devices.close()
+            window.allow_close()
+            window.close()
+    store.close()
 
 
 # -- people at the machine ------------------------------------------------------------------------
