@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: all demo demo-cli test lint typecheck pytest bench soak crash screenshots clean
+.PHONY: all demo demo-cli test lint typecheck pytest bench soak crash screenshots deb clean
 
 all: test
 
@@ -56,6 +56,12 @@ crash: $(STAMP)
 screenshots: $(STAMP)
 	PY=$(PY) scripts/system-deps.sh --xvfb
 	xvfb-run -a -s "-screen 0 1920x1920x24" $(BIN)/python -m ui.screenshots docs/screens
+
+# The Debian package, build/deb/dossier-kiosk_<version>_<arch>.deb, with the Python packages at the
+# versions .venv holds (the ones `make test` ran with), checked by lintian.
+deb: $(STAMP)
+	PY=$(PY) scripts/system-deps.sh --deb
+	scripts/build-deb --lintian
 
 clean:
 	rm -rf $(VENV) build *.egg-info .demo .mypy_cache .ruff_cache .pytest_cache

@@ -37,6 +37,17 @@ command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 # `make test` checks the systemd units offline: systemd-analyze (verify, security), with
 # systemd-sysusers and systemd-tmpfiles for the users and the state directory, all in one package.
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+# `make test` builds the Debian package (tests/test_deb.py) and `make deb` ships it: dh-virtualenv
+# and debhelper, with the system Python's venv (the package's venv is made from /usr/bin/python3,
+# never from a pyenv or /usr/local one), and fakeroot to build without root.
+for pair in dh_virtualenv:dh-virtualenv dh:debhelper dpkg-buildpackage:dpkg-dev fakeroot:fakeroot; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
+done
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+# `make deb` also checks what it built with lintian (the test runs it too when it is installed).
+if [ "${1:-}" = "--deb" ] && ! command -v lintian >/dev/null 2>&1; then
+    missing+=(lintian)
+fi
 # Later issues add their system libraries here (one check, one package name each).
 
 [ ${#missing[@]} -eq 0 ] && exit 0

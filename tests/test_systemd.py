@@ -131,7 +131,7 @@ def paths(name: str, key: str) -> set[str]:
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A filesystem root as a kiosk has it: the units in /etc/systemd/system, systemd's own units
-    beside them, and /opt/kiosk/.venv/bin/kiosk a real executable, this checkout's entry point. It
+    beside them, and /opt/kiosk/bin/kiosk a real executable, this checkout's entry point. It
     is copied, not linked: systemd-analyze --root= resolves a symlink's target inside the root too."""
     root = tmp_path_factory.mktemp("root")
     system = root / "etc/systemd/system"
@@ -145,7 +145,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "lib").symlink_to("usr/lib")
     entry = Path(sys.executable).parent / "kiosk"
     assert os.access(entry, os.X_OK), f"{entry} is missing: run the tests with the project's .venv"
-    bin_dir = root / "opt/kiosk/.venv/bin"
+    bin_dir = root / "opt/kiosk/bin"
     bin_dir.mkdir(parents=True)
     shutil.copy2(entry, bin_dir / "kiosk")
     return root
@@ -318,10 +318,10 @@ def test_only_the_ui_may_write_and_execute_memory() -> None:
 def test_the_services_still_run_what_they_ran() -> None:
     commands = {name: last(name, "ExecStart") for name in SERVICES}
     assert commands == {
-        UI: "/opt/kiosk/.venv/bin/kiosk run",
-        SYNC: "/opt/kiosk/.venv/bin/kiosk sync",
-        DOCTOR: "/opt/kiosk/.venv/bin/kiosk doctor",
-        MAINTAIN: "/opt/kiosk/.venv/bin/kiosk maintain",
+        UI: "/opt/kiosk/bin/kiosk run",
+        SYNC: "/opt/kiosk/bin/kiosk sync",
+        DOCTOR: "/opt/kiosk/bin/kiosk doctor",
+        MAINTAIN: "/opt/kiosk/bin/kiosk maintain",
     }
     assert last(UI, "Conflicts", "Unit") == "getty@tty1.service"
     assert "QT_QPA_PLATFORM=eglfs" in assigned(UI, "Environment")
