@@ -17,6 +17,7 @@ OF_THE_UI = {
     Path("tests/test_watchdog.py"),  # the screen's health loop asks its threads
     Path("tests/test_demo.py"),
     Path("bench/ui.py"),
+    Path("bench/memory.py"),  # the screen's process over 1,000 journeys
 }
 
 
