@@ -163,6 +163,7 @@ def check_and_report(soak: Soak, undelivered: int, wall_s: float, args: argparse
         "core RSS at start (day 1) MB": round(first[2] / 1024, 1),
         "core RSS at end MB": round(last[2] / 1024, 1),
         "core RSS by day MB": [round(kb / 1024, 1) for _, _, kb in soak.rss_kb],
+        "core process by day": [start for _, start, _ in soak.rss_kb],  # which start of it ran the day
         "core process started": soak.procs["core"].starts,
         "database MB after each day": [round(x, 2) for x in soak.db_mb],
         "database MB at end": round(soak.db_mb[-1], 2),
@@ -201,13 +202,20 @@ def soak_backend(soak: Soak) -> dict[str, Any]:
 def print_table(report: dict[str, Any]) -> None:
     print("| what | figure |\n|---|---|")
     for key, value in report.items():
-        if key in ("checks", "problems", "core RSS by day MB", "database MB after each day"):
+        if key in (
+            "checks",
+            "problems",
+            "core RSS by day MB",
+            "core process by day",
+            "database MB after each day",
+        ):
             continue
         if isinstance(value, dict):
             value = ", ".join(f"{k} {v}" for k, v in value.items()) or "none"
         print(f"| {key} | {value} |")
     print(f"\ndatabase MB after each day: {report['database MB after each day']}")
     print(f"core RSS MB by day: {report['core RSS by day MB']}")
+    print(f"core process (its start) by day: {report['core process by day']}")
     for name, ok in report["checks"].items():
         print(f"{'ok  ' if ok else 'FAIL'} {name}")
     for problem in report["problems"]:
