@@ -525,7 +525,8 @@ def test_postinst_makes_the_users_and_the_directory_then_enables_the_services(pk
     assert users < directory < group  # the group kiosk exists before anything is given to it
     units = sorted(p for p in SYSTEMD.iterdir() if p.suffix in UNIT_SUFFIXES)
     installable = [p.name for p in units if "Install" in parse_unit(p)]
-    assert {"kiosk-ui.service", "kiosk-sync.service", "kiosk-doctor.timer"} <= set(installable)
+    enabled = {"kiosk-ui.service", "kiosk-sync.service", "kiosk-doctor.timer", "kiosk-maintain.timer"}
+    assert enabled <= set(installable)
     for name in installable:
         assert f"deb-systemd-helper enable '{name}'" in postinst, name
     # enabled, not started: the technician configures first; the running ones restart on upgrade
