@@ -27,6 +27,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from kiosk import flags
 from kiosk.config import KioskConfig
 from kiosk.metrics import UI_PROCESS, Snapshot, parse_snapshot
 
@@ -254,12 +255,21 @@ def _room(cfg: KioskConfig, free: int | None) -> str | None:
 # -- what /healthz says -------------------------------------------------------------------------
 
 
+# a flag that refuses nothing is no 503 (it is in ``flags`` still); one that refuses a part, said so
+WARNINGS = frozenset({flags.DISK_NEAR_CAP})
+FLAG_WORDS = {flags.DISK_CAP: "drop-offs refused"}
+
+
 def problems(reading: Reading, stale_s: float) -> list[str]:
     """Why the kiosk cannot serve citizens now; empty when it can."""
     found = [f"store: {reading.store_problem}"] if reading.store_problem else []
     if reading.store_problem and reading.schema_version is None:
         return found  # nothing else could be read
-    found += [f"out of service: {key} (since {since})" for key, since in reading.flags.items()]
+    found += [
+        f"{FLAG_WORDS.get(key, 'out of service')}: {key} (since {since})"
+        for key, since in reading.flags.items()
+        if key not in WARNINGS
+    ]
     found += _ui_problems(reading, stale_s)
     if reading.compartments.in_service == 0:
         found.append("compartments: none is in service")

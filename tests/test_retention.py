@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from commands.main import main
-from kiosk import archive, audit, backup, config, flags, history, retention, space
+from kiosk import archive, audit, backup, config, flags, health, history, retention, space
 from kiosk.errors import OutOfService
 from kiosk.journeys.dropoff import Dropoff, DropoffJourney
 from kiosk.journeys.load import LoadJourney
@@ -271,6 +271,9 @@ def test_near_the_cap_an_alarm_and_at_it_no_drop_offs_while_pickups_go_on(
     DropoffJourney(machine.core).cancel()  # warned, not refused
     assert flags.get(machine.store, flags.DISK_NEAR_CAP) is not None
     assert "use" in caplog.text and "MB cap" in caplog.text
+    assert not any(
+        "cap" in p for p in health.problems(health.read(machine.store.db.conn, cfg, machine.clock()), 45)
+    )
     fill(cfg, 17)
     machine.clock.advance(61)
     with pytest.raises(OutOfService) as refused:
@@ -282,6 +285,9 @@ def test_near_the_cap_an_alarm_and_at_it_no_drop_offs_while_pickups_go_on(
     alarms = [json.loads(p)["problem"] for (p,) in machine.store.db.execute(
         "SELECT payload FROM outbox WHERE kind = 'alarm'")]  # fmt: skip
     assert len(alarms) == 2 and "drop-offs are refused" in alarms[1]
+    said = health.problems(health.read(machine.store.db.conn, cfg, machine.clock()), 45)
+    # /healthz says what is refused, and is no 503 for the warning alone
+    assert [p for p in said if "cap" in p] == [said[0]] and said[0].startswith("drop-offs refused: disk-cap")
     (cfg.archive_dir / "moved-here-by-hand.bin").unlink()  # the archives taken to the office
     machine.clock.advance(61)
     journey = DropoffJourney(machine.core)
