@@ -37,3 +37,5 @@ def configure(level: str | int, environ: Mapping[str, str] = os.environ) -> None
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # urllib3 logs each request's path at debug, and a look-up's path holds the dossier's code
+    logging.getLogger("urllib3").setLevel(max(logging.INFO, root.getEffectiveLevel()))

@@ -43,3 +43,13 @@ def test_a_load_and_a_pickup_log_no_citizen_data_even_at_debug(
     lines = [r.getMessage() for r in caplog.records]
     assert any("pickup" in line for line in lines)  # the journeys were logged, only without the data
     assert leaks(lines, data) == []
+
+
+def test_even_at_debug_no_request_path_is_logged_by_urllib3() -> None:
+    code = (
+        "import logging; from kiosk import logs; logs.configure('DEBUG', {}); "
+        "print(logging.getLogger('urllib3.connectionpool').isEnabledFor(logging.DEBUG), "
+        "logging.getLogger('kiosk.x').isEnabledFor(logging.DEBUG))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]
