@@ -10,9 +10,9 @@ command that needs none of them starts without them. Nothing here imports Qt.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from drivers.scanner.serial_scanner import ScannerSettings, SerialScanner
@@ -104,11 +104,11 @@ class Devices:
     scanner: SerialScanner | None = None
     printer: ReceiptPrinter | None = None
     camera: CodeReader | None = None
-    _closers: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def close(self) -> None:
-        for close in self._closers:
-            close()
+        for device in (self.scanner, self.printer, self.camera):
+            if device is not None:
+                device.close()
 
 
 def devices(cfg: KioskConfig) -> Devices:
@@ -117,13 +117,10 @@ def devices(cfg: KioskConfig) -> Devices:
     if cfg.scanner is not None:
         found.scanner = scanner_from_config(cfg.scanner)
         found.scanner.connect()
-        found._closers.append(found.scanner.close)
     if cfg.printer is not None:
         found.printer = printer_from_config(cfg.printer)
-        found._closers.append(found.printer.close)
     if cfg.camera is not None:
         found.camera = camera_from_config(cfg.camera)
-        found._closers.append(found.camera.close)
     return found
 
 

@@ -61,7 +61,7 @@ def make(store: Store, cfg: KioskConfig) -> Backup:
             os.replace(aside, folder / name)
         finally:
             aside.unlink(missing_ok=True)
-        _fsync(folder)
+        files.fsync_dir(folder)
     except (OSError, sqlite3.Error) as exc:
         raise BackupFailed(
             f"the backup into {folder} failed: {getattr(exc, 'strerror', None) or exc}"
@@ -105,11 +105,3 @@ def _remove_half_written(folder: Path) -> None:
     for path in folder.iterdir():
         if path.name.startswith(".kiosk-") and ".new" in path.name:  # and its -journal
             path.unlink(missing_ok=True)
-
-
-def _fsync(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

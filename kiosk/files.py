@@ -87,13 +87,13 @@ def create_exclusive(path: Path, data: bytes) -> None:
         pass  # another process made it first: theirs is the one
     finally:
         os.unlink(aside)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def replace_atomically(path: Path, data: bytes, mode: int) -> None:
     """Write ``data`` to ``path`` with ``mode``: the old content or the new, never half of either."""
     os.replace(_written_aside(path, data, mode), path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def _written_aside(path: Path, data: bytes, mode: int) -> Path:
@@ -137,7 +137,7 @@ def read_regular(path: Path, limit: int, *, private: bool = False) -> bytes:
         os.close(fd)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -15,14 +15,13 @@ from collections.abc import Mapping
 
 # logging's levels to syslog's priorities (sd-daemon(3))
 PRIORITIES = {logging.CRITICAL: 2, logging.ERROR: 3, logging.WARNING: 4, logging.INFO: 6, logging.DEBUG: 7}
+HIGHEST_FIRST = sorted(PRIORITIES.items(), reverse=True)  # a record takes the first level it reaches
 TERMINAL = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 class JournalFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        priority = next(
-            (p for level, p in sorted(PRIORITIES.items(), reverse=True) if record.levelno >= level), 7
-        )
+        priority = next((p for level, p in HIGHEST_FIRST if record.levelno >= level), 7)
         # a traceback's lines follow the first without a prefix: the journal keeps them as one entry's
         return f"<{priority}>{record.name}: " + super().format(record)
 

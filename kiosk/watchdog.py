@@ -57,6 +57,22 @@ class HealthLoop:
         if self._thread is not None:
             self._thread.join(5)
 
+    # a service's life, as systemd hears it: READY, then the pings; STOPPING; the loop's end
+    def ready(self) -> None:
+        """The service serves: READY=1 with its status, and the watchdog's pings from now on."""
+        if self.notifier.enabled:  # outside systemd the store is not even looked at
+            self.notifier.ready(self.serving())
+            self.start()
+
+    def stopping(self) -> None:
+        """SIGTERM: STOPPING=1 at once; ``closed`` ends the loop once the service has let go."""
+        self.halt()
+        self.notifier.stopping()
+
+    def closed(self) -> None:
+        self.stop()
+        self.notifier.close()
+
     def problem(self) -> str | None:
         """The first check that fails, in words; a check that raises fails with its error's kind."""
         for check in self.checks:

@@ -73,14 +73,10 @@ class SyncHealth:
         self.loop = HealthLoop(self.notifier, [alive.check, probe.writable], serving, name="sync-health")
 
     def serving(self) -> None:
-        if self.notifier.enabled:  # outside systemd the store is not even looked at
-            self.notifier.ready(self.loop.serving())
-            self.loop.start()
+        self.loop.ready()
 
     def stopping(self) -> None:
-        self.loop.halt()
-        self.notifier.stopping()
+        self.loop.stopping()
 
     def closed(self) -> None:
-        self.loop.stop()
-        self.notifier.close()
+        self.loop.closed()

@@ -13,13 +13,18 @@ from tests.machine import Machine
 from tests.test_journey_pickup import CODE, load, pick_up
 
 
+def in_a_process(code: str) -> subprocess.CompletedProcess[str]:
+    """Logging is set up once a process: each test's own, so pytest's capture stays as it was."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+
 def test_under_systemd_each_line_starts_with_its_priority() -> None:
     code = (
         "import logging; from kiosk import logs; logs.configure('INFO', {'JOURNAL_STREAM': '8:1'}); "
         "logging.getLogger('kiosk.x').error('boom'); logging.getLogger('kiosk.x').info('fine'); "
         "logging.getLogger('kiosk.x').debug('not shown')"
     )
-    err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stderr
+    err = in_a_process(code).stderr
     assert err.splitlines() == ["<3>kiosk.x: boom", "<6>kiosk.x: fine"]
 
 
@@ -28,7 +33,7 @@ def test_at_a_terminal_a_line_has_its_time_and_level() -> None:
         "import logging; from kiosk import logs; logs.configure('WARNING', {}); "
         "logging.getLogger('a').warning('w'); logging.getLogger('a').info('not shown')"
     )
-    err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stderr
+    err = in_a_process(code).stderr
     assert err.rstrip().endswith(" WARNING a: w") and "not shown" not in err
 
 
@@ -51,5 +56,5 @@ def test_even_at_debug_no_request_path_is_logged_by_urllib3() -> None:
         "print(logging.getLogger('urllib3.connectionpool').isEnabledFor(logging.DEBUG), "
         "logging.getLogger('kiosk.x').isEnabledFor(logging.DEBUG))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = in_a_process(code).stdout
     assert out.split() == ["False", "True"]

@@ -95,15 +95,11 @@ class ScreenHealth:
 
     def shown(self) -> None:
         """The screen is drawn: READY=1, and the watchdog's pings from now on."""
-        if self.notifier.enabled:  # outside systemd the store is not even looked at
-            self.notifier.ready(self.loop.serving())
-            self.loop.start()
+        self.loop.ready()
 
     def stopping(self) -> None:
         """SIGTERM: STOPPING=1 at once; the loop ends (``closed``) once the window is gone."""
-        self.loop.halt()
-        self.notifier.stopping()
+        self.loop.stopping()
 
     def closed(self) -> None:
-        self.loop.stop()
-        self.notifier.close()
+        self.loop.closed()
