@@ -38,7 +38,7 @@ def build(core: Core, cfg: KioskConfig, devices: assembly.Devices) -> tuple[Core
                          answer_s=cfg.ui.answer_s, proof_timeout_s=cfg.ui.proof_timeout_s,
                          staff_hold_s=cfg.ui.staff_hold_s, speaker=Speaker(cfg.ui.speech),
                          compartments=compartments, office=office, clock=core.store.clock,
-                         zone=cfg.office.zone,
+                         zone=cfg.office.zone, keep_alive_s=min(5.0, cfg.rules.idle_timeout_s / 3),
                          camera=getattr(camera, "latest_frame", None))  # fmt: skip
     return bridge, window
 

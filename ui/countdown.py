@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 from PyQt6.QtCore import QObject, QTimer
 
-KEEP_ALIVE_EVERY_S = 5.0
 TICK_MS = 200
 
 
@@ -28,7 +27,8 @@ class Countdown(QObject):
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """``show(seconds)``: draw the countdown with that many seconds left, ``show(None)``: take it
-        away; ``keep_alive``: tell the core the person may still be there."""
+        away; ``keep_alive``: tell the core the person may still be there (called every tick: it
+        decides how often the core hears it)."""
         super().__init__(parent)
         self.answer_s = answer_s
         self._show, self._keep_alive, self._now = show, keep_alive, monotonic
@@ -37,7 +37,6 @@ class Countdown(QObject):
         self._then: Callable[[], None] | None = None
         self._length = 0.0
         self._deadline = 0.0
-        self._kept_alive_at = 0.0
         self.showing = False
 
     @property
@@ -68,7 +67,6 @@ class Countdown(QObject):
 
     def _restart(self) -> None:
         self._deadline = self._now() + self._length
-        self._kept_alive_at = 0.0
 
     def _tick(self) -> None:
         if self._then is None:
@@ -79,10 +77,7 @@ class Countdown(QObject):
             self.stop()
             then()
             return
-        now = self._now()
-        if now - self._kept_alive_at >= KEEP_ALIVE_EVERY_S:
-            self._kept_alive_at = now
-            self._keep_alive()
+        self._keep_alive()
         self._set_showing(left if left <= self.answer_s else None)
 
     def _set_showing(self, left: float | None) -> None:

@@ -119,6 +119,7 @@ PROOFS = REFERENCED - {
     ("kiosk", "fault"),
     ("kiosk", "out-of-service"),
 }
+CITIZEN_JOURNEYS = frozenset({"pickup", "dropoff", "lookup", "kiosk"})
 STAFF_ENTRIES = frozenset({"staffpin", "result", "staffid"})
 TOUCHES = frozenset(
     {
@@ -202,11 +203,13 @@ class KioskWindow(NoWayOut):
         office: OfficeInfo | None = None,
         clock: Clock = utc_now,
         zone: tzinfo | None = None,
+        keep_alive_s: float = KEEP_ALIVE_EVERY_S,
     ) -> None:
         """Times in seconds: ``ask_more_time_s`` untouched on a screen that waits for the person,
         then ``answer_s`` to say they need more (counted down); ``done_return_s`` on a finished
         journey's screen, ``proof_timeout_s`` on one that carries what the person needs.
-        ``clock`` and ``zone``: the time in the header and for the opening hours."""
+        ``clock`` and ``zone``: the time in the header and for the opening hours; ``keep_alive_s``:
+        how often the core hears the person is there (well inside its own idle timeout)."""
         super().__init__(orientation)
         self.speaker = speaker or Speaker(False)
         self.bridge = bridge
@@ -216,7 +219,7 @@ class KioskWindow(NoWayOut):
         self.zone = zone or ZoneInfo(DEFAULT_ZONE)
         self.office = office or OfficeInfo("Bộ phận Một cửa", openings=[Opening.parse("mon-fri 07:30-17:00")])
         self.done_return_s, self.proof_timeout_s = done_return_s, proof_timeout_s
-        self.ask_more_time_s = ask_more_time_s
+        self.ask_more_time_s, self.keep_alive_s = ask_more_time_s, keep_alive_s
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.idle = IdleScreen(language, self.choose)
@@ -317,7 +320,7 @@ class KioskWindow(NoWayOut):
 
     def _keep_alive(self) -> None:
         now = time.monotonic()
-        if self.view is not None and not self.view.ended and now - self._last_keep_alive > KEEP_ALIVE_EVERY_S:
+        if self.view is not None and not self.view.ended and now - self._last_keep_alive > self.keep_alive_s:
             self._last_keep_alive = now
             self.bridge.step("keep_alive")
 
@@ -457,6 +460,7 @@ class KioskWindow(NoWayOut):
 
     def show_view(self, view: View) -> None:
         self.view = view
+        self._remember(view)
         if view.kind == "kiosk" and view.data.get("signed_out"):
             self.signed_in = False  # the core ended the session with the journey
         if view.kind == "signin":
@@ -487,7 +491,7 @@ class KioskWindow(NoWayOut):
         entry = self._entry_for(view)
         if entry is not None:
             screen = self.entries[entry]
-            if self.stack.currentWidget() is not screen:
+            if self._where() is not screen:
                 screen.field.clear()
                 screen.problem.clear()
             if screen.alternative is not None:
@@ -508,7 +512,6 @@ class KioskWindow(NoWayOut):
         kept = qr is not None or (view.kind, view.state) in PROOFS
         referenced = qr is not None or (view.kind, view.state) in REFERENCED
         reference = reference_of(view.journey) if referenced and view.journey else ""
-        self._remember(view)
         self.message.present(
             heading, said, can_leave=can_leave, where=where, qr=qr, dossier=dossier,
             proof=kept, reference=reference, **view.data,
@@ -527,12 +530,23 @@ class KioskWindow(NoWayOut):
         return self.done_return_s if view.ended else None
 
     def _remember(self, view: View) -> None:
-        """What happened, for help: the journey's reference, its kind, when, which compartment."""
-        if view.journey and view.kind in ("pickup", "dropoff", "lookup", "kiosk"):
+        """What is happening, for help: the journey's reference, its kind, when, which compartment."""
+        if view.journey and view.kind in CITIZEN_JOURNEYS:
             where = view.data.get("compartment")
+            at = self._happened.at if self._happened and self._happened.journey == view.journey else None
             self._happened = Happened(
-                reference_of(view.journey), view.kind, self.local_now(), str(where) if where else None
-            )
+                reference_of(view.journey), view.kind, at or self.local_now(), str(where) if where else None,
+                journey=view.journey,
+            )  # fmt: skip
+
+    def _where(self) -> QWidget | None:
+        """The screen the person is on, under help or the "more time?" question."""
+        current = self.stack.currentWidget()
+        if current is self.help and self._behind_help is not None:
+            return self._behind_help
+        if current is self.more_time and self._asked_on is not None:
+            return self._asked_on
+        return current
 
     def hear(self, announcement: Announcement) -> None:
         """What the core says meanwhile: a door left open is asked to be closed, louder later."""

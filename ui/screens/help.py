@@ -36,8 +36,9 @@ class Happened:
 
     reference: str
     kind: str
-    at: datetime  # local time
+    at: datetime  # local time, when it began
     compartment: str | None = None
+    journey: str = ""  # its id (not shown: the reference stands for it)
 
 
 class HelpScreen(Screen):
