@@ -12,7 +12,7 @@ from PyQt6 import sip
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtWidgets import QApplication
 
-from kiosk import assembly
+from kiosk import assembly, layout
 from kiosk.config import KioskConfig
 from kiosk.core import Core
 from kiosk.notify import Notifier
@@ -26,7 +26,6 @@ log = logging.getLogger("kiosk.ui")
 
 
 def build(core: Core, cfg: KioskConfig, devices: assembly.Devices) -> tuple[CoreBridge, KioskWindow]:
-    compartments = [c.id for c in core.compartments() if c.in_config]  # read before the core's thread starts
     camera = devices.camera
     readers = [camera] if camera is not None else []
     bridge = CoreBridge(core, reader=devices.scanner, printer=devices.printer, readers=readers)
@@ -35,7 +34,7 @@ def build(core: Core, cfg: KioskConfig, devices: assembly.Devices) -> tuple[Core
     window = KioskWindow(bridge, Language(cfg.ui.language), orientation=cfg.ui.orientation,
                          done_return_s=cfg.ui.done_return_s, ask_more_time_s=ask, give_up_s=15,
                          speaker=Speaker(cfg.ui.speech),
-                         compartments=compartments,
+                         machine=layout.machine_of(cfg),
                          camera=getattr(camera, "latest_frame", None))  # fmt: skip
     return bridge, window
 

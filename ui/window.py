@@ -12,6 +12,7 @@ from PyQt6.QtGui import QCloseEvent
 from PyQt6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from kiosk.core import Announcement
+from kiosk.layout import Machine
 from ui.bridge import CoreBridge, View
 from ui.i18n import N_, Language
 from ui.screens.base import Screen, text, title
@@ -157,7 +158,7 @@ class KioskWindow(NoWayOut):
         ask_more_time_s: float = 40,
         give_up_s: float = 15,
         speaker: Speaker | None = None,
-        compartments: list[str] | None = None,
+        machine: Machine | None = None,
         camera: Callable[[], Any] | None = None,
     ) -> None:
         super().__init__(orientation)
@@ -178,7 +179,7 @@ class KioskWindow(NoWayOut):
         self.procedure = ProcedureScreen(
             language, bridge.procedures, self.choose_procedure, self.have_a_code, self.home, orientation
         )
-        self.message = MessageScreen(language, self.home, compartments)
+        self.message = MessageScreen(language, self.home, machine, orientation)
         self.menu = MenuScreen(language, self.choose, bridge.sign_out)
         self.choose_items = ChooseScreen(language, self.take, self.home)
         self.more_time = MoreTimeScreen(language, self.resume, self.home)
