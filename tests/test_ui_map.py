@@ -25,7 +25,7 @@ from tests.test_journey_pickup import CODE, load
 from tests.test_layout import example
 from ui.bridge import CoreBridge, View
 from ui.i18n import Language
-from ui.screens.compartment_map import PANEL, CompartmentMap
+from ui.screens.compartment_map import HALO, PANEL, CompartmentMap
 from ui.style import ACTION, PAPER
 from ui.window import RELEASES, SIZES, KioskWindow
 
@@ -97,6 +97,10 @@ def test_the_open_door_is_drawn_where_it_stands_and_as_large_as_its_size(
     assert pixel(image, screen.left() + 8, screen.top() + 8) == PANEL.upper()
     other = drawn.rect_of("B08")  # far from the open door's halo
     assert pixel(image, other.left() + 6, other.top() + 6) == PAPER
+    arrow = drawn.arrow()  # from the screen to the door
+    assert arrow is not None
+    assert abs(arrow.p1().x() - screen.left()) < 1 and arrow.p2().x() > open_.right()
+    assert pixel(image, arrow.center().x(), arrow.center().y()) == HALO
 
 
 def test_in_landscape_the_map_stands_beside_the_message_and_its_doors_are_large(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from PyQt6.QtCore import QElapsedTimer, QRectF, QSize, Qt, QTimer
+from PyQt6.QtCore import QElapsedTimer, QLineF, QPointF, QRectF, QSize, Qt, QTimer
 from PyQt6.QtGui import (
     QColor,
     QFont,
@@ -16,6 +16,7 @@ from PyQt6.QtGui import (
     QPaintEvent,
     QPen,
     QPixmap,
+    QPolygonF,
     QResizeEvent,
     QShowEvent,
 )
@@ -155,6 +156,7 @@ class CompartmentMap(QWidget):
             for door in self.machine.doors.values():
                 if door.id != self.open:
                     self._draw_door(painter, door)
+            self._draw_arrow(painter)
             painter.end()
             self._still, self._still_for = still, self.open
         return self._still
@@ -177,6 +179,36 @@ class CompartmentMap(QWidget):
         painter.drawRoundedRect(
             QRectF(cx - head * 0.8, cy - head * 0.3, head * 1.6, head * 1.6), head / 3, head / 3
         )
+
+    def arrow(self) -> QLineF | None:
+        """From the screen's panel to the open door's halo; None when no door is open."""
+        if self.open is None:
+            return None
+        panel, door = self.screen_rect(), self.rect_of(self.open)
+        reach = HALO_MAX_PX + 4
+        start = _edge(panel, panel.center(), door.center())
+        return QLineF(start, _edge(door.adjusted(-reach, -reach, reach, reach), door.center(), start))
+
+    def _draw_arrow(self, painter: QPainter) -> None:
+        """From the person at the screen to the open door: the way to turn, at a glance."""
+        line = self.arrow()
+        width = max(6.0, min(16.0, self.screen_rect().width() * 0.08))
+        if line is None or line.length() < 4 * width:
+            return  # the door is right beside the screen: the halo says enough
+        start, end = line.p1(), line.p2()
+        head = line.unitVector()
+        head.setLength(3 * width)
+        back = end - (head.p2() - head.p1())
+        normal = line.normalVector().unitVector()
+        normal.setLength(1.5 * width)
+        side = normal.p2() - normal.p1()
+        painter.setPen(QPen(QColor(INK), width + 4, cap=Qt.PenCapStyle.RoundCap))
+        painter.drawLine(QLineF(start, back))
+        painter.setPen(QPen(QColor(HALO), width, cap=Qt.PenCapStyle.RoundCap))
+        painter.drawLine(QLineF(start, back))
+        painter.setPen(QPen(QColor(INK), 2))
+        painter.setBrush(QColor(HALO))
+        painter.drawPolygon(QPolygonF([end, back + side, back - side]))
 
     def _draw_door(self, painter: QPainter, door: Door) -> None:
         box = self.rect_of(door.id)
@@ -211,6 +243,17 @@ class CompartmentMap(QWidget):
         painter.setFont(font)
         painter.setPen(QColor(colour))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, words)
+
+
+def _edge(box: QRectF, inside: QPointF, towards: QPointF) -> QPointF:
+    """Where the line from ``inside`` (in ``box``) to ``towards`` leaves ``box``."""
+    dx, dy = towards.x() - inside.x(), towards.y() - inside.y()
+    t = 1.0
+    if dx:
+        t = min(t, ((box.right() if dx > 0 else box.left()) - inside.x()) / dx)
+    if dy:
+        t = min(t, ((box.bottom() if dy > 0 else box.top()) - inside.y()) / dy)
+    return QPointF(inside.x() + t * dx, inside.y() + t * dy)
 
 
 class DoorCaption(QLabel):
