@@ -6,6 +6,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.i18n import Language
+from ui.style import SIDE_PX, TARGET_PX, TOP_PX
 
 
 class Screen(QWidget):
@@ -13,7 +14,7 @@ class Screen(QWidget):
         super().__init__()
         self.language = language
         self.layout_ = QVBoxLayout(self)
-        self.layout_.setContentsMargins(48, 48, 48, 48)
+        self.layout_.setContentsMargins(SIDE_PX, TOP_PX, SIDE_PX, TOP_PX)
         self.layout_.setSpacing(24)
 
     def retranslate(self) -> None:
@@ -64,6 +65,7 @@ def plain(text: str = "") -> QLabel:
 
 def button(label: str = "", *, secondary: bool = False, name: str = "") -> QPushButton:
     b = QPushButton(label)
+    b.setMinimumSize(TARGET_PX, TARGET_PX)  # here, not in the style sheet (see ui/style.py)
     if secondary:
         b.setObjectName("secondary")
     if name:

@@ -46,7 +46,7 @@ class EntryScreen(Screen):
             self.layout_.addWidget(preview)
         self.layout_.addWidget(self.field)
         self.layout_.addWidget(self.problem)
-        self.keyboard = Keyboard(self.press, letters=what in ("code", "result", "staffid"))
+        self.keyboard = Keyboard(self.press, letters=what in ("code", "result", "staffid"), language=language)
         self.layout_.addWidget(self.keyboard)
         # a drop-off's way on for a dossier without a code (shown by the window for drop-offs only)
         self.alternative: QPushButton | None = None
@@ -79,5 +79,6 @@ class EntryScreen(Screen):
         self.heading.setText(self.t(PROMPTS[self.what]))
         self.back.setText(self.t("Back to start"))
         self.ok.setText(self.t("OK"))
+        self.keyboard.retranslate(self.language)
         if self.alternative is not None:
             self.alternative.setText(self.t("No dossier code? Choose its procedure"))

@@ -52,7 +52,7 @@ class ProcedureScreen(Screen):
         self.rows.addStretch(1)  # the buttons found go above it, at the top
         self.more = text()
         beside.addWidget(found, 1)
-        self.keyboard = VietnameseKeyboard(self.press)
+        self.keyboard = VietnameseKeyboard(self.press, language)
         beside.addWidget(self.keyboard)
         self.layout_.addLayout(beside, 1)
         self.layout_.addWidget(self.more)
@@ -102,4 +102,5 @@ class ProcedureScreen(Screen):
         self.hint.setText(self.t("Type a few words of its name, with or without tone marks, then touch it."))
         self.home.setText(self.t("Back to start"))
         self.back.setText(self.t("I have a dossier code"))
+        self.keyboard.retranslate(self.language)
         self._refresh()
