@@ -27,6 +27,7 @@ CONFIG_ENV = "KIOSK_CONFIG"
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]
 PositiveMs = Annotated[int, Field(gt=0, le=60_000)]
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]  # "HH:MM", 24-hour
 
 
 class _Section(BaseModel):
@@ -197,6 +198,10 @@ class UiSection(_Section):
     hide_cursor: bool = True  # a touch screen shows no pointer
     speech: bool = False  # read each screen aloud with espeak-ng (its Vietnamese voice), when installed
     done_return_s: Annotated[float, Field(gt=0, le=120)] = 10.0  # a finished journey's screen, then idle
+    # the darker theme from night_from until night_until, Vietnam time (UTC+7); the same time
+    # twice: the day's theme at every hour
+    night_from: ClockTime = "18:00"
+    night_until: ClockTime = "06:00"
 
 
 HEALTH_HOSTS = ("127.0.0.1", "::1")

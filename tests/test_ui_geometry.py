@@ -191,6 +191,8 @@ def test_every_target_on_every_screen_is_large_whole_apart_and_inside(
         for name, show in states:
             show(window)
             qapp.processEvents()
+            if (window.width(), window.height()) != SIZES[orientation]:  # grown to fit what it holds
+                found.append(f"{name}: the window is {window.width()}×{window.height()}")
             found += [f"{name}: {p}" for p in problems(window)]
             measured += sum(clickable(w) for w in window.findChildren(QWidget) if w.isVisible())
         assert len(states) >= 30 and measured >= 300  # the screens were drawn, and measured

@@ -20,6 +20,7 @@ from ui.bridge import CoreBridge
 from ui.health import ScreenHealth
 from ui.i18n import Language
 from ui.speech import Speaker
+from ui.style import NightHours
 from ui.window import KioskWindow, NoWayOut, OutOfServiceWindow
 
 log = logging.getLogger("kiosk.ui")
@@ -36,7 +37,9 @@ def build(core: Core, cfg: KioskConfig, devices: assembly.Devices) -> tuple[Core
                          done_return_s=cfg.ui.done_return_s, ask_more_time_s=ask, give_up_s=15,
                          speaker=Speaker(cfg.ui.speech),
                          compartments=compartments,
-                         camera=getattr(camera, "latest_frame", None))  # fmt: skip
+                         camera=getattr(camera, "latest_frame", None),
+                         clock=core.now,
+                         night=NightHours.of(cfg.ui.night_from, cfg.ui.night_until))  # fmt: skip
     return bridge, window
 
 

@@ -28,7 +28,7 @@ KEY_FONT_PX = 40  # a letter or digit on a key
 WORD_KEY_FONT_PX = 30  # "Xóa", "Dấu cách", the tone keys' names
 TARGET_PX = 96  # every touch target, wide and tall (about 24 mm on a 22" portrait screen)
 CHOICE_PX = 180  # the idle screen's three choices, each with its pictogram
-PICTOGRAM_PX = 128
+PICTOGRAM_PX = 144
 KEY_GAP_PX = 8  # between keys: a finger that lands between two presses neither
 # a screen's margins: ten keys of TARGET_PX and their gaps need 1032 of the portrait's 1080 px
 SIDE_PX, TOP_PX = 24, 40
@@ -106,15 +106,22 @@ class NightHours:
     start: time = time(18, 0)
     end: time = time(6, 0)
 
+    @classmethod
+    def of(cls, start: str, end: str) -> NightHours:
+        """From the config's "HH:MM" (``[ui] night_from``, ``night_until``)."""
+        return cls(time.fromisoformat(start), time.fromisoformat(end))
+
     def __contains__(self, moment: datetime) -> bool:
         now = moment.astimezone(VIETNAM).time()
-        if self.start <= self.end:
+        if self.start == self.end:
+            return False
+        if self.start < self.end:
             return self.start <= now < self.end
         return now >= self.start or now < self.end
 
 
-def theme_at(moment: datetime, night: NightHours) -> Theme:
-    return NIGHT if moment in night else DAY
+def theme_at(moment: datetime, night: NightHours | None) -> Theme:
+    return NIGHT if night is not None and moment in night else DAY
 
 
 def theme_of(widget: QWidget) -> Theme:

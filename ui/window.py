@@ -11,6 +11,7 @@ from PyQt6.QtCore import QEvent, QObject, Qt, QTimer
 from PyQt6.QtGui import QCloseEvent
 from PyQt6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
+from kiosk.clock import Clock, utc_now
 from kiosk.core import Announcement
 from ui.bridge import CoreBridge, View
 from ui.i18n import N_, Language
@@ -25,7 +26,8 @@ from ui.screens.message import MessageScreen
 from ui.screens.more_time import MoreTimeScreen
 from ui.screens.procedure import ProcedureScreen
 from ui.speech import Speaker
-from ui.style import SHEET
+from ui.style import SHEET, NightHours
+from ui.theme import ThemeClock
 
 RELEASES = ("collect", "withdraw", "settle")
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
@@ -159,8 +161,11 @@ class KioskWindow(NoWayOut):
         speaker: Speaker | None = None,
         compartments: list[str] | None = None,
         camera: Callable[[], Any] | None = None,
+        clock: Clock = utc_now,
+        night: NightHours | None = None,
     ) -> None:
         super().__init__(orientation)
+        self.theme = ThemeClock(self, clock, night)  # night None: the day's theme at every hour
         self.speaker = speaker or Speaker(False)
         self.bridge = bridge
         self.language = language

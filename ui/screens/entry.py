@@ -9,6 +9,7 @@ from PyQt6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QWidget
 from ui.i18n import N_, Language
 from ui.screens.base import Screen, button, text, title
 from ui.screens.keyboard import BACK, Keyboard
+from ui.screens.qr_hint import BesideKeys, QrHint
 
 PROMPTS = {
     "code": N_("Scan the QR code, or type the dossier code."),
@@ -47,7 +48,8 @@ class EntryScreen(Screen):
         self.layout_.addWidget(self.field)
         self.layout_.addWidget(self.problem)
         self.keyboard = Keyboard(self.press, letters=what in ("code", "result", "staffid"), language=language)
-        self.layout_.addWidget(self.keyboard)
+        # the citizen's scan-or-type screen shows where to hold the QR, beside or above the keys
+        self.layout_.addWidget(BesideKeys(self.keyboard, QrHint()) if what == "code" else self.keyboard)
         # a drop-off's way on for a dossier without a code (shown by the window for drop-offs only)
         self.alternative: QPushButton | None = None
         if alternative is not None:
