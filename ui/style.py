@@ -30,8 +30,10 @@ TARGET_PX = 96  # every touch target, wide and tall (about 24 mm on a 22" portra
 CHOICE_PX = 180  # the idle screen's three choices, each with its pictogram
 PICTOGRAM_PX = 144
 KEY_GAP_PX = 8  # between keys: a finger that lands between two presses neither
-# a screen's margins: ten keys of TARGET_PX and their gaps need 1032 of the portrait's 1080 px
-SIDE_PX, TOP_PX = 24, 40
+# a screen's margins and the gap between its parts: ten keys of TARGET_PX and their gaps need
+# 1032 of the portrait's 1080 px; a landscape screen's 1080 px of height hold the header, the
+# footer and three rows of keys with the field and buttons only with little to spare
+SIDE_PX, TOP_PX, GAP_PX = 24, 24, 16
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.i18n import Language
-from ui.style import SIDE_PX, TARGET_PX, TOP_PX
+from ui.style import GAP_PX, SIDE_PX, TARGET_PX, TOP_PX
 
 
 class Screen(QWidget):
@@ -15,7 +15,7 @@ class Screen(QWidget):
         self.language = language
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(SIDE_PX, TOP_PX, SIDE_PX, TOP_PX)
-        self.layout_.setSpacing(24)
+        self.layout_.setSpacing(GAP_PX)
 
     def retranslate(self) -> None:
         """Say everything again in ``self.language`` (after a switch)."""

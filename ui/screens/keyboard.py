@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QEvent, Qt
 from PyQt6.QtWidgets import QGridLayout, QPushButton, QWidget
 
 from ui.i18n import N_, Language
@@ -38,6 +38,12 @@ CODE_KEYS: tuple[Place, ...] = (
     ("-", 3, 7, 1),
     (BACK, 3, 8, 2),
 )
+# landscape: three rows of fourteen, so the keys leave room under the header for the rest
+CODE_KEYS_WIDE: tuple[Place, ...] = (
+    *((d, 0, i, 1) for i, d in enumerate("1234567890.-")),
+    (BACK, 0, 12, 2),
+    *((ch, 1 + i // 13, i % 13, 1) for i, ch in enumerate(LETTERS)),
+)
 QWERTY = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 VIETNAMESE_LETTERS = "ăâđêôơư"
 # the tone keys: the tone's name (what the key sends), and the tone on an "a", the way every
@@ -49,6 +55,15 @@ VIETNAMESE_KEYS: tuple[Place, ...] = (
     *((k, 3, i, 1) for i, k in enumerate(VIETNAMESE_LETTERS)),
     (BACK, 3, 7, 3),
     *((name, 4, 2 * i, 2) for i, (name, _) in enumerate(TONE_KEYS)),
+)
+# landscape: four rows of twelve, the Vietnamese vowels at the ends of the letters' rows
+VIETNAMESE_KEYS_WIDE: tuple[Place, ...] = (
+    *((k, 0, i, 1) for i, k in enumerate(QWERTY[0] + "ăâ")),
+    *((k, 1, i, 1) for i, k in enumerate(QWERTY[1] + "đêô")),
+    *((k, 2, i, 1) for i, k in enumerate(QWERTY[2] + "ơư")),
+    (BACK, 2, 9, 3),
+    *((name, 3, 2 * i, 2) for i, (name, _) in enumerate(TONE_KEYS)),
+    (SPACE, 3, 10, 2),
 )
 # what a key that is not a letter says, in the person's language
 WORDS = {
@@ -65,24 +80,45 @@ ACCESSIBLE = {SPACE: "key space"}
 
 
 class Keys(QWidget):
-    """A grid of keys; ``keys`` maps what each key sends to its button."""
+    """A grid of keys; ``keys`` maps what each key sends to its button. ``wide``: the same keys in
+    fewer, longer rows, for a landscape window (chosen when the keys are first polished, which is
+    before the window lays out and sizes itself to what its screens need)."""
 
     def __init__(
-        self, press: Callable[[str], None], places: Sequence[Place], language: Language | None
-    ) -> None:
+        self, press: Callable[[str], None], places: Sequence[Place], language: Language | None,
+        wide: Sequence[Place] | None = None,
+    ) -> None:  # fmt: skip
         super().__init__()
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)  # the screen's margins are enough
-        grid.setSpacing(KEY_GAP_PX)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)  # the screen's margins are enough
+        self.grid.setSpacing(KEY_GAP_PX)
+        self.places, self.wide = tuple(places), tuple(wide or places)
         self.keys: dict[str, QPushButton] = {}
-        for key, row, column, span in places:
+        for key, *_ in places:
             b = button(key, name=ACCESSIBLE.get(key, f"key {key}"))
             b.setObjectName("tone" if key in SAMPLE else "wordkey" if key in WORDS else "key")
-            b.setMinimumSize(span * TARGET_PX + (span - 1) * KEY_GAP_PX, TARGET_PX)
             b.clicked.connect(lambda _=False, k=key: press(k))
-            grid.addWidget(b, row, column, 1, span)
             self.keys[key] = b
+        self.lay_out(self.places)
         self.retranslate(language or Language("vi"))
+
+    def lay_out(self, places: Sequence[Place]) -> None:
+        for b in self.keys.values():
+            self.grid.removeWidget(b)
+        for key, row, column, span in places:
+            b = self.keys[key]
+            b.setMinimumSize(span * TARGET_PX + (span - 1) * KEY_GAP_PX, TARGET_PX)
+            self.grid.addWidget(b, row, column, 1, span)
+        self.laid_out = tuple(places)
+
+    def event(self, event: QEvent | None) -> bool:
+        if event is not None and event.type() == QEvent.Type.Polish:
+            window = self.window()
+            landscape = window is not None and window is not self and window.width() > window.height()
+            places = self.wide if landscape else self.places
+            if places != self.laid_out:
+                self.lay_out(places)
+        return super().event(event)
 
     def retranslate(self, language: Language) -> None:
         for key, b in self.keys.items():
@@ -97,11 +133,9 @@ class Keyboard(Keys):
     def __init__(
         self, press: Callable[[str], None], *, letters: bool, language: Language | None = None
     ) -> None:
-        super().__init__(press, CODE_KEYS if letters else PAD, language)
+        super().__init__(press, CODE_KEYS if letters else PAD, language, CODE_KEYS_WIDE if letters else None)
         if not letters:
-            grid = self.layout()
-            assert isinstance(grid, QGridLayout)
-            grid.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            self.grid.setAlignment(Qt.AlignmentFlag.AlignHCenter)
             for b in self.keys.values():
                 b.setFixedWidth(PAD_KEY_PX)
 
@@ -111,4 +145,4 @@ class VietnameseKeyboard(Keys):
     tone's name ("acute"…), which marks the last word typed (ui.vietnamese.add_tone)."""
 
     def __init__(self, press: Callable[[str], None], language: Language | None = None) -> None:
-        super().__init__(press, VIETNAMESE_KEYS, language)
+        super().__init__(press, VIETNAMESE_KEYS, language, VIETNAMESE_KEYS_WIDE)

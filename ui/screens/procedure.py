@@ -16,7 +16,8 @@ from ui.vietnamese import add_tone
 
 TONES = frozenset(name for name, _ in TONE_KEYS)
 SHOWN = {"portrait": 5, "landscape": 4}  # as many as fit beside or above the keyboard
-LINE = 36  # characters: a long name wraps (a button does not), to fit beside the keyboard
+# characters: a long name wraps (a button does not), to fit beside the keyboard
+LINE = {"portrait": 36, "landscape": 26}
 
 
 class ProcedureScreen(Screen):
@@ -32,7 +33,7 @@ class ProcedureScreen(Screen):
         super().__init__(language)
         self.catalogue = catalogue
         self.choose = choose
-        self.shown = SHOWN[orientation]
+        self.shown, self.line = SHOWN[orientation], LINE[orientation]
         self.heading = title()
         self.hint = text()
         self.field = QLineEdit()
@@ -84,7 +85,7 @@ class ProcedureScreen(Screen):
         drop(self.found)
         matches = find(self.catalogue, self.field.text())
         for procedure in matches[: self.shown]:
-            b = button(textwrap.fill(procedure.name(self.language.code), LINE), name=procedure.key)
+            b = button(textwrap.fill(procedure.name(self.language.code), self.line), name=procedure.key)
             b.clicked.connect(lambda _=False, k=procedure.key: self.choose(k))
             self.rows.insertWidget(len(self.found), b)
             b.show()  # at once, not after the layout's next pass: a quick finger may already be there
