@@ -66,6 +66,8 @@ def pairs(t: Theme) -> list[tuple[str, str, str, float]]:
         ("a secondary button's label", t.accent, t.paper, 7.0),
         ("a key's letter", t.on_key, t.key, 7.0),
         ("a tone key's name", t.on_tone, t.tone, 7.0),
+        ("the header's office and time", t.on_band, t.band, 7.0),
+        ("the countdown before going back", t.on_tone, t.tone, 7.0),
         ("a title (large text)", t.ink, t.paper, 4.5),
         ("a locked key's label (large text)", t.on_off, t.off, 4.5),
         # WCAG 1.4.11: where a thing to touch ends, against the background

@@ -55,6 +55,8 @@ class Theme:
     off: str  # a button that cannot be touched now (a locked keypad)
     on_off: str
     edge: str  # a field's border
+    band: str  # the header's band (the office's name and the time: ui/screens/chrome.py)
+    on_band: str
 
 
 DAY = Theme(
@@ -75,6 +77,8 @@ DAY = Theme(
     off="#D5D9DF",
     on_off="#444444",
     edge="#111111",
+    band="#0B3D91",
+    on_band="#FFFFFF",
 )
 NIGHT = Theme(
     name="night",
@@ -94,6 +98,8 @@ NIGHT = Theme(
     off="#2A323C",
     on_off="#B8BEC6",
     edge="#8596AD",
+    band="#16263D",
+    on_band="#E6EAF0",
 )
 THEMES = {t.name: t for t in (DAY, NIGHT)}
 # the day's colours by name, for what was written before there were themes
@@ -150,6 +156,9 @@ QPushButton#tone {{ background: {t.tone}; color: {t.on_tone}; border: 3px dashed
               border-radius: 24px; padding: 0 4px; font-size: {WORD_KEY_FONT_PX}px; }}
 QPushButton:disabled, QPushButton#key:disabled, QPushButton#wordkey:disabled,
 QPushButton#tone:disabled {{ background: {t.off}; color: {t.on_off}; border-color: {t.on_off}; }}
+QWidget#header, QWidget#header QLabel {{ background: {t.band}; color: {t.on_band}; font-weight: bold; }}
+QWidget#countdown, QWidget#countdown QLabel {{ background: {t.tone}; color: {t.on_tone}; font-weight: bold; }}
+QFrame#chrome-rule {{ color: {t.key_edge}; }}
 QLineEdit {{ font-size: 44px; min-height: {TARGET_PX}px; border: 3px solid {t.edge}; padding: 0 16px; }}
 QScrollBar:vertical {{ width: {TARGET_PX}px; background: {t.paper}; border: 2px solid {t.key_edge}; }}
 QScrollBar::handle:vertical {{ background: {t.key}; border: 2px solid {t.key_edge};
