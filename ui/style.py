@@ -16,7 +16,7 @@ computes them from these colours).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, tzinfo
 
 from PyQt6.QtWidgets import QWidget
 
@@ -108,19 +108,21 @@ INK, PAPER, ACTION, WARNING = DAY.ink, DAY.paper, DAY.action, DAY.warning
 
 @dataclass(frozen=True)
 class NightHours:
-    """When the night theme is on, in Vietnam's time (UTC+7, no daylight saving): from ``start``
-    until ``end``, across midnight when ``end`` is earlier; the same time twice: never."""
+    """When the night theme is on, in the office's time (Vietnam's, UTC+7, unless ``[office]
+    timezone`` says otherwise): from ``start`` until ``end``, across midnight when ``end`` is
+    earlier; the same time twice: never."""
 
     start: time = time(18, 0)
     end: time = time(6, 0)
+    zone: tzinfo = VIETNAM
 
     @classmethod
-    def of(cls, start: str, end: str) -> NightHours:
+    def of(cls, start: str, end: str, zone: tzinfo = VIETNAM) -> NightHours:
         """From the config's "HH:MM" (``[ui] night_from``, ``night_until``)."""
-        return cls(time.fromisoformat(start), time.fromisoformat(end))
+        return cls(time.fromisoformat(start), time.fromisoformat(end), zone)
 
     def __contains__(self, moment: datetime) -> bool:
-        now = moment.astimezone(VIETNAM).time()
+        now = moment.astimezone(self.zone).time()
         if self.start == self.end:
             return False
         if self.start < self.end:
