@@ -234,3 +234,18 @@ def test_a_window_without_night_hours_stays_in_the_day_theme(
         w.allow_close()
         w.close()
         sip.delete(w)
+
+
+def test_a_window_started_at_night_is_dark_from_its_first_screen(
+    qapp: QApplication, bridge: CoreBridge, clock: FakeClock
+) -> None:
+    clock.now = vietnam(2, 0)  # a restart at 2 a.m. (a power cut, an update)
+    w = KioskWindow(bridge, Language("vi"), compartments=MACHINE, clock=clock, night=NightHours())
+    w.show()
+    try:
+        assert w.property("theme") == "night"
+        wears(qapp, w, NIGHT)
+    finally:
+        w.allow_close()
+        w.close()
+        sip.delete(w)

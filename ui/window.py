@@ -213,7 +213,6 @@ class KioskWindow(NoWayOut):
         ``clock`` and ``zone``: the time in the header and for the opening hours; ``keep_alive_s``:
         how often the core hears the person is there (well inside its own idle timeout)."""
         super().__init__(orientation)
-        self.theme = ThemeClock(self, clock, night)  # night None: the day's theme at every hour
         self.speaker = speaker or Speaker(False)
         self.bridge = bridge
         self.language = language
@@ -263,6 +262,8 @@ class KioskWindow(NoWayOut):
         for screen in screens:
             self.stack.addWidget(screen)
             screen.dress(chrome)
+        # once the screens are in: a sheet set before they were is not what they wear
+        self.theme = ThemeClock(self, clock, night)  # night None: the day's theme at every hour
         self.view: View | None = None
         self.signed_in = False
         self._asked_on: QWidget | None = None  # the screen the "more time?" question covers
