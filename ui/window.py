@@ -35,7 +35,8 @@ from ui.screens.more_time import MoreTimeScreen
 from ui.screens.procedure import ProcedureScreen
 from ui.speech import Speaker
 from ui.staff_gesture import CornerGesture
-from ui.style import SHEET
+from ui.style import SHEET, NightHours
+from ui.theme import ThemeClock
 
 RELEASES = ("collect", "withdraw", "settle")
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
@@ -204,6 +205,7 @@ class KioskWindow(NoWayOut):
         office: OfficeInfo | None = None,
         clock: Clock = utc_now,
         zone: tzinfo | None = None,
+        night: NightHours | None = None,
         keep_alive_s: float = KEEP_ALIVE_EVERY_S,
     ) -> None:
         """Times in seconds: ``ask_more_time_s`` untouched on a screen that waits for the person,
@@ -261,6 +263,8 @@ class KioskWindow(NoWayOut):
         for screen in screens:
             self.stack.addWidget(screen)
             screen.dress(chrome)
+        # once the screens are in: a sheet set before they were is not what they wear
+        self.theme = ThemeClock(self, clock, night)  # night None: the day's theme at every hour
         self.view: View | None = None
         self.signed_in = False
         self._asked_on: QWidget | None = None  # the screen the "more time?" question covers

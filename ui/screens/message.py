@@ -81,7 +81,7 @@ class MessageScreen(Screen):
         self.caption.show_door(where)
         self.qr.setVisible(qr is not None)
         if qr is not None:
-            self.qr.setPixmap(qr_pixmap(qr, 480))
+            self.qr.setPixmap(qr_pixmap(qr, 440))  # 9 px a module; 480 overflowed a landscape screen
         self.home.setVisible(can_leave)
         self.retranslate()
 
