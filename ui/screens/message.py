@@ -85,11 +85,6 @@ class MessageScreen(Screen):
         self.home.setVisible(can_leave)
         self.retranslate()
 
-    def spoken(self) -> str:
-        """What the screen says, then where the open door is: a person who cannot read the map
-        hears it."""
-        return " ".join(w for w in (super().spoken(), self.caption.words()) if w)
-
     def set_actions(self, actions: Sequence[tuple[str, str, Callable[[], None]]]) -> None:
         """Buttons of this view's own, above "Xong": (accessible name, translation key, what a
         touch does), in order; e.g. "Mở lại ngăn" after a pickup. Called after ``present``."""
@@ -102,6 +97,11 @@ class MessageScreen(Screen):
             self.action_buttons[name] = b
             self._action_keys[name] = key
         self.retranslate()
+
+    def spoken(self) -> str:
+        """What the screen says, then where the open door is: a person who cannot read the map
+        hears it."""
+        return " ".join(w for w in (super().spoken(), self.caption.words()) if w)
 
     def remind(self, words: str) -> None:
         self.words.setText(f"{self.language.pick(self._said)}\n\n{words}")
