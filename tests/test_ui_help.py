@@ -112,6 +112,9 @@ def test_a_jammed_door_shows_the_reference_help_repeats_it_and_the_officer_finds
     reference = reference_of(window.view.journey)  # type: ignore[union-attr]
     assert message.reference.text() == f"Mã tham chiếu: {reference}"
     assert message.home.text() == "Xong"  # it stays: the person needs the reference
+    assert message.what_now.text() == (
+        "Ông/bà có thể gọi đường dây nóng 0293 3870 123 và đọc mã tham chiếu, hoặc chạm «Trợ giúp»."
+    )
     click(qtbot, message.frame.footer.help)  # type: ignore[union-attr]
     assert f"Mã tham chiếu: {reference}" in window.help.happened_words.text()
     assert f"Ngăn tủ {sent['compartment']}" in window.help.happened_words.text()

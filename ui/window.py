@@ -103,7 +103,7 @@ REFERENCED = frozenset(
         ("pickup", "uncertain"),
         ("pickup", "not-taken"),
         ("pickup", "fee-due"),
-        ("dropoff", "deposited"),
+        ("dropoff", "deposited"),  # kept on screen only when no receipt was printed (its code shown)
         ("dropoff", "not-deposited"),
         ("dropoff", "no-space"),
         ("dropoff", "uncertain"),
@@ -114,11 +114,14 @@ REFERENCED = frozenset(
 # a screen carrying what the person needs (a proof, an amount, a reference to quote): it stays until
 # "Xong", with only a long safety timeout
 PROOFS = REFERENCED - {
+    ("dropoff", "deposited"),
     ("dropoff", "not-deposited"),
     ("dropoff", "no-space"),
     ("kiosk", "fault"),
     ("kiosk", "out-of-service"),
 }
+# outcomes where something went wrong for the person: the screen says what they can do now
+FAILURES = REFERENCED - {("dropoff", "deposited"), ("pickup", "fee-due")}
 CITIZEN_JOURNEYS = frozenset({"pickup", "dropoff", "lookup", "kiosk"})
 STAFF_ENTRIES = frozenset({"staffpin", "result", "staffid"})
 TOUCHES = frozenset(
@@ -233,6 +236,7 @@ class KioskWindow(NoWayOut):
             language, bridge.procedures, self.choose_procedure, self.have_a_code, self.home, orientation
         )
         self.message = MessageScreen(language, self.home, compartments)
+        self.message.hotline = self.office.hotline
         self.menu = MenuScreen(language, self.choose, bridge.sign_out)
         self.choose_items = ChooseScreen(language, self.take, self.home)
         self.more_time = MoreTimeScreen(language, self.resume, self.home)
@@ -514,7 +518,7 @@ class KioskWindow(NoWayOut):
         reference = reference_of(view.journey) if referenced and view.journey else ""
         self.message.present(
             heading, said, can_leave=can_leave, where=where, qr=qr, dossier=dossier,
-            proof=kept, reference=reference, **view.data,
+            proof=kept, reference=reference, failed=(view.kind, view.state) in FAILURES, **view.data,
         )  # fmt: skip
         self._message_return_s = self._return_time(view, kept)
         self._show(self.message)
