@@ -134,6 +134,7 @@ TOUCHES = frozenset(
 )
 KEEP_ALIVE_EVERY_S = 5.0
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
+QR_PX = {"portrait": 480, "landscape": 400}  # a code shown to photograph, as large as the screen allows
 BACK_TO_IDLE = frozenset({"cancelled", "timed-out"})
 # journeys whose message screens say which dossier it is (a look-up says it in its answer)
 NAMES_THE_DOSSIER = frozenset({"pickup", "dropoff", "load", *RELEASES})
@@ -237,6 +238,7 @@ class KioskWindow(NoWayOut):
         )
         self.message = MessageScreen(language, self.home, compartments)
         self.message.hotline = self.office.hotline
+        self.message.qr_px = QR_PX[orientation]
         self.menu = MenuScreen(language, self.choose, bridge.sign_out)
         self.choose_items = ChooseScreen(language, self.take, self.home)
         self.more_time = MoreTimeScreen(language, self.resume, self.home)
@@ -260,6 +262,7 @@ class KioskWindow(NoWayOut):
             switch_language=self.switch_language,
             more_time=self.give_more_time,
             repeat=self.repeat if self.speaker.program is not None else None,
+            orientation=orientation,
         )
         for screen in screens:
             self.stack.addWidget(screen)
@@ -344,9 +347,9 @@ class KioskWindow(NoWayOut):
             return
         if isinstance(current, Screen) and current.frame is not None:
             if left is None:
-                current.frame.countdown.hide()
+                current.frame.hide_countdown()
             else:
-                current.frame.countdown.show_left(self.language, left)
+                current.frame.show_countdown(self.language, left)
 
     def ask_more_time(self) -> None:
         """Ask now (the screenshots; a test): as when the quiet time has passed."""
@@ -575,7 +578,7 @@ class KioskWindow(NoWayOut):
         if screen is self.idle:
             self._for_the_next_person()
         if isinstance(current, Screen) and current.frame is not None:
-            current.frame.countdown.hide()
+            current.frame.hide_countdown()
         self.stack.setCurrentWidget(screen)
         self._tick_clock()
         if isinstance(screen, Screen):

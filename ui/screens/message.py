@@ -53,6 +53,7 @@ class MessageScreen(Screen):
         self._ref = ""
         self._proof = False
         self.hotline: str | None = None  # the office's, for what_now ([office] hotline)
+        self.qr_px = 480
         self._failed = False
         self._key = ""
         self._values: dict[str, object] = {}
@@ -79,7 +80,7 @@ class MessageScreen(Screen):
         self.map.show_open(where)
         self.qr.setVisible(qr is not None)
         if qr is not None:
-            self.qr.setPixmap(qr_pixmap(qr, 480))
+            self.qr.setPixmap(qr_pixmap(qr, self.qr_px))
         self.home.setVisible(can_leave)
         self.retranslate()
 
