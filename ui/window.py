@@ -588,7 +588,9 @@ class KioskWindow(NoWayOut):
 
     def _arm(self, screen: QWidget) -> None:
         """The one place a screen's automatic return is set (``self.countdown``)."""
-        if screen in self.asking:
+        if screen is self.help:  # left open: back to where the person was, whose own time then runs
+            self.countdown.arm(self.ask_more_time_s + self.countdown.answer_s, self.leave_help)
+        elif screen in self.asking:
             self.countdown.arm(self.ask_more_time_s + self.countdown.answer_s, self.home)
         elif screen is self.message and self._message_return_s is not None:
             self.countdown.arm(self._message_return_s, self.home)
