@@ -258,7 +258,7 @@ class OfficeSection(_Section):
     (the header, the help screen)."""
 
     name: OneLine | None = None  # the header's; kiosk.office when not set
-    # a number a person can call at any hour; ASCII digits, spaces and dots only
+    # the number help and the error screens give to call; ASCII digits, spaces and dots only
     hotline: Annotated[str, Field(pattern=r"^[0-9](?:[0-9 .]{0,18}[0-9])?$")] | None = None
     # when officers are at the counter: "mon-fri 07:30-11:30", local time
     hours: Annotated[list[str], Field(max_length=14)] = ["mon-fri 07:30-11:30", "mon-fri 13:30-17:00"]

@@ -66,6 +66,23 @@ def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
         w.show_view(View("j", "lookup", "waiting-code", None))
         w.ask_more_time()
 
+    # issue 13: chrome
+    journey = "4f3a91c2-7d1e-4b7a-9c55-0e2f6a1b3c4d"  # as a journey's id looks: its reference 4F3A-91C2
+
+    def help_after_a_jam(w: KioskWindow) -> None:
+        data = {"compartment": "A05", "code": CODE}
+        w.show_view(View(journey, "pickup", "jammed", Say.JAMMED.format(compartment="A05"), data, ended=True))
+        w.open_help()
+
+    def proof_counting_down(w: KioskWindow) -> None:
+        w.leave_help()
+        data = {"compartment": "A05", "code": CODE, "tracking": CODE}
+        said = Say.DEPOSITED.format()
+        w.show_view(View(journey, "dropoff", "deposited", said, data, ended=True, receipt="out of paper"))
+        frame = w.message.frame
+        assert frame is not None
+        frame.show_countdown(w.language, 25)
+
     def procedure(w: KioskWindow) -> None:
         w.show_view(View("d", "dropoff", "waiting-code", None))
         w.find_procedure()
@@ -125,6 +142,9 @@ def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
         ("26-out-of-service", view("kiosk", "out-of-service", Say.OUT_OF_SERVICE_NOW.format(), ended=True)),
         ("27-staff-pin-refused", view("signin", "waiting-pin", Say.SIGNIN_REFUSED.format(left=4))),
         ("29-qr-cannot-be-used", view("kiosk", "refused", Say.TOKEN_NOT_VALID.format(), ended=True)),
+        # issue 13: chrome (help, and a proof counting down near the end of its long timeout)
+        ("30-help-after-a-jam", help_after_a_jam),
+        ("31-proof-counting-down", proof_counting_down),
     ]
 
 
