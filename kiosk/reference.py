@@ -25,5 +25,8 @@ def id_prefix(reference: str) -> str:
     """The start of the journey id a reference stands for (lower-case hex), or ``BadReference``."""
     bare = reference.strip().replace("-", "").replace(" ", "")
     if not HEX.fullmatch(bare) or not bare.isascii():
-        raise BadReference(f"a reference is eight letters and digits like 4F3A-91C2, got {reference[:40]!r}")
+        raise BadReference(
+            "a reference is eight characters, digits and the letters A to F, like 4F3A-91C2;"
+            f" got {reference[:40]!r}"
+        )
     return bare.lower()
