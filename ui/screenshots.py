@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
 from PyQt6 import sip
 from PyQt6.QtWidgets import QApplication
 
-from kiosk import config
+from kiosk import config, layout
 from kiosk.core import Core
 from kiosk.journeys.messages import Say
 from kiosk.lockers import Lockers
@@ -24,7 +25,7 @@ from ui.i18n import Language
 from ui.window import KioskWindow, OutOfServiceWindow
 
 CODE = "000.00.53.H48-220921-0099"
-MACHINE = [f"{column}{row:02d}" for column in "ABC" for row in range(1, 9)]  # as examples/kiosk.toml
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "kiosk.toml"  # its compartments and [machine]
 
 
 def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
@@ -147,6 +148,13 @@ def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
     ]
 
 
+def example_machine(data_dir: str, orientation: str) -> layout.Machine:
+    raw = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    raw["kiosk"]["data_dir"] = data_dir
+    raw["ui"] = {"orientation": orientation}
+    return layout.machine_of(config.parse(raw, source=str(EXAMPLE)))
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0] if argv else "docs/screens")
     out.mkdir(parents=True, exist_ok=True)
@@ -159,7 +167,7 @@ def main(argv: list[str]) -> int:
         for orientation in ("portrait", "landscape"):
             for language in ("vi", "en"):
                 window = KioskWindow(bridge, Language(language), orientation=orientation, done_return_s=3600,
-                                     compartments=MACHINE)  # fmt: skip
+                                     machine=example_machine(tmp, orientation))  # fmt: skip
                 window.show()
                 for name, show in views():
                     show(window)

@@ -15,6 +15,7 @@ from PyQt6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from kiosk.clock import Clock, utc_now
 from kiosk.core import Announcement
+from kiosk.layout import Machine
 from kiosk.office import Opening
 from kiosk.reference import reference_of
 from ui.bridge import CoreBridge, View
@@ -34,7 +35,8 @@ from ui.screens.more_time import MoreTimeScreen
 from ui.screens.procedure import ProcedureScreen
 from ui.speech import Speaker
 from ui.staff_gesture import CornerGesture
-from ui.style import SHEET
+from ui.style import SHEET, NightHours
+from ui.theme import ThemeClock
 
 RELEASES = ("collect", "withdraw", "settle")
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
@@ -202,11 +204,12 @@ class KioskWindow(NoWayOut):
         proof_timeout_s: float = 300,
         staff_hold_s: float = 4,
         speaker: Speaker | None = None,
-        compartments: list[str] | None = None,
+        machine: Machine | None = None,
         camera: Callable[[], Any] | None = None,
         office: OfficeInfo | None = None,
         clock: Clock = utc_now,
         zone: tzinfo | None = None,
+        night: NightHours | None = None,
         keep_alive_s: float = KEEP_ALIVE_EVERY_S,
     ) -> None:
         """Times in seconds: ``ask_more_time_s`` untouched on a screen that waits for the person,
@@ -236,7 +239,7 @@ class KioskWindow(NoWayOut):
         self.procedure = ProcedureScreen(
             language, bridge.procedures, self.choose_procedure, self.have_a_code, self.home, orientation
         )
-        self.message = MessageScreen(language, self.home, compartments)
+        self.message = MessageScreen(language, self.home, machine, orientation)
         self.message.hotline = self.office.hotline
         self.message.qr_px = QR_PX[orientation]
         self.menu = MenuScreen(language, self.choose, bridge.sign_out)
@@ -267,6 +270,8 @@ class KioskWindow(NoWayOut):
         for screen in screens:
             self.stack.addWidget(screen)
             screen.dress(chrome)
+        # once the screens are in: a sheet set before they were is not what they wear
+        self.theme = ThemeClock(self, clock, night)  # night None: the day's theme at every hour
         self.view: View | None = None
         self.signed_in = False
         self._asked_on: QWidget | None = None  # the screen the "more time?" question covers

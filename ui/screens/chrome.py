@@ -49,6 +49,7 @@ class Header(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("header")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)  # the theme's band (ui/style.py)
         row = QHBoxLayout(self)
         row.setContentsMargins(32, 12, 32, 12)
         self.office = plain()
