@@ -17,8 +17,9 @@ class BadReference(ValueError):
 
 
 def reference_of(journey_id: str) -> str:
+    """``4F3A-91C2``; empty for an id that is not a journey's (nothing to look up by it)."""
     head = journey_id.replace("-", "")[:8].upper()
-    return f"{head[:4]}-{head[4:]}"
+    return f"{head[:4]}-{head[4:]}" if HEX.fullmatch(head) else ""
 
 
 def id_prefix(reference: str) -> str:

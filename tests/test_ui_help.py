@@ -170,6 +170,8 @@ def test_an_unknown_or_malformed_reference_is_refused_with_a_message(machine: Ma
         == 1
     )
     assert "no journey has the reference 0000-0000" in out.getvalue()
+    assert reference_of("4f3a91c2-7d1e-4b7a-9c55-0e2f6a1b3c4d") == "4F3A-91C2"
+    assert reference_of("not-a-journey") == ""  # no reference shown for what no journey is
     for bad in ("", "4F3A", "4F3A-91C2-77", "'; DROP TABLE journey; --", "٤F3A-91C2", "4F3A-91C%"):
         with pytest.raises(BadReference):
             id_prefix(bad)
