@@ -143,8 +143,8 @@ def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
         ("27-staff-pin-refused", view("signin", "waiting-pin", Say.SIGNIN_REFUSED.format(left=4))),
         ("29-qr-cannot-be-used", view("kiosk", "refused", Say.TOKEN_NOT_VALID.format(), ended=True)),
         # issue 13: chrome (help, and a proof counting down near the end of its long timeout)
-        ("30-help-after-a-jam", help_after_a_jam),
-        ("31-proof-counting-down", proof_counting_down),
+        ("39-help-after-a-jam", help_after_a_jam),
+        ("40-proof-counting-down", proof_counting_down),
     ]
 
 
