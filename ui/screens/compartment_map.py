@@ -24,13 +24,13 @@ from PyQt6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxL
 
 from kiosk.layout import Door, Machine, Rect
 from ui.i18n import Language
-from ui.style import ACTION, INK, PAPER
+from ui.style import Theme, theme_of
 
 PULSE_MS = 50  # 20 frames a second: smooth for a slow breath, and little for two cores
 PULSE_PERIOD_MS = 1200  # one breath of the halo
 HALO = "#F2A900"  # amber: seen against the blue door and the white machine alike
 HALO_MIN_PX, HALO_MAX_PX = 6, 20  # the halo's width, at rest and at its brightest
-MUTED, BODY, PANEL = "#5A5A5A", "#E4E7EC", "#1F2A3A"
+PANEL = "#1F2A3A"
 GAP_PX = 3  # between doors, so each reads as its own
 OPEN_SCALE = 1.4  # the open door drawn this much larger than its place: the eye goes to it first
 MIN_LABEL_PX = 14  # the other doors' ids are drawn only when they can be read
@@ -47,7 +47,8 @@ class CompartmentMap(QWidget):
         self._clock = QElapsedTimer()
         self._clock.start()
         self._still: QPixmap | None = None
-        self._still_for: str | None = None
+        self._still_for: tuple[str | None, str] | None = None
+        self.theme: Theme = theme_of(self)
         self.setMinimumSize(240, 300)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("where the compartment is")
@@ -136,6 +137,7 @@ class CompartmentMap(QWidget):
         if self.machine is None:
             return
         painter = QPainter(self)
+        self.theme = theme_of(self)  # by day or by night (ui/style.py): a white machine glares at night
         still = self._still_picture()
         region = event.rect() if event is not None else self.rect()  # the pulse repaints only its door
         ratio = still.devicePixelRatio()
@@ -154,15 +156,15 @@ class CompartmentMap(QWidget):
     def _still_picture(self) -> QPixmap:
         """The machine and its closed doors, drawn once for a size and an open door: each frame of
         the pulse draws only the open door over it (a whole frame took 21 ms on this machine)."""
-        if self._still is None or self._still_for != self.open:
+        if self._still is None or self._still_for != (self.open, self.theme.name):
             ratio = self.devicePixelRatioF()
             still = QPixmap(int(self.width() * ratio), int(self.height() * ratio))
             still.setDevicePixelRatio(ratio)
             still.fill(self.palette().window().color())
             painter = QPainter(still)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(QPen(QColor(INK), 3))
-            painter.setBrush(QColor(BODY))
+            painter.setPen(QPen(QColor(self.theme.ink), 3))
+            painter.setBrush(QColor(self.theme.key))
             painter.drawRect(self.machine_rect())
             self._draw_screen(painter)
             assert self.machine is not None
@@ -171,14 +173,14 @@ class CompartmentMap(QWidget):
                     self._draw_door(painter, door)
             self._draw_arrow(painter)
             painter.end()
-            self._still, self._still_for = still, self.open
+            self._still, self._still_for = still, (self.open, self.theme.name)
         return self._still
 
     def _draw_screen(self, painter: QPainter) -> None:
         assert self.machine is not None
         column = self._place(self.machine.screen_column)
-        painter.setPen(QPen(QColor(INK), 2))
-        painter.setBrush(QColor(BODY).darker(110))
+        painter.setPen(QPen(QColor(self.theme.ink), 2))
+        painter.setBrush(QColor(self.theme.key).darker(110))
         painter.drawRect(column.adjusted(GAP_PX, GAP_PX, -GAP_PX, -GAP_PX))
         panel = self.screen_rect()
         painter.setBrush(QColor(PANEL))
@@ -215,22 +217,22 @@ class CompartmentMap(QWidget):
         normal = line.normalVector().unitVector()
         normal.setLength(1.5 * width)
         side = normal.p2() - normal.p1()
-        painter.setPen(QPen(QColor(INK), width + 4, cap=Qt.PenCapStyle.RoundCap))
+        painter.setPen(QPen(QColor(self.theme.ink), width + 4, cap=Qt.PenCapStyle.RoundCap))
         painter.drawLine(QLineF(start, back))
         painter.setPen(QPen(QColor(HALO), width, cap=Qt.PenCapStyle.RoundCap))
         painter.drawLine(QLineF(start, back))
-        painter.setPen(QPen(QColor(INK), 2))
+        painter.setPen(QPen(QColor(self.theme.ink), 2))
         painter.setBrush(QColor(HALO))
         painter.drawPolygon(QPolygonF([end, back + side, back - side]))
 
     def _draw_door(self, painter: QPainter, door: Door) -> None:
         box = self.rect_of(door.id)
-        painter.setPen(QPen(QColor(INK), 1.5))
-        painter.setBrush(QColor(PAPER))
+        painter.setPen(QPen(QColor(self.theme.ink), 1.5))
+        painter.setBrush(QColor(self.theme.paper))
         painter.drawRect(box)
         px = int(min(box.height() * 0.45, box.width() / 4))
         if px >= MIN_LABEL_PX:
-            self._label(painter, box, door.id, px, MUTED)
+            self._label(painter, box, door.id, px, self.theme.on_off)
 
     def _draw_open(self, painter: QPainter, door: Door) -> None:
         box = self.open_rect()
@@ -241,11 +243,12 @@ class CompartmentMap(QWidget):
         painter.setPen(QPen(halo, ring))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(box.adjusted(-ring / 2, -ring / 2, ring / 2, ring / 2))
-        painter.setPen(QPen(QColor(INK), 4))
-        painter.setBrush(QColor(ACTION))
+        painter.setPen(QPen(QColor(self.theme.ink), 4))
+        painter.setBrush(QColor(self.theme.action))
         painter.drawRect(box)
         # the id as large as the door allows: white on the door's blue is 10.3:1
-        self._label(painter, box, door.id, int(min(box.height() * 0.6, box.width() / 3)), PAPER, bold=True)
+        size = int(min(box.height() * 0.6, box.width() / 3))
+        self._label(painter, box, door.id, size, self.theme.on_action, bold=True)
 
     def _label(
         self, painter: QPainter, box: QRectF, words: str, px: int, colour: str, bold: bool = False
