@@ -8,6 +8,7 @@ import qrcode
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage, QPixmap
 
+from ui import money
 from ui.i18n import Language
 from ui.screens.base import Screen, button, plain, text, title
 from ui.screens.compartment_map import CompartmentMap
@@ -64,7 +65,8 @@ class MessageScreen(Screen):
         self.words.setText(f"{self.language.pick(self._said)}\n\n{words}")
 
     def retranslate(self) -> None:
-        self.heading.setText(self.t(self._key, **self._values) if self._key else "")
+        values = money.shown(self._values, self.language.code)  # "8.000 đồng", not "8000 đồng"
+        self.heading.setText(self.t(self._key, **values) if self._key else "")
         self.words.setText(self.language.pick(self._said))
         self.home.setText(self.t("Back to start"))
         citizen = self._values.get("citizen")
