@@ -43,6 +43,7 @@ from ui.bridge import View
 from ui.shooting import (
     DAMAGED,
     LANGUAGES,
+    MACHINE,
     ORIENTATIONS,
     Shot,
     ShotMismatch,
@@ -55,7 +56,7 @@ from ui.shooting import (
 )
 from ui.window import KioskWindow
 
-__all__ = ["Shot", "key", "main", "views"]
+__all__ = ["CODE", "MACHINE", "Shot", "key", "main", "views"]  # MACHINE: for tests/test_ui_geometry.py
 
 CODE = "000.00.53.H48-220921-0099"
 FEE_DUE = 8000
@@ -133,7 +134,9 @@ def technician_list(w: KioskWindow) -> None:
 
 
 def views() -> list[Shot]:
-    amount = key(FEE, fee_due={"vi": "8.000", "en": "8,000"})
+    # the window's office when none is configured: open Monday to Friday, 7:30 to 17:00
+    hours = {"vi": "Thứ Hai – Thứ Sáu: 7:30 – 17:00", "en": "Monday – Friday: 7:30 – 17:00"}
+    amount = key(FEE, fee_due={"vi": "8.000", "en": "8,000"}, hours=hours)
     return [
         Shot("01-idle", "idle", "Dossier kiosk, open 24 hours", shows=("Pick up a result",)),
         Shot(
@@ -310,35 +313,35 @@ def views() -> list[Shot]:
             shows=(Say.TOKEN_NOT_VALID.format(),),
         ),
         Shot(
-            "30-dropoff-door-open",
+            "40-dropoff-door-open",
             "message",
             key(OPEN, compartment="A05"),
             view("dropoff", "door-open", Say.PUT_DOSSIER.format(compartment="A05")),
             shows=(Say.PUT_DOSSIER.format(compartment="A05"),),
         ),
         Shot(
-            "31-result-not-taken",
+            "41-result-not-taken",
             "message",
             "The result is still inside",
             view("pickup", "not-taken", Say.NOT_TAKEN.format(), ended=True),
             shows=(Say.NOT_TAKEN.format(),),
         ),
         Shot(
-            "32-nothing-handed-in",
+            "42-nothing-handed-in",
             "message",
             "Nothing was handed in",
             view("dropoff", "not-deposited", Say.NOTHING_DEPOSITED.format(), ended=True),
             shows=(Say.NOTHING_DEPOSITED.format(),),
         ),
         Shot(
-            "33-pin-locked",
+            "43-pin-locked",
             "entries.pin",
             "Type the 6-digit PIN from your SMS.",
             view("pickup", "waiting-code", Say.LOCKED.format(minutes=15), needs_pin=True),
             shows=(Say.LOCKED.format(minutes=15),),
         ),
         Shot(
-            "34-door-left-open",
+            "44-door-left-open",
             "message",
             key(OPEN, compartment="A05"),
             door_alarm,
@@ -350,28 +353,28 @@ def views() -> list[Shot]:
             ),
         ),
         Shot(
-            "35-idle-some-compartments-out",
+            "45-idle-some-compartments-out",
             "idle",
             "Dossier kiosk, open 24 hours",
             some_out,
             shows=(SOME_OUT,),
         ),
         Shot(
-            "36-no-procedure-found",
+            "46-no-procedure-found",
             "procedure",
             "Which procedure is your dossier for?",
             typing("x", "y", "z"),
             shows=("No procedure has these words. Type fewer letters.",),
         ),
         Shot(
-            "37-technician-menu",
+            "47-technician-menu",
             "menu",
             "What would you like to do?",
             view("signin", "signed-in", role="technician"),
             shows=("Maintenance: test-open compartments",),
         ),
         Shot(
-            "38-technician-compartments",
+            "48-technician-compartments",
             "choose_items",
             "Touch an item to open its compartment.",
             technician_list,

@@ -77,6 +77,11 @@ class Shot:
     show: Callable[[KioskWindow], None] = lambda w: None
     shows: tuple[Words, ...] = ()
 
+    def __iter__(self) -> Iterator[Any]:
+        """``for name, show in views()``, as the entries were once (name, show) pairs: a test that
+        walks the states in one window (tests/test_ui_geometry.py) reads them so."""
+        return iter((self.name, self.show))
+
 
 @cache
 def _new_store() -> Path:

@@ -9,7 +9,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage, QPixmap
 from PyQt6.QtWidgets import QPushButton
 
-from ui import money
+from ui import readable
 from ui.i18n import Language
 from ui.screens.base import Screen, button, drop, plain, text, title
 from ui.screens.compartment_map import CompartmentMap
@@ -94,7 +94,7 @@ class MessageScreen(Screen):
         self.words.setText(f"{self.language.pick(self._said)}\n\n{words}")
 
     def retranslate(self) -> None:
-        values = money.shown(self._values, self.language.code)  # "8.000 đồng", not "8000 đồng"
+        values = readable.shown(self._values, self.language.code)  # "8.000 đồng", not "8000 đồng"
         self.heading.setText(self.t(self._key, **values) if self._key else "")
         self.words.setText(self.language.pick(self._said))
         self.home.setText(self.t("Done") if self._proof else self.t("Back to start"))
