@@ -98,6 +98,37 @@ class CompartmentSection(_Section):
     position: Literal["low", "high"] = "high"  # low ones are offered to those who ask (access)
 
 
+Height = Annotated[float, Field(gt=0, le=100)]
+
+
+class HeightsSection(_Section):
+    """How tall a door of each size is, in any one unit: only the proportions are drawn."""
+
+    S: Height = 1.0
+    M: Height = 2.0
+    L: Height = 3.0
+
+    @model_validator(mode="after")
+    def _in_order(self) -> HeightsSection:
+        if not self.S <= self.M <= self.L:
+            raise ValueError(
+                f"machine.heights: expected S ≤ M ≤ L, got S = {self.S:g}, M = {self.M:g}, L = {self.L:g}"
+            )
+        return self
+
+
+class MachineSection(_Section):
+    """How the machine looks from the front, for the map that shows a person the open door
+    (kiosk/layout.py). Each compartment's id is its column's letter and its row's number."""
+
+    # where the screen's own column stands, counted from the left with the compartment columns
+    # (their letters in alphabetical order, left to right); unset: the middle
+    screen_column: Annotated[int, Field(ge=1, le=27)] | None = None
+    row_one: Literal["top", "bottom"] = "top"  # where each column's row 01 is
+    column_width: Height = 3.0  # a column's width, in the unit of the heights
+    heights: HeightsSection = HeightsSection()
+
+
 class ScannerSection(_Section):
     url: Annotated[str, Field(min_length=1)]
     baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 9600
@@ -330,6 +361,7 @@ class KioskConfig(_Section):
     rules: RulesSection = RulesSection()
     bus: list[BusSection] = []
     compartment: list[CompartmentSection] = []
+    machine: MachineSection = MachineSection()
     scanner: ScannerSection | None = None
     printer: PrinterSection | None = None
     camera: CameraSection | None = None
@@ -416,7 +448,19 @@ def _cross_check(cfg: KioskConfig) -> list[str]:
                 f"{key}.lock: {c.id} and {other} are both on bus {c.bus} board {c.board} "
                 f"lock {c.lock}; expected one compartment per lock"
             )
-    return problems + _printer_problems(cfg.printer)
+    return problems + _printer_problems(cfg.printer) + _machine_problems(cfg)
+
+
+def _machine_problems(cfg: KioskConfig) -> list[str]:
+    """The screen's column must stand somewhere among the compartments' columns, or beside them."""
+    columns = sorted({c.id[0] for c in cfg.compartment})
+    place = cfg.machine.screen_column
+    if place is None or place <= len(columns) + 1:
+        return []
+    return [
+        f"machine.screen_column: with {len(columns)} column(s) of compartments ({', '.join(columns)}) "
+        f"the screen's column is 1–{len(columns) + 1} counted from the left, not {place}"
+    ]
 
 
 def _retention_problems(cfg: KioskConfig) -> list[str]:

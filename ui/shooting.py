@@ -8,6 +8,7 @@ import hashlib
 import shutil
 import tempfile
 import threading
+import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from PyQt6.QtCore import QEvent, QRect, Qt
 from PyQt6.QtGui import QColor, QFont, QImage, QPainter
 from PyQt6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
 
-from kiosk import config
+from kiosk import config, layout
 from kiosk.core import Core
 from kiosk.lockers import Lockers
 from kiosk.store import Store
@@ -31,6 +32,7 @@ from ui.window import SIZES, KioskWindow, OutOfServiceWindow
 LANGUAGES = ("vi", "en")
 ORIENTATIONS = ("portrait", "landscape")
 MACHINE = [f"{column}{row:02d}" for column in "ABC" for row in range(1, 9)]  # as examples/kiosk.toml
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "kiosk.toml"
 KIOSK = "HG-VT-01"
 DAMAGED = "28-out-of-service-damaged-database"  # its own window, both languages at once
 
@@ -83,6 +85,14 @@ class Shot:
         return iter((self.name, self.show))
 
 
+def example_machine(data_dir: str, orientation: str) -> layout.Machine:
+    """The machine of examples/kiosk.toml (its compartments and [machine]), as the map draws it."""
+    raw = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    raw["kiosk"]["data_dir"] = data_dir
+    raw["ui"] = {"orientation": orientation}
+    return layout.machine_of(config.parse(raw, source=str(EXAMPLE)))
+
+
 @cache
 def _new_store() -> Path:
     """A store just made (its migrations run once, not for every picture: they fsync)."""
@@ -103,7 +113,7 @@ def stage(app: QApplication, language: str, orientation: str) -> Iterator[KioskW
         store = Store.open(data, kiosk_id=cfg.kiosk.id)
         bridge = CoreBridge(Core(cfg, store, Lockers(cfg, store, {})))
         window = KioskWindow(bridge, Language(language), orientation=orientation, done_return_s=3600,
-                             compartments=MACHINE)  # fmt: skip
+                             machine=example_machine(str(data), orientation))  # fmt: skip
         try:
             window.show()
             settle(app, bridge)

@@ -15,6 +15,7 @@ from PyQt6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from kiosk.clock import Clock, utc_now
 from kiosk.core import Announcement
+from kiosk.layout import Machine
 from kiosk.office import Opening
 from kiosk.reference import reference_of
 from ui.bridge import CoreBridge, View
@@ -198,7 +199,7 @@ class KioskWindow(NoWayOut):
         proof_timeout_s: float = 300,
         staff_hold_s: float = 4,
         speaker: Speaker | None = None,
-        compartments: list[str] | None = None,
+        machine: Machine | None = None,
         camera: Callable[[], Any] | None = None,
         office: OfficeInfo | None = None,
         clock: Clock = utc_now,
@@ -232,7 +233,7 @@ class KioskWindow(NoWayOut):
         self.procedure = ProcedureScreen(
             language, bridge.procedures, self.choose_procedure, self.have_a_code, self.home, orientation
         )
-        self.message = MessageScreen(language, self.home, compartments)
+        self.message = MessageScreen(language, self.home, machine, orientation)
         self.menu = MenuScreen(language, self.choose, bridge.sign_out)
         self.choose_items = ChooseScreen(language, self.take, self.home)
         self.more_time = MoreTimeScreen(language, self.resume, self.home)

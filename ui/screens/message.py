@@ -9,28 +9,36 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage, QPixmap
 from PyQt6.QtWidgets import QPushButton
 
+from kiosk.layout import Machine
 from ui import readable
 from ui.i18n import Language
 from ui.screens.base import Screen, button, drop, plain, text, title
-from ui.screens.compartment_map import CompartmentMap
+from ui.screens.compartment_map import CompartmentMap, DoorCaption, beside
 
 
 class MessageScreen(Screen):
     def __init__(
-        self, language: Language, home: Callable[[], None], compartments: list[str] | None = None
-    ) -> None:
+        self, language: Language, home: Callable[[], None], machine: Machine | None = None,
+        orientation: str = "portrait",
+    ) -> None:  # fmt: skip
         super().__init__(language)
+        self.map = CompartmentMap(machine)
+        self.map.show_open(None)
+        self.caption = DoorCaption(machine, language)  # the open door's id and where it is, in words
+        landscape = orientation == "landscape"
+        if landscape:  # the map beside the message: under it, it would be a strip
+            self.layout_ = beside(self.layout_, self.map)
         self.heading = title()
         self.dossier = text(name="dossier")  # which dossier: its code and the citizen's masked name
         self.words = text(name="message")
         self.words.setObjectName("message")
-        self.map = CompartmentMap(compartments or [])
-        self.map.show_open(None)
         self.layout_.addWidget(self.heading)
         self.layout_.addWidget(self.dossier)
         self.layout_.addStretch(1)
         self.layout_.addWidget(self.words)
-        self.layout_.addWidget(self.map, 3)
+        if not landscape:
+            self.layout_.addWidget(self.map, 20)  # the space the words leave: the map fills it
+        self.layout_.addWidget(self.caption)
         self.qr = plain()
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.qr.setAccessibleName("the dossier's code, to photograph")
@@ -71,6 +79,7 @@ class MessageScreen(Screen):
         self.set_actions(())
         self._dossier = dossier and bool(values.get("code"))
         self.map.show_open(where)
+        self.caption.show_door(where)
         self.qr.setVisible(qr is not None)
         if qr is not None:
             self.qr.setPixmap(qr_pixmap(qr, 480))
@@ -90,6 +99,11 @@ class MessageScreen(Screen):
             self._action_keys[name] = key
         self.retranslate()
 
+    def spoken(self) -> str:
+        """What the screen says, then where the open door is: a person who cannot read the map
+        hears it."""
+        return " ".join(w for w in (super().spoken(), self.caption.words()) if w)
+
     def remind(self, words: str) -> None:
         self.words.setText(f"{self.language.pick(self._said)}\n\n{words}")
 
@@ -97,6 +111,7 @@ class MessageScreen(Screen):
         values = readable.shown(self._values, self.language.code)  # "8.000 đồng", not "8000 đồng"
         self.heading.setText(self.t(self._key, **values) if self._key else "")
         self.words.setText(self.language.pick(self._said))
+        self.caption.retranslate()
         self.home.setText(self.t("Done") if self._proof else self.t("Back to start"))
         self.reference.setText(self.t("Reference: {reference}", reference=self._ref) if self._ref else "")
         for name, b in self.action_buttons.items():
