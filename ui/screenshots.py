@@ -44,6 +44,7 @@ from ui.shooting import (
     DAMAGED,
     LANGUAGES,
     MACHINE,
+    NIGHT,
     ORIENTATIONS,
     Shot,
     ShotMismatch,
@@ -133,9 +134,18 @@ def technician_list(w: KioskWindow) -> None:
     w.maintain("service")
 
 
+def help_after_a_jam(w: KioskWindow) -> None:
+    journey = "4f3a91c2-7d1e-4b7a-9c55-0e2f6a1b3c4d"  # as a journey's id looks: its reference 4F3A-91C2
+    data = {"compartment": "A05", "code": CODE}
+    w.show_view(View(journey, "pickup", "jammed", Say.JAMMED.format(compartment="A05"), data, ended=True))
+    w.open_help()
+
+
 def views() -> list[Shot]:
-    # the window's office when none is configured: open Monday to Friday, 7:30 to 17:00
-    hours = {"vi": "Thứ Hai – Thứ Sáu: 7:30 – 17:00", "en": "Monday – Friday: 7:30 – 17:00"}
+    hours = {  # as examples/kiosk.toml's [office] has them
+        "vi": "Thứ Hai – Thứ Sáu: 7:30 – 11:30, 13:30 – 17:00 · Thứ Bảy: 7:30 – 11:30",
+        "en": "Monday – Friday: 7:30 – 11:30, 13:30 – 17:00 · Saturday: 7:30 – 11:30",
+    }
     amount = key(FEE, fee_due={"vi": "8.000", "en": "8,000"}, hours=hours)
     return [
         Shot("01-idle", "idle", "Dossier kiosk, open 24 hours", shows=("Pick up a result",)),
@@ -379,6 +389,18 @@ def views() -> list[Shot]:
             "Touch an item to open its compartment.",
             technician_list,
             shows=(("B02 · closed · OUT",) * 2,),
+        ),
+        Shot(
+            "49-help-at-night",
+            "help",
+            "Help",
+            help_after_a_jam,
+            shows=(
+                "No officer is at the counter now. You can call, or come back during opening hours.",
+                key("Hotline: {number}", number="0293 3870 123"),
+                key("Reference: {reference}", reference="4F3A-91C2"),
+            ),
+            at=NIGHT,
         ),
     ]
 

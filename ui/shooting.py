@@ -12,9 +12,11 @@ import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PyQt6 import sip
 from PyQt6.QtCore import QEvent, QRect, Qt
@@ -24,9 +26,11 @@ from PyQt6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QW
 from kiosk import config, layout
 from kiosk.core import Core
 from kiosk.lockers import Lockers
+from kiosk.office import Opening
 from kiosk.store import Store
 from ui.bridge import CoreBridge
 from ui.i18n import Language
+from ui.screens.help import OfficeInfo
 from ui.window import SIZES, KioskWindow, OutOfServiceWindow
 
 LANGUAGES = ("vi", "en")
@@ -35,6 +39,9 @@ MACHINE = [f"{column}{row:02d}" for column in "ABC" for row in range(1, 9)]  # a
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "kiosk.toml"
 KIOSK = "HG-VT-01"
 DAMAGED = "28-out-of-service-damaged-database"  # its own window, both languages at once
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+DAY = datetime(2026, 12, 1, 10, 5, tzinfo=VIETNAM)  # a Tuesday morning: officers at the counter
+NIGHT = datetime(2026, 12, 2, 2, 10, tzinfo=VIETNAM)  # and the person alone at 2 a.m.
 
 
 class ShotMismatch(Exception):
@@ -78,6 +85,7 @@ class Shot:
     title: Words
     show: Callable[[KioskWindow], None] = lambda w: None
     shows: tuple[Words, ...] = ()
+    at: datetime = DAY
 
     def __iter__(self) -> Iterator[Any]:
         """``for name, show in views()``, as the entries were once (name, show) pairs: a test that
@@ -85,12 +93,24 @@ class Shot:
         return iter((self.name, self.show))
 
 
-def example_machine(data_dir: str, orientation: str) -> layout.Machine:
-    """The machine of examples/kiosk.toml (its compartments and [machine]), as the map draws it."""
+def example(data_dir: str, orientation: str) -> config.KioskConfig:
+    """examples/kiosk.toml: the machine the map draws (its compartments and [machine])."""
     raw = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
     raw["kiosk"]["data_dir"] = data_dir
     raw["ui"] = {"orientation": orientation}
-    return layout.machine_of(config.parse(raw, source=str(EXAMPLE)))
+    return config.parse(raw, source=str(EXAMPLE))
+
+
+def example_machine(data_dir: str, orientation: str) -> layout.Machine:
+    return layout.machine_of(example(data_dir, orientation))
+
+
+def office() -> OfficeInfo:
+    """The office the pictures name, with all that help can say of one ([office] in the config)."""
+    hours = ("mon-fri 07:30-11:30", "mon-fri 13:30-17:00", "sat 07:30-11:30")
+    return OfficeInfo("Bộ phận Một cửa UBND phường Vị Thanh", hotline="0293 3870 123",
+                      address="Số 1 Đường 3 Tháng 2, phường Vị Thanh, Hậu Giang",
+                      openings=[Opening.parse(h) for h in hours])  # fmt: skip
 
 
 @cache
@@ -104,16 +124,18 @@ def _new_store() -> Path:
 
 
 @contextmanager
-def stage(app: QApplication, language: str, orientation: str) -> Iterator[KioskWindow]:
-    """A fresh machine: a new store in a folder of its own, its core, the bridge and the window."""
+def stage(app: QApplication, language: str, orientation: str, at: datetime = DAY) -> Iterator[KioskWindow]:
+    """A fresh machine: a new store in a folder of its own, its core, the bridge and the window,
+    whose clock stands at ``at`` (the header's time, the office open or not)."""
     with tempfile.TemporaryDirectory(prefix="screens") as tmp:
         data = Path(tmp) / "data"
         shutil.copytree(_new_store(), data)
-        cfg = config.parse({"kiosk": {"id": KIOSK, "data_dir": str(data)}})
+        cfg = config.parse({"kiosk": {"id": KIOSK, "data_dir": str(data)}})  # no boards to read
         store = Store.open(data, kiosk_id=cfg.kiosk.id)
         bridge = CoreBridge(Core(cfg, store, Lockers(cfg, store, {})))
         window = KioskWindow(bridge, Language(language), orientation=orientation, done_return_s=3600,
-                             machine=example_machine(str(data), orientation))  # fmt: skip
+                             machine=example_machine(str(data), orientation), office=office(), zone=VIETNAM,
+                             clock=lambda: at.astimezone(UTC))  # fmt: skip
         try:
             window.show()
             settle(app, bridge)
@@ -140,7 +162,7 @@ def settle(app: QApplication, bridge: CoreBridge) -> None:
 
 def render(app: QApplication, shot: Shot, language: str, orientation: str) -> QImage:
     """``shot`` drawn in a fresh window, once it is checked (``ShotMismatch`` otherwise)."""
-    with stage(app, language, orientation) as window:
+    with stage(app, language, orientation, shot.at) as window:
         shot.show(window)
         settle(app, window.bridge)
         try:
