@@ -60,6 +60,7 @@ from ui.window import KioskWindow
 __all__ = ["CODE", "MACHINE", "Shot", "key", "main", "views"]  # MACHINE: for tests/test_ui_geometry.py
 
 CODE = "000.00.53.H48-220921-0099"
+JOURNEY = "4f3a91c2-7d1e-4b7a-9c55-0e2f6a1b3c4d"  # as a journey's id looks: its reference 4F3A-91C2
 FEE_DUE = 8000
 DATA = {
     "compartment": "A05",
@@ -83,7 +84,7 @@ def view(
 ) -> Callable[[KioskWindow], None]:
     """The window shown a journey's ``View`` as the core would report it."""
     data = {**DATA, "compartment": compartment}
-    return lambda w: w.show_view(View("j", kind, state, said, data, **extra))  # type: ignore[arg-type]
+    return lambda w: w.show_view(View(JOURNEY, kind, state, said, data, **extra))  # type: ignore[arg-type]
 
 
 def offline(w: KioskWindow) -> None:
@@ -95,7 +96,7 @@ def some_out(w: KioskWindow) -> None:
 
 
 def maintenance_findings(w: KioskWindow) -> None:
-    w.show_view(View("t", "technician", "choosing", None))
+    w.show_view(View(JOURNEY, "technician", "choosing", None))
     w.maintenance.show_findings(
         [
             maintenance.board_finding("lockbus0", 0, BoardStatus(0, (True,) * 16, None)),
@@ -107,13 +108,13 @@ def maintenance_findings(w: KioskWindow) -> None:
 
 
 def more_time(w: KioskWindow) -> None:
-    w.show_view(View("j", "lookup", "waiting-code", None))
+    w.show_view(View(JOURNEY, "lookup", "waiting-code", None))
     w.ask_more_time()
 
 
 def typing(*keys: str) -> Callable[[KioskWindow], None]:
     def find(w: KioskWindow) -> None:
-        w.show_view(View("d", "dropoff", "waiting-code", None))
+        w.show_view(View(JOURNEY, "dropoff", "waiting-code", None))
         w.find_procedure()
         for k in keys:
             w.procedure.press(k)
@@ -130,14 +131,13 @@ def door_alarm(w: KioskWindow) -> None:
 
 def technician_list(w: KioskWindow) -> None:
     items = (("A01", "A01 · closed"), ("B02", "B02 · closed · OUT"))
-    w.show_view(View("t", "technician", "choosing", None, items=items))
+    w.show_view(View(JOURNEY, "technician", "choosing", None, items=items))
     w.maintain("service")
 
 
 def help_after_a_jam(w: KioskWindow) -> None:
-    journey = "4f3a91c2-7d1e-4b7a-9c55-0e2f6a1b3c4d"  # as a journey's id looks: its reference 4F3A-91C2
     data = {"compartment": "A05", "code": CODE}
-    w.show_view(View(journey, "pickup", "jammed", Say.JAMMED.format(compartment="A05"), data, ended=True))
+    w.show_view(View(JOURNEY, "pickup", "jammed", Say.JAMMED.format(compartment="A05"), data, ended=True))
     w.open_help()
 
 
