@@ -29,6 +29,7 @@ CONFIG_ENV = "KIOSK_CONFIG"
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]
 PositiveMs = Annotated[int, Field(gt=0, le=60_000)]
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]  # "HH:MM", 24-hour
 
 
 class _Section(BaseModel):
@@ -242,6 +243,10 @@ class UiSection(_Section):
     # staff who have no badge at hand: press and hold the top-left corner of the idle screen this
     # long, then touch the top-right corner (no citizen does that by accident)
     staff_hold_s: Annotated[float, Field(ge=2, le=30)] = 4.0
+    # the darker theme from night_from until night_until, Vietnam time (UTC+7); the same time
+    # twice: the day's theme at every hour
+    night_from: ClockTime = "18:00"
+    night_until: ClockTime = "06:00"
 
 
 # shown to anyone at the screen: one line of text, no control characters (nor a newline to forge a line)
@@ -253,7 +258,7 @@ class OfficeSection(_Section):
     (the header, the help screen)."""
 
     name: OneLine | None = None  # the header's; kiosk.office when not set
-    # a number a person can call at any hour; ASCII digits, spaces and dots only
+    # the number help and the error screens give to call; ASCII digits, spaces and dots only
     hotline: Annotated[str, Field(pattern=r"^[0-9](?:[0-9 .]{0,18}[0-9])?$")] | None = None
     # when officers are at the counter: "mon-fri 07:30-11:30", local time
     hours: Annotated[list[str], Field(max_length=14)] = ["mon-fri 07:30-11:30", "mon-fri 13:30-17:00"]

@@ -21,6 +21,7 @@ from ui.health import ScreenHealth
 from ui.i18n import Language
 from ui.screens.help import OfficeInfo
 from ui.speech import Speaker
+from ui.style import NightHours
 from ui.window import KioskWindow, NoWayOut, OutOfServiceWindow
 
 log = logging.getLogger("kiosk.ui")
@@ -38,6 +39,7 @@ def build(core: Core, cfg: KioskConfig, devices: assembly.Devices) -> tuple[Core
                          staff_hold_s=cfg.ui.staff_hold_s, speaker=Speaker(cfg.ui.speech),
                          machine=layout.machine_of(cfg), office=office, clock=core.store.clock,
                          zone=cfg.office.zone, keep_alive_s=min(5.0, cfg.rules.idle_timeout_s / 3),
+                         night=NightHours.of(cfg.ui.night_from, cfg.ui.night_until, cfg.office.zone),
                          camera=getattr(camera, "latest_frame", None))  # fmt: skip
     return bridge, window
 

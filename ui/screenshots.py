@@ -62,6 +62,7 @@ __all__ = ["CODE", "MACHINE", "Shot", "key", "main", "views"]  # MACHINE: for te
 CODE = "000.00.53.H48-220921-0099"
 JOURNEY = "4f3a91c2-7d1e-4b7a-9c55-0e2f6a1b3c4d"  # as a journey's id looks: its reference 4F3A-91C2
 FEE_DUE = 8000
+OFFICE_NAME = "Bộ phận Một cửa UBND phường Vị Thanh"  # as ui.shooting.office() names it
 DATA = {
     "compartment": "A05",
     "code": CODE,
@@ -139,6 +140,15 @@ def help_after_a_jam(w: KioskWindow) -> None:
     data = {"compartment": "A05", "code": CODE}
     w.show_view(View(JOURNEY, "pickup", "jammed", Say.JAMMED.format(compartment="A05"), data, ended=True))
     w.open_help()
+
+
+def proof_counting_down(w: KioskWindow) -> None:
+    data = {"compartment": "A05", "code": CODE, "tracking": CODE}
+    said = Say.DEPOSITED.format()
+    w.show_view(View(JOURNEY, "dropoff", "deposited", said, data, ended=True, receipt="out of paper"))
+    frame = w.message.frame
+    assert frame is not None
+    frame.show_countdown(w.language, 25)
 
 
 def views() -> list[Shot]:
@@ -322,6 +332,25 @@ def views() -> list[Shot]:
             view("kiosk", "refused", Say.TOKEN_NOT_VALID.format(), ended=True),
             shows=(Say.TOKEN_NOT_VALID.format(),),
         ),
+        # issue 13: chrome (help, and a proof counting down near the end of its long timeout)
+        Shot(
+            "30-help-after-a-jam",
+            "help",
+            "Help",
+            help_after_a_jam,
+            shows=(
+                key("Officers are at the counter now: {office}.", office=OFFICE_NAME),
+                key("Reference: {reference}", reference="4F3A-91C2"),
+            ),
+        ),
+        Shot(
+            "31-proof-counting-down",
+            "message",
+            NO_RECEIPT,
+            proof_counting_down,
+            shows=(key("Going back to the start in {seconds} seconds.", seconds=25), "More time"),
+        ),
+        # issue 13: shots
         Shot(
             "40-dropoff-door-open",
             "message",

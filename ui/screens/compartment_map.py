@@ -32,6 +32,7 @@ HALO = "#F2A900"  # amber: seen against the blue door and the white machine alik
 HALO_MIN_PX, HALO_MAX_PX = 6, 20  # the halo's width, at rest and at its brightest
 MUTED, BODY, PANEL = "#5A5A5A", "#E4E7EC", "#1F2A3A"
 GAP_PX = 3  # between doors, so each reads as its own
+OPEN_SCALE = 1.4  # the open door drawn this much larger than its place: the eye goes to it first
 MIN_LABEL_PX = 14  # the other doors' ids are drawn only when they can be read
 
 
@@ -79,7 +80,7 @@ class CompartmentMap(QWidget):
         """Only the open door and its halo change with the pulse: the rest is not drawn again."""
         if self.open is not None:
             reach = HALO_MAX_PX + 2
-            self.update(self.rect_of(self.open).adjusted(-reach, -reach, reach, reach).toAlignedRect())
+            self.update(self.open_rect().adjusted(-reach, -reach, reach, reach).toAlignedRect())
 
     def phase(self) -> float:
         """Where the pulse is, 0–1 (0 at rest, 1 at its brightest)."""
@@ -91,7 +92,7 @@ class CompartmentMap(QWidget):
     def machine_rect(self) -> QRectF:
         """The machine's outline in the widget: as large as fits, in its own proportions."""
         aspect = self.machine.aspect if self.machine is not None else 1.0
-        margin = HALO_MAX_PX / 2 + 14  # room for the open door's halo at the machine's edge
+        margin = 12.0
         w, h = max(1.0, self.width() - 2 * margin), max(1.0, self.height() - 2 * margin)
         if w / h > aspect:
             w = h * aspect
@@ -104,6 +105,18 @@ class CompartmentMap(QWidget):
         if self.machine is None:
             raise KeyError(compartment)
         return self._place(self.machine.door(compartment).rect).adjusted(GAP_PX, GAP_PX, -GAP_PX, -GAP_PX)
+
+    def open_rect(self) -> QRectF:
+        """Where the open door is drawn: its place, drawn larger (``OPEN_SCALE``) about its own
+        middle, so that even a small door stands out; kept inside the widget with its halo."""
+        if self.open is None:
+            return QRectF()
+        place = self.rect_of(self.open)
+        w, h = place.width() * OPEN_SCALE, place.height() * OPEN_SCALE
+        room = HALO_MAX_PX + 2
+        x = min(max(place.center().x() - w / 2, room), self.width() - room - w)
+        y = min(max(place.center().y() - h / 2, room), self.height() - room - h)
+        return QRectF(x, y, w, h)
 
     def screen_rect(self) -> QRectF:
         """Where the screen's panel is drawn."""
@@ -184,7 +197,7 @@ class CompartmentMap(QWidget):
         """From the screen's panel to the open door's halo; None when no door is open."""
         if self.open is None:
             return None
-        panel, door = self.screen_rect(), self.rect_of(self.open)
+        panel, door = self.screen_rect(), self.open_rect()
         reach = HALO_MAX_PX + 4
         start = _edge(panel, panel.center(), door.center())
         return QLineF(start, _edge(door.adjusted(-reach, -reach, reach, reach), door.center(), start))
@@ -220,7 +233,7 @@ class CompartmentMap(QWidget):
             self._label(painter, box, door.id, px, MUTED)
 
     def _draw_open(self, painter: QPainter, door: Door) -> None:
-        box = self.rect_of(door.id)
+        box = self.open_rect()
         glow = self.phase()
         ring = HALO_MIN_PX + (HALO_MAX_PX - HALO_MIN_PX) * glow
         halo = QColor(HALO)
