@@ -41,6 +41,7 @@ from kiosk.store import Store
 from ui.bridge import CoreBridge, View
 from ui.i18n import Language
 from ui.screenshots import CODE, MACHINE, views
+from ui.shooting import example_machine
 from ui.style import TARGET_PX
 from ui.window import SIZES, KioskWindow
 
@@ -181,7 +182,7 @@ def test_every_target_on_every_screen_is_large_whole_apart_and_inside(
     qapp: QApplication, bridge: CoreBridge, orientation: str, language: str
 ) -> None:
     window = KioskWindow(bridge, Language(language), orientation=orientation, done_return_s=3600,
-                         compartments=MACHINE)  # fmt: skip
+                         machine=example_machine("/nonexistent", orientation))  # fmt: skip
     window.show()
     try:
         assert (window.width(), window.height()) == SIZES[orientation]

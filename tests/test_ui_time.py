@@ -65,7 +65,7 @@ def test_the_question_counts_down_and_more_time_keeps_what_was_typed(
     for ch in "000.00":
         click(qtbot, code.keyboard.keys[ch])
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.more_time)  # nobody touches
-    assert window.more_time.left.text() == "Máy sẽ trở về màn hình chính sau 2 giây."
+    assert window.more_time.left.text() == "Về màn hình chính sau 2 giây."
     qtbot.waitUntil(lambda: window.more_time.left.text().endswith("sau 1 giây."))  # it counts down
     click(qtbot, window.more_time.yes)  # "Có, tôi cần thêm thời gian"
     assert window.stack.currentWidget() is code and code.field.text() == "000.00"  # nothing lost
@@ -139,8 +139,8 @@ def test_a_proof_left_untouched_goes_back_after_its_long_timeout_counted_down_ne
     assert not bar.isVisible()
     qtbot.waitUntil(bar.isVisible, timeout=2000)  # near its end
     assert bar.words.text() in (
-        "Máy sẽ trở về màn hình chính sau 2 giây.",
-        "Máy sẽ trở về màn hình chính sau 1 giây.",
+        "Về màn hình chính sau 2 giây.",
+        "Về màn hình chính sau 1 giây.",
     )
     click(qtbot, bar.more)  # "Thêm thời gian"
     assert not bar.isVisible() and window.countdown.remaining() > 1.8
