@@ -158,7 +158,7 @@ def test_every_open_door_screen_says_where_the_door_is_and_reads_it_out(
     window = window_for(qtbot, bridge, "portrait")
     door_open(window, "B06", kind)
     message = window.message
-    where = "Cột thứ nhất bên trái màn hình, ngăn thấp thứ ba từ dưới lên."
+    where = "Cột thứ nhất bên trái màn hình, ngăn tủ thấp thứ ba từ dưới lên."
     assert message.caption.isVisible() and message.caption.text() == f"B06\n{where}"
     assert message.spoken().endswith(where)  # what the speaker reads when the screen appears
     window.switch_language()

@@ -263,7 +263,11 @@ class _Worker(QObject):
             result = self.printer.print(page)
         except DeviceError as exc:
             self.core.store.audit(actor, "printer-failed", "printer", error=str(exc))
-            return Finding(False, f"Không in được trang thử: {exc}", f"The test page was not printed: {exc}")
+            return Finding(
+                False,
+                f"Không in được trang thử ({maintenance.trouble_vi(exc)})",
+                f"The test page was not printed: {exc}",
+            )
         self.core.store.audit(actor, "printer-test", "printer", bytes=result.bytes_sent)
         return Finding(
             True,

@@ -526,7 +526,8 @@ class KioskWindow(NoWayOut):
         reference = reference_of(view.journey) if referenced and view.journey else ""
         self.message.present(
             heading, said, can_leave=can_leave, where=where, qr=qr, dossier=dossier,
-            proof=kept, reference=reference, failed=(view.kind, view.state) in FAILURES, **view.data,
+            proof=kept, reference=reference, failed=(view.kind, view.state) in FAILURES,
+            hours=self.office.openings, **view.data,
         )  # fmt: skip
         self._message_return_s = self._return_time(view, kept)
         self._show(self.message)
