@@ -222,4 +222,4 @@ def test_help_left_open_at_an_open_door_goes_back_to_the_door_not_home(
     assert window.stack.currentWidget() is window.message  # the open door: nothing counts down
     machine.person("take", sent["compartment"])
     machine.person("close", sent["compartment"])
-    qtbot.waitUntil(lambda: window.message.heading.text() == "Cảm ơn ông/bà")
+    qtbot.waitUntil(lambda: window.message.heading.text() == "Xin cảm ơn ông/bà")

@@ -26,7 +26,7 @@ from kiosk.store import Store
 from tests.machine import FakeClock
 from ui.bridge import CoreBridge, View
 from ui.i18n import Language
-from ui.screenshots import example_machine
+from ui.shooting import example_machine
 from ui.style import DAY, NIGHT, NightHours, Theme, theme_at
 from ui.theme import EVERY_MS
 from ui.window import KioskWindow
