@@ -83,9 +83,9 @@ def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
             "08-door-found-open",
             view("pickup", "uncertain", Say.FOUND_OPEN.format(compartment="A05"), ended=True),
         ),
-        ("09-not-here", view("pickup", "waiting-code", Say.NOT_HERE.format())),
+        ("09-not-here", view("pickup", "waiting-code", Say.NOT_HERE.format(code=CODE))),
         ("10-phone", view("dropoff", "waiting-phone")),
-        ("11-no-space", view("dropoff", "no-space", Say.NO_SPACE.format(), ended=True)),
+        ("11-no-space", view("dropoff", "no-space", Say.NO_SPACE_DROPOFF.format(), ended=True)),
         (
             "12-lookup-offline",
             view("lookup", "not-found", Say.STATUS_UNKNOWN_OFFLINE.format(code=CODE), ended=True),
