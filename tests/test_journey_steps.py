@@ -304,3 +304,23 @@ def test_a_lookup_of_a_result_waiting_here_offers_to_pick_it_up(machine: Machine
     elsewhere = LookupJourney(machine.core)
     elsewhere.submit_code(OTHER)
     assert elsewhere.data == {"code": OTHER, "ready_here": False}
+
+
+def test_the_last_digits_of_the_code_are_enough_where_they_name_one_result(machine: Machine) -> None:
+    """So that a pickup by code and PIN takes at most 12 touches: "0099", not 25 characters."""
+    sent = load(machine)
+    pickup = PickupJourney(machine.core)
+    pickup.submit_code("0099")
+    assert pickup.needs_pin and pickup.data["code"] == CODE  # the PIN step names the whole code
+    pickup.submit_pin(sent["pin"])
+    assert pickup.state is Pickup.VERIFIED
+    load(machine, "000.00.53.H48-221001-0099")  # another day's 0099
+    twice = PickupJourney(machine.core)
+    twice.submit_code("0099")
+    assert not twice.needs_pin and twice.said == Say.TAIL_AMBIGUOUS.format(tail="0099")
+    twice.submit_code("221001-0099")  # the date too: one again
+    assert twice.data["code"] == "000.00.53.H48-221001-0099"
+    for typed in ("0098", "099", "٠٠٩٩", "0099%", "_099"):  # none held, too short, other digits, wildcards
+        other = PickupJourney(machine.core)
+        other.submit_code(typed)
+        assert not other.needs_pin, typed

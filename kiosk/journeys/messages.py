@@ -45,6 +45,10 @@ class Say(enum.Enum):
         "Máy không có kết quả của hồ sơ {code}. Vui lòng kiểm tra lại mã.",
         "This kiosk holds no result for dossier {code}. Please check the code.",
     )
+    TAIL_AMBIGUOUS = (
+        "Có nhiều hồ sơ có mã kết thúc bằng {tail}. Vui lòng nhập đầy đủ mã hồ sơ.",
+        "More than one dossier code ends in {tail}. Please type the whole dossier code.",
+    )
     OTHER_KIOSK = (
         "Mã QR này dùng để nhận kết quả tại máy {kiosk}, không phải máy này.",
         "This QR code is for picking up at kiosk {kiosk}, not this one.",

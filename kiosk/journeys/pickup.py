@@ -14,6 +14,7 @@ says until when (``locked_until``), so the screen can hold its keys until then.
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -25,6 +26,9 @@ from kiosk.journeys.releasing import ReleasingJourney
 from kiosk.pickup_codes import check_secret, token_is_genuine
 
 CITIZEN = "citizen"
+# the end of a dossier code is enough where it names one result held here: the daily sequence
+# ("0099"), or the date and the sequence ("220921-0099"); ASCII digits only (DESIGN §7)
+TAIL = re.compile(r"[0-9]{4,8}(?:-[0-9]{4,8})?")
 
 
 class Pickup(enum.Enum):
@@ -81,22 +85,45 @@ class PickupJourney(ReleasingJourney[Pickup]):
         self._require(Pickup.WAITING_CODE)
         self.needs_pin = False  # a code given (again) is the code step, whatever was given before
         self._unlock_keys()
+        if TAIL.fullmatch(text.strip()):
+            self._by_tail(text.strip())
+            return
         parsed = self._parse(text)
         if parsed is None:
             return
         if isinstance(parsed, codes.PickupToken):
             self._by_token(parsed)
         elif (dossier := codes.dossier_of(parsed)) is not None:
-            code = dossier.code
-            item = self._held(code)
+            item = self._held(dossier.code)
             if item is None:
-                self.said = self._why_not_here(code)
+                self.said = self._why_not_here(dossier.code)
                 return
-            self.data.update(code=code, via="code")
-            self.needs_pin = True
-            self._still_locked(item)  # said now, before a PIN is typed for nothing
+            self._ask_pin(item)
         else:
             self._reject(codes.Rejection.UNKNOWN)
+
+    def _by_tail(self, tail: str) -> None:
+        """The last digits of the code, as a person in a hurry types them: the one result held
+        here whose code ends so, else typed in full. It tells no more than a full code would:
+        codes are shaped by unit, date and a daily number, so the PIN is the guard, not the code."""
+        rows = self.core.store.db.execute(
+            "SELECT dossier_code FROM item WHERE kind = 'result' AND state = 'held'"
+            " AND (dossier_code LIKE '%-' || ? OR dossier_code LIKE '%.' || ?) LIMIT 2",
+            [tail, tail],
+        ).fetchall()
+        if len(rows) > 1:
+            self.said = Say.TAIL_AMBIGUOUS.format(tail=tail)
+            return
+        item = self._held(rows[0][0]) if rows else None
+        if item is None:
+            self.said = Say.NOT_HERE.format(code=tail)
+            return
+        self._ask_pin(item)
+
+    def _ask_pin(self, item: dict[str, Any]) -> None:
+        self.data.update(code=item["dossier_code"], via="code")
+        self.needs_pin = True
+        self._still_locked(item)  # said now, before a PIN is typed for nothing
 
     @step
     def back(self) -> None:
