@@ -379,6 +379,8 @@ def test_a_dossier_handed_in_gets_its_receipt_or_the_code_on_screen(
         type_in(qtbot, window.entries["code"], "000.00.53.H26-261123-0005")
         qtbot.waitUntil(lambda: window.stack.currentWidget() is window.entries["phone"])
         type_in(qtbot, window.entries["phone"], "0912345678")
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.review)  # the review, then on
+        click(qtbot, window.review.confirm)
         qtbot.waitUntil(lambda: "đang mở" in window.message.heading.text())
         where = window.view.data["compartment"]  # type: ignore[union-attr]
         assert window.message.map.isVisible()  # the machine drawn, the open compartment marked
@@ -514,6 +516,8 @@ def test_failure_screens_say_what_happened_and_what_to_do(
     type_in(qtbot, code, "000.00.53.H26-261123-0005")
     qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["phone"])
     type_in(qtbot, kiosk.entries["phone"], "0912345678")
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.review)  # a jam is known only once tried
+    click(qtbot, kiosk.review.confirm)
     qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Hết ngăn trống", timeout=10_000)
     assert kiosk.message.words.text().startswith("Hiện không còn ngăn tủ trống phù hợp.")
 
@@ -615,6 +619,8 @@ def test_a_dossier_without_a_code_is_handed_in_by_finding_its_procedure(
     phone = kiosk.entries["phone"]
     qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is phone)
     type_in(qtbot, phone, "0912345678")
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.review)
+    click(qtbot, kiosk.review.confirm)
     qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Ngăn A08 đang mở")
     assert kiosk.message.words.text().startswith("Ngăn tủ A07 bị kẹt nên máy đã mở ngăn tủ A08")
     machine.person("put", "A08")
