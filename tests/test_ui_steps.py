@@ -237,3 +237,70 @@ def test_a_pickup_by_code_and_pin_takes_at_most_12_touches(
     finally:
         QApplication.instance().removeEventFilter(touches)  # type: ignore[union-attr]
     assert touches.count == 12
+
+
+def step(screen: object) -> str:
+    frame = getattr(screen, "frame", None)
+    assert frame is not None, screen
+    return str(frame.header.step.text())
+
+
+def test_each_step_says_where_the_person_is(machine: Machine, kiosk: KioskWindow, qtbot: QtBot) -> None:
+    code, phone, review = kiosk.entries["code"], kiosk.entries["phone"], kiosk.review
+    click(qtbot, kiosk.idle.buttons["dropoff"])
+    on(qtbot, kiosk, code)
+    assert step(code) == "Bước 1/4"
+    assert code.alternative is not None
+    click(qtbot, code.alternative)
+    assert step(kiosk.procedure) == "Bước 1/4"  # finding the procedure is the same first step
+    click(qtbot, kiosk.procedure.back)
+    keys(qtbot, code, DROPOFF)
+    click(qtbot, code.ok)
+    on(qtbot, kiosk, phone)
+    assert step(phone) == "Bước 2/4"
+    keys(qtbot, phone, "0912345678")
+    click(qtbot, phone.ok)
+    on(qtbot, kiosk, review)
+    assert step(review) == "Bước 3/4"
+    click(qtbot, review.confirm)
+    qtbot.waitUntil(lambda: kiosk.message.heading.text().endswith("đang mở"))
+    assert step(kiosk.message) == "Bước 4/4"
+    machine.person("put", "A05")
+    machine.person("close", "A05")
+    qtbot.waitUntil(lambda: step(kiosk.message) == "")  # the end is no step
+
+
+def test_a_lookup_of_a_result_waiting_here_picks_it_up_with_the_code_carried_over(
+    machine: Machine, kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    sent = load(machine)
+    code, pin = kiosk.entries["code"], kiosk.entries["pin"]
+    click(qtbot, kiosk.idle.buttons["lookup"])
+    on(qtbot, kiosk, code)
+    keys(qtbot, code, CODE)
+    click(qtbot, code.ok)
+    qtbot.waitUntil(lambda: "pick up" in kiosk.message.action_buttons)
+    assert "Kết quả đã có tại máy này" in kiosk.message.words.text()
+    button = kiosk.message.action_buttons["pick up"]
+    assert button.text() == "Nhận kết quả"
+    click(qtbot, button)
+    on(qtbot, kiosk, pin)  # the code is not asked again: the PIN, for that dossier
+    assert pin.dossier.text() == f"Hồ sơ {CODE}" and step(pin) == "Bước 2/3"
+    assert pin.previous is not None
+    click(qtbot, pin.previous)  # and back, the code is there to see
+    on(qtbot, kiosk, code)
+    assert code.field.text() == CODE
+    click(qtbot, code.ok)
+    on(qtbot, kiosk, pin)
+    keys(qtbot, pin, sent["pin"])
+    qtbot.waitUntil(lambda: kiosk.message.heading.text() == f"Ngăn {sent['compartment']} đang mở")
+
+
+def test_a_lookup_of_a_result_elsewhere_offers_no_pickup(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    code = kiosk.entries["code"]
+    click(qtbot, kiosk.idle.buttons["lookup"])
+    on(qtbot, kiosk, code)
+    keys(qtbot, code, "000.00.53.H48-250101-0001")
+    click(qtbot, code.ok)
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.message)
+    assert kiosk.message.action_buttons == {}

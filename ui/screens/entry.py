@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from kiosk.entries import PIN_LENGTH
 from ui.i18n import N_, Language
@@ -26,7 +26,6 @@ PROMPTS = {
     "staffid": N_("Scan your staff badge, or type your staff number."),
 }
 FILLED, EMPTY = "●", ""
-BOX_STYLE = "QLabel#pinbox { border: 3px solid #222; border-radius: 8px; font-size: 48px; }"
 HINT = N_("The last 4 digits of the dossier code are enough.")
 CLEARED_AFTER_A_PROBLEM = frozenset({"pin", "staffpin"})  # a secret is typed again, never corrected
 
@@ -46,7 +45,11 @@ class PinBoxes(QWidget):
             box.setAccessibleName(f"PIN digit {n + 1}")
             box.setAlignment(Qt.AlignmentFlag.AlignCenter)
             box.setFixedSize(88, 104)
-            box.setStyleSheet(BOX_STYLE)
+            box.setFrameShape(QFrame.Shape.Box)  # no style sheet of its own: the window's styles it
+            box.setLineWidth(3)
+            font = box.font()
+            font.setPixelSize(48)
+            box.setFont(font)
             row.addWidget(box)
             self.boxes.append(box)
         row.addStretch(1)
@@ -91,7 +94,7 @@ class EntryScreen(Screen):
         if what == "pin":  # the boxes show it; the field holds it
             self.field.setMaxLength(PIN_LENGTH)
             self.boxes = PinBoxes()
-            self.field.textChanged.connect(lambda typed: self._boxes().show_count(len(typed)))
+            self.field.textChanged.connect(self._typed)  # a bound method: PyQt holds no strong ref
             self.field.hide()
             self.layout_.addWidget(self.boxes)
         else:
@@ -122,9 +125,9 @@ class EntryScreen(Screen):
         self.locked = False
         self.retranslate()
 
-    def _boxes(self) -> PinBoxes:
-        assert self.boxes is not None
-        return self.boxes
+    def _typed(self, typed: str) -> None:
+        if self.boxes is not None:
+            self.boxes.show_count(len(typed))
 
     def press(self, key: str) -> None:
         if self.locked:
