@@ -16,6 +16,7 @@ from kiosk.entries import PIN_LENGTH
 from ui.i18n import N_, Language
 from ui.screens.base import Screen, button, plain, text, title
 from ui.screens.keyboard import BACK, Keyboard
+from ui.screens.qr_hint import BesideKeys, QrHint
 
 PROMPTS = {
     "code": N_("Scan the QR code, or type the dossier code."),
@@ -100,8 +101,9 @@ class EntryScreen(Screen):
         else:
             self.layout_.addWidget(self.field)
         self.layout_.addWidget(self.problem)
-        self.keyboard = Keyboard(self.press, letters=what in ("code", "result", "staffid"))
-        self.layout_.addWidget(self.keyboard)
+        self.keyboard = Keyboard(self.press, letters=what in ("code", "result", "staffid"), language=language)
+        # the citizen's scan-or-type screen shows where to hold the QR, beside or above the keys
+        self.layout_.addWidget(BesideKeys(self.keyboard, QrHint()) if what == "code" else self.keyboard)
         # a drop-off's way on for a dossier without a code (shown by the window for drop-offs only)
         self.alternative: QPushButton | None = None
         if alternative is not None:
@@ -174,5 +176,6 @@ class EntryScreen(Screen):
         self.ok.setText(self.t("OK"))
         if self.previous is not None:
             self.previous.setText(self.t("Go back"))
+        self.keyboard.retranslate(self.language)
         if self.alternative is not None:
             self.alternative.setText(self.t("No dossier code? Choose its procedure"))
