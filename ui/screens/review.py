@@ -51,12 +51,14 @@ class ReviewScreen(Screen):
         self.layout_.addWidget(self.heading)
         self.layout_.addLayout(grid)
         self.choices: dict[str, QPushButton] = {}
-        for key in CHOICES:  # one a line: the words are long, and large type needs the width
+        pairs = QGridLayout()  # the size on one line, the height on the next
+        for n, key in enumerate(CHOICES):
             b = button(secondary=True, name=key)
             b.setCheckable(True)
             b.clicked.connect(lambda _=False, k=key: self._chosen(k))
-            self.layout_.addWidget(b)
+            pairs.addWidget(b, n // 2, n % 2)
             self.choices[key] = b
+        self.layout_.addLayout(pairs)
         self.explained = text(name="explained")
         self.layout_.addWidget(self.explained)
         self.words = text(name="message")  # the core's word: check and continue, or what is not free
