@@ -45,6 +45,8 @@ def hand_in_without_paper(qtbot: QtBot, machine: Machine, window: KioskWindow) -
     type_in(qtbot, window.entries["code"], "000.00.53.H26-261123-0005")
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.entries["phone"])
     type_in(qtbot, window.entries["phone"], "0912345678")
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.review)  # the review before the door
+    click(qtbot, window.review.confirm)
     qtbot.waitUntil(lambda: "đang mở" in window.message.heading.text())
     where = str(window.view.data["compartment"])  # type: ignore[union-attr]
     machine.person("put", where)
