@@ -81,10 +81,12 @@ NO_RECEIPT = "The receipt could not be printed. Please photograph this code: it 
 
 
 def view(
-    kind: str, state: str, said: tuple[str, str] | None = None, compartment: str = "A05", **extra: object
-) -> Callable[[KioskWindow], None]:
-    """The window shown a journey's ``View`` as the core would report it."""
-    data = {**DATA, "compartment": compartment}
+    kind: str, state: str, said: tuple[str, str] | None = None, compartment: str = "A05",
+    more: dict[str, object] | None = None, **extra: object,
+) -> Callable[[KioskWindow], None]:  # fmt: skip
+    """The window shown a journey's ``View`` as the core would report it; ``more``: the journey's
+    data beyond the sample dossier's (a lockout's end)."""
+    data = {**DATA, "compartment": compartment, **(more or {})}
     return lambda w: w.show_view(View(JOURNEY, kind, state, said, data, **extra))  # type: ignore[arg-type]
 
 
@@ -376,8 +378,14 @@ def views() -> list[Shot]:
             "43-pin-locked",
             "entries.pin",
             "Type the 6-digit PIN from your SMS.",
-            view("pickup", "waiting-code", Say.LOCKED.format(minutes=15), needs_pin=True),
-            shows=(Say.LOCKED.format(minutes=15),),
+            view(
+                "pickup",
+                "waiting-code",
+                Say.LOCKED.format(code=CODE, until="02:45"),
+                needs_pin=True,
+                more={"locked_until": "02:45"},
+            ),
+            shows=(Say.LOCKED.format(code=CODE, until="02:45"),),
         ),
         Shot(
             "44-door-left-open",
