@@ -115,7 +115,7 @@ def test_a_jammed_door_shows_the_reference_help_repeats_it_and_the_officer_finds
     machine.person("jam", sent["compartment"])
     pick_up_by_code_and_pin(qtbot, window, sent["pin"])
     message = window.message
-    qtbot.waitUntil(lambda: message.heading.text() == "Ngăn không mở được", timeout=10_000)
+    qtbot.waitUntil(lambda: message.heading.text() == "Ngăn tủ không mở được", timeout=10_000)
     reference = reference_of(window.view.journey)  # type: ignore[union-attr]
     assert message.reference.text() == f"Mã tham chiếu: {reference}"
     assert message.home.text() == "Xong"  # it stays: the person needs the reference
@@ -222,4 +222,4 @@ def test_help_left_open_at_an_open_door_goes_back_to_the_door_not_home(
     assert window.stack.currentWidget() is window.message  # the open door: nothing counts down
     machine.person("take", sent["compartment"])
     machine.person("close", sent["compartment"])
-    qtbot.waitUntil(lambda: window.message.heading.text() == "Cảm ơn ông/bà")
+    qtbot.waitUntil(lambda: window.message.heading.text() == "Xin cảm ơn ông/bà")

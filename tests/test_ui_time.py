@@ -45,6 +45,8 @@ def hand_in_without_paper(qtbot: QtBot, machine: Machine, window: KioskWindow) -
     type_in(qtbot, window.entries["code"], "000.00.53.H26-261123-0005")
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.entries["phone"])
     type_in(qtbot, window.entries["phone"], "0912345678")
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.review)  # the review before the door
+    click(qtbot, window.review.confirm)
     qtbot.waitUntil(lambda: "đang mở" in window.message.heading.text())
     where = str(window.view.data["compartment"])  # type: ignore[union-attr]
     machine.person("put", where)
@@ -61,7 +63,7 @@ def test_the_question_counts_down_and_more_time_keeps_what_was_typed(windows: Wi
     for ch in "000.00":
         click(qtbot, code.keyboard.keys[ch])
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.more_time)  # nobody touches
-    assert window.more_time.left.text() == "Màn hình sẽ về màn hình chính sau 3 giây."
+    assert window.more_time.left.text() == "Về màn hình chính sau 3 giây."
     qtbot.waitUntil(lambda: window.more_time.left.text().endswith("sau 2 giây."))  # it counts down
     click(qtbot, window.more_time.yes)  # "Có, tôi cần thêm thời gian"
     assert window.stack.currentWidget() is code and code.field.text() == "000.00"  # nothing lost
@@ -128,8 +130,8 @@ def test_a_proof_left_untouched_goes_back_after_its_long_timeout_counted_down_ne
     assert not bar.isVisible()
     qtbot.waitUntil(bar.isVisible, timeout=2000)  # near its end
     assert bar.words.text() in (
-        "Màn hình sẽ về màn hình chính sau 2 giây.",
-        "Màn hình sẽ về màn hình chính sau 1 giây.",
+        "Về màn hình chính sau 2 giây.",
+        "Về màn hình chính sau 1 giây.",
     )
     click(qtbot, bar.more)  # "Thêm thời gian"
     assert not bar.isVisible() and window.countdown.remaining() > 1.2  # the whole time again
@@ -165,7 +167,7 @@ def test_a_thank_you_goes_back_soon_counted_down(windows: Windows, machine: Mach
     assert not bar.isVisible()  # a door open: the core watches it, nothing counts down
     machine.person("take", sent["compartment"])
     machine.person("close", sent["compartment"])
-    qtbot.waitUntil(lambda: window.message.heading.text() == "Cảm ơn ông/bà")
+    qtbot.waitUntil(lambda: window.message.heading.text() == "Xin cảm ơn ông/bà")
     assert bar.isVisible() and "giây" in bar.words.text()
     assert window.message.home.text() == "Về màn hình chính"  # nothing to keep: not "Xong"
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.idle, timeout=8000)
