@@ -103,7 +103,7 @@ def test_alone_at_night_a_mistyped_code_a_wrong_pin_back_and_again(
     on(qtbot, kiosk, pin)
     qtbot.waitUntil(lambda: pin.problem.text() == "")  # what was said belongs to its step
     keys(qtbot, pin, sent["pin"])
-    qtbot.waitUntil(lambda: kiosk.message.heading.text() == f"Ngăn {sent['compartment']} đang mở")
+    qtbot.waitUntil(lambda: kiosk.message.heading.text() == f"Ngăn tủ {sent['compartment']} đang mở")
     machine.person("take", sent["compartment"])
     machine.person("close", sent["compartment"])
     qtbot.waitUntil(lambda: kiosk.message.words.text() == "Ông/bà đã nhận kết quả. Xin cảm ơn!")
@@ -181,7 +181,7 @@ def test_the_dropoff_is_reviewed_with_its_size_and_a_low_door_and_back_keeps_the
     on(qtbot, kiosk, review)
     assert review.choices["large"].isChecked() and review.choices["low"].isChecked()  # kept
     click(qtbot, review.confirm)
-    qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Ngăn A07 đang mở")  # large and low
+    qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Ngăn tủ A07 đang mở")  # large and low
     assert peek(machine, "SELECT compartment FROM item WHERE kind = 'deposit'") == [("A07",)]
 
 
@@ -233,7 +233,7 @@ def test_a_pickup_by_code_and_pin_takes_at_most_12_touches(
         click(qtbot, kiosk.entries["code"].ok)
         on(qtbot, kiosk, kiosk.entries["pin"])
         keys(qtbot, kiosk.entries["pin"], sent["pin"])
-        qtbot.waitUntil(lambda: kiosk.message.heading.text() == f"Ngăn {sent['compartment']} đang mở")
+        qtbot.waitUntil(lambda: kiosk.message.heading.text() == f"Ngăn tủ {sent['compartment']} đang mở")
     finally:
         QApplication.instance().removeEventFilter(touches)  # type: ignore[union-attr]
     assert touches.count == 12
@@ -293,7 +293,7 @@ def test_a_lookup_of_a_result_waiting_here_picks_it_up_with_the_code_carried_ove
     click(qtbot, code.ok)
     on(qtbot, kiosk, pin)
     keys(qtbot, pin, sent["pin"])
-    qtbot.waitUntil(lambda: kiosk.message.heading.text() == f"Ngăn {sent['compartment']} đang mở")
+    qtbot.waitUntil(lambda: kiosk.message.heading.text() == f"Ngăn tủ {sent['compartment']} đang mở")
 
 
 def test_a_lookup_of_a_result_elsewhere_offers_no_pickup(kiosk: KioskWindow, qtbot: QtBot) -> None:
