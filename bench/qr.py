@@ -26,6 +26,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+from importlib import metadata
 from typing import Any
 
 import cv2
@@ -40,7 +41,7 @@ from hardware_sim.camera import Scene, render
 WITH_CODE, WITHOUT = 400, 200
 SIZES = ((640, 480), (1280, 720))
 SEED = 2026
-ROUNDS = 3
+ROUNDS = 5
 QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
 Frame = np.ndarray[Any, np.dtype[np.uint8]]
@@ -153,7 +154,7 @@ def machine() -> str:
     return (
         f"{platform.machine()}, {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), "
         f"load average {load} at the end, Python {platform.python_version()}, zxing-cpp "
-        f"{getattr(zxingcpp, '__version__', '?')}, OpenCV {cv2.__version__}"
+        f"{metadata.version('zxing-cpp')}, OpenCV {cv2.__version__}"
     )
 
 
