@@ -26,10 +26,12 @@ from kiosk.store import Store
 from tests.machine import FakeClock
 from ui.bridge import CoreBridge, View
 from ui.i18n import Language
-from ui.screenshots import MACHINE
+from ui.shooting import example_machine
 from ui.style import DAY, NIGHT, NightHours, Theme, theme_at
 from ui.theme import EVERY_MS
 from ui.window import KioskWindow
+
+MACHINE = example_machine("/nonexistent", "portrait")  # the machine of examples/kiosk.toml
 
 THEMES = [DAY, NIGHT]
 ICT = 7  # Vietnam: UTC+7, no daylight saving
@@ -162,7 +164,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def window(qapp: QApplication, bridge: CoreBridge, clock: FakeClock) -> Iterator[KioskWindow]:
-    w = KioskWindow(bridge, Language("vi"), done_return_s=3600, compartments=MACHINE, clock=clock,
+    w = KioskWindow(bridge, Language("vi"), done_return_s=3600, machine=MACHINE, clock=clock,
                     night=NightHours())  # fmt: skip
     w.show()
     qapp.processEvents()
@@ -240,7 +242,7 @@ def test_a_window_started_at_night_is_dark_from_its_first_screen(
     qapp: QApplication, bridge: CoreBridge, clock: FakeClock
 ) -> None:
     clock.now = vietnam(2, 0)  # a restart at 2 a.m. (a power cut, an update)
-    w = KioskWindow(bridge, Language("vi"), compartments=MACHINE, clock=clock, night=NightHours())
+    w = KioskWindow(bridge, Language("vi"), machine=MACHINE, clock=clock, night=NightHours())
     w.show()
     try:
         assert w.property("theme") == "night"

@@ -146,6 +146,7 @@ def proof_counting_down(w: KioskWindow) -> None:
     data = {"compartment": "A05", "code": CODE, "tracking": CODE}
     said = Say.DEPOSITED.format()
     w.show_view(View(JOURNEY, "dropoff", "deposited", said, data, ended=True, receipt="out of paper"))
+    w.countdown.stop()  # its ticks would redraw the bar from the real time left (300 s) meanwhile
     frame = w.message.frame
     assert frame is not None
     frame.show_countdown(w.language, 25)
