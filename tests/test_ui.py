@@ -119,7 +119,7 @@ def test_a_citizen_picks_up_a_result_by_touch(machine: Machine, kiosk: KioskWind
     type_in(qtbot, pin, sent["pin"])
     message = kiosk.message
     qtbot.waitUntil(lambda: message.heading.text() == f"Ngăn tủ {sent['compartment']} đang mở")
-    assert "mời nhận kết quả và đóng cửa" in message.words.text()
+    assert "Mời ông/bà nhận kết quả và đóng cửa lại." in message.words.text()
     assert message.dossier.text() == f"Hồ sơ {CODE} · Ng**** V** A*"  # which dossier, the name masked
     assert not message.home.isVisible()  # no way to walk off with the door open and unrecorded
     machine.person("take", sent["compartment"])
@@ -136,7 +136,7 @@ def test_a_lookup_offline_says_what_to_do(kiosk: KioskWindow, qtbot: QtBot) -> N
     qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is code)
     type_in(qtbot, code, "000.00.53.H48-250101-0001")
     qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Dossier status")
-    assert "The network is down and this kiosk has no news" in kiosk.message.words.text()
+    assert "The network is down. This kiosk has no news" in kiosk.message.words.text()
     click(qtbot, kiosk.message.home)
     assert kiosk.stack.currentWidget() is kiosk.idle
 
@@ -379,6 +379,8 @@ def test_a_dossier_handed_in_gets_its_receipt_or_the_code_on_screen(
         type_in(qtbot, window.entries["code"], "000.00.53.H26-261123-0005")
         qtbot.waitUntil(lambda: window.stack.currentWidget() is window.entries["phone"])
         type_in(qtbot, window.entries["phone"], "0912345678")
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.review)  # the review, then on
+        click(qtbot, window.review.confirm)
         qtbot.waitUntil(lambda: "đang mở" in window.message.heading.text())
         where = window.view.data["compartment"]  # type: ignore[union-attr]
         assert window.message.map.isVisible()  # the machine drawn, the open compartment marked
@@ -490,7 +492,9 @@ def test_failure_screens_say_what_happened_and_what_to_do(
     click(qtbot, kiosk.idle.buttons["pickup"])
     qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is code)
     type_in(qtbot, code, "000.00.53.H48-200101-0001")
-    qtbot.waitUntil(lambda: code.problem.text() == "Hồ sơ này không có ở máy này.")
+    qtbot.waitUntil(
+        lambda: code.problem.text().startswith("Máy không có kết quả của hồ sơ 000.00.53.H48-200101-0001.")
+    )
     click(qtbot, code.back)
     # (the core is the bridge's thread's alone; the test's officer waits until it has let go)
     ended = "SELECT COUNT(*) FROM journey WHERE ended_at IS NULL"
@@ -504,7 +508,7 @@ def test_failure_screens_say_what_happened_and_what_to_do(
     qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["pin"])
     type_in(qtbot, kiosk.entries["pin"], sent["pin"])
     qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Ngăn tủ không mở được")
-    assert "Vui lòng liên hệ cán bộ" in kiosk.message.words.text() and kiosk.message.home.isVisible()
+    assert "Vui lòng liên hệ Bộ phận Một cửa" in kiosk.message.words.text() and kiosk.message.home.isVisible()
     click(qtbot, kiosk.message.home)
     # no compartment free for a drop-off: every medium and large one jams
     for n in range(5, 9):
@@ -514,8 +518,10 @@ def test_failure_screens_say_what_happened_and_what_to_do(
     type_in(qtbot, code, "000.00.53.H26-261123-0005")
     qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["phone"])
     type_in(qtbot, kiosk.entries["phone"], "0912345678")
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.review)  # a jam is known only once tried
+    click(qtbot, kiosk.review.confirm)
     qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Không còn ngăn tủ trống", timeout=10_000)
-    assert kiosk.message.words.text() == "Không còn ngăn trống phù hợp."
+    assert kiosk.message.words.text().startswith("Hiện không còn ngăn tủ trống phù hợp.")
 
 
 def test_the_camera_shows_its_picture_and_reads_the_pickup_qr(machine: Machine, qtbot: QtBot) -> None:
@@ -615,8 +621,10 @@ def test_a_dossier_without_a_code_is_handed_in_by_finding_its_procedure(
     phone = kiosk.entries["phone"]
     qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is phone)
     type_in(qtbot, phone, "0912345678")
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.review)
+    click(qtbot, kiosk.review.confirm)
     qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Ngăn tủ A08 đang mở")
-    assert kiosk.message.words.text().startswith("Ngăn A07 bị kẹt nên máy đã mở ngăn A08")
+    assert kiosk.message.words.text().startswith("Ngăn tủ A07 bị kẹt nên máy đã mở ngăn tủ A08")
     machine.person("put", "A08")
     machine.person("close", "A08")
     # no printer here: the kiosk's reference is shown, as a QR too, to photograph
@@ -650,7 +658,8 @@ def test_a_door_found_open_sends_the_citizen_to_an_officer(
     pick_up_by_code_and_pin(qtbot, kiosk, sent["pin"])
     qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Vui lòng liên hệ cán bộ")
     assert kiosk.message.words.text() == (
-        f"Ngăn {sent['compartment']} đang mở sẵn. Để bảo đảm an toàn, vui lòng liên hệ cán bộ."
+        f"Ngăn tủ {sent['compartment']} đang mở sẵn. Để bảo đảm an toàn, máy không mở ngăn tủ này."
+        " Vui lòng liên hệ Bộ phận Một cửa."
     )
     assert kiosk.message.home.isVisible()
     kinds = [row[0] for row in peek(machine, OUTBOX)]
@@ -683,7 +692,7 @@ def test_a_lookup_online_answers_from_the_backend_by_touch(
             type_in(qtbot, code, "000.00.53.H48-261101-0007")
             qtbot.waitUntil(lambda: window.message.heading.text() == "Tình trạng hồ sơ", timeout=10_000)
             assert window.message.words.text() == (
-                "Hồ sơ 000.00.53.H48-261101-0007: Cần bổ sung hồ sơ — vui lòng liên hệ bộ phận một cửa."
+                "Hồ sơ 000.00.53.H48-261101-0007: Cần bổ sung hồ sơ. Vui lòng liên hệ Bộ phận Một cửa."
             )
             assert window.message.home.isVisible()
         finally:

@@ -31,8 +31,6 @@ from ui.style import DAY, NIGHT, NightHours, Theme, theme_at
 from ui.theme import EVERY_MS
 from ui.window import KioskWindow
 
-MACHINE = example_machine("/nonexistent", "portrait")  # the machine of examples/kiosk.toml
-
 THEMES = [DAY, NIGHT]
 ICT = 7  # Vietnam: UTC+7, no daylight saving
 
@@ -164,8 +162,10 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def window(qapp: QApplication, bridge: CoreBridge, clock: FakeClock) -> Iterator[KioskWindow]:
-    w = KioskWindow(bridge, Language("vi"), done_return_s=3600, machine=MACHINE, clock=clock,
-                    night=NightHours())  # fmt: skip
+    machine = example_machine("/var/lib/kiosk", "portrait")
+    w = KioskWindow(
+        bridge, Language("vi"), done_return_s=3600, machine=machine, clock=clock, night=NightHours()
+    )
     w.show()
     qapp.processEvents()
     yield w
@@ -206,6 +206,15 @@ def wears(qapp: QApplication, window: KioskWindow, t: Theme) -> None:
     shot = window.grab().toImage()
     key = window.entries["code"].keyboard.keys["5"]
     assert pixel(shot, key, window, 10, key.height() // 2) == t.key
+    # the machine's map: its closed doors in the theme's paper (a white machine glares at night)
+    window.show_view(View("j", "pickup", "door-open", None, {"compartment": "A05"}))
+    qapp.processEvents()
+    drawing = window.message.map
+    door = drawing.rect_of("C08").toRect()
+    assert (
+        drawing.isVisible()
+        and pixel(window.grab().toImage(), drawing, window, door.x() + 6, door.y() + 6) == t.paper
+    )
 
 
 def test_the_window_turns_dark_at_night_and_light_in_the_morning_by_the_kiosks_clock(
@@ -242,7 +251,13 @@ def test_a_window_started_at_night_is_dark_from_its_first_screen(
     qapp: QApplication, bridge: CoreBridge, clock: FakeClock
 ) -> None:
     clock.now = vietnam(2, 0)  # a restart at 2 a.m. (a power cut, an update)
-    w = KioskWindow(bridge, Language("vi"), machine=MACHINE, clock=clock, night=NightHours())
+    w = KioskWindow(
+        bridge,
+        Language("vi"),
+        machine=example_machine("/var/lib/kiosk", "portrait"),
+        clock=clock,
+        night=NightHours(),
+    )
     w.show()
     try:
         assert w.property("theme") == "night"

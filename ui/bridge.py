@@ -41,6 +41,7 @@ from kiosk.journeys.pickup import PickupJourney
 from kiosk.journeys.routing import FORGED, journey_for
 from kiosk.journeys.signin import SignInJourney
 from kiosk.journeys.staffed import NotSignedIn, StaffJourney
+from kiosk.journeys.steps import step_of
 from kiosk.journeys.technician import Tech, TechnicianJourney
 from kiosk.maintenance import Finding
 from kiosk.metrics import ProcessMetrics
@@ -50,6 +51,9 @@ if TYPE_CHECKING:  # the printer stack loads only when a printer is configured
 
 log = logging.getLogger("kiosk.ui.bridge")
 SHOWN = ("compartment", "code", "citizen", "procedure", "fee_due")  # what a screen may show
+# and what a step shows (issue 13): a lock's time, the drop-off's review (the phone only masked)
+SHOWN_STEPS = ("locked_until", "procedure_name", "phone_masked", "size", "usual_size", "prefer_low", "free",
+               "ready_here")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ class View:
     items: tuple[tuple[str, str], ...] = ()  # what staff choose from: (key sent back, label shown)
     receipt: str | None = None  # a drop-off's receipt: "printed", or why not (the code is shown instead)
     role: str | None = None  # the signed-in member's, on the session's view
+    step: tuple[int, int] | None = None  # "Bước n/m" (kiosk/journeys/steps.py)
 
 
 STARTS: dict[str, Callable[[Core], Journey[Any]]] = {
@@ -450,13 +455,14 @@ class _Worker(QObject):
             items=_items(journey),
             receipt=self._receipt[1] if self._receipt[0] == journey.id else None,
             role=getattr(journey, "role", None) if journey is self.session else None, ended=journey.ended,
+            step=step_of(journey),
         )  # fmt: skip
         if view != self._last:
             self._last = view
             self.changed.emit(view)
 
     def _shown(self, journey: Journey[Any]) -> dict[str, Any]:
-        data = {k: journey.data[k] for k in SHOWN if k in journey.data}
+        data = {k: journey.data[k] for k in (*SHOWN, *SHOWN_STEPS) if k in journey.data}
         if "code" in data:  # where a citizen follows the dossier: the receipt's QR, or the screen's
             data["tracking"] = self.core.cfg.kiosk.tracking_url.format(code=data["code"])
         return data

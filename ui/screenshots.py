@@ -208,8 +208,8 @@ def views() -> list[Shot]:
             "09-not-here",
             "entries.code",
             "Scan the QR code, or type the dossier code.",
-            view("pickup", "waiting-code", Say.NOT_HERE.format()),
-            shows=(Say.NOT_HERE.format(),),
+            view("pickup", "waiting-code", Say.NOT_HERE.format(code=CODE)),
+            shows=(Say.NOT_HERE.format(code=CODE),),
         ),
         Shot(
             "10-phone",
@@ -221,8 +221,8 @@ def views() -> list[Shot]:
             "11-no-space",
             "message",
             "No compartment is free",
-            view("dropoff", "no-space", Say.NO_SPACE.format(), ended=True),
-            shows=(Say.NO_SPACE.format(),),
+            view("dropoff", "no-space", Say.NO_SPACE_DROPOFF.format(), ended=True),
+            shows=(Say.NO_SPACE_DROPOFF.format(),),
         ),
         Shot(
             "12-lookup-offline",

@@ -29,6 +29,7 @@ DONE = "Xong"  # Done: on a screen that carries what the person needs (it stays 
 OK = "Tiếp tục"  # OK (Continue)
 IDLE = "Máy nhận và trả hồ sơ 24 giờ"  # the idle screen's title
 THANKS = "Xin cảm ơn ông/bà"
+REVIEW = "Vui lòng kiểm tra trước khi mở ngăn tủ"
 OFFLINE = "Mạng đang gián đoạn"  # the idle screen's notice while the sync cannot reach the backend
 PICKUP_CODE = "Đưa mã QR vào máy quét, hoặc nhập mã hồ sơ."
 DOOR_OPEN = r"^Ngăn tủ (\w+) đang mở$"
@@ -233,9 +234,10 @@ def pickup_by_code_and_pin(t: Tour) -> None:
     t.shot("pickup-code-typed")
     t.hand.touch(OK)
     t.hand.wait_for("Nhập mã PIN gồm 6 chữ số trong tin nhắn.")
-    t.hand.type(t.sent[dossier.code][0])
+    pin = t.sent[dossier.code][0]
+    t.hand.type(pin[:-1])
     t.shot("pickup-pin")
-    t.hand.touch(OK)
+    t.hand.type(pin[-1])  # the sixth box filled: the PIN goes in, with no OK to find
     pick_up(t, dossier, "pickup-pin")
 
 
@@ -255,6 +257,11 @@ def dropoff_without_a_code(t: Tour) -> None:
     t.hand.type(DROPOFF.phone)
     t.shot("dropoff-phone")
     t.hand.touch(OK)
+    t.hand.wait_for(REVIEW)
+    t.say("    The review before the door opens: the procedure, the phone masked, the size, a low door;")
+    t.say("    «Tiếp tục» (continue).")
+    t.shot("dropoff-review")
+    t.hand.touch("Tiếp tục")
     compartment = t.hand.wait_match(DOOR_OPEN)[1]
     t.say(f"    «Ngăn tủ {compartment} đang mở»: the citizen puts the dossier in and closes the door.")
     t.shot("dropoff-door-open")
