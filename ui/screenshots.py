@@ -110,6 +110,7 @@ def maintenance_findings(w: KioskWindow) -> None:
 
 def more_time(w: KioskWindow) -> None:
     w.show_view(View(JOURNEY, "lookup", "waiting-code", None))
+    w.countdown.stop()  # its next tick, with 70 s still left, would take the question away again
     w.ask_more_time()
 
 
@@ -377,8 +378,8 @@ def views() -> list[Shot]:
             "43-pin-locked",
             "entries.pin",
             "Type the 6-digit PIN from your SMS.",
-            view("pickup", "waiting-code", Say.LOCKED.format(minutes=15), needs_pin=True),
-            shows=(Say.LOCKED.format(minutes=15),),
+            view("pickup", "waiting-code", Say.LOCKED.format(code=CODE, until="10:20"), needs_pin=True),
+            shows=(Say.LOCKED.format(code=CODE, until="10:20"),),
         ),
         Shot(
             "44-door-left-open",
