@@ -18,6 +18,11 @@ Adding a screen: one ``Shot`` in ``views()``
   ``View`` as the core reports it), or a function of the window that touches it.
 - ``shows``: more words, in the same forms, that must be visible in the window (a notice, the
   core's message, a value): what tells this screen from another with the same heading.
+- ``at``: the window's clock (``ui.shooting.DAY``, a Tuesday at 10:05, or ``NIGHT``, 02:10): the
+  header's time, and whether help says officers are at the counter.
+
+A ``show`` that forces a countdown's face (the more-time question, a bar counting down) stops
+``w.countdown`` first: its next tick would redraw it from the real time left.
 
 Every entry is drawn in a window of its own on a core and a store of its own (``ui.shooting.Stage``),
 never in what the entry before left behind. ``make screenshots`` and ``tests/test_screenshots.py``
