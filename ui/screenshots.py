@@ -18,6 +18,11 @@ Adding a screen: one ``Shot`` in ``views()``
   ``View`` as the core reports it), or a function of the window that touches it.
 - ``shows``: more words, in the same forms, that must be visible in the window (a notice, the
   core's message, a value): what tells this screen from another with the same heading.
+- ``at``: the window's clock (``ui.shooting.DAY``, a Tuesday at 10:05, or ``NIGHT``, 02:10): the
+  header's time, and whether help says officers are at the counter.
+
+A ``show`` that forces a countdown's face (the more-time question, a bar counting down) stops
+``w.countdown`` first: its next tick would redraw it from the real time left.
 
 Every entry is drawn in a window of its own on a core and a store of its own (``ui.shooting.Stage``),
 never in what the entry before left behind. ``make screenshots`` and ``tests/test_screenshots.py``
@@ -112,6 +117,7 @@ def maintenance_findings(w: KioskWindow) -> None:
 
 def more_time(w: KioskWindow) -> None:
     w.show_view(View(JOURNEY, "lookup", "waiting-code", None))
+    w.countdown.stop()  # its next tick, with 70 s still left, would take the question away again
     w.ask_more_time()
 
 
@@ -148,6 +154,7 @@ def proof_counting_down(w: KioskWindow) -> None:
     data = {"compartment": "A05", "code": CODE, "tracking": CODE}
     said = Say.DEPOSITED.format()
     w.show_view(View(JOURNEY, "dropoff", "deposited", said, data, ended=True, receipt="out of paper"))
+    w.countdown.stop()  # its ticks would redraw the bar from the real time left (300 s) meanwhile
     frame = w.message.frame
     assert frame is not None
     frame.show_countdown(w.language, 25)
@@ -381,11 +388,11 @@ def views() -> list[Shot]:
             view(
                 "pickup",
                 "waiting-code",
-                Say.LOCKED.format(code=CODE, until="02:45"),
+                Say.LOCKED.format(code=CODE, until="10:20"),
                 needs_pin=True,
-                more={"locked_until": "02:45"},
+                more={"locked_until": "10:20"},
             ),
-            shows=(Say.LOCKED.format(code=CODE, until="02:45"),),
+            shows=(Say.LOCKED.format(code=CODE, until="10:20"),),
         ),
         Shot(
             "44-door-left-open",
