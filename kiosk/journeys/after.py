@@ -34,16 +34,26 @@ NOT_BELIEVED = "door-claim:not-believed"
 OVER_LIMIT = "door-claim:over-limit"
 
 
-def reopen_refused(journey: Journey[Any], reopenable: frozenset[Any]) -> tuple[str, str] | None:
+def reopen_refused(journey: Journey[Any]) -> tuple[str, str] | None:
     """Why ``journey`` may not be reopened now (the words for the person), or None when it may.
-    A state it cannot be reopened from is a stale screen: IllegalStep."""
-    if journey.state not in reopenable:
+    A state it cannot be reopened from (its ``AFTER_END``) is a stale screen: IllegalStep."""
+    if journey.state not in getattr(journey, "AFTER_END", frozenset()):
         raise IllegalStep(f"{journey.kind} is {journey.state.value}: nothing to reopen")
     if journey.data.get("reopened"):
         return Say.REOPEN_ONCE.format()
     if journey.seconds_in_state() >= journey.core.rules.reopen_grace_s:
         return Say.REOPEN_TOO_LATE.format()
     return None
+
+
+def offers(journey: Journey[Any]) -> tuple[str, ...]:
+    """What the person may do now besides leaving: "door-not-opened" while a door of theirs is
+    open, "reopen" just after the end (once, within the grace period)."""
+    ended: frozenset[Any] = getattr(journey, "AFTER_END", frozenset())
+    if journey.state in getattr(journey, "DOOR_SHOWN", frozenset()):
+        return ("door-not-opened",)
+    fresh = journey.seconds_in_state() < journey.core.rules.reopen_grace_s
+    return ("reopen",) if journey.state in ended and not journey.data.get("reopened") and fresh else ()
 
 
 def may_believe(journey: Journey[Any]) -> bool:

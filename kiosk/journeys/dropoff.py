@@ -76,6 +76,9 @@ class DropoffJourney(PlacingJourney[Dropoff]):
         s: ("idle_timeout_s", Dropoff.TIMED_OUT) for s in BEFORE_UNLOCK
     }
     CANCELLABLE, CANCELLED = BEFORE_UNLOCK, Dropoff.CANCELLED
+    # the ends it may be reopened from, and the states a door of the citizen's is open in
+    AFTER_END = frozenset({Dropoff.DEPOSITED, Dropoff.NOT_DEPOSITED})
+    DOOR_SHOWN = frozenset({Dropoff.DOOR_OPEN, Dropoff.REOPENED})
     # at the cap on the kiosk's own disk use no dossier is taken in; pickups go on (kiosk/space.py)
     BLOCKED_BY = frozenset({flags.HISTORY, flags.DISK_LOW, flags.DISK_CAP})
     TERMINAL = frozenset({Dropoff.DEPOSITED, Dropoff.NOT_DEPOSITED, Dropoff.NO_SPACE, Dropoff.UNCERTAIN,

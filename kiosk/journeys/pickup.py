@@ -78,6 +78,9 @@ class PickupJourney(ReleasingJourney[Pickup]):
         s: ("idle_timeout_s", Pickup.TIMED_OUT) for s in BEFORE_UNLOCK
     }
     CANCELLABLE, CANCELLED = BEFORE_UNLOCK, Pickup.CANCELLED
+    # the ends it may be reopened from, and the states a door of the citizen's is open in
+    AFTER_END = frozenset({Pickup.DONE, Pickup.NOT_TAKEN})
+    DOOR_SHOWN = frozenset({Pickup.DOOR_OPEN, Pickup.REOPENED})
     TERMINAL = frozenset({Pickup.DONE, Pickup.NOT_TAKEN, Pickup.JAMMED, Pickup.UNCERTAIN, Pickup.CANCELLED,
                           Pickup.TIMED_OUT, Pickup.ITEM_LEFT, Pickup.NOT_OPENED})  # fmt: skip
 

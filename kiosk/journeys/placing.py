@@ -145,7 +145,7 @@ class PlacingJourney(Journey[S]):
     # -- after the end: "Mở lại ngăn" ------------------------------------------------------------
 
     def _reopen(self) -> None:
-        refused = after.reopen_refused(self, frozenset({self.PLACED, self.NOT_PLACED}))
+        refused = after.reopen_refused(self)
         if refused is not None:
             self.said = refused
             return

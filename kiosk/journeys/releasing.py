@@ -116,7 +116,7 @@ class ReleasingJourney(Journey[S]):
     def _reopen(self) -> None:
         """Open the same compartment once more, from "not taken" (the result inside: released as
         the first time) or from the released end (the compartment empty)."""
-        refused = after.reopen_refused(self, frozenset({self.RELEASED, self.NOT_TAKEN}))
+        refused = after.reopen_refused(self)
         if refused is not None:
             self.said = refused
             return
