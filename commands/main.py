@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from commands import health, maintain, printer, run, scan, staff, sync
+from commands import health, journey, maintain, printer, run, scan, staff, sync
 from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed, UnlockUnconfirmed
 from kiosk import assembly, audit, config, flags, history, logs, migrations, rekey, retention
@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     printer.add_parser(sub)
     health.add_parser(sub)
     maintain.add_parser(sub)
+    journey.add_parser(sub)
     return parser
 
 
@@ -329,4 +330,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], i
     "key": cmd_key,
     "health": health.cmd_health,
     "maintain": maintain.cmd_maintain,
+    "journey": journey.cmd_journey,
 }

@@ -41,7 +41,7 @@ Say = Callable[[str], None]
 # a minute of demo shows what an hour would: the sync looks at the outbox twice a second, pulls
 # assignments every few seconds, and tries again within two seconds once the network is back
 SYNC_PACE = {"idle_s": "0.5", "assignments_s": "3", "heartbeat_s": "5", "max_backoff_s": "2"}
-DEMO_UI = {"fullscreen": "false", "hide_cursor": "false"}
+DEMO_UI = {"fullscreen": "false", "hide_cursor": "false", "staff_hold_s": "2"}
 
 
 def demo_config(text: str, work: Path) -> str:
@@ -266,17 +266,20 @@ class Machine:
             proc.stop()
 
 
-def start(example: Path, work: Path, say: Say = print, *, technician_only: bool = False) -> Machine:
+def start(
+    example: Path, work: Path, say: Say = print, *, technician_only: bool = False, speech: bool = True
+) -> Machine:
     """The machine in ``work`` (emptied first): the config, the simulators and the backend (started
     side by side), the staff enrolled meanwhile; then, unless ``technician_only`` (the technician's
-    session syncs by hand), the backend seeded and ``kiosk sync`` started."""
+    session syncs by hand), the backend seeded and ``kiosk sync`` started. ``speech``: off for a tour
+    offscreen (nobody to hear it)."""
     shutil.rmtree(work, ignore_errors=True)
     logs = work / "logs"
     logs.mkdir(parents=True)
     text = example.read_text(encoding="utf-8")
     raw = tomllib.loads(text)
     cfg = work / "kiosk.toml"
-    text = set_keys(demo_config(text, work), "ui", DEMO_UI)
+    text = set_keys(demo_config(text, work), "ui", {**DEMO_UI, "speech": "true" if speech else "false"})
     cfg.write_text(set_keys(text, "health", {"port": str(free_port())}), encoding="utf-8")
     say(f"Config: {example} with each /dev/kiosk-NAME url pointed at {work}/NAME (the simulators),")
     say(f"data_dir = {work / 'data'}; every process's log in {logs}")

@@ -15,12 +15,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from drivers.lockboard.protocols import CODECS
 from kiosk import files
 from kiosk.errors import ConfigError
+from kiosk.office import BadOpening, Opening
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 CONFIG_ENV = "KIOSK_CONFIG"
@@ -205,8 +207,66 @@ class UiSection(_Section):
     language: Literal["vi", "en"] = "vi"  # what the idle screen starts in
     fullscreen: bool = True
     hide_cursor: bool = True  # a touch screen shows no pointer
-    speech: bool = False  # read each screen aloud with espeak-ng (its Vietnamese voice), when installed
-    done_return_s: Annotated[float, Field(gt=0, le=120)] = 10.0  # a finished journey's screen, then idle
+    speech: bool = True  # read each screen aloud with espeak-ng (its Vietnamese voice), when installed
+    # before any automatic return the screen counts down this long, offering more time: at least
+    # 20 s to answer (WCAG 2.2.1), for a person who reads slowly or has walked to the door
+    answer_s: Annotated[float, Field(ge=20, le=300)] = 30.0
+    # a finished journey's "thank you", then idle (the last answer_s of it counted down)
+    done_return_s: Annotated[float, Field(gt=0, le=600)] = 30.0
+    # a screen carrying what the person needs (a proof, a code, a fee, a reference) stays until they
+    # touch "Xong"; after this long untouched it goes back anyway (for the next person)
+    proof_timeout_s: Annotated[float, Field(ge=60, le=3600)] = 300.0
+    # a person who stops touching a screen that waits for them is asked after this long
+    ask_more_time_s: Annotated[float, Field(ge=10, le=600)] = 40.0
+    # staff who have no badge at hand: press and hold the top-left corner of the idle screen this
+    # long, then touch the top-right corner (no citizen does that by accident)
+    staff_hold_s: Annotated[float, Field(ge=2, le=30)] = 4.0
+
+
+# shown to anyone at the screen: one line of text, no control characters (nor a newline to forge a line)
+OneLine = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+
+class OfficeSection(_Section):
+    """The one-stop office behind the kiosk: what its screens tell a person alone at the machine
+    (the header, the help screen)."""
+
+    name: OneLine | None = None  # the header's; kiosk.office when not set
+    # a number a person can call at any hour; ASCII digits, spaces and dots only
+    hotline: Annotated[str, Field(pattern=r"^[0-9](?:[0-9 .]{0,18}[0-9])?$")] | None = None
+    # when officers are at the counter: "mon-fri 07:30-11:30", local time
+    hours: Annotated[list[str], Field(max_length=14)] = ["mon-fri 07:30-11:30", "mon-fri 13:30-17:00"]
+    address: OneLine | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"  # the clock on the screen, and the opening hours
+
+    @field_validator("hours")
+    @classmethod
+    def _hours_are_openings(cls, hours: list[str]) -> list[str]:
+        for each in hours:
+            try:
+                Opening.parse(each)
+            except BadOpening as exc:
+                raise ValueError(f"office.hours: {exc}") from None
+        return hours
+
+    @field_validator("timezone")
+    @classmethod
+    def _a_known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"office.timezone: no time zone called {zone!r} (e.g. Asia/Ho_Chi_Minh)"
+            ) from None
+        return zone
+
+    @property
+    def openings(self) -> list[Opening]:
+        return [Opening.parse(each) for each in self.hours]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 HEALTH_HOSTS = ("127.0.0.1", "::1")
@@ -274,6 +334,7 @@ class RetentionSection(_Section):
 class KioskConfig(_Section):
     kiosk: KioskSection
     ui: UiSection = UiSection()
+    office: OfficeSection = OfficeSection()
     retention: RetentionSection = RetentionSection()
     backend: BackendSection | None = None
     rules: RulesSection = RulesSection()
@@ -284,6 +345,10 @@ class KioskConfig(_Section):
     camera: CameraSection | None = None
     health: HealthSection = HealthSection()
     source: str = "<memory>"
+
+    @property
+    def office_name(self) -> str:
+        return self.office.name or self.kiosk.office
 
     @property
     def data_dir(self) -> Path:

@@ -19,6 +19,7 @@ from kiosk.notify import Notifier
 from ui.bridge import CoreBridge
 from ui.health import ScreenHealth
 from ui.i18n import Language
+from ui.screens.help import OfficeInfo
 from ui.speech import Speaker
 from ui.window import KioskWindow, NoWayOut, OutOfServiceWindow
 
@@ -30,12 +31,14 @@ def build(core: Core, cfg: KioskConfig, devices: assembly.Devices) -> tuple[Core
     camera = devices.camera
     readers = [camera] if camera is not None else []
     bridge = CoreBridge(core, reader=devices.scanner, printer=devices.printer, readers=readers)
-    # asked 20 s before the core's own idle timeout, given up on 5 s before it
-    ask = max(5.0, cfg.rules.idle_timeout_s - 20)
+    office = OfficeInfo(cfg.office_name, hotline=cfg.office.hotline, address=cfg.office.address,
+                        openings=cfg.office.openings)  # fmt: skip
     window = KioskWindow(bridge, Language(cfg.ui.language), orientation=cfg.ui.orientation,
-                         done_return_s=cfg.ui.done_return_s, ask_more_time_s=ask, give_up_s=15,
-                         speaker=Speaker(cfg.ui.speech),
-                         compartments=compartments,
+                         done_return_s=cfg.ui.done_return_s, ask_more_time_s=cfg.ui.ask_more_time_s,
+                         answer_s=cfg.ui.answer_s, proof_timeout_s=cfg.ui.proof_timeout_s,
+                         staff_hold_s=cfg.ui.staff_hold_s, speaker=Speaker(cfg.ui.speech),
+                         compartments=compartments, office=office, clock=core.store.clock,
+                         zone=cfg.office.zone, keep_alive_s=min(5.0, cfg.rules.idle_timeout_s / 3),
                          camera=getattr(camera, "latest_frame", None))  # fmt: skip
     return bridge, window
 

@@ -5,19 +5,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PyQt6.QtCore import QEvent, QObject, Qt, QTimer
 from PyQt6.QtGui import QCloseEvent
 from PyQt6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
+from kiosk.clock import Clock, utc_now
 from kiosk.core import Announcement
+from kiosk.office import Opening
+from kiosk.reference import reference_of
 from ui.bridge import CoreBridge, View
+from ui.countdown import Countdown
 from ui.i18n import N_, Language
 from ui.screens.base import Screen, text, title
 from ui.screens.camera_preview import CameraPreview
 from ui.screens.choose import ChooseScreen
+from ui.screens.chrome import Chrome
 from ui.screens.entry import EntryScreen
+from ui.screens.help import Happened, HelpScreen, OfficeInfo
 from ui.screens.idle import IdleScreen
 from ui.screens.maintenance import MaintenanceScreen
 from ui.screens.menu import MenuScreen
@@ -25,6 +33,7 @@ from ui.screens.message import MessageScreen
 from ui.screens.more_time import MoreTimeScreen
 from ui.screens.procedure import ProcedureScreen
 from ui.speech import Speaker
+from ui.staff_gesture import CornerGesture
 from ui.style import SHEET
 
 RELEASES = ("collect", "withdraw", "settle")
@@ -87,6 +96,31 @@ SUBMITS = {
     "result": "submit_code",
     "staffid": "submit_badge",
 }
+# what an officer may well need to look up later: the screen says its reference
+REFERENCED = frozenset(
+    {
+        ("pickup", "jammed"),
+        ("pickup", "uncertain"),
+        ("pickup", "not-taken"),
+        ("pickup", "fee-due"),
+        ("dropoff", "deposited"),
+        ("dropoff", "not-deposited"),
+        ("dropoff", "no-space"),
+        ("dropoff", "uncertain"),
+        ("kiosk", "fault"),
+        ("kiosk", "out-of-service"),
+    }
+)
+# a screen carrying what the person needs (a proof, an amount, a reference to quote): it stays until
+# "Xong", with only a long safety timeout
+PROOFS = REFERENCED - {
+    ("dropoff", "not-deposited"),
+    ("dropoff", "no-space"),
+    ("kiosk", "fault"),
+    ("kiosk", "out-of-service"),
+}
+CITIZEN_JOURNEYS = frozenset({"pickup", "dropoff", "lookup", "kiosk"})
+STAFF_ENTRIES = frozenset({"staffpin", "result", "staffid"})
 TOUCHES = frozenset(
     {
         QEvent.Type.MouseButtonPress,
@@ -95,12 +129,17 @@ TOUCHES = frozenset(
         QEvent.Type.KeyPress,
     }
 )
-# quick taps on one spot arrive as double clicks
-TAPS = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick})
 KEEP_ALIVE_EVERY_S = 5.0
+DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 BACK_TO_IDLE = frozenset({"cancelled", "timed-out"})
 # journeys whose message screens say which dossier it is (a look-up says it in its answer)
 NAMES_THE_DOSSIER = frozenset({"pickup", "dropoff", "load", *RELEASES})
+
+
+class StaffEntryScreen(EntryScreen):
+    """What staff type (their number, PIN, a result's code): no citizen chrome."""
+
+    citizen = False
 
 
 class NoWayOut(QMainWindow):
@@ -153,28 +192,43 @@ class KioskWindow(NoWayOut):
         language: Language,
         *,
         orientation: str = "portrait",
-        done_return_s: float = 10,
+        done_return_s: float = 30,
         ask_more_time_s: float = 40,
-        give_up_s: float = 15,
+        answer_s: float = 30,
+        proof_timeout_s: float = 300,
+        staff_hold_s: float = 4,
         speaker: Speaker | None = None,
         compartments: list[str] | None = None,
         camera: Callable[[], Any] | None = None,
+        office: OfficeInfo | None = None,
+        clock: Clock = utc_now,
+        zone: tzinfo | None = None,
+        keep_alive_s: float = KEEP_ALIVE_EVERY_S,
     ) -> None:
+        """Times in seconds: ``ask_more_time_s`` untouched on a screen that waits for the person,
+        then ``answer_s`` to say they need more (counted down); ``done_return_s`` on a finished
+        journey's screen, ``proof_timeout_s`` on one that carries what the person needs.
+        ``clock`` and ``zone``: the time in the header and for the opening hours; ``keep_alive_s``:
+        how often the core hears the person is there (well inside its own idle timeout)."""
         super().__init__(orientation)
         self.speaker = speaker or Speaker(False)
         self.bridge = bridge
         self.language = language
-        self.done_return_ms = int(done_return_s * 1000)
+        self.start_language = language.code  # what every journey's end comes back to
+        self.clock = clock
+        self.zone = zone or ZoneInfo(DEFAULT_ZONE)
+        self.office = office or OfficeInfo("Bộ phận Một cửa", openings=[Opening.parse("mon-fri 07:30-17:00")])
+        self.done_return_s, self.proof_timeout_s = done_return_s, proof_timeout_s
+        self.ask_more_time_s, self.keep_alive_s = ask_more_time_s, keep_alive_s
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
-        self.idle = IdleScreen(language, self.choose, self.switch_language)
+        self.idle = IdleScreen(language, self.choose)
         self.entries: dict[str, EntryScreen] = {}
         for what in ("code", "pin", "phone", "staffpin", "result", "staffid"):
             preview = CameraPreview(camera) if camera is not None and what == "code" else None
             alternative = self.find_procedure if what == "code" else None
-            self.entries[what] = EntryScreen(
-                language, what, self._submitter(what), self.home, preview, alternative
-            )
+            kind = StaffEntryScreen if what in STAFF_ENTRIES else EntryScreen
+            self.entries[what] = kind(language, what, self._submitter(what), self.home, preview, alternative)
         self.procedure = ProcedureScreen(
             language, bridge.procedures, self.choose_procedure, self.have_a_code, self.home, orientation
         )
@@ -183,6 +237,7 @@ class KioskWindow(NoWayOut):
         self.choose_items = ChooseScreen(language, self.take, self.home)
         self.more_time = MoreTimeScreen(language, self.resume, self.home)
         self.maintenance = MaintenanceScreen(language, self.maintain, self.home)
+        self.help = HelpScreen(language, self.office, self.leave_help, self.local_now)
         self.tech_mode = ""  # what a touch on the compartment list does: "open" or "service"
         screens = (
             self.idle,
@@ -193,24 +248,36 @@ class KioskWindow(NoWayOut):
             self.choose_items,
             self.more_time,
             self.maintenance,
+            self.help,
+        )
+        chrome = Chrome(
+            self.office.name,
+            help=self.open_help,
+            switch_language=self.switch_language,
+            more_time=self.give_more_time,
+            repeat=self.repeat if self.speaker.program is not None else None,
         )
         for screen in screens:
             self.stack.addWidget(screen)
+            screen.dress(chrome)
         self.view: View | None = None
         self.signed_in = False
-        self._shown = 0  # counts screens shown, so a late timer never returns a newer one to idle
-        self._return_after = -1
-        self._return = QTimer(self)  # a child: it dies with the window, never fires into a dead one
-        self._return.setSingleShot(True)
-        self._return.timeout.connect(self._back_if_still)
         self._asked_on: QWidget | None = None  # the screen the "more time?" question covers
+        self._behind_help: QWidget | None = None  # where help goes back to
+        self._happened: Happened | None = None  # the last journey, for help's reference
         # where a person may simply have walked away (never an open door: that is watched instead)
-        self.asking: set[QWidget] = {*self.entries.values(), self.choose_items, self.procedure}
-        self._quiet = self._single_shot(self.ask_more_time)
-        self._give_up = self._single_shot(self.home)
-        self.ask_more_time_ms, self.give_up_ms = int(ask_more_time_s * 1000), int(give_up_s * 1000)
+        self.asking: set[QWidget] = {*self.entries.values(), self.choose_items, self.procedure, self.help}
+        # the message screen's own time before it goes back (None: it waits, e.g. a door is open)
+        self._message_return_s: float | None = None
+        self.countdown = Countdown(
+            self, answer_s=answer_s, show=self._show_countdown, keep_alive=self._keep_alive
+        )
         self._last_keep_alive = 0.0
-        self._taps: list[float] = []
+        self.gesture = CornerGesture(self, hold_s=staff_hold_s, then=lambda: self.bridge.start("signin"))
+        self._ticker = QTimer(self)  # the header's clock
+        self._ticker.timeout.connect(self._tick_clock)
+        self._ticker.start(1000)
+        self._tick_clock()
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
         bridge.changed.connect(self.show_view)
         bridge.heard.connect(self.hear)
@@ -221,49 +288,113 @@ class KioskWindow(NoWayOut):
     # -- touches ---------------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
-        if event is not None and event.type() in TOUCHES:
+        if event is None:
+            return False
+        if (
+            self.stack.currentWidget() is self.idle
+            and isinstance(watched, QWidget)
+            and watched.window() is self
+        ):
+            self.gesture.feel(event)
+        if event.type() in TOUCHES and not self._answers_the_countdown(watched):
             self.touched()
-            if watched is self.idle.heading and event.type() in TAPS:
-                self._hidden_tap()
         return False
 
-    def _hidden_tap(self) -> None:
-        """Five taps on the idle screen's title within three seconds: staff sign-in by typing the
-        staff number (for a technician without a badge at hand); the PIN follows as usual."""
-        now = time.monotonic()
-        self._taps = [t for t in self._taps if now - t < 3.0] + [now]
-        if len(self._taps) >= 5:
-            self._taps = []
-            self.bridge.start("signin")
+    def _answers_the_countdown(self, watched: QObject | None) -> bool:
+        """A touch on the "more time?" question or the countdown's bar answers it by its buttons;
+        it is not the touch that takes the question away before the button hears it."""
+        if not isinstance(watched, QWidget):
+            return False
+        current = self.stack.currentWidget()
+        frame = current.frame if isinstance(current, Screen) else None
+        bar = frame.countdown if frame is not None else None
+        return current is self.more_time or (
+            bar is not None and (watched is bar or bar.isAncestorOf(watched))
+        )
 
     def touched(self) -> None:
-        """Any touch: the person is there. The core hears it too, at most every few seconds."""
-        self._give_up.stop()
-        if self.stack.currentWidget() in self.asking:
-            self._quiet.start(self.ask_more_time_ms)
+        """Any touch: the person is there; the whole time again. The core hears it too, at most
+        every few seconds."""
+        self.countdown.more_time()
+        self._keep_alive()
+
+    def _keep_alive(self) -> None:
         now = time.monotonic()
-        if self.view is not None and not self.view.ended and now - self._last_keep_alive > KEEP_ALIVE_EVERY_S:
+        if self.view is not None and not self.view.ended and now - self._last_keep_alive > self.keep_alive_s:
             self._last_keep_alive = now
             self.bridge.step("keep_alive")
 
-    def ask_more_time(self) -> None:
-        if self.stack.currentWidget() not in self.asking:
+    def _show_countdown(self, left: float | None) -> None:
+        """The countdown's face: on a screen that waits for the person, the "more time?" question
+        over it; on any other, the bar above its footer."""
+        current = self.stack.currentWidget()
+        if left is not None and current in self.asking:
+            self._asked_on = current
+            self._show(self.more_time, force=True, arm=False)  # shown, and read aloud, like any screen
+            current = self.more_time
+        if current is self.more_time:
+            if left is None:
+                self.resume()
+            else:
+                self.more_time.show_left(left)
             return
-        self._asked_on = self.stack.currentWidget()
-        self._show(self.more_time)  # shown, and read aloud, like any screen
-        self._give_up.start(self.give_up_ms)
+        if isinstance(current, Screen) and current.frame is not None:
+            if left is None:
+                current.frame.countdown.hide()
+            else:
+                current.frame.countdown.show_left(self.language, left)
+
+    def ask_more_time(self) -> None:
+        """Ask now (the screenshots; a test): as when the quiet time has passed."""
+        if self.stack.currentWidget() in self.asking:
+            self._asked_on = self.stack.currentWidget()
+            self._show(self.more_time, force=True, arm=False)
+            self.more_time.show_left(self.countdown.answer_s)
+
+    def give_more_time(self) -> None:
+        """ "Thêm thời gian": the whole time again."""
+        if self.stack.currentWidget() is self.more_time:
+            self.resume()
+        else:
+            self.countdown.more_time()
+        self._last_keep_alive = 0.0
+        self._keep_alive()
 
     def resume(self) -> None:
-        self._give_up.stop()
-        self.bridge.step("keep_alive")
-        if self._asked_on is not None:
-            self._show(self._asked_on)
+        """Back from the "more time?" question to the screen it covered, nothing lost."""
+        self._last_keep_alive = 0.0
+        self._keep_alive()
+        asked_on, self._asked_on = self._asked_on, None
+        self._show(asked_on if asked_on is not None else self.idle)
 
-    def _single_shot(self, then: Callable[[], None]) -> QTimer:
-        timer = QTimer(self)  # a child: it dies with the window
-        timer.setSingleShot(True)
-        timer.timeout.connect(then)
-        return timer
+    # -- the chrome ------------------------------------------------------------------------------
+
+    def local_now(self) -> datetime:
+        return self.clock().astimezone(self.zone)
+
+    def _tick_clock(self) -> None:
+        current = self.stack.currentWidget()
+        if isinstance(current, Screen) and current.frame is not None:
+            current.frame.set_time(self.local_now().strftime("%H:%M  %d/%m/%Y"))
+
+    def open_help(self) -> None:
+        """Help, from any citizen screen; "Quay lại" goes back to it as it was."""
+        current = self.stack.currentWidget()
+        if current is self.help:
+            return
+        self._behind_help = self._asked_on if current is self.more_time else current
+        self.help.present(self._happened)
+        self._show(self.help)
+
+    def leave_help(self) -> None:
+        behind, self._behind_help = self._behind_help, None
+        self._show(behind if behind is not None else self.idle, force=True)
+
+    def repeat(self) -> None:
+        """ "Nghe lại": the screen's words read aloud again."""
+        current = self.stack.currentWidget()
+        if isinstance(current, Screen):
+            self.speaker.say(current.spoken(), self.language.code)
 
     def choose(self, kind: str) -> None:
         self.bridge.start(kind)
@@ -312,17 +443,24 @@ class KioskWindow(NoWayOut):
             return
         self.tech_mode = ""
         self.bridge.leave()
-        self._show(self.menu if self.signed_in else self.idle)
+        self._show(self.menu if self.signed_in else self.idle, force=True)
 
     def switch_language(self) -> None:
         self.language.switch()
+        self._relabel()
+
+    def _relabel(self) -> None:
         for i in range(self.stack.count()):
-            self.stack.widget(i).retranslate()  # type: ignore[union-attr]
+            screen = self.stack.widget(i)
+            if isinstance(screen, Screen):
+                screen.relabel()
+        self._tick_clock()
 
     # -- what the core decided -------------------------------------------------------------------
 
     def show_view(self, view: View) -> None:
         self.view = view
+        self._remember(view)
         if view.kind == "kiosk" and view.data.get("signed_out"):
             self.signed_in = False  # the core ended the session with the journey
         if view.kind == "signin":
@@ -348,12 +486,12 @@ class KioskWindow(NoWayOut):
         if view.kind in (*RELEASES, "load", "technician") and view.state == "done":
             return  # the session's menu follows
         if view.state in BACK_TO_IDLE:
-            self._show(self.idle)
+            self._show(self.idle, force=True)
             return
         entry = self._entry_for(view)
         if entry is not None:
             screen = self.entries[entry]
-            if self.stack.currentWidget() is not screen:
+            if self._where() is not screen:
                 screen.field.clear()
                 screen.problem.clear()
             if screen.alternative is not None:
@@ -371,13 +509,44 @@ class KioskWindow(NoWayOut):
             code = str(view.data.get("code", ""))
             said = (code, code)  # not "take your receipt": there is none
         dossier = qr is None and view.kind in NAMES_THE_DOSSIER
+        kept = qr is not None or (view.kind, view.state) in PROOFS
+        referenced = qr is not None or (view.kind, view.state) in REFERENCED
+        reference = reference_of(view.journey) if referenced and view.journey else ""
         self.message.present(
-            heading, said, can_leave=can_leave, where=where, qr=qr, dossier=dossier, **view.data
-        )
+            heading, said, can_leave=can_leave, where=where, qr=qr, dossier=dossier,
+            proof=kept, reference=reference, **view.data,
+        )  # fmt: skip
+        self._message_return_s = self._return_time(view, kept)
         self._show(self.message)
-        if view.ended and not self.signed_in:
-            self._return_after = self._shown
-            self._return.start(self.done_return_ms)
+
+    def _return_time(self, view: View, kept: bool) -> float | None:
+        """How long the message screen stays untouched before it goes back by itself: a proof
+        long (it waits for "Xong"), a plain end shortly; None while the journey goes on (an open
+        door is watched by the core) or for staff, whose menu follows."""
+        if self.signed_in:
+            return None
+        if kept:
+            return self.proof_timeout_s
+        return self.done_return_s if view.ended else None
+
+    def _remember(self, view: View) -> None:
+        """What is happening, for help: the journey's reference, its kind, when, which compartment."""
+        if view.journey and view.kind in CITIZEN_JOURNEYS:
+            where = view.data.get("compartment")
+            at = self._happened.at if self._happened and self._happened.journey == view.journey else None
+            self._happened = Happened(
+                reference_of(view.journey), view.kind, at or self.local_now(), str(where) if where else None,
+                journey=view.journey,
+            )  # fmt: skip
+
+    def _where(self) -> QWidget | None:
+        """The screen the person is on, under help or the "more time?" question."""
+        current = self.stack.currentWidget()
+        if current is self.help and self._behind_help is not None:
+            return self._behind_help
+        if current is self.more_time and self._asked_on is not None:
+            return self._asked_on
+        return current
 
     def hear(self, announcement: Announcement) -> None:
         """What the core says meanwhile: a door left open is asked to be closed, louder later."""
@@ -390,20 +559,43 @@ class KioskWindow(NoWayOut):
             return "pin" if view.needs_pin else "code"
         return ENTRY_FOR.get(view.state)
 
-    def _show(self, screen: QWidget) -> None:
-        self._shown += 1
-        self._give_up.stop()
+    def _show(self, screen: QWidget, *, force: bool = False, arm: bool = True) -> None:
+        """``screen`` now, read aloud, with its countdown; while help is open, what the core
+        shows waits behind it (help goes back to it), unless ``force``: Home, or help's own end."""
+        current = self.stack.currentWidget()
+        if current is self.help and screen is not self.help and not force:
+            self._behind_help = screen
+            return
+        if current is self.more_time and screen is not self.more_time and not force:
+            self._asked_on = None  # the core moved on: the question is answered by that
+        if screen is self.idle:
+            self._for_the_next_person()
+        if isinstance(current, Screen) and current.frame is not None:
+            current.frame.countdown.hide()
         self.stack.setCurrentWidget(screen)
+        self._tick_clock()
         if isinstance(screen, Screen):
             self.speaker.say(screen.spoken(), self.language.code)
-        if screen in self.asking:
-            self._quiet.start(self.ask_more_time_ms)
-        else:
-            self._quiet.stop()
+        if arm:
+            self._arm(screen)
 
-    def _back_if_still(self) -> None:
-        if self._shown == self._return_after:
-            self.home()
+    def _arm(self, screen: QWidget) -> None:
+        """The one place a screen's automatic return is set (``self.countdown``)."""
+        if screen in self.asking:
+            self.countdown.arm(self.ask_more_time_s + self.countdown.answer_s, self.home)
+        elif screen is self.message and self._message_return_s is not None:
+            self.countdown.arm(self._message_return_s, self.home)
+        else:
+            self.countdown.stop()
+
+    def _for_the_next_person(self) -> None:
+        """Every return to the idle screen: the language it starts in, nothing of the last person."""
+        self._happened = None
+        self._behind_help = None
+        self._asked_on = None
+        if self.language.code != self.start_language:
+            self.language.code = self.start_language
+            self._relabel()
 
     # -- the last resort -------------------------------------------------------------------------
 

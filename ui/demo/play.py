@@ -28,7 +28,7 @@ def play(example: Path, work: Path, *, tour: bool) -> int:
     # SIGTERM ends the tour as Ctrl+C does, through the finally blocks that stop every process
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     print("== The machine: simulators, the stand-in backend, the staff, the sync worker", flush=True)
-    the = machine.start(example, work)
+    the = machine.start(example, work, speech=not tour)
     try:
         log_to(the.logs / "ui.log")
         machine.wait_for("the sync's first pull of assignments", lambda: assigned(the), timeout=30)

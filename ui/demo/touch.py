@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QPoint, Qt
 from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QLabel, QPushButton, QWidget
 
@@ -87,6 +87,23 @@ class Hand:
                 click(label)
                 return
         raise TourFailed(f"no «{words}» on the screen; it shows: {' | '.join(self.texts())}")
+
+    def hold_corners(self, hold_s: float) -> None:
+        """Staff without a badge: the top-left corner pressed and held for ``hold_s``, then the
+        top-right corner touched (ui/staff_gesture.py)."""
+        width = self.window.width()
+        left, right = QPoint(20, 20), QPoint(width - 20, 20)
+        self._press(left)
+        pause(int(hold_s * 1000) + 100)
+        self._press(left, release=True)
+        self._press(right)
+        self._press(right, release=True)
+
+    def _press(self, where: QPoint, *, release: bool = False) -> None:
+        widget = self.window.childAt(where) or self.window
+        local = widget.mapFrom(self.window, where)
+        act = QTest.mouseRelease if release else QTest.mousePress
+        act(widget, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, local)  # type: ignore[call-overload]
 
     def type(self, text: str) -> None:
         """Each character on the on-screen keys."""

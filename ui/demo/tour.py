@@ -25,6 +25,7 @@ from ui.demo.kiosk import Kiosk
 from ui.demo.touch import Hand, TourFailed
 
 HOME = "Về màn hình chính"  # Back to start
+DONE = "Xong"  # Done: on a screen that carries what the person needs (it stays until then)
 OK = "Đồng ý"  # OK
 IDLE = "Máy nhận và trả hồ sơ 24 giờ"  # the idle screen's title
 THANKS = "Cảm ơn ông/bà"
@@ -58,7 +59,7 @@ class Tour:
         self.hand.wait_for(IDLE)
 
     def home(self) -> None:
-        self.hand.touch(HOME)
+        self.hand.touch(DONE if self.hand.shows(DONE) else HOME)
         self.at_idle()
 
     def door(self, verb: str, compartment: str) -> None:
@@ -183,9 +184,9 @@ def jammed_door(t: Tour) -> None:
     t.home()
     t.say(f"The technician frees the lock of {where} (the console's «free lock»).")
     t.controls.person("jam", where, "off")
-    t.say("No badge at hand: five taps on the idle screen's title, then the staff number and the PIN.")
-    for _ in range(5):
-        t.hand.tap(IDLE)
+    t.say("No badge at hand: the top-left corner held a few seconds, then the top-right one touched;")
+    t.say("then the staff number and the PIN.")
+    t.hand.hold_corners(t.hand.window.gesture.hold_s)
     t.hand.wait_for("Quét thẻ cán bộ, hoặc nhập mã số cán bộ.")
     t.hand.type(TECHNICIAN.id)
     t.shot("staff-number")

@@ -1,20 +1,60 @@
-"""What every screen shares: the language, a big title, a way home."""
+"""What every screen shares: the language, a big title, a way home; and, on the screens a citizen
+sees, the chrome (ui/screens/chrome.py): the office and the time above, help and the language
+switch below."""
 
 from __future__ import annotations
 
-from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from typing import ClassVar
+
+from PyQt6.QtWidgets import QVBoxLayout, QWidget
 
 from ui.i18n import Language
+from ui.screens.chrome import Chrome, Frame
+from ui.screens.widgets import button, drop, plain, text, title
+
+__all__ = ["Screen", "button", "drop", "plain", "text", "title"]
 
 
 class Screen(QWidget):
+    # a screen a citizen sees: it wears the chrome (help, language, the office and the time);
+    # staff screens set False
+    citizen: ClassVar[bool] = True
+
     def __init__(self, language: Language) -> None:
         super().__init__()
         self.language = language
-        self.layout_ = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        body = QWidget()
+        body.setObjectName("body")
+        # what a screen lays out goes here, between the header and the footer
+        self.layout_ = QVBoxLayout(body)
         self.layout_.setContentsMargins(48, 48, 48, 48)
         self.layout_.setSpacing(24)
+        self.frame: Frame | None = None
+        if self.citizen:
+            self.frame = Frame(outer, body)
+        else:
+            outer.addWidget(body)
+
+    def dress(self, chrome: Chrome) -> None:
+        """Wear the window's chrome (a citizen screen only; a staff screen has none)."""
+        if self.frame is not None:
+            self.frame.dress(chrome)
+            self.frame.retranslate(self.language)
+
+    def set_step(self, number: int | None, of: int | None = None) -> None:
+        """Where the person is on a journey of several steps ("Bước 2/4"); None: not shown."""
+        if self.frame is not None:
+            self.frame.step = (number, of)
+            self.frame.retranslate(self.language)
+
+    def relabel(self) -> None:
+        """Everything again in ``self.language``: the screen's own words and its chrome's."""
+        self.retranslate()
+        if self.frame is not None:
+            self.frame.retranslate(self.language)
 
     def retranslate(self) -> None:
         """Say everything again in ``self.language`` (after a switch)."""
@@ -34,48 +74,3 @@ class Screen(QWidget):
     def t(self, key: str, **values: object) -> str:
         """``key`` in the screen's language (found by ``pybabel extract -k t``)."""
         return self.language.tr(key, **values)
-
-
-def title(text: str = "") -> QLabel:
-    label = plain(text)
-    label.setObjectName("title")
-    label.setWordWrap(True)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    return label
-
-
-def text(text: str = "", name: str = "") -> QLabel:
-    label = plain(text)
-    label.setWordWrap(True)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    if name:
-        label.setObjectName(name)
-    return label
-
-
-def plain(text: str = "") -> QLabel:
-    """A label that shows its text as text: Qt would otherwise render anything that looks like
-    HTML as markup, and a dossier's procedure, a citizen's name or a scanned code come from outside."""
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setText(text)
-    return label
-
-
-def button(label: str = "", *, secondary: bool = False, name: str = "") -> QPushButton:
-    b = QPushButton(label)
-    if secondary:
-        b.setObjectName("secondary")
-    if name:
-        b.setAccessibleName(name)
-    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    return b
-
-
-def drop(buttons: dict[str, QPushButton]) -> None:
-    """Take a list's buttons off the screen now (a hidden widget takes no room in a layout); they
-    are deleted when the event loop next runs, never while one may be inside its own click."""
-    for b in buttons.values():
-        b.hide()
-        b.deleteLater()
-    buttons.clear()

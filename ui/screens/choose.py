@@ -13,6 +13,8 @@ from ui.screens.base import Screen, button, drop, text, title
 
 
 class ChooseScreen(Screen):
+    citizen = False  # staff only: no citizen chrome
+
     def __init__(self, language: Language, take: Callable[[str], None], done: Callable[[], None]) -> None:
         super().__init__(language)
         self.take = take

@@ -1,4 +1,5 @@
-"""The idle screen: three large choices and the language switch."""
+"""The idle screen: three large choices; the language switch is the chrome's (every citizen screen
+has it). Staff sign in here by their badge, or by the corner gesture (ui/staff_gesture.py)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class IdleScreen(Screen):
         ("lookup", N_("Look up a dossier")),
     )
 
-    def __init__(self, language: Language, choose: Callable[[str], None], switch: Callable[[], None]) -> None:
+    def __init__(self, language: Language, choose: Callable[[str], None]) -> None:
         super().__init__(language)
         self.heading = title()
         self.hint = text()
@@ -49,9 +50,8 @@ class IdleScreen(Screen):
             self.layout_.addWidget(b)
             self.buttons[kind] = b
         self.layout_.addStretch(1)
-        self.language_button = button(secondary=True, name="language")
-        self.language_button.clicked.connect(switch)
-        self.layout_.addWidget(self.language_button)
+        assert self.frame is not None  # a citizen screen
+        self.language_button = self.frame.footer.language
         self.retranslate()
 
     def set_offline(self, offline: bool) -> None:
@@ -71,4 +71,3 @@ class IdleScreen(Screen):
         self.hint.setText(self.t("Touch what you came to do."))
         for kind, key in self.CHOICES:
             self.buttons[kind].setText(self.t(key))
-        self.language_button.setText(self.t("Switch language"))

@@ -19,6 +19,8 @@ ACTIONS = (
 
 
 class MaintenanceScreen(Screen):
+    citizen = False  # staff only: no citizen chrome
+
     def __init__(self, language: Language, act: Callable[[str], None], done: Callable[[], None]) -> None:
         super().__init__(language)
         self.heading = title()

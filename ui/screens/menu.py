@@ -19,6 +19,8 @@ TASKS = {
 
 
 class MenuScreen(Screen):
+    citizen = False  # staff only: no citizen chrome
+
     def __init__(
         self, language: Language, choose: Callable[[str], None], sign_out: Callable[[], None]
     ) -> None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import qrcode
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage, QPixmap
+from PyQt6.QtWidgets import QPushButton
 
 from ui.i18n import Language
-from ui.screens.base import Screen, button, plain, text, title
+from ui.screens.base import Screen, button, drop, plain, text, title
 from ui.screens.compartment_map import CompartmentMap
 
 
@@ -34,10 +35,19 @@ class MessageScreen(Screen):
         self.qr.setAccessibleName("the dossier's code, to photograph")
         self.qr.setVisible(False)
         self.layout_.addWidget(self.qr, 3)
+        # what happened, to quote on the phone or at the counter (kiosk/reference.py)
+        self.reference = text(name="reference")
+        self.reference.setAccessibleName("reference")
+        self.layout_.addWidget(self.reference)
         self.layout_.addStretch(2)
+        self._actions_at = self.layout_.count()  # the view's own buttons go here, above "Xong"
+        self.action_buttons: dict[str, QPushButton] = {}
+        self._action_keys: dict[str, str] = {}
         self.home = button(secondary=True, name="home")
         self.home.clicked.connect(home)
         self.layout_.addWidget(self.home)
+        self._ref = ""
+        self._proof = False
         self._key = ""
         self._values: dict[str, object] = {}
         self._said: tuple[str, str] | None = None
@@ -46,12 +56,18 @@ class MessageScreen(Screen):
 
     def present(
         self, heading_key: str, said: tuple[str, str] | None, *, can_leave: bool = True,
-        where: str | None = None, qr: str | None = None, dossier: bool = False, **values: object,
+        where: str | None = None, qr: str | None = None, dossier: bool = False, proof: bool = False,
+        reference: str = "", **values: object,
     ) -> None:  # fmt: skip
         """``where``: the compartment to show on the machine's map (an open door); ``qr``: a code
         to show as a QR, for a person to photograph (a receipt that could not be printed);
-        ``dossier``: name the dossier (``code``, and ``citizen`` where known) under the heading."""
+        ``dossier``: name the dossier (``code``, and ``citizen`` where known) under the heading;
+        ``proof``: the screen carries what the person needs, so its way out says "Xong" (it stays
+        until then); ``reference``: what happened, shown to quote to an officer. The buttons of
+        ``set_actions`` are for one view: a new one takes them away."""
         self._key, self._said, self._values = heading_key, said, values
+        self._ref, self._proof = reference, proof
+        self.set_actions(())
         self._dossier = dossier and bool(values.get("code"))
         self.map.show_open(where)
         self.qr.setVisible(qr is not None)
@@ -60,13 +76,29 @@ class MessageScreen(Screen):
         self.home.setVisible(can_leave)
         self.retranslate()
 
+    def set_actions(self, actions: Sequence[tuple[str, str, Callable[[], None]]]) -> None:
+        """Buttons of this view's own, above "Xong": (accessible name, translation key, what a
+        touch does), in order; e.g. "Mở lại ngăn" after a pickup. Called after ``present``."""
+        drop(self.action_buttons)
+        self._action_keys = {}
+        for i, (name, key, then) in enumerate(actions):
+            b = button(name=name)
+            b.clicked.connect(lambda _=False, do=then: do())
+            self.layout_.insertWidget(self._actions_at + i, b)
+            self.action_buttons[name] = b
+            self._action_keys[name] = key
+        self.retranslate()
+
     def remind(self, words: str) -> None:
         self.words.setText(f"{self.language.pick(self._said)}\n\n{words}")
 
     def retranslate(self) -> None:
         self.heading.setText(self.t(self._key, **self._values) if self._key else "")
         self.words.setText(self.language.pick(self._said))
-        self.home.setText(self.t("Back to start"))
+        self.home.setText(self.t("Done") if self._proof else self.t("Back to start"))
+        self.reference.setText(self.t("Reference: {reference}", reference=self._ref) if self._ref else "")
+        for name, b in self.action_buttons.items():
+            b.setText(self.t(self._action_keys[name]))
         citizen = self._values.get("citizen")
         shown = self.t("Dossier {code}", code=self._values.get("code")) + (f" · {citizen}" if citizen else "")
         self.dossier.setText(shown if self._dossier else "")
