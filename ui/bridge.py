@@ -326,8 +326,7 @@ class _Worker(QObject):
         if not self._may_reopen:
             raise StaleTouch("reopen: the person has left that screen")
         journey.reopen()  # type: ignore[attr-defined]
-        if not journey.ended:
-            self.journey = journey  # its door is watched again
+        self.journey = journey  # its door watched again, or its refusal reported (then let go again)
 
     def _start(self, kind: str) -> None:
         self._ended, self._may_reopen = None, False  # a new person: nothing of the last one's
