@@ -62,6 +62,11 @@ AFTER_INTENT = {
     ("dropoff", "reopened"): "releasing",
 }
 DOOR_PROVEN = frozenset({"door-open", "reopened"})  # states entered once the unlock was proven
+# how a deposited dossier's reopened journey ends, in the words the journey itself would use
+REOPENED_ENDS = {
+    ("dropoff", "releasing", "completed"): "taken-back",
+    ("dropoff", "releasing", "not taken"): "deposited",
+}
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,7 @@ def _settle(core: Core, journey: dict[str, Any], readings: dict[tuple[str, int],
                 cause=cause,
                 journey=journey["id"],
             )
-        _end(core, journey, outcome)
+        _end(core, journey, REOPENED_ENDS.get((kind, role, outcome), outcome))
     return Settled(journey["id"], kind, state, outcome)
 
 
