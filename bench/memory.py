@@ -95,7 +95,10 @@ class Site:
             text = text.replace(f'"/dev/kiosk-{device}"', f'"{r / device}"')
         text = text.replace('data_dir = "/var/lib/kiosk"', f'data_dir = "{r / "data"}"')
         text = text.replace("group_shared = true", "group_shared = false")
-        self.config.write_text(text + "\n[ui]\ndone_return_s = 1\n", encoding="utf-8")
+        # a thank-you goes back after 1 s; nothing spoken (the example's [ui] has both keys)
+        text = re.sub(r"(?m)^done_return_s = \S+", "done_return_s = 1", text)
+        text = re.sub(r"(?m)^speech = \S+", "speech = false", text)
+        self.config.write_text(text, encoding="utf-8")
 
     def _sim(self, kind: str, *args: str) -> None:
         proc = subprocess.Popen([sys.executable, "-m", "hardware_sim", kind, *args],

@@ -29,6 +29,7 @@ CONFIG_ENV = "KIOSK_CONFIG"
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]
 PositiveMs = Annotated[int, Field(gt=0, le=60_000)]
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]  # "HH:MM", 24-hour
 
 
 class _Section(BaseModel):
@@ -96,6 +97,37 @@ class CompartmentSection(_Section):
     lock: Annotated[int, Field(ge=1, le=48)]  # 1-based, as printed on the board
     size: Literal["S", "M", "L"]
     position: Literal["low", "high"] = "high"  # low ones are offered to those who ask (access)
+
+
+Height = Annotated[float, Field(gt=0, le=100)]
+
+
+class HeightsSection(_Section):
+    """How tall a door of each size is, in any one unit: only the proportions are drawn."""
+
+    S: Height = 1.0
+    M: Height = 2.0
+    L: Height = 3.0
+
+    @model_validator(mode="after")
+    def _in_order(self) -> HeightsSection:
+        if not self.S <= self.M <= self.L:
+            raise ValueError(
+                f"machine.heights: expected S ≤ M ≤ L, got S = {self.S:g}, M = {self.M:g}, L = {self.L:g}"
+            )
+        return self
+
+
+class MachineSection(_Section):
+    """How the machine looks from the front, for the map that shows a person the open door
+    (kiosk/layout.py). Each compartment's id is its column's letter and its row's number."""
+
+    # where the screen's own column stands, counted from the left with the compartment columns
+    # (their letters in alphabetical order, left to right); unset: the middle
+    screen_column: Annotated[int, Field(ge=1, le=27)] | None = None
+    row_one: Literal["top", "bottom"] = "top"  # where each column's row 01 is
+    column_width: Height = 3.0  # a column's width, in the unit of the heights
+    heights: HeightsSection = HeightsSection()
 
 
 class ScannerSection(_Section):
@@ -221,6 +253,10 @@ class UiSection(_Section):
     # staff who have no badge at hand: press and hold the top-left corner of the idle screen this
     # long, then touch the top-right corner (no citizen does that by accident)
     staff_hold_s: Annotated[float, Field(ge=2, le=30)] = 4.0
+    # the darker theme from night_from until night_until, Vietnam time (UTC+7); the same time
+    # twice: the day's theme at every hour
+    night_from: ClockTime = "18:00"
+    night_until: ClockTime = "06:00"
 
 
 # shown to anyone at the screen: one line of text, no control characters (nor a newline to forge a line)
@@ -232,7 +268,7 @@ class OfficeSection(_Section):
     (the header, the help screen)."""
 
     name: OneLine | None = None  # the header's; kiosk.office when not set
-    # a number a person can call at any hour; ASCII digits, spaces and dots only
+    # the number help and the error screens give to call; ASCII digits, spaces and dots only
     hotline: Annotated[str, Field(pattern=r"^[0-9](?:[0-9 .]{0,18}[0-9])?$")] | None = None
     # when officers are at the counter: "mon-fri 07:30-11:30", local time
     hours: Annotated[list[str], Field(max_length=14)] = ["mon-fri 07:30-11:30", "mon-fri 13:30-17:00"]
@@ -340,6 +376,7 @@ class KioskConfig(_Section):
     rules: RulesSection = RulesSection()
     bus: list[BusSection] = []
     compartment: list[CompartmentSection] = []
+    machine: MachineSection = MachineSection()
     scanner: ScannerSection | None = None
     printer: PrinterSection | None = None
     camera: CameraSection | None = None
@@ -426,7 +463,19 @@ def _cross_check(cfg: KioskConfig) -> list[str]:
                 f"{key}.lock: {c.id} and {other} are both on bus {c.bus} board {c.board} "
                 f"lock {c.lock}; expected one compartment per lock"
             )
-    return problems + _printer_problems(cfg.printer)
+    return problems + _printer_problems(cfg.printer) + _machine_problems(cfg)
+
+
+def _machine_problems(cfg: KioskConfig) -> list[str]:
+    """The screen's column must stand somewhere among the compartments' columns, or beside them."""
+    columns = sorted({c.id[0] for c in cfg.compartment})
+    place = cfg.machine.screen_column
+    if place is None or place <= len(columns) + 1:
+        return []
+    return [
+        f"machine.screen_column: with {len(columns)} column(s) of compartments ({', '.join(columns)}) "
+        f"the screen's column is 1–{len(columns) + 1} counted from the left, not {place}"
+    ]
 
 
 def _retention_problems(cfg: KioskConfig) -> list[str]:

@@ -18,6 +18,9 @@ CONFIG = """
 id = "HG-VT-01"
 data_dir = "{data}"
 
+[ui]
+speech = false  # a test's kiosk run stays silent: espeak-ng only where a test means it
+
 [[bus]]
 name = "lockbus0"
 url = "{url}"

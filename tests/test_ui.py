@@ -21,6 +21,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
+from kiosk import layout
 from tests.machine import Machine
 from tests.test_journey_pickup import CODE, load
 from ui.bridge import CoreBridge
@@ -369,9 +370,8 @@ def test_a_dossier_handed_in_gets_its_receipt_or_the_code_on_screen(
 ) -> None:
     receipts = printer_rig.out
     printer_rig.control.call("paper", paper)
-    compartments = [c.id for c in machine.core.compartments()]
     bridge = CoreBridge(machine.core, tick_ms=20, printer=printer_rig.printer)
-    window = KioskWindow(bridge, Language("vi"), done_return_s=30, compartments=compartments)
+    window = KioskWindow(bridge, Language("vi"), done_return_s=30, machine=layout.machine_of(machine.cfg))
     qtbot.addWidget(window)
     window.show()
     try:

@@ -16,7 +16,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
-from kiosk import rating
+from kiosk import layout, rating
 from sync.client import BackendClient
 from sync.worker import SyncWorker
 from tests.backend import KIOSK, StandIn
@@ -34,9 +34,8 @@ REOPEN, NOT_OPENED = "reopen", "door did not open"
 
 @pytest.fixture
 def kiosk(machine: Machine, qtbot: QtBot) -> Iterator[KioskWindow]:
-    compartments = [c.id for c in machine.core.compartments()]
     bridge = CoreBridge(machine.core, tick_ms=20)
-    window = KioskWindow(bridge, Language("vi"), done_return_s=30, compartments=compartments)
+    window = KioskWindow(bridge, Language("vi"), done_return_s=30, machine=layout.machine_of(machine.cfg))
     qtbot.addWidget(window)
     window.show()
     yield window
@@ -174,9 +173,8 @@ def test_no_paper_the_code_is_texted_to_the_phone_given_and_the_rating_names_nob
     machine: Machine, qtbot: QtBot, printer_rig: PrinterRig, short_tmp: Path
 ) -> None:
     printer_rig.control.call("paper", "out")
-    compartments = [c.id for c in machine.core.compartments()]
     bridge = CoreBridge(machine.core, tick_ms=20, printer=printer_rig.printer)
-    window = KioskWindow(bridge, Language("vi"), done_return_s=30, compartments=compartments)
+    window = KioskWindow(bridge, Language("vi"), done_return_s=30, machine=layout.machine_of(machine.cfg))
     qtbot.addWidget(window)
     window.show()
     backend = StandIn(short_tmp / "backend")

@@ -114,6 +114,7 @@ def test_english_for_one_person_then_vietnamese_for_the_next(
     machine: Machine, window: KioskWindow, qtbot: QtBot
 ) -> None:
     sent = load(machine)
+    window.ask_more_time_s = 60  # the fixture's 0.3 s would send a slow machine home mid-pickup
     click(qtbot, window.idle.language_button)
     assert window.idle.buttons["pickup"].text() == "Pick up a result"
     pick_up_by_code_and_pin(qtbot, window, sent["pin"])

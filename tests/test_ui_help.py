@@ -112,6 +112,9 @@ def test_a_jammed_door_shows_the_reference_help_repeats_it_and_the_officer_finds
     reference = reference_of(window.view.journey)  # type: ignore[union-attr]
     assert message.reference.text() == f"Mã tham chiếu: {reference}"
     assert message.home.text() == "Xong"  # it stays: the person needs the reference
+    assert message.what_now.text() == (
+        "Ông/bà có thể gọi đường dây nóng 0293 3870 123 và đọc mã tham chiếu, hoặc chạm «Trợ giúp»."
+    )
     click(qtbot, message.frame.footer.help)  # type: ignore[union-attr]
     assert f"Mã tham chiếu: {reference}" in window.help.happened_words.text()
     assert f"Ngăn tủ {sent['compartment']}" in window.help.happened_words.text()
@@ -192,3 +195,29 @@ def test_the_office_section_has_defaults_and_refuses_what_would_mislead(short_tm
     ):
         with pytest.raises(ConfigError, match=key):
             config.parse({**base, "office": bad})
+
+
+def test_help_left_open_at_an_open_door_goes_back_to_the_door_not_home(
+    machine: Machine, qtbot: QtBot
+) -> None:
+    """A person reads help while the compartment is open, then turns to the door: help goes back to
+    the open door's screen (which waits for the door), never to the idle screen."""
+    sent = load(machine)
+    bridge = CoreBridge(machine.core, tick_ms=20)
+    try:
+        window = KioskWindow(bridge, Language("vi"), ask_more_time_s=0.2, answer_s=0.3, done_return_s=30)
+        qtbot.addWidget(window)
+        window.show()
+        pick_up_by_code_and_pin(qtbot, window, sent["pin"])
+        qtbot.waitUntil(lambda: "đang mở" in window.message.heading.text())
+        click(qtbot, window.message.frame.footer.help)  # type: ignore[union-attr]
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.more_time)  # nobody answers
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.message, timeout=2000)
+        assert "đang mở" in window.message.heading.text()
+        qtbot.wait(800)
+        assert window.stack.currentWidget() is window.message  # the open door: nothing counts down
+        machine.person("take", sent["compartment"])
+        machine.person("close", sent["compartment"])
+        qtbot.waitUntil(lambda: window.message.heading.text() == "Cảm ơn ông/bà")
+    finally:
+        bridge.close()

@@ -12,7 +12,7 @@ from PyQt6 import sip
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtWidgets import QApplication
 
-from kiosk import assembly
+from kiosk import assembly, layout
 from kiosk.config import KioskConfig
 from kiosk.core import Core
 from kiosk.notify import Notifier
@@ -21,13 +21,13 @@ from ui.health import ScreenHealth
 from ui.i18n import Language
 from ui.screens.help import OfficeInfo
 from ui.speech import Speaker
+from ui.style import NightHours
 from ui.window import KioskWindow, NoWayOut, OutOfServiceWindow
 
 log = logging.getLogger("kiosk.ui")
 
 
 def build(core: Core, cfg: KioskConfig, devices: assembly.Devices) -> tuple[CoreBridge, KioskWindow]:
-    compartments = [c.id for c in core.compartments() if c.in_config]  # read before the core's thread starts
     camera = devices.camera
     readers = [camera] if camera is not None else []
     bridge = CoreBridge(core, reader=devices.scanner, printer=devices.printer, readers=readers)
@@ -37,8 +37,9 @@ def build(core: Core, cfg: KioskConfig, devices: assembly.Devices) -> tuple[Core
                          done_return_s=cfg.ui.done_return_s, ask_more_time_s=cfg.ui.ask_more_time_s,
                          answer_s=cfg.ui.answer_s, proof_timeout_s=cfg.ui.proof_timeout_s,
                          staff_hold_s=cfg.ui.staff_hold_s, speaker=Speaker(cfg.ui.speech),
-                         compartments=compartments, office=office, clock=core.store.clock,
+                         machine=layout.machine_of(cfg), office=office, clock=core.store.clock,
                          zone=cfg.office.zone, keep_alive_s=min(5.0, cfg.rules.idle_timeout_s / 3),
+                         night=NightHours.of(cfg.ui.night_from, cfg.ui.night_until, cfg.office.zone),
                          camera=getattr(camera, "latest_frame", None))  # fmt: skip
     return bridge, window
 

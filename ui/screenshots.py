@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
 from PyQt6 import sip
 from PyQt6.QtWidgets import QApplication
 
-from kiosk import config
+from kiosk import config, layout
 from kiosk.core import Core
 from kiosk.journeys.messages import Say
 from kiosk.lockers import Lockers
@@ -24,7 +25,7 @@ from ui.i18n import Language
 from ui.window import KioskWindow, OutOfServiceWindow
 
 CODE = "000.00.53.H48-220921-0099"
-MACHINE = [f"{column}{row:02d}" for column in "ABC" for row in range(1, 9)]  # as examples/kiosk.toml
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "kiosk.toml"  # its compartments and [machine]
 
 
 def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
@@ -64,6 +65,23 @@ def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
     def more_time(w: KioskWindow) -> None:
         w.show_view(View("j", "lookup", "waiting-code", None))
         w.ask_more_time()
+
+    # issue 13: chrome
+    journey = "4f3a91c2-7d1e-4b7a-9c55-0e2f6a1b3c4d"  # as a journey's id looks: its reference 4F3A-91C2
+
+    def help_after_a_jam(w: KioskWindow) -> None:
+        data = {"compartment": "A05", "code": CODE}
+        w.show_view(View(journey, "pickup", "jammed", Say.JAMMED.format(compartment="A05"), data, ended=True))
+        w.open_help()
+
+    def proof_counting_down(w: KioskWindow) -> None:
+        w.leave_help()
+        data = {"compartment": "A05", "code": CODE, "tracking": CODE}
+        said = Say.DEPOSITED.format()
+        w.show_view(View(journey, "dropoff", "deposited", said, data, ended=True, receipt="out of paper"))
+        frame = w.message.frame
+        assert frame is not None
+        frame.show_countdown(w.language, 25)
 
     def procedure(w: KioskWindow) -> None:
         w.show_view(View("d", "dropoff", "waiting-code", None))
@@ -124,7 +142,17 @@ def views() -> list[tuple[str, Callable[[KioskWindow], None]]]:
         ("26-out-of-service", view("kiosk", "out-of-service", Say.OUT_OF_SERVICE_NOW.format(), ended=True)),
         ("27-staff-pin-refused", view("signin", "waiting-pin", Say.SIGNIN_REFUSED.format(left=4))),
         ("29-qr-cannot-be-used", view("kiosk", "refused", Say.TOKEN_NOT_VALID.format(), ended=True)),
+        # issue 13: chrome (help, and a proof counting down near the end of its long timeout)
+        ("30-help-after-a-jam", help_after_a_jam),
+        ("31-proof-counting-down", proof_counting_down),
     ]
+
+
+def example_machine(data_dir: str, orientation: str) -> layout.Machine:
+    raw = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    raw["kiosk"]["data_dir"] = data_dir
+    raw["ui"] = {"orientation": orientation}
+    return layout.machine_of(config.parse(raw, source=str(EXAMPLE)))
 
 
 def main(argv: list[str]) -> int:
@@ -139,7 +167,7 @@ def main(argv: list[str]) -> int:
         for orientation in ("portrait", "landscape"):
             for language in ("vi", "en"):
                 window = KioskWindow(bridge, Language(language), orientation=orientation, done_return_s=3600,
-                                     compartments=MACHINE)  # fmt: skip
+                                     machine=example_machine(tmp, orientation))  # fmt: skip
                 window.show()
                 for name, show in views():
                     show(window)

@@ -15,6 +15,7 @@ from PyQt6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from kiosk.clock import Clock, utc_now
 from kiosk.core import Announcement
+from kiosk.layout import Machine
 from kiosk.office import Opening
 from kiosk.reference import reference_of
 from ui.bridge import CoreBridge, View
@@ -35,7 +36,8 @@ from ui.screens.procedure import ProcedureScreen
 from ui.screens.rating import RatingScreen
 from ui.speech import Speaker
 from ui.staff_gesture import CornerGesture
-from ui.style import SHEET
+from ui.style import SHEET, NightHours
+from ui.theme import ThemeClock
 
 RELEASES = ("collect", "withdraw", "settle")
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
@@ -119,7 +121,7 @@ REFERENCED = frozenset(
         ("pickup", "uncertain"),
         ("pickup", "not-taken"),
         ("pickup", "fee-due"),
-        ("dropoff", "deposited"),
+        ("dropoff", "deposited"),  # kept on screen only when no receipt was printed (its code shown)
         ("dropoff", "not-deposited"),
         ("dropoff", "no-space"),
         ("dropoff", "uncertain"),
@@ -132,11 +134,14 @@ REFERENCED = frozenset(
 # a screen carrying what the person needs (a proof, an amount, a reference to quote): it stays until
 # "Xong", with only a long safety timeout
 PROOFS = REFERENCED - {
+    ("dropoff", "deposited"),
     ("dropoff", "not-deposited"),
     ("dropoff", "no-space"),
     ("kiosk", "fault"),
     ("kiosk", "out-of-service"),
 }
+# outcomes where something went wrong for the person: the screen says what they can do now
+FAILURES = REFERENCED - {("dropoff", "deposited"), ("pickup", "fee-due")}
 CITIZEN_JOURNEYS = frozenset({"pickup", "dropoff", "lookup", "kiosk"})
 STAFF_ENTRIES = frozenset({"staffpin", "result", "staffid"})
 TOUCHES = frozenset(
@@ -149,6 +154,7 @@ TOUCHES = frozenset(
 )
 KEEP_ALIVE_EVERY_S = 5.0
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
+QR_PX = {"portrait": 480, "landscape": 400}  # a code shown to photograph, as large as the screen allows
 BACK_TO_IDLE = frozenset({"cancelled", "timed-out"})
 # journeys whose message screens say which dossier it is (a look-up says it in its answer)
 NAMES_THE_DOSSIER = frozenset({"pickup", "dropoff", "load", *RELEASES})
@@ -216,11 +222,12 @@ class KioskWindow(NoWayOut):
         proof_timeout_s: float = 300,
         staff_hold_s: float = 4,
         speaker: Speaker | None = None,
-        compartments: list[str] | None = None,
+        machine: Machine | None = None,
         camera: Callable[[], Any] | None = None,
         office: OfficeInfo | None = None,
         clock: Clock = utc_now,
         zone: tzinfo | None = None,
+        night: NightHours | None = None,
         keep_alive_s: float = KEEP_ALIVE_EVERY_S,
     ) -> None:
         """Times in seconds: ``ask_more_time_s`` untouched on a screen that waits for the person,
@@ -250,7 +257,9 @@ class KioskWindow(NoWayOut):
         self.procedure = ProcedureScreen(
             language, bridge.procedures, self.choose_procedure, self.have_a_code, self.home, orientation
         )
-        self.message = MessageScreen(language, self.done, compartments)
+        self.message = MessageScreen(language, self.done, machine, orientation)
+        self.message.hotline = self.office.hotline
+        self.message.qr_px = QR_PX[orientation]
         self.rating = RatingScreen(language, self.rate, self.home)
         self.menu = MenuScreen(language, self.choose, bridge.sign_out)
         self.choose_items = ChooseScreen(language, self.take, self.home)
@@ -276,10 +285,13 @@ class KioskWindow(NoWayOut):
             switch_language=self.switch_language,
             more_time=self.give_more_time,
             repeat=self.repeat if self.speaker.program is not None else None,
+            orientation=orientation,
         )
         for screen in screens:
             self.stack.addWidget(screen)
             screen.dress(chrome)
+        # once the screens are in: a sheet set before they were is not what they wear
+        self.theme = ThemeClock(self, clock, night)  # night None: the day's theme at every hour
         self.view: View | None = None
         self.signed_in = False
         self._asked_on: QWidget | None = None  # the screen the "more time?" question covers
@@ -360,9 +372,9 @@ class KioskWindow(NoWayOut):
             return
         if isinstance(current, Screen) and current.frame is not None:
             if left is None:
-                current.frame.countdown.hide()
+                current.frame.hide_countdown()
             else:
-                current.frame.countdown.show_left(self.language, left)
+                current.frame.show_countdown(self.language, left)
 
     def ask_more_time(self) -> None:
         """Ask now (the screenshots; a test): as when the quiet time has passed."""
@@ -536,7 +548,7 @@ class KioskWindow(NoWayOut):
         reference = reference_of(view.journey) if referenced and view.journey else ""
         self.message.present(
             heading, said, can_leave=can_leave, where=where, qr=qr, dossier=dossier,
-            proof=kept, reference=reference, **view.data,
+            proof=kept, reference=reference, failed=(view.kind, view.state) in FAILURES, **view.data,
         )  # fmt: skip
         self.message.set_actions([(name, key, self._command(then)) for offer in view.offers
                                   if offer in OFFERED for name, key, then in [OFFERED[offer]]])  # fmt: skip
@@ -613,7 +625,7 @@ class KioskWindow(NoWayOut):
         if screen is self.idle:
             self._for_the_next_person()
         if isinstance(current, Screen) and current.frame is not None:
-            current.frame.countdown.hide()
+            current.frame.hide_countdown()
         self.stack.setCurrentWidget(screen)
         self._tick_clock()
         if isinstance(screen, Screen):
@@ -623,7 +635,9 @@ class KioskWindow(NoWayOut):
 
     def _arm(self, screen: QWidget) -> None:
         """The one place a screen's automatic return is set (``self.countdown``)."""
-        if screen in self.asking:
+        if screen is self.help:  # left open: back to where the person was, whose own time then runs
+            self.countdown.arm(self.ask_more_time_s + self.countdown.answer_s, self.leave_help)
+        elif screen in self.asking:
             self.countdown.arm(self.ask_more_time_s + self.countdown.answer_s, self.home)
         elif screen is self.rating:
             self.countdown.arm(self.done_return_s, self.home)

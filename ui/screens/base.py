@@ -11,6 +11,7 @@ from PyQt6.QtWidgets import QVBoxLayout, QWidget
 from ui.i18n import Language
 from ui.screens.chrome import Chrome, Frame
 from ui.screens.widgets import button, drop, plain, text, title
+from ui.style import GAP_PX, SIDE_PX, TOP_PX
 
 __all__ = ["Screen", "button", "drop", "plain", "text", "title"]
 
@@ -30,8 +31,8 @@ class Screen(QWidget):
         body.setObjectName("body")
         # what a screen lays out goes here, between the header and the footer
         self.layout_ = QVBoxLayout(body)
-        self.layout_.setContentsMargins(48, 48, 48, 48)
-        self.layout_.setSpacing(24)
+        self.layout_.setContentsMargins(SIDE_PX, TOP_PX, SIDE_PX, TOP_PX)
+        self.layout_.setSpacing(GAP_PX)
         self.frame: Frame | None = None
         if self.citizen:
             self.frame = Frame(outer, body)

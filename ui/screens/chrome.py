@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from ui.i18n import N_, Language
 from ui.screens.widgets import button, plain, text
@@ -33,6 +33,7 @@ class Chrome:
     switch_language: Callable[[], None]
     more_time: Callable[[], None]
     repeat: Callable[[], None] | None = None
+    orientation: str = "portrait"
 
 
 def rule() -> QFrame:
@@ -48,6 +49,7 @@ class Header(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("header")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)  # the theme's band (ui/style.py)
         row = QHBoxLayout(self)
         row.setContentsMargins(32, 12, 32, 12)
         self.office = plain()
@@ -108,6 +110,7 @@ class Frame:
     """The chrome of one screen: built hidden; shown once the window gives it a ``Chrome``."""
 
     def __init__(self, outer: QVBoxLayout, body: QWidget) -> None:
+        self.body = body
         self.header = Header()
         self.countdown = CountdownBar()
         self.footer = Footer()
@@ -119,6 +122,7 @@ class Frame:
         outer.addWidget(self._rules[1])
         outer.addWidget(self.footer)
         self.chrome: Chrome | None = None
+        self._landscape = False
         self.step: tuple[int | None, int | None] = (None, None)
         for part in (self.header, *self._rules, self.footer):
             part.hide()
@@ -132,8 +136,44 @@ class Frame:
         if chrome.repeat is not None:
             self.footer.repeat.clicked.connect(chrome.repeat)
         self.footer.repeat.setVisible(chrome.repeat is not None)
+        if chrome.orientation == "landscape":
+            self._one_bar()
         for part in (self.header, *self._rules, self.footer):
             part.show()
+        if chrome.orientation == "landscape":
+            self._rules[0].hide()
+
+    def _one_bar(self) -> None:
+        """Landscape has height for the screen's own content only (a keyboard beside a list): the
+        office, the step and the time go into the footer's bar, left of its buttons, one above the
+        other; the screen's own margins above and below shrink."""
+        header_row = self.header.layout()
+        footer_row = self.footer.layout()
+        assert isinstance(header_row, QBoxLayout) and isinstance(footer_row, QBoxLayout)
+        header_row.setDirection(QBoxLayout.Direction.TopToBottom)
+        header_row.setContentsMargins(0, 0, 0, 0)
+        header_row.setSpacing(0)
+        self.header.clock.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.header.step.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        footer_row.insertWidget(0, self.header, 1)
+        # the countdown, when it shows, takes the place of the office and the time in that bar
+        footer_row.insertWidget(1, self.countdown, 2)
+        footer_row.setContentsMargins(32, 6, 32, 8)
+        self._landscape = True
+        body = self.body.layout()
+        if body is not None:
+            margins = body.contentsMargins()
+            body.setContentsMargins(margins.left(), 0, margins.right(), 0)
+
+    def show_countdown(self, language: Language, seconds: float) -> None:
+        self.countdown.show_left(language, seconds)
+        if self._landscape:
+            self.header.hide()
+
+    def hide_countdown(self) -> None:
+        self.countdown.hide()
+        if self._landscape and self.chrome is not None:
+            self.header.show()
 
     def retranslate(self, language: Language) -> None:
         number, of = self.step
@@ -143,6 +183,7 @@ class Frame:
             self.header.step.setText(language.tr(STEP_ALONE, number=number))
         else:
             self.header.step.setText(language.tr(STEP, number=number, of=of))
+        self.header.step.setVisible(number is not None)  # no empty line where no step is shown
         self.footer.help.setText(language.tr(HELP))
         self.footer.repeat.setText(language.tr(HEAR_AGAIN))
         self.footer.language.setText(language.tr(SWITCH))

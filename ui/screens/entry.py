@@ -9,6 +9,7 @@ from PyQt6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QWidget
 from ui.i18n import N_, Language
 from ui.screens.base import Screen, button, text, title
 from ui.screens.keyboard import BACK, Keyboard
+from ui.screens.qr_hint import BesideKeys, QrHint
 
 PROMPTS = {
     "code": N_("Scan the QR code, or type the dossier code."),
@@ -46,8 +47,9 @@ class EntryScreen(Screen):
             self.layout_.addWidget(preview)
         self.layout_.addWidget(self.field)
         self.layout_.addWidget(self.problem)
-        self.keyboard = Keyboard(self.press, letters=what in ("code", "result", "staffid"))
-        self.layout_.addWidget(self.keyboard)
+        self.keyboard = Keyboard(self.press, letters=what in ("code", "result", "staffid"), language=language)
+        # the citizen's scan-or-type screen shows where to hold the QR, beside or above the keys
+        self.layout_.addWidget(BesideKeys(self.keyboard, QrHint()) if what == "code" else self.keyboard)
         # a drop-off's way on for a dossier without a code (shown by the window for drop-offs only)
         self.alternative: QPushButton | None = None
         if alternative is not None:
@@ -79,5 +81,6 @@ class EntryScreen(Screen):
         self.heading.setText(self.t(PROMPTS[self.what]))
         self.back.setText(self.t("Back to start"))
         self.ok.setText(self.t("OK"))
+        self.keyboard.retranslate(self.language)
         if self.alternative is not None:
             self.alternative.setText(self.t("No dossier code? Choose its procedure"))

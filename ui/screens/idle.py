@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from kiosk.board_outage import Outage
 from ui.i18n import N_, Language
-from ui.screens.base import Screen, button, text, title
+from ui.screens.base import Screen, text, title
+from ui.screens.pictograms import ChoiceButton
 
 OFFLINE = N_(
     "The network is down. Picking up and handing in work as usual; look-ups show what was last known."
@@ -44,8 +45,7 @@ class IdleScreen(Screen):
         self.layout_.addStretch(1)
         self.buttons = {}
         for kind, _ in self.CHOICES:
-            b = button(name=kind)
-            b.setMinimumHeight(180)
+            b = ChoiceButton(kind)
             b.clicked.connect(lambda _=False, k=kind: choose(k))
             self.layout_.addWidget(b)
             self.buttons[kind] = b

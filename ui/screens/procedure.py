@@ -16,7 +16,8 @@ from ui.vietnamese import add_tone
 
 TONES = frozenset(name for name, _ in TONE_KEYS)
 SHOWN = {"portrait": 5, "landscape": 4}  # as many as fit beside or above the keyboard
-LINE = 36  # characters: a long name wraps (a button does not), to fit beside the keyboard
+# characters: a long name wraps (a button does not), to fit beside the keyboard
+LINE = {"portrait": 36, "landscape": 26}
 
 
 class ProcedureScreen(Screen):
@@ -32,7 +33,7 @@ class ProcedureScreen(Screen):
         super().__init__(language)
         self.catalogue = catalogue
         self.choose = choose
-        self.shown = SHOWN[orientation]
+        self.shown, self.line = SHOWN[orientation], LINE[orientation]
         self.heading = title()
         self.hint = text()
         self.field = QLineEdit()
@@ -52,7 +53,7 @@ class ProcedureScreen(Screen):
         self.rows.addStretch(1)  # the buttons found go above it, at the top
         self.more = text()
         beside.addWidget(found, 1)
-        self.keyboard = VietnameseKeyboard(self.press)
+        self.keyboard = VietnameseKeyboard(self.press, language)
         beside.addWidget(self.keyboard)
         self.layout_.addLayout(beside, 1)
         self.layout_.addWidget(self.more)
@@ -84,7 +85,7 @@ class ProcedureScreen(Screen):
         drop(self.found)
         matches = find(self.catalogue, self.field.text())
         for procedure in matches[: self.shown]:
-            b = button(textwrap.fill(procedure.name(self.language.code), LINE), name=procedure.key)
+            b = button(textwrap.fill(procedure.name(self.language.code), self.line), name=procedure.key)
             b.clicked.connect(lambda _=False, k=procedure.key: self.choose(k))
             self.rows.insertWidget(len(self.found), b)
             b.show()  # at once, not after the layout's next pass: a quick finger may already be there
@@ -102,4 +103,5 @@ class ProcedureScreen(Screen):
         self.hint.setText(self.t("Type a few words of its name, with or without tone marks, then touch it."))
         self.home.setText(self.t("Back to start"))
         self.back.setText(self.t("I have a dossier code"))
+        self.keyboard.retranslate(self.language)
         self._refresh()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QLabel, QPushButton
 
+from ui.style import TARGET_PX
+
 
 def title(text: str = "") -> QLabel:
     label = plain(text)
@@ -35,6 +37,7 @@ def plain(text: str = "") -> QLabel:
 
 def button(label: str = "", *, secondary: bool = False, name: str = "") -> QPushButton:
     b = QPushButton(label)
+    b.setMinimumSize(TARGET_PX, TARGET_PX)  # here, not in the style sheet (see ui/style.py)
     if secondary:
         b.setObjectName("secondary")
     if name:
