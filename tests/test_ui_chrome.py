@@ -126,6 +126,7 @@ def test_english_for_one_person_then_vietnamese_for_the_next(
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.idle, timeout=3000)  # by itself
     assert window.language.code == "vi" and window.idle.buttons["pickup"].text() == "Nhận kết quả"
     # switched on one screen, it is switched on all: the next person who switches, then walks away
+    window.ask_more_time_s = 0.3
     click(qtbot, window.idle.language_button)
     click(qtbot, window.idle.buttons["lookup"])
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.entries["code"])

@@ -40,7 +40,7 @@ from kiosk.lockers import Lockers
 from kiosk.store import Store
 from ui.bridge import CoreBridge, View
 from ui.i18n import Language
-from ui.screenshots import CODE, MACHINE, views
+from ui.screenshots import CODE, example_machine, views
 from ui.style import TARGET_PX
 from ui.window import SIZES, KioskWindow
 
@@ -153,7 +153,8 @@ def typed_full() -> list[State]:
         return f"{field} typed", show
 
     def every_compartment(w: KioskWindow) -> None:
-        w.show_view(View("t", "technician", "choosing", None, items=tuple((c, c) for c in MACHINE)))
+        doors = w.message.map.machine.doors if w.message.map.machine is not None else {}
+        w.show_view(View("t", "technician", "choosing", None, items=tuple((c, c) for c in doors)))
         w.maintain("open")
 
     return [
@@ -180,8 +181,9 @@ def bridge(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> Iter
 def test_every_target_on_every_screen_is_large_whole_apart_and_inside(
     qapp: QApplication, bridge: CoreBridge, orientation: str, language: str
 ) -> None:
+    machine = example_machine("/var/lib/kiosk", orientation)
     window = KioskWindow(bridge, Language(language), orientation=orientation, done_return_s=3600,
-                         compartments=MACHINE)  # fmt: skip
+                         machine=machine)  # fmt: skip
     window.show()
     try:
         assert (window.width(), window.height()) == SIZES[orientation]

@@ -26,7 +26,7 @@ from kiosk.store import Store
 from tests.machine import FakeClock
 from ui.bridge import CoreBridge, View
 from ui.i18n import Language
-from ui.screenshots import MACHINE
+from ui.screenshots import example_machine
 from ui.style import DAY, NIGHT, NightHours, Theme, theme_at
 from ui.theme import EVERY_MS
 from ui.window import KioskWindow
@@ -162,8 +162,10 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def window(qapp: QApplication, bridge: CoreBridge, clock: FakeClock) -> Iterator[KioskWindow]:
-    w = KioskWindow(bridge, Language("vi"), done_return_s=3600, compartments=MACHINE, clock=clock,
-                    night=NightHours())  # fmt: skip
+    machine = example_machine("/var/lib/kiosk", "portrait")
+    w = KioskWindow(
+        bridge, Language("vi"), done_return_s=3600, machine=machine, clock=clock, night=NightHours()
+    )
     w.show()
     qapp.processEvents()
     yield w
@@ -240,7 +242,13 @@ def test_a_window_started_at_night_is_dark_from_its_first_screen(
     qapp: QApplication, bridge: CoreBridge, clock: FakeClock
 ) -> None:
     clock.now = vietnam(2, 0)  # a restart at 2 a.m. (a power cut, an update)
-    w = KioskWindow(bridge, Language("vi"), compartments=MACHINE, clock=clock, night=NightHours())
+    w = KioskWindow(
+        bridge,
+        Language("vi"),
+        machine=example_machine("/var/lib/kiosk", "portrait"),
+        clock=clock,
+        night=NightHours(),
+    )
     w.show()
     try:
         assert w.property("theme") == "night"

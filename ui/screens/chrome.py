@@ -80,8 +80,8 @@ class CountdownBar(QWidget):
         self.words = text(name="countdown-words")
         self.words.setAccessibleName("countdown")
         self.more = button(name="more time")
-        row.addWidget(self.words, 2)
-        row.addWidget(self.more, 1)
+        row.addWidget(self.words, 1)
+        row.addWidget(self.more)  # as wide as its words: "Thêm thời gian" must be read whole
         self.hide()
 
     def show_left(self, language: Language, seconds: float) -> None:
