@@ -25,6 +25,7 @@ from tests.test_journey_pickup import CODE, load
 from tests.test_ui import PrinterRig, peek, pick_up_by_code_and_pin, printer_rig, type_in
 from ui.bridge import CoreBridge
 from ui.i18n import Language
+from ui.style import TARGET_PX
 from ui.window import KioskWindow
 
 __all__ = ["printer_rig"]  # the fixture, used by name
@@ -217,3 +218,30 @@ def test_no_paper_the_code_is_texted_to_the_phone_given_and_the_rating_names_nob
     finally:
         bridge.close()
         backend.stop()
+
+
+@pytest.mark.parametrize("orientation", ["portrait", "landscape"])
+def test_the_faces_and_the_door_buttons_are_large_targets(
+    machine: Machine, qtbot: QtBot, orientation: str
+) -> None:
+    bridge = CoreBridge(machine.core, tick_ms=20)
+    window = KioskWindow(
+        bridge, Language("vi"), orientation=orientation, machine=layout.machine_of(machine.cfg)
+    )
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        window.rating.ask()
+        window._show(window.rating)
+        qtbot.waitUntil(lambda: all(b.isVisible() for b in window.rating.faces.values()))
+        for b in [*window.rating.faces.values(), window.rating.leave]:
+            assert min(b.width(), b.height()) >= TARGET_PX, (b.accessibleName(), b.size())
+        assert window.rating.faces["dissatisfied"].iconSize().height() >= 120  # a face, not an emoji
+        window.home()
+        sent = load(machine)
+        pick_up_by_code_and_pin(qtbot, window, sent["pin"])
+        door_open(window, qtbot)
+        b = window.message.action_buttons[NOT_OPENED]
+        assert min(b.width(), b.height()) >= TARGET_PX, b.size()
+    finally:
+        bridge.close()
