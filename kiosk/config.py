@@ -180,6 +180,16 @@ class RulesSection(_Section):
     kiosk_pin_window_s: Seconds = 10 * 60
     staff_failures: Annotated[int, Field(ge=1, le=1000)] = 10  # wrong staff PINs, any badges, per window
     staff_window_s: Seconds = 10 * 60
+    # issue 13 (after): after a pickup or drop-off ends, its compartment may be opened once more
+    # for this long ("Mở lại ngăn")
+    reopen_grace_s: Seconds = 60.0
+    # "the door did not open" believed (a compartment taken out of service) at most this many times
+    # per window across the kiosk; beyond it a report is recorded and the person sent for help
+    door_claims: Annotated[int, Field(ge=1, le=100)] = 3
+    door_claims_window_s: Seconds = 24 * 3600
+    # satisfaction ratings are reported in spans of whole hours holding at least this many ratings
+    # (a day's last span whatever it holds), so no rating can be told apart by its time
+    rating_min_group: Annotated[int, Field(ge=1, le=1000)] = 5
 
     @model_validator(mode="after")
     def _alarm_after_reminder(self) -> RulesSection:

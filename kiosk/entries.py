@@ -24,6 +24,11 @@ def pickup_pin(text: str) -> str | None:
     return text if len(text) == PIN_LENGTH and ascii_digits(text) else None
 
 
+def masked_phone(digits: str) -> str:
+    """A mobile number as a screen may show it, enough for its owner to know it: "09** *** 123"."""
+    return f"{digits[:2]}** *** {digits[-3:]}" if len(digits) >= 8 else "*" * len(digits)
+
+
 def mobile_number(text: str) -> str | None:
     """A Vietnamese mobile number as 10 digits ("0912345678"), from what a person may type:
     spaces, dots or dashes between groups, or +84 for the leading 0."""

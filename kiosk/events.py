@@ -19,6 +19,9 @@ from kiosk.store import Store
 KINDS = frozenset({
     "result-loaded", "result-picked-up", "dossier-deposited", "dossier-collected", "result-withdrawn",
     "expiry-reminder", "maintenance", "back-in-service", "alarm", "outcome-uncertain", "item-settled",
+    # issue 13: a deposited dossier taken back out after a reopen; the receipt not printed (the
+    # backend texts the code to the phone given); the citizens' satisfaction, counted (kiosk/rating.py)
+    "dossier-taken-back", "receipt-not-printed", "satisfaction-tally",
 })  # fmt: skip
 # kept out of the audit log, sealed in the outbox (kiosk/sealed.py)
 SECRET_FIELDS = sealed.SECRET_FIELDS

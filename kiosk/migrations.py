@@ -287,6 +287,14 @@ def _v9_retention(db: Database) -> None:
         db.execute(sql)
 
 
+def _v10_ratings(db: Database) -> None:
+    # counts only, by the hour: no row per rating, so nothing orders them against the journeys
+    db.execute(
+        """CREATE TABLE rating_tally (
+            hour TEXT NOT NULL, face TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (hour, face))"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "compartments", _v1_compartments),
     Migration(2, "append-only audit log with hash chain", _v2_audit_log),
@@ -297,6 +305,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "dead letters kept whole, loadings, identity, staff failures, flags", _v7_boundaries),
     Migration(8, "what a process knows in memory, for the health endpoint", _v8_process_snapshots),
     Migration(9, "retention: the audit log's anchor, archives", _v9_retention),
+    Migration(10, "citizens' satisfaction ratings, counted by the hour", _v10_ratings),
 )
 LATEST = MIGRATIONS[-1].version
 

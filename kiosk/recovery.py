@@ -8,6 +8,10 @@ Every journey left open is settled against what the boards report now:
   completed with its event, exactly as the journey would have. Anything else (no sensor, a door
   still open, a board that cannot be read, a crash between the frame and its proof) becomes
   "uncertain" with an event, for the next officer to settle, never guessed.
+- a compartment reopened after its journey's end ("Mở lại ngăn"): a pickup's had been emptied
+  already, so it ends as it had (done; an item the sensor shows there is found as unknown, below);
+  a drop-off's deposited dossier is settled as a release: still inside, it stays deposited; proven
+  gone after the door had been proven open, it was taken back (its event); else uncertain.
 Doors are recorded as the boards read them, so assignment never trusts a stale "closed".
 """
 
@@ -23,7 +27,7 @@ from typing import Any
 from drivers.lockboard.bus import BoardStatus
 from kiosk import events
 from kiosk.core import Core
-from kiosk.journeys.dropoff import record_deposited
+from kiosk.journeys.dropoff import record_deposited, record_taken_back
 from kiosk.journeys.load import record_loaded
 from kiosk.journeys.officer import CollectJourney, SettleJourney, WithdrawJourney
 from kiosk.journeys.pickup import PickupJourney
@@ -51,6 +55,17 @@ AFTER_INTENT = {
     ("settle", "door-open"): "releasing",
     ("technician", "opening"): "checking",
     ("technician", "door-open"): "checking",
+    # reopened after the end (kiosk/journeys/after.py)
+    ("pickup", "reopening"): "emptied",
+    ("pickup", "reopened"): "emptied",
+    ("dropoff", "reopening"): "releasing",
+    ("dropoff", "reopened"): "releasing",
+}
+DOOR_PROVEN = frozenset({"door-open", "reopened"})  # states entered once the unlock was proven
+# how a deposited dossier's reopened journey ends, in the words the journey itself would use
+REOPENED_ENDS = {
+    ("dropoff", "releasing", "completed"): "taken-back",
+    ("dropoff", "releasing", "not taken"): "deposited",
 }
 
 
@@ -115,11 +130,15 @@ def _settle(core: Core, journey: dict[str, Any], readings: dict[tuple[str, int],
     if (kind, state) not in AFTER_INTENT or journey["item"] is None:
         _end(core, journey, "interrupted")
         return Settled(journey["id"], kind, state, "interrupted")
+    role = AFTER_INTENT[(kind, state)]
+    if role == "emptied":  # its result was picked up before the reopen: that stands
+        _end(core, journey, "done")
+        return Settled(journey["id"], kind, state, "completed")
     item = next(core.store.db.query("SELECT * FROM item WHERE id = ?", [journey["item"]]))
     comp = next(c for c in core.compartments() if c.id == journey["compartment"])
     status = readings.get((comp.bus, comp.board))
     sensed = _sensed(status, comp.lock)
-    outcome = _provable(kind, state, sensed)
+    outcome = _provable(role, state, sensed)
     data = json.loads(journey["data"])
     with core.store.transaction() as db:
         if outcome == "not placed":
@@ -127,7 +146,7 @@ def _settle(core: Core, journey: dict[str, Any], readings: dict[tuple[str, int],
         elif outcome == "not taken":
             db.table("item").update(journey["item"], {"state": "held"})
         elif outcome == "completed":
-            _complete(core, journey, item, comp.id, data)
+            _complete(core, journey, item, comp.id, data, role)
         else:
             cause = f"interrupted during {kind} {state}; the board shows {sensed or 'nothing (not readable)'}"
             db.table("item").update(journey["item"], {"state": "uncertain", "outcome": cause})
@@ -140,15 +159,19 @@ def _settle(core: Core, journey: dict[str, Any], readings: dict[tuple[str, int],
                 cause=cause,
                 journey=journey["id"],
             )
-        _end(core, journey, outcome)
+        _end(core, journey, REOPENED_ENDS.get((kind, role, outcome), outcome))
     return Settled(journey["id"], kind, state, outcome)
 
 
-def _complete(core: Core, journey: dict[str, Any], item: dict[str, Any], compartment: str, data: Any) -> None:
+def _complete(
+    core: Core, journey: dict[str, Any], item: dict[str, Any], compartment: str, data: Any, role: str
+) -> None:
     """The door had been proven open for this journey and the board now proves its end: the same
     record the journey would have made, had it seen the door close."""
     kind, code, actor = journey["kind"], item["dossier_code"], journey["actor"]
-    if kind == "load":
+    if kind == "dropoff" and role == "releasing":  # a deposited dossier reopened, and now gone
+        record_taken_back(core.store, item=item["id"], code=code, compartment=compartment)
+    elif kind == "load":
         record_loaded(core, item=item["id"], code=code, compartment=compartment,
                       hold_days=data.get("hold_days"), actor=actor)  # fmt: skip
     elif kind == "dropoff":  # the phone was never stored: the office has the dossier to call from
@@ -170,14 +193,14 @@ def _sensed(status: Any, lock: int) -> str | None:
     return "closed" if item is None else ("closed with item" if item else "closed empty")
 
 
-def _provable(kind: str, state: str, sensed: str | None) -> str:
-    placing = kind in ("load", "dropoff")
-    releasing = kind in RELEASERS
+def _provable(role: str, state: str, sensed: str | None) -> str:
+    placing = role == "placing"
+    releasing = role == "releasing"
     if placing and sensed == "closed empty":
         return "not placed"  # the result or the dossier never went in
-    if (releasing or kind == "technician") and sensed == "closed with item":
+    if (releasing or role == "checking") and sensed == "closed with item":
         return "not taken"  # the item is still there
-    if state == "door-open" and (
+    if state in DOOR_PROVEN and (
         (placing and sensed == "closed with item") or (releasing and sensed == "closed empty")
     ):
         return "completed"  # the unlock was proven for this journey, and the sensor proves the rest

@@ -5,8 +5,9 @@ simulator runs as its own process: the machine's physical state outlives the cra
 one does. For each point a child forked from this (already imported) worker loads results, takes
 in deposited dossiers, hands results over, withdraws expired ones, collects deposits and
 test-opens compartments, in a loop, acting as signed-in officer and technician, citizen and
-kiosk; it is killed after a random delay. Then a new core on the same SQLite file reconciles, and the
-invariants are checked:
+kiosk, and now and then reopens a compartment after a pickup or a drop-off ("Mở lại ngăn": a
+dossier added to or taken back out); it is killed after a random delay. Then a new core on the
+same SQLite file reconciles, and the invariants are checked:
 - no journey left open, no item left mid-handover, the audit chain intact;
 - outbox sequence numbers 1..N with no gap or repeat, every UUID once;
 - every issued PIN has exactly one "result loaded" event; every item picked up, withdrawn or
@@ -94,12 +95,18 @@ def child(root: Path, seed: int) -> None:
             deposit.choose_procedure("certified-copy")
         deposit.submit_phone("0912345678", size="M")
         at.place(deposit, Dropoff.DOOR_OPEN)
+        if deposit.state is Dropoff.DEPOSITED and rng.random() < 0.2:  # "Mở lại ngăn": a page added, or
+            deposit.reopen()  # the dossier taken back out
+            (at.take if rng.random() < 0.5 else at.close)(deposit, Dropoff.REOPENED)
         roll = rng.random()
         if roll < 0.5:
             pickup = PickupJourney(core)
             pickup.submit_code(_sent(store, code)["token"])
             pickup.open()
             at.take(pickup, Pickup.DOOR_OPEN)
+            if pickup.state is Pickup.DONE and rng.random() < 0.2:  # reopened, to look for a lost pen
+                pickup.reopen()
+                at.close(pickup, Pickup.REOPENED)
         elif roll < 0.65:
             clock.offset += timedelta(days=core.rules.hold_days + 1)
             _take_all(at, WithdrawJourney(core, officer))
@@ -174,10 +181,12 @@ def check(core: Core) -> list[str]:
         ("result-withdrawn", "SELECT dossier_code FROM item WHERE outcome = 'withdrawn'"),
         ("dossier-collected", "SELECT dossier_code FROM item WHERE outcome = 'collected'"),
         ("outcome-uncertain", "SELECT dossier_code FROM item WHERE state = 'uncertain'"),
-        (
+        ("dossier-taken-back", "SELECT dossier_code FROM item WHERE outcome = 'taken back'"),
+        (  # proven in once, whatever a reopen did after (kiosk/journeys/after.py)
             "dossier-deposited",
-            "SELECT i.dossier_code FROM journey j JOIN item i ON i.id = j.item"
-            " WHERE j.kind = 'dropoff' AND j.outcome IN ('deposited', 'completed')",
+            "SELECT i.dossier_code FROM journey j JOIN item i ON i.id = j.item WHERE j.kind = 'dropoff'"
+            " AND (j.outcome = 'completed' OR EXISTS (SELECT 1 FROM audit_log a"
+            " WHERE a.subject = j.id AND a.action = 'journey:dropoff:deposited'))",
         ),
     ):
         wanted = sorted(r[0] for r in db.execute(sql))

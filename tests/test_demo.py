@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # every screen the tour passes, in order (ui/demo/tour.py)
 SCREENS = [
     "idle-at-start", "staff-pin", "officer-menu", "load-scan-a-result", "load-door-open", "idle",
-    "pickup-qr-door-open", "pickup-qr-thank-you", "lookup-typed", "lookup-answer", "pickup-jammed",
+    "pickup-qr-door-open", "pickup-qr-thank-you", "rating", "lookup-typed", "lookup-answer", "pickup-jammed",
     "staff-number", "technician-menu", "maintenance-health", "back-in-service",
     "pickup-after-repair-door-open", "pickup-after-repair-thank-you", "pickup-code-typed", "pickup-pin",
     "pickup-pin-door-open", "pickup-pin-thank-you", "dropoff-scan-or-type", "find-procedure",

@@ -68,6 +68,7 @@ SEED: dict[int, Any] = {
     9: lambda db: db.execute(
         "INSERT INTO archive VALUES (1, 'K-00001-20261123.jsonl.xz', 't', 1, 0, 'h', 0, 0, 10, 'x')"
     ),
+    10: lambda db: db.execute("INSERT INTO rating_tally VALUES ('2026-11-23T15:00:00+07:00', 'ok', 1)"),
 }  # fmt: skip
 # what must still be there once version N is applied over data of the versions before
 SURVIVES: dict[int, Any] = {
@@ -84,6 +85,7 @@ SURVIVES: dict[int, Any] = {
         db.execute("SELECT COUNT(*) FROM audit_log").fetchone() == (1,)
         and db.execute("SELECT seq FROM audit_anchor").fetchone() == (0,)
     ),
+    10: lambda db: db.execute("SELECT COUNT(*) FROM archive").fetchone() == (1,),
     2: lambda db: db.execute("SELECT holds FROM compartment").fetchone()[0] == "000.00.53.H48-220921-0099",
     3: lambda db: (
         db.execute("SELECT dossier_code, kind, state, compartment FROM item").fetchall()

@@ -20,11 +20,12 @@ from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from drivers.errors import DeviceError
 from drivers.scanner.errors import BadRead
-from kiosk import expiry, history, maintenance, receipts, recovery
+from kiosk import expiry, history, maintenance, rating, receipts, recovery
 from kiosk.assembly import CodeReader
 from kiosk.clock import stamp, utc_now
 from kiosk.core import Announcement, Core
 from kiosk.errors import KioskError, OutOfService
+from kiosk.journeys import after
 from kiosk.journeys.dropoff import DropoffJourney
 from kiosk.journeys.load import LoadJourney
 from kiosk.journeys.lookup import LookupJourney
@@ -71,6 +72,9 @@ class View:
     receipt: str | None = None  # a drop-off's receipt: "printed", or why not (the code is shown instead)
     role: str | None = None  # the signed-in member's, on the session's view
     step: tuple[int, int] | None = None  # "Bước n/m" (kiosk/journeys/steps.py)
+    # what the person may do besides leaving (kiosk/journeys/after.py, kiosk/rating.py):
+    # "door-not-opened", "reopen", "rate"
+    offers: tuple[str, ...] = ()
 
 
 STARTS: dict[str, Callable[[Core], Journey[Any]]] = {
@@ -91,6 +95,11 @@ NETWORK_EVERY_MS = 5000
 F = TypeVar("F", bound=Callable[..., Any])
 DEVICES_EVERY_MS = 60_000
 CODE_STATES = frozenset({"waiting-code", "scanning"})  # a scanned code goes straight in
+AFTER_COMMANDS = frozenset({"reopen", "rate"})  # for the citizen's journey just ended
+
+
+class StaleTouch(KioskError):
+    """A touch for a journey that is over (a button on a screen the person has left)."""
 
 
 def guarded(slot: F) -> F:
@@ -156,6 +165,11 @@ class _Worker(QObject):
         self.tick_ms = tick_ms
         self.journey: Journey[Any] | None = None
         self.session: SignInJourney | None = None  # a signed-in officer or technician
+        # the citizen's journey just ended, until the next one starts: to reopen (until the person
+        # leaves its screen) and to rate
+        self._ended: Journey[Any] | None = None
+        self._may_reopen = False
+        self.ratings = rating.Ratings(core)
         self._last: View | None = None
         self._aside = False  # a fault or out-of-service screen is up: no view is reported over it
         self._marked_events = -1  # the outbox's last event when the history marker was written
@@ -181,6 +195,7 @@ class _Worker(QObject):
         QTimer.singleShot(DEVICES_EVERY_MS, self._look_at_devices)  # first: a failure below must not stop it
         if self.journey is None or self.journey.ended:
             self.core.check_disk()  # the alarm goes out at 2 a.m. too, not when a citizen comes
+            rating.report_due(self.core)  # while nobody is here: next to no journey's events
             expiry.send_reminders(self.core)  # and the citizens' reminders before a hold ends
             self._mark_history()
             try:
@@ -242,6 +257,8 @@ class _Worker(QObject):
             self._try(lambda: self._scanned(*args))
         elif command == "leave":
             self._try(self._leave)
+        elif command in AFTER_COMMANDS:
+            self._try(lambda: self._after_end(command, *args))
         elif command == "sign_out":
             self._try(self._sign_out)
         elif command == "fault":  # the GUI thread met an exception: end what it was showing
@@ -306,7 +323,22 @@ class _Worker(QObject):
             self._start(kind)
             self._scanned(text)
 
+    def _after_end(self, command: str, *args: Any) -> None:
+        """What the person does at the end of their journey: "Mở lại ngăn" (while its screen is up)
+        or a rating (once, until the next journey starts)."""
+        journey = self._ended
+        if journey is None or (journey is not self.journey and self.journey is not None):
+            raise StaleTouch(f"{command}: no citizen journey has just ended")
+        if command == "rate":
+            self.ratings.rate(journey, str(args[0]) if args else "")
+            return
+        if not self._may_reopen:
+            raise StaleTouch("reopen: the person has left that screen")
+        journey.reopen()  # type: ignore[attr-defined]
+        self.journey = journey  # its door watched again, or its refusal reported (then let go again)
+
     def _start(self, kind: str) -> None:
+        self._ended, self._may_reopen = None, False  # a new person: nothing of the last one's
         self._leave()
         if kind == "signin":
             self.session = SignInJourney(self.core)
@@ -326,6 +358,7 @@ class _Worker(QObject):
         cancelled, finish a staff journey at its list; an open door goes on being watched until it
         closes)."""
         journey = self.journey
+        self._may_reopen = False  # left its screen: the door is not for reopening any more
         if journey is not None and journey is not self.session and not journey.ended:
             if journey.state in journey.CANCELLABLE:
                 journey.cancel()
@@ -343,6 +376,8 @@ class _Worker(QObject):
         """After a journey ends: back to the signed-in session's menu, or to nobody."""
         live = self.session is not None and not self.session.ended
         if self.journey is not None and self.journey.ended and self.journey is not self.session:
+            if self.journey.kind in rating.CITIZEN_JOURNEYS and self.journey is not self._ended:
+                self._ended, self._may_reopen = self.journey, True
             self.journey = self.session if live else None
         if not live:
             self.session = None
@@ -428,6 +463,16 @@ class _Worker(QObject):
         document = getattr(journey, "receipt", None)
         if document is None or self._receipt[0] == journey.id:
             return
+        outcome = self._print(journey.id, document)
+        self._receipt = (journey.id, outcome)
+        if outcome != "printed":  # the backend texts the code to the phone given instead
+            try:
+                journey.receipt_not_printed(outcome)  # type: ignore[attr-defined]
+            except KioskError as exc:
+                log.warning("the code of %s is not to be texted: %s", journey.id, exc)
+
+    def _print(self, journey_id: str, document: Any) -> str:
+        """ "printed", or why not."""
         if self.printer is None:
             outcome = "no printer"
         else:
@@ -435,13 +480,13 @@ class _Worker(QObject):
                 self.printer.print(document)
                 outcome = "printed"
             except DeviceError as exc:
-                log.warning("the receipt of %s was not printed: %s", journey.id, exc)
+                log.warning("the receipt of %s was not printed: %s", journey_id, exc)
                 self.core.metrics.fault("printer", None, exc, at=self.core.store.now())
                 outcome = str(exc)
             except Exception as exc:  # the dossier is in whatever the printer did: say so, show the code
-                log.error("the receipt of %s failed (%s)", journey.id, type(exc).__name__, exc_info=exc)
+                log.error("the receipt of %s failed (%s)", journey_id, type(exc).__name__, exc_info=exc)
                 outcome = f"the receipt could not be printed ({type(exc).__name__})"
-        self._receipt = (journey.id, outcome)
+        return outcome
 
     def _report(self) -> None:
         journey = self.journey
@@ -456,13 +501,22 @@ class _Worker(QObject):
             receipt=self._receipt[1] if self._receipt[0] == journey.id else None,
             role=getattr(journey, "role", None) if journey is self.session else None, ended=journey.ended,
             step=step_of(journey),
+            offers=self._offers(journey),
         )  # fmt: skip
         if view != self._last:
             self._last = view
             self.changed.emit(view)
 
+    def _offers(self, journey: Journey[Any]) -> tuple[str, ...]:
+        if journey.kind not in rating.CITIZEN_JOURNEYS:
+            return ()
+        rate = ("rate",) if self.ratings.may_rate(journey) else ()
+        return after.offers(journey) + rate
+
     def _shown(self, journey: Journey[Any]) -> dict[str, Any]:
         data = {k: journey.data[k] for k in (*SHOWN, *SHOWN_STEPS) if k in journey.data}
+        if getattr(journey, "sms_to", None):  # the phone the code is texted to, masked
+            data["sms_to"] = journey.sms_to  # type: ignore[attr-defined]
         if "code" in data:  # where a citizen follows the dossier: the receipt's QR, or the screen's
             data["tracking"] = self.core.cfg.kiosk.tracking_url.format(code=data["code"])
         return data

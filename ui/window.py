@@ -33,6 +33,7 @@ from ui.screens.menu import MenuScreen
 from ui.screens.message import MessageScreen
 from ui.screens.more_time import MoreTimeScreen
 from ui.screens.procedure import ProcedureScreen
+from ui.screens.rating import RatingScreen
 from ui.screens.review import ReviewScreen
 from ui.speech import Speaker
 from ui.staff_gesture import CornerGesture
@@ -59,6 +60,14 @@ MESSAGES: dict[tuple[str, str], tuple[str, bool]] = {
     ("dropoff", "not-deposited"): (N_("Nothing was handed in"), True),
     ("dropoff", "no-space"): (N_("No compartment is free"), True),
     ("dropoff", "uncertain"): (N_("Please ask an officer"), True),
+    # issue 13: after — a compartment opened again, a door that did not open
+    ("pickup", "reopening"): (N_("Opening your compartment…"), False),
+    ("pickup", "reopened"): (N_("Compartment {compartment} is open again"), False),
+    ("pickup", "item-left"): (N_("Something is left in the compartment"), True),
+    ("pickup", "door-not-opened"): (N_("The compartment did not open"), True),
+    ("dropoff", "reopening"): (N_("Opening a compartment…"), False),
+    ("dropoff", "reopened"): (N_("Compartment {compartment} is open again"), False),
+    ("dropoff", "taken-back"): (N_("You took your dossier back"), True),
     ("load", "opening"): (N_("Opening a compartment…"), False),
     ("load", "door-open"): (N_("Put the result in compartment {compartment} and close the door."), False),
     ("load", "no-space"): (N_("No compartment is free"), True),
@@ -79,6 +88,13 @@ MESSAGES: dict[tuple[str, str], tuple[str, bool]] = {
     ("kiosk", "out-of-service"): (OUT_OF_SERVICE, True),
     ("kiosk", "refused"): (N_("This code cannot be used"), True),
 }
+# the buttons a view's offers become on the message screen: (accessible name, key, bridge command)
+OFFERED = {
+    "door-not-opened": ("door did not open", N_("Door did not open?"), "door_not_opened"),
+    "reopen": ("reopen", N_("Open the compartment again"), "reopen"),
+}
+THANKED_S = 5.0  # the rating's thanks stays this long (nothing to answer there)
+OPEN_DOOR = frozenset({"door-open", "reopened"})  # the states whose screen shows the open door
 NO_RECEIPT = N_("The receipt could not be printed. Please photograph this code: it follows your dossier.")
 REMINDERS = {
     "door-reminder": N_("Please close the door of compartment {compartment}."),
@@ -110,6 +126,8 @@ REFERENCED = frozenset(
         ("dropoff", "not-deposited"),
         ("dropoff", "no-space"),
         ("dropoff", "uncertain"),
+        ("pickup", "door-not-opened"),
+        ("pickup", "item-left"),
         ("kiosk", "fault"),
         ("kiosk", "out-of-service"),
     }
@@ -249,9 +267,10 @@ class KioskWindow(NoWayOut):
         self.procedure = ProcedureScreen(
             language, bridge.procedures, self.choose_procedure, self.have_a_code, self.home, orientation
         )
-        self.message = MessageScreen(language, self.home, machine, orientation)
+        self.message = MessageScreen(language, self.done, machine, orientation)
         self.message.hotline = self.office.hotline
         self.message.qr_px = QR_PX[orientation]
+        self.rating = RatingScreen(language, self.rate, self.home)
         self.menu = MenuScreen(language, self.choose, bridge.sign_out)
         self.choose_items = ChooseScreen(language, self.take, self.home)
         self.more_time = MoreTimeScreen(language, self.resume, self.home)
@@ -269,6 +288,7 @@ class KioskWindow(NoWayOut):
             self.more_time,
             self.maintenance,
             self.help,
+            self.rating,
         )
         chrome = Chrome(
             self.office.name,
@@ -535,13 +555,15 @@ class KioskWindow(NoWayOut):
             self._show(self._with_step(self._present_entry(entry, view, came_back), view))
             return
         heading, can_leave = MESSAGES.get((view.kind, view.state), ("", True))
-        where = view.data.get("compartment") if view.state == "door-open" else None
+        where = view.data.get("compartment") if view.state in OPEN_DOOR else None
         qr = None
         said = view.said
         if view.receipt is not None and view.receipt != "printed":  # the code on screen instead
             heading, qr = NO_RECEIPT, view.data.get("tracking")
             code = str(view.data.get("code", ""))
             said = (code, code)  # not "take your receipt": there is none
+            if view.data.get("sms_to") and view.said:  # and where the code is texted to
+                said = (f"{code}\n{view.said[0]}", f"{code}\n{view.said[1]}")
         dossier = qr is None and view.kind in NAMES_THE_DOSSIER
         kept = qr is not None or (view.kind, view.state) in PROOFS
         referenced = qr is not None or (view.kind, view.state) in REFERENCED
@@ -551,11 +573,32 @@ class KioskWindow(NoWayOut):
             proof=kept, reference=reference, failed=(view.kind, view.state) in FAILURES,
             hours=self.office.openings, **view.data,
         )  # fmt: skip
+        actions = [(name, key, self._command(then)) for offer in view.offers
+                   if offer in OFFERED for name, key, then in [OFFERED[offer]]]  # fmt: skip
         if view.kind == "lookup" and view.data.get("ready_here"):  # the answer's way on: pick it up here
             code = str(view.data["code"])
-            self.message.set_actions([("pick up", "Pick up a result", lambda: self.pick_up(code))])
+            actions.append(("pick up", "Pick up a result", lambda: self.pick_up(code)))
+        self.message.set_actions(actions)
         self._message_return_s = self._return_time(view, kept)
         self._show(self._with_step(self.message, view))
+
+    def _command(self, command: str) -> Callable[[], None]:
+        return lambda: self.bridge.step(command)
+
+    def done(self) -> None:
+        """ "Xong" (or Home) on a message: after a citizen's journey, the rating is offered on the way
+        out (one touch, or none: it goes back by itself); else the start."""
+        view = self.view
+        if view is not None and view.ended and "rate" in view.offers and not self.signed_in:
+            self.bridge.leave()
+            self.rating.ask()
+            self._show(self.rating)
+            return
+        self.home()
+
+    def rate(self, face: str) -> None:
+        self.bridge.step("rate", face)
+        self.countdown.arm(THANKED_S, self.home)  # the thanks, briefly; any touch goes on at once
 
     def _return_time(self, view: View, kept: bool) -> float | None:
         """How long the message screen stays untouched before it goes back by itself: a proof
@@ -654,6 +697,8 @@ class KioskWindow(NoWayOut):
             self.countdown.arm(self.ask_more_time_s + self.countdown.answer_s, self.leave_help)
         elif screen in self.asking:
             self.countdown.arm(self.ask_more_time_s + self.countdown.answer_s, self.home)
+        elif screen is self.rating:
+            self.countdown.arm(self.done_return_s, self.home)
         elif screen is self.message and self._message_return_s is not None:
             self.countdown.arm(self._message_return_s, self.home)
         else:

@@ -59,6 +59,11 @@ class Backend:
         found: list[dict[str, Any]] = self.get("_admin/sms")["sms"]
         return found
 
+    def satisfaction(self) -> dict[str, Any]:
+        """The citizens' ratings the kiosks have reported: each span, and the totals."""
+        found: dict[str, Any] = self.get("_admin/satisfaction")
+        return found
+
     def events(self, kiosk_id: str) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = self.get(f"_admin/events?kiosk_id={kiosk_id}")["events"]
         return found

@@ -10,7 +10,8 @@ The admin API (``/_admin/…``, not part of the contract) injects faults and rea
                             "seed": 1}   (each key optional; {} clears every fault)
   POST /_admin/expire-tokens, POST /_admin/assignments {"kiosk_id": …, "assignments": […]},
   POST /_admin/dossiers {"dossiers": […]}, POST /_admin/clients {"client_id", "secret", "kiosk_id"},
-  GET /_admin/events[?kiosk_id=], /_admin/stats, /_admin/sms, /_admin/heartbeats?kiosk_id=
+  GET /_admin/events[?kiosk_id=], /_admin/stats, /_admin/sms, /_admin/heartbeats?kiosk_id=,
+      /_admin/satisfaction[?kiosk_id=] (the ratings' spans and totals)
 """
 
 from __future__ import annotations
@@ -164,6 +165,9 @@ class Backend:
 
     async def read_sms(self, request: web.Request) -> web.StreamResponse:
         return web.json_response({"sms": self.store.sms()})
+
+    async def read_satisfaction(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response(self.store.satisfaction(request.query.get("kiosk_id")))
 
     async def read_heartbeats(self, request: web.Request) -> web.StreamResponse:
         return web.json_response({"heartbeats": self.store.heartbeats(request.query.get("kiosk_id", ""))})
@@ -326,6 +330,7 @@ def build_app(store: BackendStore) -> web.Application:
             web.get("/_admin/stats", backend.stats),
             web.get("/_admin/sms", backend.read_sms),
             web.get("/_admin/heartbeats", backend.read_heartbeats),
+            web.get("/_admin/satisfaction", backend.read_satisfaction),
         ]
     )
     return app

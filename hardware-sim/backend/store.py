@@ -40,7 +40,12 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS sms (id INTEGER PRIMARY KEY, dossier_code TEXT, text TEXT NOT NULL,"
     " at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS counter (name TEXT PRIMARY KEY, n INTEGER NOT NULL)",
+    # citizens' ratings as the kiosks tally them: counts over spans of hours, nobody's
+    """CREATE TABLE IF NOT EXISTS satisfaction (
+        kiosk_id TEXT NOT NULL, span_from TEXT NOT NULL, span_to TEXT NOT NULL,
+        very_satisfied INTEGER NOT NULL, satisfied INTEGER NOT NULL, dissatisfied INTEGER NOT NULL)""",
 ]
+FACES = ("very_satisfied", "satisfied", "dissatisfied")
 
 # What each event does to the dossier's status, as sync/adapters/one_stop.py's table says.
 APPLIES: dict[str, tuple[str, bool]] = {  # kind: (new status, whether the result waits in the kiosk)
@@ -75,6 +80,8 @@ class BackendStore:
         self.db.execute("PRAGMA synchronous=NORMAL")
         for sql in SCHEMA:
             self.db.execute(sql)
+        if "phone" not in {row[1] for row in self.db.execute("PRAGMA table_info(sms)")}:
+            self.db.execute("ALTER TABLE sms ADD COLUMN phone TEXT")  # a file from before it was kept
 
     def close(self) -> None:
         self.db.close()
@@ -196,10 +203,22 @@ class BackendStore:
             self._sms(
                 code, f"Nhac: ket qua ho so {code} tai may {kiosk_id} con {payload.get('days_before')} ngay."
             )
+        elif event["kind"] == "receipt-not-printed":  # to the phone given at the kiosk, in place of paper
+            self._sms(
+                code,
+                f"Ho so da duoc nhan tai may {kiosk_id}, ngan {event.get('compartment')}. Ma ho so: {code}",
+                phone=payload["phone"],
+            )
+        elif event["kind"] == "satisfaction-tally":
+            self.db.execute(
+                "INSERT INTO satisfaction VALUES (?, ?, ?, ?, ?, ?)",
+                [kiosk_id, payload["from"], payload["to"], *(payload[face] for face in FACES)],
+            )
 
-    def _sms(self, code: str | None, text: str) -> None:
+    def _sms(self, code: str | None, text: str, *, phone: str | None = None) -> None:
         self.db.execute(
-            "INSERT INTO sms (dossier_code, text, at) VALUES (?, ?, ?)", [code, text, now_utc().isoformat()]
+            "INSERT INTO sms (dossier_code, text, at, phone) VALUES (?, ?, ?, ?)",
+            [code, text, now_utc().isoformat(), phone],
         )
 
     def _count(self, name: str) -> int:
@@ -234,8 +253,18 @@ class BackendStore:
         return [dict(zip(keys, r, strict=True)) | {"payload": json.loads(r[6])} for r in rows]
 
     def sms(self) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT dossier_code, text, at FROM sms ORDER BY id").fetchall()
-        return [{"dossier_code": r[0], "text": r[1], "at": r[2]} for r in rows]
+        """Each text it would have sent; ``phone`` where the event named the number (else the
+        province's own records would)."""
+        rows = self.db.execute("SELECT dossier_code, text, at, phone FROM sms ORDER BY id").fetchall()
+        return [{"dossier_code": r[0], "text": r[1], "at": r[2], "phone": r[3]} for r in rows]
+
+    def satisfaction(self, kiosk_id: str | None = None) -> dict[str, Any]:
+        """The ratings received: each span as it came, and the totals."""
+        sql = "SELECT kiosk_id, span_from, span_to, very_satisfied, satisfied, dissatisfied FROM satisfaction"
+        args = [kiosk_id] if kiosk_id else []
+        rows = self.db.execute(sql + (" WHERE kiosk_id = ?" if kiosk_id else "") + " ORDER BY rowid", args)
+        spans = [dict(zip(("kiosk_id", "from", "to", *FACES), r, strict=True)) for r in rows.fetchall()]
+        return {"spans": spans, "totals": {face: sum(int(s[face]) for s in spans) for face in FACES}}
 
     # -- dossiers and assignments ----------------------------------------------------------------
 

@@ -7,6 +7,12 @@ one for those who ask); the dossier goes in and the door closes: "dossier deposi
   waiting-phone --phone to review--> reviewing --confirm--> opening;  back: one step, kept
   door-open --closed, dossier in--> deposited | --closed empty--> not-deposited
   opening --jam--> opening (another) | no-space;  --unprovable--> uncertain;  cancel or idle before
+  door-open --"the door did not open", believed--> opening (another) | no-space
+  after the end, once, within [rules] reopen_grace_s ("Mở lại ngăn", kiosk/journeys/after.py):
+  not-deposited --reopen--> opening (the same compartment first)
+  deposited --reopen--> reopening --proven--> reopened --closed on the dossier--> deposited
+       reopened --closed empty--> taken-back ("dossier taken back") | --closed, no sensor--> uncertain
+       reopening --jam--> deposited (still inside) | --unprovable--> uncertain
 
 The screen reviews before the door opens (``review``, ``choose``, ``confirm``): the procedure, the
 phone masked, the size ("hồ sơ dày / nhiều": a large compartment) and a low door, with what is
@@ -43,6 +49,9 @@ class Dropoff(enum.Enum):
     UNCERTAIN = "uncertain"
     CANCELLED = "cancelled"
     TIMED_OUT = "timed-out"
+    REOPENING = "reopening"
+    REOPENED = "reopened"
+    TAKEN_BACK = "taken-back"
 
 
 BEFORE_UNLOCK = frozenset({Dropoff.WAITING_CODE, Dropoff.WAITING_PHONE, Dropoff.REVIEWING})
@@ -55,6 +64,8 @@ class DropoffJourney(PlacingJourney[Dropoff]):
     INITIAL = Dropoff.WAITING_CODE
     OPENING, DOOR_OPEN = Dropoff.OPENING, Dropoff.DOOR_OPEN
     NO_SPACE, UNCERTAIN = Dropoff.NO_SPACE, Dropoff.UNCERTAIN
+    PLACED, NOT_PLACED = Dropoff.DEPOSITED, Dropoff.NOT_DEPOSITED
+    REOPENING, REOPENED = Dropoff.REOPENING, Dropoff.REOPENED
     TRANSITIONS: ClassVar[dict[Any, frozenset[Any]]] = {
         Dropoff.WAITING_CODE: frozenset({Dropoff.WAITING_PHONE, Dropoff.CANCELLED, Dropoff.TIMED_OUT}),
         Dropoff.WAITING_PHONE: frozenset(
@@ -65,21 +76,32 @@ class DropoffJourney(PlacingJourney[Dropoff]):
             {Dropoff.OPENING, Dropoff.NO_SPACE, Dropoff.WAITING_PHONE, Dropoff.CANCELLED, Dropoff.TIMED_OUT}
         ),
         Dropoff.OPENING: frozenset({Dropoff.OPENING, Dropoff.DOOR_OPEN, Dropoff.NO_SPACE, Dropoff.UNCERTAIN}),
-        Dropoff.DOOR_OPEN: frozenset({Dropoff.DEPOSITED, Dropoff.NOT_DEPOSITED}),
+        Dropoff.DOOR_OPEN: frozenset(
+            {Dropoff.DEPOSITED, Dropoff.NOT_DEPOSITED, Dropoff.OPENING, Dropoff.NO_SPACE}
+        ),
+        # after the end (kiosk/journeys/after.py)
+        Dropoff.NOT_DEPOSITED: frozenset({Dropoff.OPENING, Dropoff.NO_SPACE}),
+        Dropoff.DEPOSITED: frozenset({Dropoff.REOPENING}),
+        Dropoff.REOPENING: frozenset({Dropoff.REOPENED, Dropoff.DEPOSITED, Dropoff.UNCERTAIN}),
+        Dropoff.REOPENED: frozenset({Dropoff.DEPOSITED, Dropoff.TAKEN_BACK, Dropoff.UNCERTAIN}),
     }
     TIMEOUTS: ClassVar[dict[Any, tuple[str, Any]]] = {
         s: ("idle_timeout_s", Dropoff.TIMED_OUT) for s in BEFORE_UNLOCK
     }
     CANCELLABLE, CANCELLED = BEFORE_UNLOCK, Dropoff.CANCELLED
+    # the ends it may be reopened from, and the states a door of the citizen's is open in
+    AFTER_END = frozenset({Dropoff.DEPOSITED, Dropoff.NOT_DEPOSITED})
+    DOOR_SHOWN = frozenset({Dropoff.DOOR_OPEN, Dropoff.REOPENED})
     # at the cap on the kiosk's own disk use no dossier is taken in; pickups go on (kiosk/space.py)
     BLOCKED_BY = frozenset({flags.HISTORY, flags.DISK_LOW, flags.DISK_CAP})
     TERMINAL = frozenset({Dropoff.DEPOSITED, Dropoff.NOT_DEPOSITED, Dropoff.NO_SPACE, Dropoff.UNCERTAIN,
-                          Dropoff.CANCELLED, Dropoff.TIMED_OUT})  # fmt: skip
+                          Dropoff.CANCELLED, Dropoff.TIMED_OUT, Dropoff.TAKEN_BACK})  # fmt: skip
 
     def __init__(self, core: Core) -> None:
         super().__init__(core, CITIZEN)
         self.receipt: Document | None = None
         self.phone: str | None = None  # goes to the backend in the event; never into the audit log
+        self.sms_to: str | None = None  # the phone, masked, once the code is to be texted to it
 
     @step
     def submit_code(self, text: str) -> None:
@@ -190,7 +212,7 @@ class DropoffJourney(PlacingJourney[Dropoff]):
             self.said = Say.PHONE_FORMAT.format()
             return False
         self.phone = digits
-        self.data["phone_masked"] = masked_phone(digits)
+        self.data["phone_masked"] = entries.masked_phone(digits)
         return True
 
     def _look_at_what_is_free(self) -> None:
@@ -212,6 +234,9 @@ class DropoffJourney(PlacingJourney[Dropoff]):
     def _open(self) -> None:
         info = {"procedure": self.data.get("procedure")}
         self._open_a_compartment(info, prefer_low=self.data["prefer_low"])
+        self._say_where()
+
+    def _say_where(self) -> None:
         if self.state is Dropoff.DOOR_OPEN:
             opened, tried = self.data["compartment"], self.data["tried"]
             self.said = (
@@ -220,10 +245,50 @@ class DropoffJourney(PlacingJourney[Dropoff]):
                 else Say.PUT_DOSSIER.format(compartment=opened)
             )
 
+    @step
+    def reopen(self) -> None:
+        """ "Mở lại ngăn": the same compartment once more, soon after the end."""
+        tried = len(self.data["tried"])
+        self._reopen()
+        if self.state is Dropoff.DOOR_OPEN:
+            fresh = len(self.data["tried"]) == tried  # the same door, not another after a jam
+            self.said = Say.PUT_DOSSIER.format(compartment=self.data["compartment"]) if fresh else None
+            if not fresh:
+                self._say_where()
+
+    @step
+    def door_not_opened(self) -> None:
+        """ "Cửa không mở?": the person says the door did not open."""
+        was = self.data.get("compartment")
+        self._door_not_opened()
+        if self.state is Dropoff.DOOR_OPEN and self.data["compartment"] != was:
+            self._say_where()
+
+    def receipt_not_printed(self, why: str) -> None:
+        """The receipt could not be printed: the backend is asked to text the dossier's code to the
+        phone given (only the sealed outbox and the backend see the number); the screen says where
+        it goes, masked."""
+        if self.state is not Dropoff.DEPOSITED or self.phone is None or self.data.get("sms_asked"):
+            return
+        self.data["sms_asked"] = True
+        events.emit(self.core.store, "receipt-not-printed", actor="kiosk", dossier_code=self.data["code"],
+                    compartment=self.data["compartment"], phone=self.phone, cause=why[:200])  # fmt: skip
+        self.sms_to = entries.masked_phone(self.phone)
+        self.said = Say.CODE_BY_SMS.format(phone=self.sms_to)
+
     def tick(self) -> None:
         super().tick()
         if self.state is Dropoff.DOOR_OPEN:
             self._watch_placing()
+        elif self.state is Dropoff.REOPENED:
+            self._watch_reopened()
+
+    def _taken_back(self, comp: Compartment) -> None:
+        record_taken_back(
+            self.core.store, item=self.data["item"], code=self.data["code"], compartment=comp.id
+        )
+        self._change_state(Dropoff.TAKEN_BACK, compartment=comp.id, dossier=self.data["code"])
+        self.said = Say.TAKEN_BACK.format()
 
     def _nothing_placed(self, comp: Compartment) -> None:
         self._change_state(Dropoff.NOT_DEPOSITED, compartment=comp.id)
@@ -254,11 +319,13 @@ def record_deposited(
                 phone=phone, procedure=procedure)  # fmt: skip
 
 
-def masked_phone(digits: str) -> str:
-    """A phone number as the review shows it: enough to recognise one's own, not to read a
-    stranger's ("09** *** 678")."""
-    return f"{digits[:2]}** *** {digits[-3:]}"
-
-
 def _size(size: str | None) -> str | None:
     return size if size in assignment.SIZES else None
+
+
+def record_taken_back(store: Store, *, item: int, code: str, compartment: str) -> None:
+    """A deposited dossier proven taken back out (a reopened door closed on an empty compartment):
+    "dossier taken back", inside the caller's transaction."""
+    store.update("item", item, {"state": "gone", "outcome": "taken back", "updated_at": store.now()})
+    compartments.record_door(store, compartment, "closed")
+    events.emit(store, "dossier-taken-back", actor=CITIZEN, dossier_code=code, compartment=compartment)

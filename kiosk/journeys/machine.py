@@ -113,6 +113,8 @@ class Journey(Generic[S]):
         }
         if new in self.TERMINAL:
             row.update(ended_at=now, outcome=outcome or new.value)
+        elif old in self.TERMINAL:  # reopened after its end ("Mở lại ngăn"): open again, for recovery too
+            row.update(ended_at=None, outcome=None)
         row.update(columns or {})
         with self.core.store.transaction():
             # a move that is not committed (a full disk) is not made: the journey stays where the

@@ -248,6 +248,71 @@ class Say(enum.Enum):
         "Bộ nhớ của máy sắp đầy. Máy tạm ngừng nhận việc mới. Kỹ thuật viên đã được báo.",
         "The kiosk's storage is nearly full. It takes no new work for now. A technician has been told.",
     )
+    # issue 13: after — reopening a compartment, "the door did not open", the code by SMS, the rating
+    REOPENED = (
+        "Ngăn {compartment} đã mở lại — mời lấy đồ còn quên và đóng cửa.",
+        "Compartment {compartment} is open again — take what you left and close the door.",
+    )
+    REOPENED_DOSSIER = (
+        "Ngăn {compartment} đã mở lại — ông/bà có thể bổ sung hoặc lấy lại hồ sơ, rồi đóng cửa.",
+        "Compartment {compartment} is open again — you may add to your dossier or take it back, then"
+        " close the door.",
+    )
+    REOPEN_ONCE = (
+        "Ngăn chỉ được mở lại một lần. Vui lòng bấm Trợ giúp để được hỗ trợ.",
+        "A compartment can be reopened only once. Please touch Help.",
+    )
+    REOPEN_TOO_LATE = (
+        "Đã quá thời gian mở lại ngăn. Vui lòng bấm Trợ giúp để được hỗ trợ.",
+        "It is too late to reopen the compartment. Please touch Help.",
+    )
+    REOPEN_JAMMED = (
+        "Ngăn {compartment} không mở lại được. Vui lòng bấm Trợ giúp để được hỗ trợ.",
+        "Compartment {compartment} did not open again. Please touch Help.",
+    )
+    CLOSED_EMPTY = ("Cửa đã đóng. Xin cảm ơn!", "The door is closed. Thank you!")
+    DOSSIER_STILL_INSIDE = (
+        "Hồ sơ vẫn ở trong ngăn {compartment} và đã được nhận.",
+        "Your dossier is still in compartment {compartment} and has been received.",
+    )
+    DOSSIER_SAFE_INSIDE = (
+        "Ngăn {compartment} không mở lại được; hồ sơ vẫn an toàn trong ngăn và đã được nhận.",
+        "Compartment {compartment} did not open again; your dossier is safe inside and has been received.",
+    )
+    TAKEN_BACK = (
+        "Ông/bà đã lấy lại hồ sơ. Hồ sơ chưa được nộp.",
+        "You took your dossier back. It has not been handed in.",
+    )
+    ITEM_LEFT = (
+        "Trong ngăn {compartment} còn đồ vật. Cán bộ sẽ kiểm tra; nếu là đồ của ông/bà, vui lòng bấm"
+        " Trợ giúp.",
+        "Something is inside compartment {compartment}. An officer will check it; if it is yours, please"
+        " touch Help.",
+    )
+    NOT_OPENED = (
+        "Đã ghi nhận ngăn {compartment} không mở. Kết quả vẫn được giữ cho ông/bà. Vui lòng bấm Trợ giúp"
+        " để gọi hỗ trợ và đọc mã tra cứu.",
+        "Compartment {compartment} is recorded as not opening. Your result is kept for you. Please touch"
+        " Help to call for help and give the reference.",
+    )
+    SEEN_OPEN_EMPTY = (
+        "Máy thấy cửa ngăn {compartment} đang mở và trong ngăn không còn kết quả. Vui lòng đóng cửa lại.",
+        "The kiosk sees the door of compartment {compartment} open, with no result inside. Please close"
+        " the door.",
+    )
+    SEEN_DOSSIER_INSIDE = (
+        "Máy thấy hồ sơ đã ở trong ngăn {compartment}. Vui lòng đóng cửa lại.",
+        "The kiosk sees your dossier inside compartment {compartment}. Please close the door.",
+    )
+    DOOR_REPORTED = (
+        "Đã ghi nhận. Vui lòng bấm Trợ giúp để gọi hỗ trợ và đọc mã tra cứu.",
+        "Noted. Please touch Help to call for help and give the reference.",
+    )
+    CODE_BY_SMS = (
+        "Mã hồ sơ sẽ được gửi qua tin nhắn tới số {phone}.",
+        "The dossier's code will be sent by SMS to {phone}.",
+    )
+    RATED = ("Cảm ơn ông/bà đã đánh giá.", "Thank you for your rating.")
 
     def __init__(self, vi: str, en: str) -> None:
         self.vi = vi

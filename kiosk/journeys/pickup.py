@@ -5,6 +5,11 @@ the door is closed with the result gone (where the board senses items): "result 
   waiting-code --token or code+PIN--> verified | fee-due --settled--> verified --open--> opening
   opening --proven--> door-open --closed, result gone--> done | --closed, result inside--> not-taken
   opening --jam--> jammed;  --unprovable--> uncertain;  cancel or idle before opening
+  after the end, once, within [rules] reopen_grace_s ("Mở lại ngăn", kiosk/journeys/after.py):
+  not-taken --reopen--> opening (the result still inside: released as the first time)
+  done --reopen--> reopening --proven--> reopened --closed empty--> done | --closed on an item--> item-left
+       reopening --jam or unprovable--> done (the result was out already)
+  door-open --"the door did not open", believed--> door-not-opened (the result held or uncertain)
 
 Waiting for the code is two steps on the screen: the code, then (for a typed code) the PIN, with
 Back between them keeping the code. A dossier locked by wrong PINs, or a kiosk slowed by them,
@@ -43,6 +48,10 @@ class Pickup(enum.Enum):
     UNCERTAIN = "uncertain"
     CANCELLED = "cancelled"
     TIMED_OUT = "timed-out"
+    REOPENING = "reopening"
+    REOPENED = "reopened"
+    ITEM_LEFT = "item-left"
+    NOT_OPENED = "door-not-opened"
 
 
 BEFORE_UNLOCK = frozenset({Pickup.WAITING_CODE, Pickup.FEE_DUE, Pickup.VERIFIED})
@@ -52,6 +61,12 @@ class PickupJourney(ReleasingJourney[Pickup]):
     kind = "pickup"
     OPENING, DOOR_OPEN, RELEASED = Pickup.OPENING, Pickup.DOOR_OPEN, Pickup.DONE
     NOT_TAKEN, JAMMED, UNCERTAIN = Pickup.NOT_TAKEN, Pickup.JAMMED, Pickup.UNCERTAIN
+    REOPENING, REOPENED, ITEM_LEFT, NOT_OPENED = (
+        Pickup.REOPENING,
+        Pickup.REOPENED,
+        Pickup.ITEM_LEFT,
+        Pickup.NOT_OPENED,
+    )
     RELEASE_EVENT, RELEASE_OUTCOME = "result-picked-up", "picked up"
     SAY_OPEN, SAY_RELEASED = Say.TAKE_RESULT, Say.THANK_YOU
     INITIAL = Pickup.WAITING_CODE
@@ -60,14 +75,22 @@ class PickupJourney(ReleasingJourney[Pickup]):
         Pickup.FEE_DUE: frozenset({Pickup.VERIFIED, Pickup.CANCELLED, Pickup.TIMED_OUT}),
         Pickup.VERIFIED: frozenset({Pickup.OPENING, Pickup.CANCELLED, Pickup.TIMED_OUT}),
         Pickup.OPENING: frozenset({Pickup.DOOR_OPEN, Pickup.JAMMED, Pickup.UNCERTAIN}),
-        Pickup.DOOR_OPEN: frozenset({Pickup.DONE, Pickup.NOT_TAKEN}),
+        Pickup.DOOR_OPEN: frozenset({Pickup.DONE, Pickup.NOT_TAKEN, Pickup.NOT_OPENED}),
+        # after the end (kiosk/journeys/after.py)
+        Pickup.NOT_TAKEN: frozenset({Pickup.OPENING}),
+        Pickup.DONE: frozenset({Pickup.REOPENING}),
+        Pickup.REOPENING: frozenset({Pickup.REOPENED, Pickup.DONE}),
+        Pickup.REOPENED: frozenset({Pickup.DONE, Pickup.ITEM_LEFT}),
     }
     TIMEOUTS: ClassVar[dict[Any, tuple[str, Any]]] = {
         s: ("idle_timeout_s", Pickup.TIMED_OUT) for s in BEFORE_UNLOCK
     }
     CANCELLABLE, CANCELLED = BEFORE_UNLOCK, Pickup.CANCELLED
+    # the ends it may be reopened from, and the states a door of the citizen's is open in
+    AFTER_END = frozenset({Pickup.DONE, Pickup.NOT_TAKEN})
+    DOOR_SHOWN = frozenset({Pickup.DOOR_OPEN, Pickup.REOPENED})
     TERMINAL = frozenset({Pickup.DONE, Pickup.NOT_TAKEN, Pickup.JAMMED, Pickup.UNCERTAIN, Pickup.CANCELLED,
-                          Pickup.TIMED_OUT})  # fmt: skip
+                          Pickup.TIMED_OUT, Pickup.ITEM_LEFT, Pickup.NOT_OPENED})  # fmt: skip
 
     def __init__(self, core: Core, *, auto_open: bool = False) -> None:
         """``auto_open``: open as soon as the code is verified and no fee is due, as the screen
@@ -167,10 +190,22 @@ class PickupJourney(ReleasingJourney[Pickup]):
             return
         self._release()
 
+    @step
+    def reopen(self) -> None:
+        """ "Mở lại ngăn": the same compartment once more, soon after the end."""
+        self._reopen()
+
+    @step
+    def door_not_opened(self) -> None:
+        """ "Cửa không mở?": the person says the door did not open."""
+        self._door_not_opened()
+
     def tick(self) -> None:
         super().tick()
         if self.state is Pickup.DOOR_OPEN:
             self._watch_release()
+        elif self.state is Pickup.REOPENED:
+            self._watch_reopened()
         elif self.locked_until is not None and self.core.now() >= self.locked_until:
             self._unlock_keys()
             self.said = None  # it said until when: that time has come

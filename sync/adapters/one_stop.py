@@ -34,6 +34,10 @@ Event kinds:
 | result-picked-up  | the result handed over (the "trả kết quả" step)                  | result-returned |
 | result-withdrawn  | the result taken back to the office after its hold period        | finished        |
 | expiry-reminder   | a reminder SMS to the citizen                                    | unchanged       |
+| dossier-taken-back| the citizen took the deposited dossier back out of the kiosk     | withdrawn       |
+| receipt-not-printed | no receipt printed: the dossier's code is texted to the phone  | unchanged       |
+|                   | the citizen gave                                                 |                 |
+| satisfaction-tally| citizens' ratings (Decision 766/QĐ-TTg), counts over whole hours | (no dossier)    |
 | the others        | the kiosk's own operations (maintenance, back-in-service, alarm, | unchanged       |
 |                   | outcome-uncertain, item-settled), for the office                 |                 |
 """
@@ -53,4 +57,7 @@ STATUS_AFTER: dict[str, str | None] = {
     "alarm": None,
     "outcome-uncertain": None,
     "item-settled": None,
+    "dossier-taken-back": "withdrawn",
+    "receipt-not-printed": None,
+    "satisfaction-tally": None,
 }

@@ -26,6 +26,7 @@ from ui.demo.touch import Hand, TourFailed
 
 HOME = "Về màn hình chính"  # Back to start
 DONE = "Xong"  # Done: on a screen that carries what the person needs (it stays until then)
+SKIP = "Bỏ qua"  # Skip: the satisfaction rating on the way out
 OK = "Tiếp tục"  # OK (Continue)
 IDLE = "Máy nhận và trả hồ sơ 24 giờ"  # the idle screen's title
 THANKS = "Xin cảm ơn ông/bà"
@@ -59,8 +60,14 @@ class Tour:
     def at_idle(self) -> None:
         self.hand.wait_for(IDLE)
 
-    def home(self) -> None:
+    def home(self, *, rate: str | None = None) -> None:
+        """Done with the screen: the rating offered on the way out is given (``rate``: the words of
+        a face) or skipped (issue 13)."""
         self.hand.touch(DONE if self.hand.shows(DONE) else HOME)
+        if self.hand.shows(SKIP):
+            if rate is not None:
+                self.shot("rating")
+            self.hand.touch(rate or SKIP)
         self.at_idle()
 
     def door(self, verb: str, compartment: str) -> None:
@@ -147,7 +154,9 @@ def pick_up(t: Tour, dossier: SampleDossier, name: str) -> None:
     t.door("close", compartment)
     t.hand.wait_for(THANKS)
     t.shot(f"{name}-thank-you")
-    t.home()
+    if name == "pickup-qr":
+        t.say("    On the way out, one touch on «Rất hài lòng» (very satisfied): counted, nobody named.")
+    t.home(rate="Rất hài lòng" if name == "pickup-qr" else None)
 
 
 def pickup_by_qr(t: Tour) -> None:
