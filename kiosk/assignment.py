@@ -28,3 +28,19 @@ def choose(
         return (prefer_low and c.position != "low", SIZES.index(c.size), c.id)
 
     return min(candidates, key=rank, default=None)
+
+
+def free_kinds(
+    compartments: Iterable[Compartment], sizes: Iterable[str], *, exclude: Collection[str] = ()
+) -> list[tuple[str, bool]]:
+    """The kinds (size, low door) that would find a free compartment now, for a person to choose
+    from before anything is reserved: (size, False) when any fitting one is free, (size, True)
+    when a low one is."""
+    every = list(compartments)
+    free = []
+    for size in sizes:
+        for low in (False, True):
+            comp = choose(every, size, prefer_low=low, exclude=exclude)
+            if comp is not None and (not low or comp.position == "low"):
+                free.append((size, low))
+    return free

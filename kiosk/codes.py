@@ -66,8 +66,9 @@ class Rejection(enum.Enum):
     BAD_TOKEN = ("Mã nhận kết quả không hợp lệ.", "The pickup code is not valid.")
     BAD_BADGE = ("Thẻ cán bộ không hợp lệ.", "The staff badge is not valid.")
     UNKNOWN = (
-        "Không nhận ra mã này. Hãy quét mã QR trên phiếu hẹn hoặc tin nhắn.",
-        "This code is not recognised. Scan the QR on your appointment slip or SMS.",
+        "Máy không nhận ra mã này. Vui lòng kiểm tra lại mã, hoặc quét mã QR trên phiếu hẹn hoặc trong tin"
+        " nhắn.",
+        "This code is not recognised. Please check it, or scan the QR on your appointment slip or SMS.",
     )
 
     def __init__(self, vi: str, en: str) -> None:

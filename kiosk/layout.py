@@ -169,7 +169,8 @@ def _words(offset: int, index: int, count: int, position: str) -> tuple[str, str
     nth = count - index if position == "low" else index + 1
     column = abs(offset)
     return (
-        f"cột thứ {vi_ordinal(column)} {vi_side} màn hình, ngăn {vi_level} thứ {vi_ordinal(nth)} {vi_from}",
+        f"cột thứ {vi_ordinal(column)} {vi_side} màn hình, "
+        f"ngăn tủ {vi_level} thứ {vi_ordinal(nth)} {vi_from}",
         f"the {en_ordinal(column)} column {en_side} the screen, "
         f"the {en_ordinal(nth)} {en_level} compartment from the {en_from}",
     )

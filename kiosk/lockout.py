@@ -25,6 +25,15 @@ FAILURE_TABLES = frozenset({"pin_failure", "staff_failure"})
 
 def minutes_locked(store: Store, table: str, row: dict[str, Any], rules: Rules, now: datetime) -> int | None:
     """Whole minutes (at least 1) the row stays locked, or None when it is not locked."""
+    until = locked_until(store, table, row, rules, now)
+    return None if until is None else max(1, round((until - now).total_seconds() / 60))
+
+
+def locked_until(
+    store: Store, table: str, row: dict[str, Any], rules: Rules, now: datetime
+) -> datetime | None:
+    """When the row takes PINs again, or None when it takes them now; never later than one
+    lockout from now."""
     if not row["locked_until"]:
         return None
     until = datetime.fromisoformat(row["locked_until"])
@@ -32,8 +41,7 @@ def minutes_locked(store: Store, table: str, row: dict[str, Any], rules: Rules, 
     if until > longest:  # locked while the clock ran ahead
         until = longest
         store.update(table, row["id"], {"locked_until": until.isoformat()})
-    left = (until - now).total_seconds()
-    return max(1, round(left / 60)) if left > 0 else None
+    return until if until > now else None
 
 
 def wrong_try(

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from drivers.errors import DeviceError
+from drivers.errors import DeviceError, LinkLost, LinkUnavailable
 from drivers.lockboard.bus import BoardStatus
+from drivers.lockboard.errors import BoardSilent, CodecError
+from drivers.printer.errors import PrinterNotReady, PrintInterrupted, StatusUnreadable
 from kiosk import board_outage
 from kiosk.core import Core
 from kiosk.metrics import ProcessMetrics
@@ -25,6 +27,60 @@ class Finding:
     ok: bool
     vi: str
     en: str
+
+
+# Why the kiosk itself took a compartment out of service (``service_note``), in Vietnamese: the
+# note is stored in English, as the audit and the events carry it. A note a technician typed is
+# shown as typed.
+NOTES_VI = {
+    "door jammed": "cửa bị kẹt",
+    "door found open before unlock": "cửa đã mở sẵn trước khi mở khóa",
+    "switched on the maintenance screen": "chuyển trên màn hình bảo trì",
+}
+# What a device error means for a technician, in Vietnamese (the English finding keeps the
+# driver's own message, with its details); the first class that matches says it.
+TROUBLE_VI: tuple[tuple[type[DeviceError], str], ...] = (
+    (BoardSilent, "kiểm tra nguồn, dây RS485 A/B và công tắc DIP địa chỉ"),
+    (CodecError, "dữ liệu trả về bị lỗi, kiểm tra dây tín hiệu"),
+    (LinkUnavailable, "không mở được cổng kết nối"),
+    (LinkLost, "mất kết nối giữa chừng"),
+    (PrinterNotReady, "máy in chưa sẵn sàng, xem nắp và giấy"),
+    (PrintInterrupted, "đang in thì bị ngắt, có thể đã ra một phần"),
+    (StatusUnreadable, "máy in không báo trạng thái"),
+)
+
+
+def trouble_vi(exc: DeviceError) -> str:
+    """A device error in Vietnamese words, for the maintenance screen."""
+    return next((words for kind, words in TROUBLE_VI if isinstance(exc, kind)), "lỗi thiết bị")
+
+
+def note_vi(note: str) -> str:
+    return NOTES_VI.get(note, note)
+
+
+def hours_vi(hours: float) -> str:
+    """One decimal, with the Vietnamese decimal comma ("0,5 giờ")."""
+    return f"{hours:.1f}".replace(".", ",")
+
+
+def board_finding(bus: str, board: int, result: BoardStatus | DeviceError) -> Finding:
+    if isinstance(result, BoardStatus):
+        return Finding(True, f"{bus} bo mạch {board}: trả lời bình thường", f"{bus} board {board}: answers")
+    return Finding(False, f"{bus} bo mạch {board}: không trả lời ({trouble_vi(result)})",
+                   f"{bus} board {board}: not answering ({result})")  # fmt: skip
+
+
+def out_of_service_finding(compartment: str, note: str | None) -> Finding:
+    shown = note or "—"
+    return Finding(False, f"Ngăn tủ {compartment} ngừng sử dụng: {note_vi(shown)}",
+                   f"{compartment} out of service: {shown}")  # fmt: skip
+
+
+def queue_finding(depth: int, age_h: float) -> Finding:
+    ok = depth == 0 or age_h < 1
+    return Finding(ok, f"Hàng đợi đồng bộ: {depth} sự kiện, cũ nhất {hours_vi(age_h)} giờ",
+                   f"Sync queue: {depth} events, the oldest {age_h:.1f} h old")  # fmt: skip
 
 
 def health(core: Core, printer: ReceiptPrinter | None = None) -> list[Finding]:
@@ -54,7 +110,7 @@ def check_printer(store: Store, printer: ReceiptPrinter, metrics: ProcessMetrics
         _record(store, {"printer": f"not answering: {exc}"})
         if metrics is not None:
             metrics.fault("printer", "printer", exc, at=store.now())
-        return Finding(False, f"Máy in không trả lời ({exc})", f"Printer not answering ({exc})")
+        return Finding(False, f"Máy in không trả lời ({trouble_vi(exc)})", f"Printer not answering ({exc})")
     if metrics is not None:
         metrics.answered("printer")
         metrics.printer_status(paper_out=status.paper_out or status.stopped_for_paper,
@@ -65,7 +121,7 @@ def check_printer(store: Store, printer: ReceiptPrinter, metrics: ProcessMetrics
         return Finding(True, "Máy in: sẵn sàng", "Printer: ready")
     ok = status.can_print  # paper nearly out: still prints, but say so
     return Finding(
-        ok, "Máy in: " + "; ".join(vi for vi, _ in trouble), "Printer: " + "; ".join(en for _, en in trouble)
+        ok, "Máy in: " + ", ".join(vi for vi, _ in trouble), "Printer: " + "; ".join(en for _, en in trouble)
     )
 
 
@@ -102,15 +158,8 @@ def _boards_read(core: Core, readings: dict[tuple[str, int], BoardStatus | Devic
     states = {}
     for (bus, board), result in sorted(readings.items()):
         name = board_outage.board_name(bus, board)
-        if isinstance(result, BoardStatus):
-            states[name] = "ok"
-            out.append(
-                Finding(True, f"{bus} bo mạch {board}: trả lời bình thường", f"{bus} board {board}: answers")
-            )
-        else:
-            states[name] = f"{board_outage.NOT_ANSWERING}: {result}"
-            out.append(Finding(False, f"{bus} bo mạch {board}: không trả lời ({result})",
-                               f"{bus} board {board}: not answering ({result})"))  # fmt: skip
+        states[name] = "ok" if isinstance(result, BoardStatus) else f"{board_outage.NOT_ANSWERING}: {result}"
+        out.append(board_finding(bus, board, result))
     _record(core.store, states)
     return out
 
@@ -121,13 +170,12 @@ def _compartments(core: Core) -> list[Finding]:
         if not c.in_config:
             continue
         if not c.in_service:
-            note = c.service_note or "—"
-            out.append(Finding(False, f"Ngăn {c.id} ngừng sử dụng: {note}", f"{c.id} out of service: {note}"))
+            out.append(out_of_service_finding(c.id, c.service_note))
         if c.holds_state == "uncertain":
-            out.append(Finding(False, f"Ngăn {c.id}: chưa xác nhận được đồ bên trong",
+            out.append(Finding(False, f"Ngăn tủ {c.id}: chưa xác nhận được đồ bên trong",
                                f"{c.id}: what is inside is not proven"))  # fmt: skip
     if not out:
-        out.append(Finding(True, "Mọi ngăn đều hoạt động", "Every compartment is in service"))
+        out.append(Finding(True, "Mọi ngăn tủ đều hoạt động", "Every compartment is in service"))
     return out
 
 
@@ -138,9 +186,7 @@ def sync_queue(store: Store, now: datetime) -> list[Finding]:
     letters = store.db.execute("SELECT COUNT(*) FROM dead_letter").fetchone()[0]
     state = dict(store.db.execute("SELECT key, at FROM sync_state").fetchall())
     age_h = 0.0 if oldest is None else (now - datetime.fromisoformat(oldest)).total_seconds() / 3600
-    queue_ok = depth == 0 or age_h < 1
-    out = [Finding(queue_ok, f"Hàng đợi đồng bộ: {depth} sự kiện, cũ nhất {age_h:.1f} giờ",
-                   f"Sync queue: {depth} events, the oldest {age_h:.1f} h old")]  # fmt: skip
+    out = [queue_finding(depth, age_h)]
     last = state.get("last_success")
     out.append(Finding(last is not None, f"Đồng bộ thành công lần cuối: {last or 'chưa có'}",
                        f"Last successful sync: {last or 'never'}"))  # fmt: skip

@@ -17,13 +17,17 @@ class BadReference(ValueError):
 
 
 def reference_of(journey_id: str) -> str:
+    """``4F3A-91C2``; empty for an id that is not a journey's (nothing to look up by it)."""
     head = journey_id.replace("-", "")[:8].upper()
-    return f"{head[:4]}-{head[4:]}"
+    return f"{head[:4]}-{head[4:]}" if HEX.fullmatch(head) else ""
 
 
 def id_prefix(reference: str) -> str:
     """The start of the journey id a reference stands for (lower-case hex), or ``BadReference``."""
     bare = reference.strip().replace("-", "").replace(" ", "")
     if not HEX.fullmatch(bare) or not bare.isascii():
-        raise BadReference(f"a reference is eight letters and digits like 4F3A-91C2, got {reference[:40]!r}")
+        raise BadReference(
+            "a reference is eight characters, digits and the letters A to F, like 4F3A-91C2;"
+            f" got {reference[:40]!r}"
+        )
     return bare.lower()

@@ -21,23 +21,27 @@ from kiosk.store import Store
 log = logging.getLogger("kiosk.status")
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving
 
-# The statuses we speak (the backend's contract uses these words; sync/adapters maps a province's).
+# The statuses we speak (the backend's contract uses these words; sync/adapters maps a province's),
+# in kiosk/journeys/messages.py's house wording, shown as "Hồ sơ {code}: {vi}."
 STATUSES: dict[str, tuple[str, str]] = {
     "received": ("Đã tiếp nhận, đang chờ xử lý", "Received, waiting to be processed"),
     "deposited": ("Đã nộp vào máy, chờ cán bộ tiếp nhận", "Deposited in the kiosk, waiting for an officer"),
     "in-process": ("Đang giải quyết", "Being processed"),
     "needs-documents": (
-        "Cần bổ sung hồ sơ — vui lòng liên hệ bộ phận một cửa",
-        "Additional documents needed — please contact the office",
+        "Cần bổ sung hồ sơ. Vui lòng liên hệ Bộ phận Một cửa",
+        "Additional documents are needed. Please contact the one-stop office",
     ),
     "finished": ("Đã có kết quả", "The result is ready"),
     "ready-here": (
-        "Kết quả đã có tại máy này — mời chọn Nhận kết quả",
-        "The result is in this kiosk — choose Pick up a result",
+        "Kết quả đã có tại máy này. Mời ông/bà bấm Nhận kết quả",
+        "The result is in this kiosk. Please touch Pick up the result",
     ),
     "ready-elsewhere": ("Kết quả đang chờ tại máy {kiosk}", "The result is waiting at kiosk {kiosk}"),
     "result-returned": ("Đã trả kết quả", "The result has been handed over"),
-    "refused": ("Không được giải quyết — xem thông báo của cơ quan", "Refused — see the office's notice"),
+    "refused": (
+        "Không được giải quyết. Vui lòng xem thông báo của cơ quan",
+        "Refused. Please see the office's notice",
+    ),
     "withdrawn": ("Hồ sơ đã được rút", "The dossier was withdrawn"),
 }
 

@@ -37,7 +37,8 @@ SCREENS = [
     "staff-number", "technician-menu", "maintenance-health", "back-in-service",
     "pickup-after-repair-door-open", "pickup-after-repair-thank-you", "pickup-code-typed", "pickup-pin",
     "pickup-pin-door-open", "pickup-pin-thank-you", "dropoff-scan-or-type", "find-procedure",
-    "dropoff-phone", "dropoff-door-open", "dropoff-thank-you", "idle-network-down", "idle-network-back",
+    "dropoff-phone", "dropoff-review", "dropoff-door-open", "dropoff-thank-you", "idle-network-down",
+    "idle-network-back",
 ]  # fmt: skip
 
 

@@ -71,7 +71,7 @@ def test_a_dossier_already_in_the_machine(machine: Machine) -> None:
     again = DropoffJourney(machine.core)
     again.submit_code(CODE)
     assert again.state is Dropoff.WAITING_CODE and again.said == Say.ALREADY_DEPOSITED.format(
-        compartment="A05"
+        code=CODE, compartment="A05"
     )
 
 
@@ -106,7 +106,7 @@ def test_a_jam_is_told_with_the_compartment_opened_instead(machine: Machine) -> 
     machine.person("jam", "A05", "on")
     journey = deposit(machine)
     assert journey.said == Say.PUT_DOSSIER_INSTEAD.format(jammed="A05", compartment="A06")
-    assert journey.said[0].startswith("Ngăn A05 bị kẹt nên máy đã mở ngăn A06")
+    assert journey.said[0].startswith("Ngăn tủ A05 bị kẹt nên máy đã mở ngăn tủ A06")
 
 
 def hand_in_for(m: Machine, key: str) -> DropoffJourney:

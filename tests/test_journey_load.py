@@ -75,7 +75,9 @@ def test_a_result_already_in_the_machine_is_refused(machine: Machine) -> None:
     test_a_result_is_loaded_and_the_citizen_gets_a_pin_and_a_token(machine)
     again = LoadJourney(machine.core, machine.sign_in())
     again.submit_code(CODE)
-    assert again.state is Load.SCANNING and again.said == Say.ALREADY_LOADED.format(compartment="A01")
+    assert again.state is Load.SCANNING and again.said == Say.ALREADY_LOADED.format(
+        code=CODE, compartment="A01"
+    )
 
 
 def test_a_jam_takes_the_compartment_out_and_opens_another(machine: Machine) -> None:

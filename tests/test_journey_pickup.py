@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from kiosk import codes
 from kiosk.journeys.load import LoadJourney
 from kiosk.journeys.machine import IllegalStep
 from kiosk.journeys.messages import Say
-from kiosk.journeys.pickup import Pickup, PickupJourney
+from kiosk.journeys.pickup import Pickup, PickupJourney, time_of_day
 from kiosk.pickup_codes import make_token
 from tests.machine import Machine
 
@@ -79,7 +81,7 @@ def test_a_replayed_token_after_pickup_is_refused(machine: Machine) -> None:
     take_and_close(machine, first)
     again = PickupJourney(machine.core)
     again.submit_code(sent["token"])
-    assert again.state is Pickup.WAITING_CODE and again.said == Say.ALREADY_PICKED_UP.format()
+    assert again.state is Pickup.WAITING_CODE and again.said == Say.ALREADY_PICKED_UP.format(code=CODE)
 
 
 def test_a_token_opens_only_the_loading_it_was_issued_for(machine: Machine) -> None:
@@ -91,7 +93,7 @@ def test_a_token_opens_only_the_loading_it_was_issued_for(machine: Machine) -> N
     assert second["compartment"] == first["compartment"] and second["token"] != first["token"]
     stale = PickupJourney(machine.core)
     stale.submit_code(first["token"])
-    assert stale.state is Pickup.WAITING_CODE and stale.said == Say.ALREADY_PICKED_UP.format()
+    assert stale.state is Pickup.WAITING_CODE and stale.said == Say.ALREADY_PICKED_UP.format(code=CODE)
     fresh = PickupJourney(machine.core)
     fresh.submit_code(second["token"])
     assert fresh.state is Pickup.VERIFIED
@@ -151,14 +153,14 @@ def test_tokens_from_another_kiosk_forged_or_expired(machine: Machine) -> None:
         pickup.submit_code(text)
         assert pickup.state is Pickup.WAITING_CODE
         said.append(pickup.said)
-    assert said[0] == Say.OTHER_KIOSK.format() and said[2] == Say.EXPIRED.format()
+    assert said[0] == Say.OTHER_KIOSK.format(kiosk="HG-VT-02") and said[2] == Say.EXPIRED.format()
     assert said[1] is not None and said[1][1] == "The pickup code is not valid."
 
 
 def test_a_dossier_that_is_not_here(machine: Machine) -> None:
     pickup = PickupJourney(machine.core)
     pickup.submit_code("G22.39-240517-0012")
-    assert pickup.said == Say.NOT_HERE.format() and not pickup.needs_pin
+    assert pickup.said == Say.NOT_HERE.format(code="G22.39-240517-0012") and not pickup.needs_pin
 
 
 def test_a_pin_with_letters_is_refused_without_counting(machine: Machine) -> None:
@@ -179,9 +181,10 @@ def test_five_wrong_pins_lock_the_dossier_for_15_minutes(machine: Machine) -> No
         pickup.submit_pin(wrong)
         assert pickup.said == Say.PIN_WRONG.format(left=left)
     pickup.submit_pin(wrong)
-    assert pickup.said == Say.LOCKED.format(minutes=15)
+    locked = Say.LOCKED.format(code=CODE, until=time_of_day(machine.clock.now + timedelta(minutes=15)))
+    assert pickup.said == locked and pickup.locked_until is not None
     pickup.submit_pin(sent["pin"])  # even the right PIN, while locked
-    assert pickup.state is Pickup.WAITING_CODE and pickup.said == Say.LOCKED.format(minutes=15)
+    assert pickup.state is Pickup.WAITING_CODE and pickup.said == locked
     machine.clock.advance(15 * 60 + 1)
     pickup = PickupJourney(machine.core)
     pickup.submit_code(CODE)

@@ -105,7 +105,7 @@ def test_every_door_has_words_in_both_languages_and_no_two_doors_the_same(cfg: c
         side = "left" if d.rect.x < m.screen_column.x else "right"
         assert vi.startswith("cột thứ ") and ("bên trái" if side == "left" else "bên phải") in vi
         assert f"column {side} of the screen" in en
-        assert ("ngăn thấp" in vi and "from the bottom" in en) == (d.position == "low")
+        assert ("ngăn tủ thấp" in vi and "from the bottom" in en) == (d.position == "low")
     assert len({d.words[0] for d in m.doors.values()}) == len(m.doors)
     assert len({d.words[1] for d in m.doors.values()}) == len(m.doors)
 
@@ -129,19 +129,19 @@ def test_each_door_is_as_tall_as_its_size_and_columns_stand_on_the_floor(cfg: co
 
 # examples/kiosk.toml: columns A B [screen] C; in each, S S S M high, then M M L L low (row 01 on top)
 WORDS = [
-    ("A01", "cột thứ hai bên trái màn hình, ngăn cao thứ nhất từ trên xuống",
+    ("A01", "cột thứ hai bên trái màn hình, ngăn tủ cao thứ nhất từ trên xuống",
      "the second column left of the screen, the first high compartment from the top"),
-    ("A04", "cột thứ hai bên trái màn hình, ngăn cao thứ tư từ trên xuống",
+    ("A04", "cột thứ hai bên trái màn hình, ngăn tủ cao thứ tư từ trên xuống",
      "the second column left of the screen, the fourth high compartment from the top"),
-    ("A05", "cột thứ hai bên trái màn hình, ngăn thấp thứ tư từ dưới lên",
+    ("A05", "cột thứ hai bên trái màn hình, ngăn tủ thấp thứ tư từ dưới lên",
      "the second column left of the screen, the fourth low compartment from the bottom"),
-    ("B06", "cột thứ nhất bên trái màn hình, ngăn thấp thứ ba từ dưới lên",
+    ("B06", "cột thứ nhất bên trái màn hình, ngăn tủ thấp thứ ba từ dưới lên",
      "the first column left of the screen, the third low compartment from the bottom"),
-    ("B08", "cột thứ nhất bên trái màn hình, ngăn thấp thứ nhất từ dưới lên",
+    ("B08", "cột thứ nhất bên trái màn hình, ngăn tủ thấp thứ nhất từ dưới lên",
      "the first column left of the screen, the first low compartment from the bottom"),
-    ("C07", "cột thứ nhất bên phải màn hình, ngăn thấp thứ hai từ dưới lên",
+    ("C07", "cột thứ nhất bên phải màn hình, ngăn tủ thấp thứ hai từ dưới lên",
      "the first column right of the screen, the second low compartment from the bottom"),
-    ("C02", "cột thứ nhất bên phải màn hình, ngăn cao thứ hai từ trên xuống",
+    ("C02", "cột thứ nhất bên phải màn hình, ngăn tủ cao thứ hai từ trên xuống",
      "the first column right of the screen, the second high compartment from the top"),
 ]  # fmt: skip
 
@@ -153,7 +153,7 @@ def test_where_a_door_of_the_example_machine_is_in_words(door: str, vi: str, en:
 
 def test_the_screen_at_the_left_puts_every_column_to_its_right() -> None:
     m = layout.machine_of(example(screen_column=1))
-    assert m.where("A08")[0] == "cột thứ nhất bên phải màn hình, ngăn thấp thứ nhất từ dưới lên"
+    assert m.where("A08")[0] == "cột thứ nhất bên phải màn hình, ngăn tủ thấp thứ nhất từ dưới lên"
     assert (
         m.where("C01")[1] == "the third column right of the screen, the first high compartment from the top"
     )
@@ -184,7 +184,7 @@ def test_past_the_tenth_ordinals_are_digits_read_aloud_correctly() -> None:
     m = layout.machine_of(parsed(rows, {"screen_column": 2}))
     said = {n: m.where(f"A{n:02d}") for n in (10, 11, 12, 13, 21, 22, 23)}
     assert said[10] == (
-        "cột thứ nhất bên trái màn hình, ngăn cao thứ mười từ trên xuống",
+        "cột thứ nhất bên trái màn hình, ngăn tủ cao thứ mười từ trên xuống",
         "the first column left of the screen, the tenth high compartment from the top",
     )
     assert [said[n][0].split("thứ ")[-1] for n in (11, 21)] == ["11 từ trên xuống", "21 từ trên xuống"]

@@ -98,7 +98,7 @@ def test_a_result_at_another_kiosk(machine: Machine) -> None:
     )
     pickup = PickupJourney(machine.core)  # then tries to pick it up here: told where it is, offline
     pickup.submit_code(ELSEWHERE)
-    assert pickup.said == Say.AT_OTHER_KIOSK.format(kiosk="HG-VT-02")
+    assert pickup.said == Say.AT_OTHER_KIOSK.format(code=ELSEWHERE, kiosk="HG-VT-02")
 
 
 def test_not_a_dossier_code_and_walking_away(machine: Machine) -> None:

@@ -16,6 +16,7 @@ OF_THE_UI = {
     Path("tests/test_ui_guard.py"),
     Path("tests/test_watchdog.py"),  # the screen's health loop asks its threads
     Path("tests/test_demo.py"),
+    Path("tests/test_screenshots.py"),  # every screen drawn offscreen, as make screenshots draws it
     Path("bench/ui.py"),
     Path("bench/memory.py"),  # the screen's process over 1,000 journeys
 }

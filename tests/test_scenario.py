@@ -76,7 +76,7 @@ def test_dropoff_then_an_officer_collects(machine: Machine) -> None:
     finally:
         store.close()
     # a low one was asked for, but the only medium compartment is high: a preference, not a refusal
-    assert "  screen: Ngăn A02 đang mở — mời đặt hồ sơ vào và đóng cửa." in " ".join(lines)
+    assert "  screen: Ngăn tủ A02 đang mở. Mời ông/bà đặt hồ sơ vào và đóng cửa lại." in " ".join(lines)
 
 
 def test_reminders_then_withdrawal(machine: Machine) -> None:
@@ -106,4 +106,4 @@ def test_lookups_offline(machine: Machine) -> None:
     lines = run(machine, "lookup.toml")
     text = "\n".join(lines)
     assert "Kết quả đã có tại máy này" in text and "Deposited in the kiosk, waiting for an officer" in text
-    assert "The network is down and this kiosk has no news of dossier 000.00.53.H48-250101-0001" in text
+    assert "The network is down. This kiosk has no news of dossier 000.00.53.H48-250101-0001" in text

@@ -77,7 +77,7 @@ def test_a_citizen_reopens_once_then_rates_on_the_way_out(
     where = door_open(kiosk, qtbot)
     machine.person("take", where)
     machine.person("close", where)
-    qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Cảm ơn ông/bà")
+    qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Xin cảm ơn ông/bà")
     offers(qtbot, kiosk, [REOPEN])
     assert kiosk.message.action_buttons[REOPEN].text() == "Mở lại ngăn"
     click(qtbot, kiosk.message.action_buttons[REOPEN])  # "I left my glasses in there"
@@ -121,7 +121,7 @@ def test_a_door_that_did_not_open_keeps_the_result_and_sends_for_help(
     pick_up_by_code_and_pin(qtbot, kiosk, sent["pin"])
     where = door_open(kiosk, qtbot)
     click(qtbot, kiosk.message.action_buttons[NOT_OPENED])
-    qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Ngăn không mở được")
+    qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Ngăn tủ không mở được")
     assert "Kết quả vẫn được giữ cho ông/bà" in kiosk.message.words.text()
     assert kiosk.message.reference.text()  # the reference to give when asking for help
     assert kiosk.message.home.text() == "Xong"  # it stays until the person says so
@@ -141,11 +141,13 @@ def test_a_dropoff_door_that_did_not_open_opens_another(
     type_in(qtbot, kiosk.entries["code"], DEPOSIT)
     qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.entries["phone"])
     type_in(qtbot, kiosk.entries["phone"], "0912345123")
+    qtbot.waitUntil(lambda: kiosk.stack.currentWidget() is kiosk.review)  # what will happen, then on
+    click(qtbot, kiosk.review.confirm)
     first = door_open(kiosk, qtbot)
     click(qtbot, kiosk.message.action_buttons[NOT_OPENED])
     qtbot.waitUntil(lambda: kiosk.view is not None and kiosk.view.data.get("compartment") != first)
     second = door_open(kiosk, qtbot)
-    assert f"Ngăn {first} bị kẹt nên máy đã mở ngăn {second}" in kiosk.message.words.text()
+    assert f"Ngăn tủ {first} bị kẹt nên máy đã mở ngăn tủ {second}" in kiosk.message.words.text()
     machine.person("put", second)
     machine.person("close", second)
     qtbot.waitUntil(lambda: kiosk.view is not None and kiosk.view.state == "deposited")
@@ -185,6 +187,8 @@ def test_no_paper_the_code_is_texted_to_the_phone_given_and_the_rating_names_nob
         type_in(qtbot, window.entries["code"], DEPOSIT)
         qtbot.waitUntil(lambda: window.stack.currentWidget() is window.entries["phone"])
         type_in(qtbot, window.entries["phone"], "0912345123")
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.review)
+        click(qtbot, window.review.confirm)
         where = door_open(window, qtbot)
         machine.person("put", where)
         machine.person("close", where)

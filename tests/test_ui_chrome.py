@@ -17,8 +17,7 @@ from pytestqt.qtbot import QtBot
 from tests.machine import Machine
 from tests.test_journey_pickup import load
 from tests.test_ui import click, pick_up_by_code_and_pin, type_in
-from ui.bridge import CoreBridge
-from ui.i18n import Language
+from tests.ui_windows import Windows
 from ui.screens.base import Screen
 from ui.screens.help import OfficeInfo
 from ui.speech import Speaker
@@ -28,19 +27,20 @@ STAFF_SCREENS = ("menu", "choose_items", "maintenance")
 
 
 @pytest.fixture
-def bridge(machine: Machine) -> Iterator[CoreBridge]:
-    b = CoreBridge(machine.core, tick_ms=20)
-    yield b
-    b.close()
+def windows(machine: Machine, qtbot: QtBot) -> Iterator[Windows]:
+    opened = Windows(machine, qtbot)
+    yield opened
+    opened.close()
+
+
+def open_window(windows: Windows) -> KioskWindow:
+    return windows.open(clock=windows.machine.clock, done_return_s=2.5, answer_s=1, ask_more_time_s=2,
+                        office=OfficeInfo("UBND phường Vị Thanh"))  # fmt: skip
 
 
 @pytest.fixture
-def window(bridge: CoreBridge, machine: Machine, qtbot: QtBot) -> KioskWindow:
-    w = KioskWindow(bridge, Language("vi"), clock=machine.clock, done_return_s=0.5, answer_s=0.5,
-                    ask_more_time_s=0.3, office=OfficeInfo("UBND phường Vị Thanh"))  # fmt: skip
-    qtbot.addWidget(w)
-    w.show()
-    return w
+def window(windows: Windows) -> KioskWindow:
+    return open_window(windows)
 
 
 def screens(window: KioskWindow) -> list[Screen]:
@@ -111,10 +111,10 @@ def test_the_message_screen_shows_a_views_own_actions_above_xong(window: KioskWi
 
 
 def test_english_for_one_person_then_vietnamese_for_the_next(
-    machine: Machine, window: KioskWindow, qtbot: QtBot
+    machine: Machine, windows: Windows, qtbot: QtBot
 ) -> None:
     sent = load(machine)
-    window.ask_more_time_s = 60  # the fixture's 0.3 s would send a slow machine home mid-pickup
+    window = open_window(windows)
     click(qtbot, window.idle.language_button)
     assert window.idle.buttons["pickup"].text() == "Pick up a result"
     pick_up_by_code_and_pin(qtbot, window, sent["pin"])
@@ -123,17 +123,17 @@ def test_english_for_one_person_then_vietnamese_for_the_next(
     machine.person("take", sent["compartment"])
     machine.person("close", sent["compartment"])
     qtbot.waitUntil(lambda: window.message.heading.text() == "Thank you")  # still English for them
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.idle, timeout=3000)  # by itself
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.idle, timeout=8000)  # by itself
     assert window.language.code == "vi" and window.idle.buttons["pickup"].text() == "Nhận kết quả"
     # switched on one screen, it is switched on all: the next person who switches, then walks away
     window.ask_more_time_s = 0.3
     click(qtbot, window.idle.language_button)
     click(qtbot, window.idle.buttons["lookup"])
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.entries["code"])
-    assert window.entries["code"].ok.text() == "OK"
+    assert window.entries["code"].ok.text() == "Continue"
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.more_time)
     assert window.more_time.heading.text() == "Do you need more time?"
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.idle, timeout=3000)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.idle, timeout=8000)
     assert window.idle.heading.text() == "Máy nhận và trả hồ sơ 24 giờ"
 
 
@@ -148,16 +148,12 @@ def test_home_from_a_screen_in_english_is_vietnamese_again(window: KioskWindow, 
     assert window.stack.currentWidget() is window.idle and window.language.code == "vi"
 
 
-def test_hear_again_reads_the_screen_once_more(
-    bridge: CoreBridge, machine: Machine, qtbot: QtBot, short_tmp: Path
-) -> None:
+def test_hear_again_reads_the_screen_once_more(windows: Windows, qtbot: QtBot, short_tmp: Path) -> None:
     heard = short_tmp / "heard"
     heard.mkdir()
     speaker = Speaker(True, record_to=heard)  # espeak-ng on purpose, writing WAV files
     assert speaker.program is not None, "espeak-ng is installed by make (scripts/system-deps.sh)"
-    window = KioskWindow(bridge, Language("vi"), speaker=speaker)
-    qtbot.addWidget(window)
-    window.show()
+    window = windows.open(speaker=speaker)
     repeat = window.idle.frame.footer.repeat  # type: ignore[union-attr]
     assert repeat.isVisible() and repeat.text() == "Nghe lại"
     click(qtbot, window.idle.buttons["lookup"])
@@ -168,4 +164,4 @@ def test_hear_again_reads_the_screen_once_more(
     # prompt does)
     again = heard / "prompt-0002.wav"
     assert again.read_bytes()[:4] == b"RIFF" and again.stat().st_size > 10_000
-    assert KioskWindow(bridge, Language("vi")).speaker.program is None  # silent unless given a voice
+    assert windows.open().speaker.program is None  # silent unless given a voice

@@ -40,7 +40,8 @@ from kiosk.lockers import Lockers
 from kiosk.store import Store
 from ui.bridge import CoreBridge, View
 from ui.i18n import Language
-from ui.screenshots import CODE, example_machine, views
+from ui.screenshots import CODE, views
+from ui.shooting import example_machine
 from ui.style import TARGET_PX
 from ui.window import SIZES, KioskWindow
 

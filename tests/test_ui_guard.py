@@ -133,7 +133,7 @@ def test_hundreds_of_hostile_scans_at_every_screen_are_rejections_never_faults(
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.idle)
     assert screens == 9
     scanner.call("scan", sent["token"])  # and the kiosk still serves: the real QR opens at once
-    qtbot.waitUntil(lambda: window.message.heading.text() == f"Ngăn {sent['compartment']} đang mở")
+    qtbot.waitUntil(lambda: window.message.heading.text() == f"Ngăn tủ {sent['compartment']} đang mở")
 
 
 def test_an_unexpected_error_in_the_core_ends_the_journey_safely_and_says_so(
@@ -372,4 +372,4 @@ def test_a_forged_pickup_qr_at_the_idle_screen_is_refused_and_writes_nothing(
     assert peek(machine, "SELECT COUNT(*) FROM journey")[0][0] == before
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.idle)
     scanner.call("scan", sent["token"])  # the genuine one still opens at once
-    qtbot.waitUntil(lambda: window.message.heading.text() == f"Ngăn {sent['compartment']} đang mở")
+    qtbot.waitUntil(lambda: window.message.heading.text() == f"Ngăn tủ {sent['compartment']} đang mở")

@@ -26,8 +26,7 @@ from kiosk.reference import BadReference, id_prefix, reference_of
 from tests.machine import Machine
 from tests.test_journey_pickup import CODE, load
 from tests.test_ui import click, pick_up_by_code_and_pin
-from ui.bridge import CoreBridge
-from ui.i18n import Language
+from tests.ui_windows import Windows
 from ui.screens.help import OfficeInfo
 from ui.window import KioskWindow
 
@@ -40,13 +39,19 @@ OFFICE = OfficeInfo(
 
 
 @pytest.fixture
-def window(machine: Machine, qtbot: QtBot) -> Iterator[KioskWindow]:
-    bridge = CoreBridge(machine.core, tick_ms=20)
-    w = KioskWindow(bridge, Language("vi"), office=OFFICE, clock=machine.clock, done_return_s=30)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    bridge.close()
+def windows(machine: Machine, qtbot: QtBot) -> Iterator[Windows]:
+    opened = Windows(machine, qtbot)
+    yield opened
+    opened.close()
+
+
+def open_window(windows: Windows, **settings: float) -> KioskWindow:
+    return windows.open(office=OFFICE, clock=windows.machine.clock, done_return_s=30, **settings)
+
+
+@pytest.fixture
+def window(windows: Windows) -> KioskWindow:
+    return open_window(windows)
 
 
 def test_help_from_the_idle_screen_says_whom_to_call_and_when_the_office_is_open(
@@ -80,9 +85,10 @@ def test_help_in_office_hours_says_officers_are_at_the_counter(
 
 
 def test_help_mid_journey_goes_back_with_what_was_typed_and_names_the_journey(
-    machine: Machine, window: KioskWindow, qtbot: QtBot
+    machine: Machine, windows: Windows, qtbot: QtBot
 ) -> None:
     load(machine)
+    window = open_window(windows)
     click(qtbot, window.idle.buttons["pickup"])
     code = window.entries["code"]
     qtbot.waitUntil(lambda: window.stack.currentWidget() is code)
@@ -102,13 +108,14 @@ def test_help_mid_journey_goes_back_with_what_was_typed_and_names_the_journey(
 
 
 def test_a_jammed_door_shows_the_reference_help_repeats_it_and_the_officer_finds_the_journey(
-    machine: Machine, window: KioskWindow, qtbot: QtBot
+    machine: Machine, windows: Windows, qtbot: QtBot
 ) -> None:
     sent = load(machine)
+    window = open_window(windows)
     machine.person("jam", sent["compartment"])
     pick_up_by_code_and_pin(qtbot, window, sent["pin"])
     message = window.message
-    qtbot.waitUntil(lambda: message.heading.text() == "Ngăn không mở được", timeout=10_000)
+    qtbot.waitUntil(lambda: message.heading.text() == "Ngăn tủ không mở được", timeout=10_000)
     reference = reference_of(window.view.journey)  # type: ignore[union-attr]
     assert message.reference.text() == f"Mã tham chiếu: {reference}"
     assert message.home.text() == "Xong"  # it stays: the person needs the reference
@@ -164,6 +171,8 @@ def test_an_unknown_or_malformed_reference_is_refused_with_a_message(machine: Ma
         == 1
     )
     assert "no journey has the reference 0000-0000" in out.getvalue()
+    assert reference_of("4f3a91c2-7d1e-4b7a-9c55-0e2f6a1b3c4d") == "4F3A-91C2"
+    assert reference_of("not-a-journey") == ""  # no reference shown for what no journey is
     for bad in ("", "4F3A", "4F3A-91C2-77", "'; DROP TABLE journey; --", "٤F3A-91C2", "4F3A-91C%"):
         with pytest.raises(BadReference):
             id_prefix(bad)
@@ -198,26 +207,20 @@ def test_the_office_section_has_defaults_and_refuses_what_would_mislead(short_tm
 
 
 def test_help_left_open_at_an_open_door_goes_back_to_the_door_not_home(
-    machine: Machine, qtbot: QtBot
+    machine: Machine, windows: Windows, qtbot: QtBot
 ) -> None:
     """A person reads help while the compartment is open, then turns to the door: help goes back to
     the open door's screen (which waits for the door), never to the idle screen."""
     sent = load(machine)
-    bridge = CoreBridge(machine.core, tick_ms=20)
-    try:
-        window = KioskWindow(bridge, Language("vi"), ask_more_time_s=0.2, answer_s=0.3, done_return_s=30)
-        qtbot.addWidget(window)
-        window.show()
-        pick_up_by_code_and_pin(qtbot, window, sent["pin"])
-        qtbot.waitUntil(lambda: "đang mở" in window.message.heading.text())
-        click(qtbot, window.message.frame.footer.help)  # type: ignore[union-attr]
-        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.more_time)  # nobody answers
-        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.message, timeout=2000)
-        assert "đang mở" in window.message.heading.text()
-        qtbot.wait(800)
-        assert window.stack.currentWidget() is window.message  # the open door: nothing counts down
-        machine.person("take", sent["compartment"])
-        machine.person("close", sent["compartment"])
-        qtbot.waitUntil(lambda: window.message.heading.text() == "Cảm ơn ông/bà")
-    finally:
-        bridge.close()
+    window = open_window(windows, ask_more_time_s=3, answer_s=1)
+    pick_up_by_code_and_pin(qtbot, window, sent["pin"])
+    qtbot.waitUntil(lambda: "đang mở" in window.message.heading.text())
+    click(qtbot, window.message.frame.footer.help)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.more_time, timeout=8000)  # nobody answers
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.message, timeout=8000)
+    assert "đang mở" in window.message.heading.text()
+    qtbot.wait(800)
+    assert window.stack.currentWidget() is window.message  # the open door: nothing counts down
+    machine.person("take", sent["compartment"])
+    machine.person("close", sent["compartment"])
+    qtbot.waitUntil(lambda: window.message.heading.text() == "Xin cảm ơn ông/bà")

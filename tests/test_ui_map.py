@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -25,8 +26,8 @@ from tests.test_journey_pickup import CODE, load
 from tests.test_layout import example
 from ui.bridge import CoreBridge, View
 from ui.i18n import Language
-from ui.screens.compartment_map import HALO, PANEL, CompartmentMap
-from ui.style import ACTION, PAPER
+from ui.screens.compartment_map import HALO, CompartmentMap
+from ui.style import ACTION, DAY, NIGHT, PAPER, NightHours
 from ui.window import RELEASES, SIZES, KioskWindow
 
 OLD_CELL_PX = 40  # what the map's cells measured in landscape before (issue 13, item 8)
@@ -98,7 +99,7 @@ def test_the_open_door_is_drawn_where_it_stands_and_as_large_as_its_size(
     image = drawn.grab().toImage()
     assert pixel(image, open_.left() + 8, open_.top() + 8) == ACTION
     screen = drawn.screen_rect()
-    assert pixel(image, screen.left() + 8, screen.top() + 8) == PANEL.upper()
+    assert pixel(image, screen.left() + 8, screen.top() + 8) == DAY.ink.upper()  # the screen, dark by day
     other = drawn.rect_of("B08")  # far from the open door's halo
     assert pixel(image, other.left() + 6, other.top() + 6) == PAPER
     arrow = drawn.arrow()  # from the screen to the door
@@ -125,7 +126,7 @@ def test_in_landscape_the_map_stands_beside_the_message_and_its_doors_are_large(
     assert top_left.x() > window.message.words.mapTo(window, window.message.words.rect().topRight()).x()
     assert box.height() - excess >= 0.6 * height  # most of the screen's height, not what the words leave
     open_, small = drawn.open_rect(), drawn.rect_of("A01")
-    # the open M door 249 × 163 px, an S 178 × 55, when measured in a window grown to 1260 px
+    # measured: the open M door 256 × 168 px, an S door's place 183 × 57 (1920 × 1080, chrome beside)
     assert min(open_.width(), open_.height()) * scale >= 3 * OLD_CELL_PX
     assert small.height() * scale >= OLD_CELL_PX and small.width() * scale >= 3 * OLD_CELL_PX
 
@@ -157,7 +158,7 @@ def test_every_open_door_screen_says_where_the_door_is_and_reads_it_out(
     window = window_for(qtbot, bridge, "portrait")
     door_open(window, "B06", kind)
     message = window.message
-    where = "Cột thứ nhất bên trái màn hình, ngăn thấp thứ ba từ dưới lên."
+    where = "Cột thứ nhất bên trái màn hình, ngăn tủ thấp thứ ba từ dưới lên."
     assert message.caption.isVisible() and message.caption.text() == f"B06\n{where}"
     assert message.spoken().endswith(where)  # what the speaker reads when the screen appears
     window.switch_language()
@@ -203,6 +204,36 @@ def test_a_citizen_at_the_open_door_is_told_where_it_is(machine: Machine, qtbot:
         assert not window.message.map.pulse.isActive()
     finally:
         bridge.close()
+
+
+def test_at_night_the_map_wears_the_night_theme(qtbot: QtBot, bridge: CoreBridge) -> None:
+    """A white machine would glare in a dark street: at 2 a.m. by the kiosk's clock the doors are
+    drawn in the night's colours, and by day again in the day's."""
+    moment = [datetime(2026, 12, 1, 19, 0, tzinfo=UTC)]  # 2 a.m. in Vietnam
+    machine = layout.machine_of(example())
+    window = KioskWindow(
+        bridge,
+        Language("vi"),
+        done_return_s=3600,
+        machine=machine,
+        clock=lambda: moment[0],
+        night=NightHours(),
+    )
+    qtbot.addWidget(window)
+    window.show()
+    door_open(window, "C07")
+    drawn = window.message.map
+    qtbot.waitUntil(drawn.isVisible)
+
+    def colours() -> tuple[str, str]:
+        image = drawn.grab().toImage()
+        door, other = drawn.open_rect(), drawn.rect_of("A08")
+        return pixel(image, door.left() + 8, door.top() + 8), pixel(image, other.left() + 6, other.top() + 6)
+
+    assert colours() == (NIGHT.action.upper(), NIGHT.paper.upper())
+    moment[0] = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10 a.m.
+    window.theme.look()
+    assert colours() == (DAY.action.upper(), DAY.paper.upper())
 
 
 def test_a_map_without_a_machine_draws_nothing(qtbot: QtBot) -> None:

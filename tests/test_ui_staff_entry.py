@@ -39,7 +39,7 @@ def hold_corners(qtbot: QtBot, window: KioskWindow, *, held_s: float | None = No
 @pytest.fixture
 def window(machine: Machine, qtbot: QtBot) -> Iterator[KioskWindow]:
     bridge = CoreBridge(machine.core, tick_ms=20)
-    w = KioskWindow(bridge, Language("vi"), staff_hold_s=0.3)
+    w = KioskWindow(bridge, Language("vi"), staff_hold_s=1.0)
     qtbot.addWidget(w)
     w.show()
     yield w

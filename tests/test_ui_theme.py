@@ -26,7 +26,7 @@ from kiosk.store import Store
 from tests.machine import FakeClock
 from ui.bridge import CoreBridge, View
 from ui.i18n import Language
-from ui.screenshots import example_machine
+from ui.shooting import example_machine
 from ui.style import DAY, NIGHT, NightHours, Theme, theme_at
 from ui.theme import EVERY_MS
 from ui.window import KioskWindow
@@ -206,6 +206,15 @@ def wears(qapp: QApplication, window: KioskWindow, t: Theme) -> None:
     shot = window.grab().toImage()
     key = window.entries["code"].keyboard.keys["5"]
     assert pixel(shot, key, window, 10, key.height() // 2) == t.key
+    # the machine's map: its closed doors in the theme's paper (a white machine glares at night)
+    window.show_view(View("j", "pickup", "door-open", None, {"compartment": "A05"}))
+    qapp.processEvents()
+    drawing = window.message.map
+    door = drawing.rect_of("C08").toRect()
+    assert (
+        drawing.isVisible()
+        and pixel(window.grab().toImage(), drawing, window, door.x() + 6, door.y() + 6) == t.paper
+    )
 
 
 def test_the_window_turns_dark_at_night_and_light_in_the_morning_by_the_kiosks_clock(

@@ -423,11 +423,11 @@ def test_a_silent_board_puts_its_compartments_out_of_use_and_pings_go_on(
     screen.site.ctl.call("silent", 1, "on")  # board 1 (C01) loses power; board 0 (A01, A02) answers
     vi = Language("vi").tr(SOME_OUT)
     qtbot.waitUntil(lambda: idle.notice.text() == vi, timeout=10_000)
-    assert vi.startswith("Một số ngăn tạm ngừng phục vụ")
+    assert vi.startswith("Một số ngăn tủ tạm ngừng phục vụ")
     screen.window.switch_language()  # English second
     assert idle.notice.text() == (
-        "Some compartments are out of service for a while. Picking up and handing in at the other"
-        " compartments still works."
+        "Some compartments are out of service for a while. Pick-up and hand-in still work at the other"
+        " compartments."
     )
     screen.window.switch_language()
     assert screen.doors()["C01"] == "unknown"  # given to no new item

@@ -42,6 +42,7 @@ from kiosk.journeys.pickup import PickupJourney
 from kiosk.journeys.routing import FORGED, journey_for
 from kiosk.journeys.signin import SignInJourney
 from kiosk.journeys.staffed import NotSignedIn, StaffJourney
+from kiosk.journeys.steps import step_of
 from kiosk.journeys.technician import Tech, TechnicianJourney
 from kiosk.maintenance import Finding
 from kiosk.metrics import ProcessMetrics
@@ -51,6 +52,9 @@ if TYPE_CHECKING:  # the printer stack loads only when a printer is configured
 
 log = logging.getLogger("kiosk.ui.bridge")
 SHOWN = ("compartment", "code", "citizen", "procedure", "fee_due")  # what a screen may show
+# and what a step shows (issue 13): a lock's time, the drop-off's review (the phone only masked)
+SHOWN_STEPS = ("locked_until", "procedure_name", "phone_masked", "size", "usual_size", "prefer_low", "free",
+               "ready_here")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class View:
     # what the person may do besides leaving (kiosk/journeys/after.py, kiosk/rating.py):
     # "door-not-opened", "reopen", "rate"
     offers: tuple[str, ...] = ()
+    step: tuple[int, int] | None = None  # "Bước n/m" (kiosk/journeys/steps.py)
 
 
 STARTS: dict[str, Callable[[Core], Journey[Any]]] = {
@@ -280,7 +285,11 @@ class _Worker(QObject):
             result = self.printer.print(page)
         except DeviceError as exc:
             self.core.store.audit(actor, "printer-failed", "printer", error=str(exc))
-            return Finding(False, f"Không in được trang thử: {exc}", f"The test page was not printed: {exc}")
+            return Finding(
+                False,
+                f"Không in được trang thử ({maintenance.trouble_vi(exc)})",
+                f"The test page was not printed: {exc}",
+            )
         self.core.store.audit(actor, "printer-test", "printer", bytes=result.bytes_sent)
         return Finding(
             True,
@@ -492,6 +501,7 @@ class _Worker(QObject):
             receipt=self._receipt[1] if self._receipt[0] == journey.id else None,
             role=getattr(journey, "role", None) if journey is self.session else None, ended=journey.ended,
             offers=self._offers(journey),
+            step=step_of(journey),
         )  # fmt: skip
         if view != self._last:
             self._last = view
@@ -504,7 +514,7 @@ class _Worker(QObject):
         return after.offers(journey) + rate
 
     def _shown(self, journey: Journey[Any]) -> dict[str, Any]:
-        data = {k: journey.data[k] for k in SHOWN if k in journey.data}
+        data = {k: journey.data[k] for k in (*SHOWN, *SHOWN_STEPS) if k in journey.data}
         if getattr(journey, "sms_to", None):  # the phone the code is texted to, masked
             data["sms_to"] = journey.sms_to  # type: ignore[attr-defined]
         if "code" in data:  # where a citizen follows the dossier: the receipt's QR, or the screen's

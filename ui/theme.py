@@ -24,7 +24,8 @@ class ThemeClock(QObject):
 
     def look(self) -> Theme:
         """Wear the theme of this minute; a new style sheet only when it changes (twice a day):
-        re-polishing every widget of every screen costs a few tens of milliseconds."""
+        re-polishing every widget of every screen took 0.3 s (median of 10) on this 2-core
+        machine under a load of about 20: the screen pauses that long at 18:00 and at 06:00."""
         theme = theme_at(self.clock(), self.night)
         if self.window.property("theme") != theme.name:
             self.window.setProperty("theme", theme.name)  # first: painters read it (style.theme_of)

@@ -34,6 +34,7 @@ from ui.screens.message import MessageScreen
 from ui.screens.more_time import MoreTimeScreen
 from ui.screens.procedure import ProcedureScreen
 from ui.screens.rating import RatingScreen
+from ui.screens.review import ReviewScreen
 from ui.speech import Speaker
 from ui.staff_gesture import CornerGesture
 from ui.style import SHEET, NightHours
@@ -109,7 +110,7 @@ ENTRY_FOR = {
 SUBMITS = {
     "code": "submit_code",
     "pin": "submit_pin",
-    "phone": "submit_phone",
+    "phone": "review",  # the drop-off's review follows, before any door opens
     "staffpin": "submit_pin",
     "result": "submit_code",
     "staffid": "submit_badge",
@@ -156,6 +157,8 @@ KEEP_ALIVE_EVERY_S = 5.0
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 QR_PX = {"portrait": 480, "landscape": 400}  # a code shown to photograph, as large as the screen allows
 BACK_TO_IDLE = frozenset({"cancelled", "timed-out"})
+WITH_A_STEP_BACK = frozenset({"pin", "phone"})  # entries that are a journey's second step
+STEPS_BACK = frozenset({("waiting-phone", "waiting-code"), ("reviewing", "waiting-phone")})
 # journeys whose message screens say which dossier it is (a look-up says it in its answer)
 NAMES_THE_DOSSIER = frozenset({"pickup", "dropoff", "load", *RELEASES})
 
@@ -252,8 +255,15 @@ class KioskWindow(NoWayOut):
         for what in ("code", "pin", "phone", "staffpin", "result", "staffid"):
             preview = CameraPreview(camera) if camera is not None and what == "code" else None
             alternative = self.find_procedure if what == "code" else None
+            previous = self.step_back if what in WITH_A_STEP_BACK else None
             kind = StaffEntryScreen if what in STAFF_ENTRIES else EntryScreen
-            self.entries[what] = kind(language, what, self._submitter(what), self.home, preview, alternative)
+            self.entries[what] = kind(
+                language, what, self._submitter(what), self.home, preview, alternative, previous
+            )
+        self.review = ReviewScreen(
+            language, self.choose_on_review, lambda: bridge.step("confirm"), self.step_back, self.home
+        )
+        self._typed_for = ""  # the journey whose typing the entry fields hold
         self.procedure = ProcedureScreen(
             language, bridge.procedures, self.choose_procedure, self.have_a_code, self.home, orientation
         )
@@ -271,6 +281,7 @@ class KioskWindow(NoWayOut):
             self.idle,
             *self.entries.values(),
             self.procedure,
+            self.review,
             self.message,
             self.menu,
             self.choose_items,
@@ -298,7 +309,8 @@ class KioskWindow(NoWayOut):
         self._behind_help: QWidget | None = None  # where help goes back to
         self._happened: Happened | None = None  # the last journey, for help's reference
         # where a person may simply have walked away (never an open door: that is watched instead)
-        self.asking: set[QWidget] = {*self.entries.values(), self.choose_items, self.procedure, self.help}
+        self.asking: set[QWidget] = {*self.entries.values(), self.choose_items, self.procedure, self.help,
+                                  self.review}  # fmt: skip
         # the message screen's own time before it goes back (None: it waits, e.g. a door is open)
         self._message_return_s: float | None = None
         self.countdown = Countdown(
@@ -320,8 +332,8 @@ class KioskWindow(NoWayOut):
     # -- touches ---------------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
-        if event is None:
-            return False
+        if event is None or "stack" not in self.__dict__:
+            return False  # a window the garbage collector is tearing down hears its last events
         if (
             self.stack.currentWidget() is self.idle
             and isinstance(watched, QWidget)
@@ -435,13 +447,25 @@ class KioskWindow(NoWayOut):
         """A drop-off without a dossier code: on to finding its procedure (the journey still waits
         for a code or a procedure)."""
         self.procedure.start()
-        self._show(self.procedure)
+        self._show(self._with_step(self.procedure, self.view))
 
     def have_a_code(self) -> None:
-        self._show(self.entries["code"])
+        self._show(self._with_step(self.entries["code"], self.view))
 
     def choose_procedure(self, key: str) -> None:
         self.bridge.step("choose_procedure", key)
+
+    def step_back(self) -> None:
+        """ "Quay lại": one step back in the journey, what was typed kept (the core keeps its part)."""
+        self.bridge.step("back")
+
+    def choose_on_review(self, **choice: object) -> None:
+        self.bridge.step("choose", **choice)
+
+    def pick_up(self, code: str) -> None:
+        """ "Nhận kết quả" on a look-up's answer: a pickup with the code already given."""
+        self.bridge.start("pickup")
+        self.bridge.step("submit_code", code)
 
     def submit(self, what: str, typed: str) -> None:
         self.bridge.step(SUBMITS[what], f"DKS1|{typed}" if what == "staffid" else typed)
@@ -491,6 +515,8 @@ class KioskWindow(NoWayOut):
     # -- what the core decided -------------------------------------------------------------------
 
     def show_view(self, view: View) -> None:
+        before = self.view
+        came_back = before is not None and before.journey == view.journey and _went_back(before, view)
         self.view = view
         self._remember(view)
         if view.kind == "kiosk" and view.data.get("signed_out"):
@@ -520,17 +546,13 @@ class KioskWindow(NoWayOut):
         if view.state in BACK_TO_IDLE:
             self._show(self.idle, force=True)
             return
+        if view.state == "reviewing":
+            self.review.present(view.data, view.said)
+            self._show(self._with_step(self.review, view))
+            return
         entry = self._entry_for(view)
         if entry is not None:
-            screen = self.entries[entry]
-            if self._where() is not screen:
-                screen.field.clear()
-                screen.problem.clear()
-            if screen.alternative is not None:
-                screen.alternative.setVisible(view.kind == "dropoff")
-            if view.said:
-                screen.show_problem(self.language.pick(view.said))
-            self._show(screen)
+            self._show(self._with_step(self._present_entry(entry, view, came_back), view))
             return
         heading, can_leave = MESSAGES.get((view.kind, view.state), ("", True))
         where = view.data.get("compartment") if view.state in OPEN_DOOR else None
@@ -548,12 +570,16 @@ class KioskWindow(NoWayOut):
         reference = reference_of(view.journey) if referenced and view.journey else ""
         self.message.present(
             heading, said, can_leave=can_leave, where=where, qr=qr, dossier=dossier,
-            proof=kept, reference=reference, failed=(view.kind, view.state) in FAILURES, **view.data,
+            proof=kept, reference=reference, failed=(view.kind, view.state) in FAILURES,
+            hours=self.office.openings, **view.data,
         )  # fmt: skip
         self.message.set_actions([(name, key, self._command(then)) for offer in view.offers
                                   if offer in OFFERED for name, key, then in [OFFERED[offer]]])  # fmt: skip
+        if view.kind == "lookup" and view.data.get("ready_here"):  # the answer's way on: pick it up here
+            code = str(view.data["code"])
+            self.message.set_actions([("pick up", "Pick up a result", lambda: self.pick_up(code))])
         self._message_return_s = self._return_time(view, kept)
-        self._show(self.message)
+        self._show(self._with_step(self.message, view))
 
     def _command(self, command: str) -> Callable[[], None]:
         return lambda: self.bridge.step(command)
@@ -608,6 +634,37 @@ class KioskWindow(NoWayOut):
         if key is not None and self.stack.currentWidget() is self.message:
             self.message.remind(self.language.tr(key, **announcement.detail))
 
+    def _with_step(self, screen: Screen, view: View | None) -> Screen:
+        """``screen`` with "Bước n/m" for where the journey is (kiosk/journeys/steps.py), or none."""
+        number, of = view.step if view is not None and view.step is not None else (None, None)
+        screen.set_step(number, of)
+        return screen
+
+    def _present_entry(self, entry: str, view: View, came_back: bool) -> Screen:
+        """The entry screen of the step the journey is at, with what the person typed for this
+        journey kept (a new journey starts with empty fields), what the core said of the last
+        step, the dossier it is about, and its keys held while the core says it is locked."""
+        if view.journey != self._typed_for:
+            self._typed_for = view.journey
+            for each in self.entries.values():
+                each.field.clear()
+                each.problem.clear()
+        screen = self.entries[entry]
+        if came_back and entry == "code" and view.kind == "dropoff" and view.data.get("procedure_name"):
+            return self.procedure  # back to the procedure it was handed in for, its search kept
+        if self._where() is not screen and entry in ("pin", "staffpin"):
+            screen.field.clear()  # a PIN is never kept across steps
+        code = view.data.get("code")
+        if entry == "code" and not screen.field.text() and code and not view.data.get("procedure_name"):
+            screen.field.setText(str(code))  # carried over from a look-up, or given before Back
+        if screen.alternative is not None:
+            screen.alternative.setVisible(view.kind == "dropoff")
+        screen.hint.setVisible(entry == "code" and view.kind == "pickup")
+        screen.about(str(code) if code and entry in ("pin", "phone") else None)
+        screen.lock(bool(view.data.get("locked_until")))
+        screen.show_problem(self.language.pick(view.said) if view.said else "")
+        return screen
+
     def _entry_for(self, view: View) -> str | None:
         if view.state == "waiting-code":
             return "pin" if view.needs_pin else "code"
@@ -661,3 +718,7 @@ class KioskWindow(NoWayOut):
         """An exception escaped a slot on the GUI thread (ui/app.py's hook calls this): the core
         ends the journey safely and the person is told; the window lives on."""
         self.bridge.fault(type(exc).__name__)
+
+
+def _went_back(before: View, now: View) -> bool:
+    return (before.state, now.state) in STEPS_BACK

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+import cv2
 import numpy as np
 
 from drivers.scanner.decoders import Decoder, Frame
@@ -36,9 +37,6 @@ class FrameSource(Protocol):
 
 class OpenCVSource:
     def __init__(self, source: int | str, width: int | None = None, height: int | None = None) -> None:
-        import cv2
-
-        self._cv2 = cv2
         self.capture = cv2.VideoCapture(source)
         if not self.capture.isOpened():
             raise CameraUnavailable(f"cannot open the camera {source!r}: no such device, file or stream")
@@ -113,7 +111,7 @@ class CameraScanner:
                 if self._ended:
                     return None
                 continue
-            for text in self.decoder.decode(_gray(frame)):
+            for text in self.decoder.decode(gray(frame)):
                 self._last_seen = self._monotonic()
                 if self._repeats.fresh(text):
                     return text
@@ -155,9 +153,9 @@ class CameraScanner:
                 time.sleep(max(0.0, next_at - time.monotonic()))
 
 
-def _gray(frame: Frame) -> Frame:
+def gray(frame: Frame) -> Frame:
+    """The frame's ITU-R 601 luma, as the decoders take it (a grey frame is passed as it is)."""
     if frame.ndim == 2:
         return frame
-    # ITU-R 601 luma, as OpenCV's BGR2GRAY, without importing cv2 for it
-    gray = frame[..., 0] * 0.114 + frame[..., 1] * 0.587 + frame[..., 2] * 0.299
-    return np.asarray(gray, dtype=np.uint8)
+    # OpenCV's fixed-point conversion: about a tenth of the time of numpy's float arithmetic
+    return np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), dtype=np.uint8)

@@ -4,6 +4,7 @@ of its own: HG-VT-01-261123-0003); a contact phone; a compartment of the chosen 
 one for those who ask); the dossier goes in and the door closes: "dossier deposited", and a receipt.
 
   waiting-code --code or procedure--> waiting-phone --phone--> opening --proven--> door-open
+  waiting-phone --phone to review--> reviewing --confirm--> opening;  back: one step, kept
   door-open --closed, dossier in--> deposited | --closed empty--> not-deposited
   opening --jam--> opening (another) | no-space;  --unprovable--> uncertain;  cancel or idle before
   door-open --"the door did not open", believed--> opening (another) | no-space
@@ -12,6 +13,11 @@ one for those who ask); the dossier goes in and the door closes: "dossier deposi
   deposited --reopen--> reopening --proven--> reopened --closed on the dossier--> deposited
        reopened --closed empty--> taken-back ("dossier taken back") | --closed, no sensor--> uncertain
        reopening --jam--> deposited (still inside) | --unprovable--> uncertain
+
+The screen reviews before the door opens (``review``, ``choose``, ``confirm``): the procedure, the
+phone masked, the size ("hồ sơ dày / nhiều": a large compartment) and a low door, with what is
+free now (a read: nothing is reserved until ``confirm``). ``submit_phone`` with the choices still
+opens at once, for the scenario runner and the tools.
 """
 
 from __future__ import annotations
@@ -20,9 +26,10 @@ import enum
 from typing import Any, ClassVar
 
 from drivers.printer.document import Document
-from kiosk import codes, compartments, entries, events, flags, procedures, receipts
+from kiosk import assignment, codes, compartments, entries, events, flags, procedures, receipts
 from kiosk.compartments import Compartment
 from kiosk.core import Core
+from kiosk.journeys.machine import IllegalStep, step
 from kiosk.journeys.messages import Say
 from kiosk.journeys.placing import PlacingJourney
 from kiosk.store import Store
@@ -33,6 +40,7 @@ CITIZEN = "citizen"
 class Dropoff(enum.Enum):
     WAITING_CODE = "waiting-code"
     WAITING_PHONE = "waiting-phone"
+    REVIEWING = "reviewing"
     OPENING = "opening"
     DOOR_OPEN = "door-open"
     DEPOSITED = "deposited"
@@ -46,12 +54,13 @@ class Dropoff(enum.Enum):
     TAKEN_BACK = "taken-back"
 
 
-BEFORE_UNLOCK = frozenset({Dropoff.WAITING_CODE, Dropoff.WAITING_PHONE})
+BEFORE_UNLOCK = frozenset({Dropoff.WAITING_CODE, Dropoff.WAITING_PHONE, Dropoff.REVIEWING})
+LARGE = "L"  # "hồ sơ dày / nhiều"
 
 
 class DropoffJourney(PlacingJourney[Dropoff]):
     kind = "dropoff"
-    ITEM_KIND, SAY_ALREADY = "deposit", Say.ALREADY_DEPOSITED
+    ITEM_KIND, SAY_ALREADY, SAY_NO_SPACE = "deposit", Say.ALREADY_DEPOSITED, Say.NO_SPACE_DROPOFF
     INITIAL = Dropoff.WAITING_CODE
     OPENING, DOOR_OPEN = Dropoff.OPENING, Dropoff.DOOR_OPEN
     NO_SPACE, UNCERTAIN = Dropoff.NO_SPACE, Dropoff.UNCERTAIN
@@ -60,7 +69,11 @@ class DropoffJourney(PlacingJourney[Dropoff]):
     TRANSITIONS: ClassVar[dict[Any, frozenset[Any]]] = {
         Dropoff.WAITING_CODE: frozenset({Dropoff.WAITING_PHONE, Dropoff.CANCELLED, Dropoff.TIMED_OUT}),
         Dropoff.WAITING_PHONE: frozenset(
-            {Dropoff.OPENING, Dropoff.NO_SPACE, Dropoff.CANCELLED, Dropoff.TIMED_OUT}
+            {Dropoff.OPENING, Dropoff.NO_SPACE, Dropoff.REVIEWING, Dropoff.WAITING_CODE}
+            | {Dropoff.CANCELLED, Dropoff.TIMED_OUT}
+        ),
+        Dropoff.REVIEWING: frozenset(
+            {Dropoff.OPENING, Dropoff.NO_SPACE, Dropoff.WAITING_PHONE, Dropoff.CANCELLED, Dropoff.TIMED_OUT}
         ),
         Dropoff.OPENING: frozenset({Dropoff.OPENING, Dropoff.DOOR_OPEN, Dropoff.NO_SPACE, Dropoff.UNCERTAIN}),
         Dropoff.DOOR_OPEN: frozenset(
@@ -86,11 +99,11 @@ class DropoffJourney(PlacingJourney[Dropoff]):
 
     def __init__(self, core: Core) -> None:
         super().__init__(core, CITIZEN)
-        self.said: tuple[str, str] | None = None
         self.receipt: Document | None = None
         self.phone: str | None = None  # goes to the backend in the event; never into the audit log
         self.sms_to: str | None = None  # the phone, masked, once the code is to be texted to it
 
+    @step
     def submit_code(self, text: str) -> None:
         self._require(Dropoff.WAITING_CODE)
         parsed = self._parse(text)
@@ -98,10 +111,10 @@ class DropoffJourney(PlacingJourney[Dropoff]):
         if dossier is None:
             return
         procedure = parsed.procedure if isinstance(parsed, codes.ReceiptQR) else None
-        self.data.update(code=dossier.code, procedure=procedure, tried=[])
-        self.said = None
+        self._dossier(dossier.code, procedure=procedure, procedure_name=None, size=None)
         self._change_state(Dropoff.WAITING_PHONE, dossier=dossier.code)
 
+    @step
     def choose_procedure(self, key: str) -> None:
         """A dossier without a code: the procedure it is for, from the kiosk's catalogue."""
         self._require(Dropoff.WAITING_CODE)
@@ -110,10 +123,29 @@ class DropoffJourney(PlacingJourney[Dropoff]):
             self.said = Say.UNKNOWN_PROCEDURE.format()
             return
         reference = self._new_reference()
-        self.data.update(code=reference, procedure=procedure.reported, procedure_name=procedure.vi,
-                         size=procedure.size, tried=[])  # fmt: skip
-        self.said = None
+        self._dossier(reference, procedure=procedure.reported, procedure_name=procedure.vi,
+                      size=procedure.size, procedure_key=procedure.key)  # fmt: skip
         self._change_state(Dropoff.WAITING_PHONE, dossier=reference, procedure=procedure.key)
+
+    def _dossier(self, code: str, *, size: str | None, **about: str | None) -> None:
+        """The dossier this drop-off is for, all of it anew (a code typed after Back replaces what
+        a procedure had set, and the other way round)."""
+        for key in ("procedure_name", "procedure_key", "usual_size"):
+            self.data.pop(key, None)
+        self.data.update(code=code, size=size, tried=[], **{k: v for k, v in about.items() if v is not None})
+        self.data.setdefault("procedure", None)
+        self.data["usual_size"] = size or "M"
+
+    @step
+    def back(self) -> None:
+        """One step back, keeping what was given: from the review to the phone, from the phone
+        to the code or procedure (the screen finds them in ``data``; the phone stays in memory)."""
+        if self.state is Dropoff.REVIEWING:
+            self._change_state(Dropoff.WAITING_PHONE, reason="back")
+        elif self.state is Dropoff.WAITING_PHONE:
+            self._change_state(Dropoff.WAITING_CODE, reason="back")
+        else:
+            raise IllegalStep(f"dropoff is {self.state.value}: no step to go back to")
 
     def _new_reference(self) -> str:
         """The kiosk's id, the local day and the day's next number. Numbers are counted from the
@@ -128,18 +160,80 @@ class DropoffJourney(PlacingJourney[Dropoff]):
         used = [int(n) for n in numbers if entries.ascii_digits(n) and len(n) <= 6]
         return f"{prefix}{max(used, default=0) + 1:04d}"
 
+    @step
     def submit_phone(self, phone: str, *, size: str | None = None, prefer_low: bool = False) -> None:
         """The contact phone, the size the citizen chose (else the procedure's, else medium), and
-        whether they asked for a low door."""
+        whether they asked for a low door: the door opens now, with no review."""
         self._require(Dropoff.WAITING_PHONE)
+        if self._take_phone(phone):
+            self.data["size"] = _size(size) or self.data.get("size") or "M"
+            self.data["prefer_low"] = prefer_low
+            self._open()
+
+    @step
+    def review(self, phone: str) -> None:
+        """The contact phone, to review with the size and the door before anything opens."""
+        self._require(Dropoff.WAITING_PHONE)
+        if not self._take_phone(phone):
+            return
+        self.data["size"] = self.data.get("size") or self.data["usual_size"]
+        self.data.setdefault("prefer_low", False)
+        self._look_at_what_is_free()
+        if not self.data["free"]:  # nothing at all: said now, not after "Tiếp tục"
+            self.said = self.SAY_NO_SPACE.format()
+            self._change_state(Dropoff.NO_SPACE, dossier=self.data["code"], tried=self.data["tried"])
+            return
+        self._change_state(Dropoff.REVIEWING, size=self.data["size"], low=self.data["prefer_low"])
+        self._say_what_is_free()
+
+    @step
+    def choose(self, *, size: str | None = None, prefer_low: bool | None = None) -> None:
+        """On the review: a large compartment ("L") or the usual one, a low door or not."""
+        self._require(Dropoff.REVIEWING)
+        if size is not None:
+            chosen = _size(size)
+            if chosen is None:
+                raise IllegalStep(f"no compartment size {size!r}")
+            self.data["size"] = chosen
+        if prefer_low is not None:
+            self.data["prefer_low"] = bool(prefer_low)
+        self._look_at_what_is_free()
+        self._say_what_is_free()
+
+    @step
+    def confirm(self) -> None:
+        """ "Tiếp tục" on the review: a compartment of the chosen kind opens (or the nearest free)."""
+        self._require(Dropoff.REVIEWING)
+        self._open()
+
+    def _take_phone(self, phone: str) -> bool:
         digits = entries.mobile_number(phone)
         if digits is None:
             self.said = Say.PHONE_FORMAT.format()
-            return
+            return False
         self.phone = digits
-        self.data["size"] = size or self.data.get("size") or "M"
-        self.data["prefer_low"] = prefer_low
-        self._open_a_compartment({"procedure": self.data.get("procedure")}, prefer_low=prefer_low)
+        self.data["phone_masked"] = masked_phone(digits)
+        return True
+
+    def _look_at_what_is_free(self) -> None:
+        """Which kinds of compartment (size, low door) would open now: a read, nothing reserved."""
+        sizes = dict.fromkeys((self.data["usual_size"], self.data["size"], LARGE))
+        kinds = assignment.free_kinds(self.core.compartments(), sizes, exclude=self.data["tried"])
+        self.data["free"] = [[size, low] for size, low in kinds]
+
+    def _say_what_is_free(self) -> None:
+        free = {(size, low) for size, low in self.data["free"]}
+        size, low = self.data["size"], self.data["prefer_low"]
+        if (size, False) not in free:
+            self.said = (Say.NO_LARGE_FREE if size == LARGE else Say.NO_SPACE).format()
+        elif low and (size, True) not in free:
+            self.said = Say.NO_LOW_FREE.format()
+        else:
+            self.said = Say.REVIEW.format()
+
+    def _open(self) -> None:
+        info = {"procedure": self.data.get("procedure")}
+        self._open_a_compartment(info, prefer_low=self.data["prefer_low"])
         self._say_where()
 
     def _say_where(self) -> None:
@@ -229,3 +323,13 @@ def record_taken_back(store: Store, *, item: int, code: str, compartment: str) -
     store.update("item", item, {"state": "gone", "outcome": "taken back", "updated_at": store.now()})
     compartments.record_door(store, compartment, "closed")
     events.emit(store, "dossier-taken-back", actor=CITIZEN, dossier_code=code, compartment=compartment)
+
+
+def masked_phone(digits: str) -> str:
+    """A phone number as the review shows it: enough to recognise one's own, not to read a
+    stranger's ("09** *** 678")."""
+    return f"{digits[:2]}** *** {digits[-3:]}"
+
+
+def _size(size: str | None) -> str | None:
+    return size if size in assignment.SIZES else None

@@ -17,6 +17,7 @@ from kiosk import compartments, events
 from kiosk.compartments import Compartment
 from kiosk.config import MAX_HOLD_DAYS
 from kiosk.core import Core
+from kiosk.journeys.machine import step
 from kiosk.journeys.messages import Say
 from kiosk.journeys.placing import PlacingJourney
 from kiosk.journeys.signin import SignInJourney
@@ -54,12 +55,12 @@ class LoadJourney(StaffJourney[Load], PlacingJourney[Load]):
     def __init__(self, core: Core, session: SignInJourney, *, bulk: bool = False) -> None:
         super().__init__(core, session)
         self.bulk = bulk
-        self.said: tuple[str, str] | None = None
         self.loaded: list[tuple[str, str]] = []  # (dossier code, compartment), for the load slip
         self.sent: list[events.HandoverEvent] = []  # what the citizens are sent (PIN, QR), in memory only
 
     # -- what the officer does -------------------------------------------------------------------
 
+    @step
     def submit_code(self, text: str) -> None:
         """A result's dossier code, scanned or typed."""
         self._require(Load.SCANNING)
@@ -73,6 +74,7 @@ class LoadJourney(StaffJourney[Load], PlacingJourney[Load]):
         self.data.update(code=code, size=size, hold_days=info.get("hold_days"), tried=[])
         self._open_a_compartment(info)
 
+    @step
     def finish(self) -> None:
         self._require(Load.SCANNING)
         self._change_state(Load.DONE)

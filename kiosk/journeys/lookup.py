@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from kiosk import codes, status
 from kiosk.core import Core
-from kiosk.journeys.machine import Journey
+from kiosk.journeys.machine import Journey, step
 from kiosk.journeys.messages import Say
 
 ANYONE = "citizen"
@@ -43,9 +43,9 @@ class LookupJourney(Journey[Lookup]):
 
     def __init__(self, core: Core) -> None:
         super().__init__(core, ANYONE)
-        self.said: tuple[str, str] | None = None
         self.answer: status.DossierStatus | None = None
 
+    @step
     def submit_code(self, text: str) -> None:
         self._require(Lookup.WAITING_CODE)
         parsed = self._parse(text)
@@ -58,6 +58,8 @@ class LookupJourney(Journey[Lookup]):
         core = self.core
         answer, reached = status.look_up(core.store, core.kiosk_id, dossier.code, core.status_source)
         self.answer = answer
+        # a result waiting here: the screen offers to pick it up, the code carried over
+        self.data.update(code=dossier.code, ready_here=answer is not None and answer.status == "ready-here")
         if answer is None:
             unknown = Say.STATUS_UNKNOWN if reached else Say.STATUS_UNKNOWN_OFFLINE
             self.said = unknown.format(code=dossier.code)

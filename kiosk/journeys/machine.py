@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar
 
 from kiosk import codes, events, flags
 from kiosk.clock import stamp
@@ -21,6 +23,9 @@ from kiosk.errors import KioskError
 from kiosk.journeys.messages import Say
 
 S = TypeVar("S", bound=enum.Enum)
+P = ParamSpec("P")
+R = TypeVar("R")
+J = TypeVar("J", bound="Journey[Any]")
 log = logging.getLogger("kiosk.journeys")
 # a dossier code names a citizen's case: it goes to the audit log, never to the journal (DESIGN §5)
 NOT_LOGGED = frozenset({"dossier"})
@@ -32,6 +37,26 @@ class IllegalTransition(KioskError):
 
 class IllegalStep(KioskError):
     """The UI asked for a step the journey is not at (a double tap, a stale screen)."""
+
+
+def step(action: Callable[Concatenate[J, P], R]) -> Callable[Concatenate[J, P], R]:
+    """A person's step (a code, a PIN, a choice, Back): what was said for the previous step is
+    gone before it acts, so an old error never shows on the next screen. A step refused before it
+    acts (a stale tap, a step the journey is not at) leaves the journey, and what it says, as they
+    were. Every public action of every journey is one (tests/test_journey_steps.py checks)."""
+
+    def run(self: J, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        before = self.said
+        self.said = None
+        try:
+            return action(self, *args, **kwargs)
+        except Exception:
+            self.said = before
+            raise
+
+    functools.update_wrapper(run, action)
+    run.is_step = True  # type: ignore[attr-defined]
+    return run
 
 
 class Journey(Generic[S]):
@@ -46,7 +71,7 @@ class Journey(Generic[S]):
     # lost serves no citizen and loads nothing; a nearly full disk takes no new work
     BLOCKED_BY: ClassVar[frozenset[str]] = frozenset({flags.HISTORY, flags.DISK_LOW})
     STAFF: ClassVar[bool] = False  # whose words an out-of-service refusal is in
-    said: tuple[str, str] | None  # what the screen tells the person after their last step
+    said: tuple[str, str] | None  # what the screen tells the person after their last step (``step``)
 
     def __init__(self, core: Core, actor: str) -> None:
         core.admit(self.BLOCKED_BY, staff=self.STAFF)  # OutOfService before anything is written
@@ -55,6 +80,7 @@ class Journey(Generic[S]):
         self.id = str(uuid.uuid4())
         self.state: S = self.INITIAL
         self.data: dict[str, Any] = {}
+        self.said = None
         self.entered_at = core.now()
         now = stamp(self.entered_at)
         with core.store.transaction() as db:
@@ -103,6 +129,7 @@ class Journey(Generic[S]):
     def _back_to(self, state: S, entered_at: datetime) -> None:
         self.state, self.entered_at = state, entered_at
 
+    @step
     def cancel(self) -> None:
         """The person gives up: allowed only while nothing has been unlocked for them."""
         if self.state not in self.CANCELLABLE:

@@ -1,5 +1,11 @@
 """What a person is told at the end of a step, Vietnamese first. The UI shows these; the core
-decides which one applies."""
+decides which one applies.
+
+House wording (a proofreader's, issue 13): the citizen is "ông/bà" (never "bạn"); a compartment is
+a "ngăn tủ"; the office is "Bộ phận Một cửa"; one sentence ends with a full stop, never a
+semicolon or a dash; what went wrong is said as a fact ("Hồ sơ chưa được nộp"), what to do next as
+a request ("Vui lòng …"); a lockout says until when (a time of day), a code says which dossier.
+"""
 
 from __future__ import annotations
 
@@ -8,81 +14,132 @@ import enum
 
 class Say(enum.Enum):
     ALREADY_LOADED = (
-        "Kết quả này đã ở ngăn {compartment}.",
-        "This result is already in compartment {compartment}.",
+        "Kết quả của hồ sơ {code} đã ở ngăn tủ {compartment}.",
+        "The result of dossier {code} is already in compartment {compartment}.",
     )
-    NO_SPACE = ("Không còn ngăn trống phù hợp.", "No fitting compartment is free.")
+    NO_SPACE = ("Hiện không còn ngăn tủ trống phù hợp.", "No fitting compartment is free now.")
+    NO_SPACE_DROPOFF = (
+        "Hiện không còn ngăn tủ trống phù hợp. Hồ sơ chưa được nộp. Vui lòng quay lại sau hoặc nộp hồ sơ"
+        " tại Bộ phận Một cửa trong giờ làm việc.",
+        "No fitting compartment is free now. The dossier has not been handed in. Please come back later"
+        " or hand it in at the one-stop office during opening hours.",
+    )
     JAM_RETRYING = (
-        "Ngăn {compartment} bị kẹt; đang mở ngăn khác.",
-        "Compartment {compartment} is jammed; opening another.",
+        "Ngăn tủ {compartment} bị kẹt. Máy đang mở ngăn tủ khác.",
+        "Compartment {compartment} is jammed. Opening another one.",
     )
     NOTHING_PLACED = (
-        "Cửa đã đóng nhưng ngăn trống: chưa nạp.",
-        "The door closed with nothing inside: not loaded.",
+        "Cửa ngăn tủ đã đóng nhưng bên trong trống. Kết quả chưa được đưa vào tủ.",
+        "The door closed with nothing inside. The result has not been put in.",
     )
-    LOADED = ("Đã nạp vào ngăn {compartment}.", "Loaded into compartment {compartment}.")
+    LOADED = (
+        "Đã đưa kết quả vào ngăn tủ {compartment}.",
+        "The result is in compartment {compartment}.",
+    )
     UNCERTAIN = (
-        "Không xác nhận được ngăn {compartment}; hãy kiểm tra cửa.",
-        "Compartment {compartment} could not be confirmed; check the door.",
+        "Máy không xác nhận được ngăn tủ {compartment}. Vui lòng kiểm tra cửa ngăn tủ.",
+        "Compartment {compartment} could not be confirmed. Please check its door.",
     )
     CODE_REJECTED = ("{reason_vi}", "{reason_en}")
-    NOT_HERE = ("Hồ sơ này không có ở máy này.", "This dossier is not at this kiosk.")
-    OTHER_KIOSK = ("Mã này dành cho máy khác.", "This code is for another kiosk.")
-    ALREADY_PICKED_UP = ("Kết quả này đã được nhận.", "This result has already been picked up.")
-    EXPIRED = (
-        "Mã đã hết hạn. Vui lòng liên hệ bộ phận một cửa.",
-        "The code has expired. Please ask the office.",
+    NOT_HERE = (
+        "Máy không có kết quả của hồ sơ {code}. Vui lòng kiểm tra lại mã.",
+        "This kiosk holds no result for dossier {code}. Please check the code.",
     )
-    PIN_FORMAT = ("Mã PIN gồm 6 chữ số.", "The PIN has 6 digits.")
-    PIN_WRONG = ("Mã PIN không đúng. Còn {left} lần thử.", "Wrong PIN. {left} tries left.")
+    TAIL_AMBIGUOUS = (
+        "Có nhiều hồ sơ có mã kết thúc bằng {tail}. Vui lòng nhập đầy đủ mã hồ sơ.",
+        "More than one dossier code ends in {tail}. Please type the whole dossier code.",
+    )
+    OTHER_KIOSK = (
+        "Mã QR này dùng để nhận kết quả tại máy {kiosk}, không phải máy này.",
+        "This QR code is for picking up at kiosk {kiosk}, not this one.",
+    )
+    ALREADY_PICKED_UP = (
+        "Kết quả của hồ sơ {code} đã được nhận.",
+        "The result of dossier {code} has already been picked up.",
+    )
+    EXPIRED = (
+        "Mã QR đã hết hạn. Vui lòng liên hệ Bộ phận Một cửa.",
+        "The QR code has expired. Please contact the one-stop office.",
+    )
+    PIN_FORMAT = ("Vui lòng nhập mã PIN gồm 6 chữ số.", "Please type the 6-digit PIN.")
+    PIN_WRONG = (
+        "Mã PIN không đúng. Còn {left} lần thử.",
+        "Wrong PIN. {left} tries left.",
+    )
     LOCKED = (
-        "Hồ sơ tạm khóa do nhập sai nhiều lần. Thử lại sau {minutes} phút.",
-        "Too many wrong PINs for this dossier. Try again in {minutes} minutes.",
+        "Hồ sơ {code} tạm khóa do nhập sai mã PIN nhiều lần. Vui lòng thử lại sau {until}.",
+        "Dossier {code} is locked after too many wrong PINs. Please try again after {until}.",
     )
     KIOSK_BUSY = (
-        "Quá nhiều lần nhập sai trên máy. Thử lại sau {minutes} phút.",
-        "Too many wrong PINs at this kiosk. Try again in {minutes} minutes.",
+        "Máy tạm ngừng nhận mã PIN do có nhiều lần nhập sai. Vui lòng thử lại sau {until}.",
+        "Too many wrong PINs at this kiosk. Please try again after {until}.",
+    )
+    FEE_DUE = (
+        "Hồ sơ còn phải nộp phí {amount_vi} đồng. Vui lòng nộp tại Bộ phận Một cửa trong giờ làm việc.",
+        "A fee of {amount_en} đồng is still due on this dossier. Please pay it at the one-stop office"
+        " during opening hours.",
     )
     JAMMED = (
-        "Ngăn {compartment} bị kẹt. Vui lòng liên hệ cán bộ.",
-        "Compartment {compartment} is jammed. Please ask an officer.",
+        "Ngăn tủ {compartment} bị kẹt, không mở được. Kết quả vẫn an toàn bên trong. Vui lòng liên hệ"
+        " Bộ phận Một cửa.",
+        "Compartment {compartment} is jammed and did not open. The result is safe inside. Please contact"
+        " the one-stop office.",
     )
     TAKE_RESULT = (
-        "Ngăn {compartment} đang mở — mời nhận kết quả và đóng cửa.",
-        "Compartment {compartment} is open — take your result and close the door.",
+        "Ngăn tủ {compartment} đang mở. Mời ông/bà nhận kết quả và đóng cửa lại.",
+        "Compartment {compartment} is open. Please take your result and close the door.",
     )
-    NOT_TAKEN = ("Kết quả vẫn còn trong ngăn.", "The result is still in the compartment.")
+    NOT_TAKEN = (
+        "Kết quả vẫn còn trong ngăn tủ. Ông/bà chưa nhận kết quả.",
+        "The result is still in the compartment. It has not been picked up.",
+    )
     ALREADY_DEPOSITED = (
-        "Hồ sơ này đã được nộp vào ngăn {compartment}.",
-        "This dossier is already deposited in compartment {compartment}.",
+        "Hồ sơ {code} đã được nộp vào ngăn tủ {compartment}.",
+        "Dossier {code} has already been handed in, in compartment {compartment}.",
     )
     PHONE_FORMAT = (
-        "Số điện thoại không hợp lệ (10 chữ số, bắt đầu bằng 0).",
-        "That phone number is not valid (10 digits, starting with 0).",
+        "Số điện thoại chưa đúng. Vui lòng nhập số di động gồm 10 chữ số, bắt đầu bằng 0.",
+        "That phone number is not right. Please type a mobile number of 10 digits, starting with 0.",
     )
     PUT_DOSSIER = (
-        "Ngăn {compartment} đang mở — mời đặt hồ sơ vào và đóng cửa.",
-        "Compartment {compartment} is open — put your dossier in and close the door.",
+        "Ngăn tủ {compartment} đang mở. Mời ông/bà đặt hồ sơ vào và đóng cửa lại.",
+        "Compartment {compartment} is open. Please put your dossier in and close the door.",
     )
     PUT_DOSSIER_INSTEAD = (
-        "Ngăn {jammed} bị kẹt nên máy đã mở ngăn {compartment} — mời đặt hồ sơ vào và đóng cửa.",
-        "Compartment {jammed} was jammed, so {compartment} is open instead — put your dossier in and"
-        " close the door.",
+        "Ngăn tủ {jammed} bị kẹt nên máy đã mở ngăn tủ {compartment}. Mời ông/bà đặt hồ sơ vào và đóng"
+        " cửa lại.",
+        "Compartment {jammed} was jammed, so compartment {compartment} is open instead. Please put your"
+        " dossier in and close the door.",
     )
     UNKNOWN_PROCEDURE = (
-        "Không có thủ tục này ở máy. Vui lòng chọn lại.",
+        "Máy không nhận hồ sơ của thủ tục này. Vui lòng chọn lại.",
         "This kiosk does not take that procedure. Please choose again.",
     )
-    DEPOSITED = ("Đã nhận hồ sơ. Mời nhận biên nhận.", "Dossier received. Please take your receipt.")
+    REVIEW = (
+        "Vui lòng kiểm tra lại. Bấm Tiếp tục để mở ngăn tủ.",
+        "Please check these details. Touch Continue to open a compartment.",
+    )
+    NO_LOW_FREE = (
+        "Hiện không còn ngăn tủ thấp trống. Ngăn tủ sẽ mở ở vị trí cao hơn.",
+        "No low compartment is free now. The compartment will open higher up.",
+    )
+    NO_LARGE_FREE = (
+        "Hiện không còn ngăn tủ lớn trống. Ông/bà có thể chọn ngăn tủ thường nếu hồ sơ vừa.",
+        "No large compartment is free now. You can choose a usual one if the dossier fits.",
+    )
+    DEPOSITED = (
+        "Máy đã nhận hồ sơ. Mời ông/bà lấy biên nhận.",
+        "The dossier has been received. Please take your receipt.",
+    )
     NOTHING_DEPOSITED = (
-        "Cửa đã đóng nhưng ngăn trống: hồ sơ chưa được nộp.",
-        "The door closed with nothing inside: the dossier was not deposited.",
+        "Cửa ngăn tủ đã đóng nhưng bên trong không có hồ sơ. Hồ sơ chưa được nộp vào ngăn.",
+        "The door closed with nothing inside. The dossier has not been handed in.",
     )
     TAKE_ITEM = (
-        "Ngăn {compartment} đang mở — lấy ra và đóng cửa.",
-        "Compartment {compartment} is open — take the item out and close the door.",
+        "Ngăn tủ {compartment} đang mở. Vui lòng lấy hồ sơ ra và đóng cửa lại.",
+        "Compartment {compartment} is open. Please take the item out and close the door.",
     )
-    TAKEN = ("Đã lấy ra.", "Taken out.")
+    TAKEN = ("Đã lấy hồ sơ ra.", "Taken out.")
     BADGE_UNKNOWN = (
         "Thẻ cán bộ không hợp lệ hoặc đã bị khóa.",
         "This staff badge is not known or not active.",
@@ -94,62 +151,64 @@ class Say(enum.Enum):
     )
     WELCOME = ("Xin chào {name}.", "Welcome, {name}.")
     SIGNED_OUT = ("Đã đăng xuất.", "Signed out.")
-    TECH_OPEN = ("Ngăn {compartment} đã mở.", "Compartment {compartment} is open.")
+    TECH_OPEN = ("Ngăn tủ {compartment} đã mở.", "Compartment {compartment} is open.")
     FOUND_OPEN = (
-        "Ngăn {compartment} đang mở sẵn. Để bảo đảm an toàn, vui lòng liên hệ cán bộ.",
-        "Compartment {compartment} was already open. To be safe, please ask an officer.",
+        "Ngăn tủ {compartment} đang mở sẵn. Để bảo đảm an toàn, máy không mở ngăn tủ này. Vui lòng liên hệ"
+        " Bộ phận Một cửa.",
+        "Compartment {compartment} was already open. To be safe, the kiosk did not unlock it. Please"
+        " contact the one-stop office.",
     )
     TECH_FOUND_OPEN = (
-        "Ngăn {compartment} đã mở sẵn trước khi mở khóa.",
+        "Ngăn tủ {compartment} đã mở sẵn trước khi mở khóa.",
         "Compartment {compartment} was already open before the unlock.",
     )
-    TECH_CLOSED = ("Ngăn {compartment} đã đóng.", "Compartment {compartment} is closed.")
+    TECH_CLOSED = ("Ngăn tủ {compartment} đã đóng.", "Compartment {compartment} is closed.")
     TECH_JAMMED = (
-        "Ngăn {compartment} không mở được (kẹt); đã tạm ngừng sử dụng.",
-        "Compartment {compartment} did not open (jammed); it is now out of service.",
+        "Ngăn tủ {compartment} không mở được (bị kẹt). Ngăn tủ đã tạm ngừng sử dụng.",
+        "Compartment {compartment} did not open (jammed). It is now out of service.",
     )
     OUT_OF_SERVICE = (
-        "Ngăn {compartment} đã tạm ngừng sử dụng.",
+        "Ngăn tủ {compartment} đã tạm ngừng sử dụng.",
         "Compartment {compartment} is out of service.",
     )
     BACK_IN_SERVICE = (
-        "Ngăn {compartment} đã hoạt động lại.",
+        "Ngăn tủ {compartment} đã hoạt động lại.",
         "Compartment {compartment} is back in service.",
     )
-    NO_SUCH_COMPARTMENT = ("Không có ngăn {compartment}.", "There is no compartment {compartment}.")
+    NO_SUCH_COMPARTMENT = ("Không có ngăn tủ {compartment}.", "There is no compartment {compartment}.")
     STATUS = ("Hồ sơ {code}: {vi}.", "Dossier {code}: {en}.")
     STATUS_CACHED = (
-        "Hồ sơ {code}: {vi}. (Thông tin lúc {when}, cách đây {hours} giờ; mạng đang gián đoạn.)",
-        "Dossier {code}: {en}. (As of {when}, {hours} hours ago; the network is down.)",
+        "Hồ sơ {code}: {vi}. (Thông tin lúc {when}, cách đây {hours} giờ. Mạng đang gián đoạn.)",
+        "Dossier {code}: {en}. (As of {when}, {hours} hours ago. The network is down.)",
     )
     STATUS_UNKNOWN = (
         "Không tìm thấy hồ sơ {code}. Vui lòng kiểm tra lại mã.",
         "No dossier {code} was found. Please check the code.",
     )
     STATUS_UNKNOWN_OFFLINE = (
-        "Mạng đang gián đoạn; máy chưa có thông tin về hồ sơ {code}. Vui lòng thử lại sau.",
-        "The network is down and this kiosk has no news of dossier {code}. Please try again later.",
+        "Mạng đang gián đoạn. Máy chưa có thông tin về hồ sơ {code}. Vui lòng thử lại sau.",
+        "The network is down. This kiosk has no news of dossier {code}. Please try again later.",
     )
     AT_OTHER_KIOSK = (
-        "Kết quả của hồ sơ này đang chờ tại máy {kiosk}.",
-        "The result of this dossier is waiting at kiosk {kiosk}.",
+        "Kết quả của hồ sơ {code} đang chờ tại máy {kiosk}.",
+        "The result of dossier {code} is waiting at kiosk {kiosk}.",
     )
-    THANK_YOU = ("Đã trả kết quả. Cảm ơn ông/bà.", "Result handed over. Thank you.")
+    THANK_YOU = ("Ông/bà đã nhận kết quả. Xin cảm ơn!", "You have your result. Thank you!")
     STATUS_OTHER = (
-        "Hồ sơ {code}: trạng thái “{status}”. Vui lòng liên hệ bộ phận một cửa để biết thêm.",
-        "Dossier {code}: status “{status}”. Please ask the office for more.",
+        "Hồ sơ {code}: trạng thái “{status}”. Vui lòng liên hệ Bộ phận Một cửa để biết thêm.",
+        "Dossier {code}: status “{status}”. Please ask the one-stop office for more.",
     )
     SIGNIN_REFUSED = (
         "Thẻ hoặc mã PIN không đúng. Còn {left} lần thử.",
         "The badge or the PIN is not right. {left} tries left.",
     )
     BADGE_LOCKED = (
-        "Thẻ này tạm khóa do nhập sai nhiều lần. Thử lại sau {minutes} phút.",
-        "Too many wrong PINs with this badge. Try again in {minutes} minutes.",
+        "Thẻ này tạm khóa do nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+        "Too many wrong PINs with this badge. Please try again in {minutes} minutes.",
     )
     SIGNIN_BUSY = (
-        "Quá nhiều lần đăng nhập sai trên máy. Thử lại sau {minutes} phút.",
-        "Too many failed sign-ins at this kiosk. Try again in {minutes} minutes.",
+        "Có quá nhiều lần đăng nhập sai trên máy. Vui lòng thử lại sau {minutes} phút.",
+        "Too many failed sign-ins at this kiosk. Please try again in {minutes} minutes.",
     )
     TOKEN_NOT_VALID = (
         "Mã QR này không dùng được. Ông/bà có thể chọn Nhận kết quả rồi nhập mã hồ sơ và mã PIN"
@@ -158,35 +217,36 @@ class Say(enum.Enum):
         " and the PIN from your SMS.",
     )
     SOMETHING_WENT_WRONG = (
-        "Đã có lỗi xảy ra và việc vừa rồi đã được dừng an toàn. Máy đã sẵn sàng trở lại — mời bắt đầu lại.",
-        "Something went wrong and what you were doing was stopped safely. The machine is ready again"
-        " — please start over.",
+        "Đã có lỗi xảy ra và việc vừa rồi đã được dừng an toàn. Máy đã sẵn sàng trở lại. Mời ông/bà bắt"
+        " đầu lại.",
+        "Something went wrong and what you were doing was stopped safely. The machine is ready again."
+        " Please start over.",
     )
     OUT_OF_SERVICE_NOW = (
-        "Máy tạm ngừng phục vụ. Vui lòng quay lại sau hoặc liên hệ bộ phận một cửa trong giờ làm việc.",
-        "This kiosk is out of service for now. Please come back later or ask the office during opening"
-        " hours.",
+        "Máy tạm ngừng phục vụ. Vui lòng quay lại sau hoặc liên hệ Bộ phận Một cửa trong giờ làm việc.",
+        "This kiosk is out of service for now. Please come back later or contact the one-stop office"
+        " during opening hours.",
     )
     COMPARTMENT_RESTING = (
-        "Ngăn {compartment} đang tạm ngừng phục vụ; kết quả của bạn vẫn an toàn bên trong. Vui lòng quay"
-        " lại sau hoặc liên hệ cán bộ một cửa.",
-        "Compartment {compartment} is out of service for a while; your result is safe inside. Please come"
-        " back later or ask an officer at the one-stop office.",
+        "Ngăn tủ {compartment} đang tạm ngừng phục vụ. Kết quả của ông/bà vẫn an toàn bên trong. Vui lòng"
+        " quay lại sau hoặc liên hệ Bộ phận Một cửa.",
+        "Compartment {compartment} is out of service for a while. Your result is safe inside. Please come"
+        " back later or contact the one-stop office.",
     )
     OUT_OF_SERVICE_HISTORY = (
-        "Máy đang chờ kỹ thuật viên kiểm tra dữ liệu ({problem}); chưa nạp kết quả được.",
-        "The kiosk waits for a technician to check its data ({problem}); results cannot be loaded yet.",
+        "Máy đang chờ kỹ thuật viên kiểm tra dữ liệu ({problem}). Chưa đưa kết quả vào tủ được.",
+        "The kiosk waits for a technician to check its data ({problem}). Results cannot be put in yet.",
     )
     DROPOFFS_PAUSED = (
-        "Máy tạm thời không nhận hồ sơ vì bộ nhớ đã đầy. Bạn vẫn nhận kết quả tại máy được. Vui lòng nộp"
-        " hồ sơ tại quầy một cửa trong giờ làm việc. Kỹ thuật viên đã được báo.",
+        "Máy tạm thời không nhận hồ sơ vì bộ nhớ đã đầy. Ông/bà vẫn có thể nhận kết quả tại máy này. Vui"
+        " lòng nộp hồ sơ tại Bộ phận Một cửa trong giờ làm việc. Kỹ thuật viên đã được báo.",
         "The kiosk cannot take in dossiers for now: its storage is full. You can still pick up results"
-        " here. Please hand in your dossier at the office counter during opening hours. A technician"
+        " here. Please hand in your dossier at the one-stop office during opening hours. A technician"
         " has been told.",
     )
     OUT_OF_SERVICE_DISK = (
-        "Bộ nhớ của máy sắp đầy; máy tạm ngừng nhận việc mới. Kỹ thuật viên đã được báo.",
-        "The kiosk's storage is nearly full; it takes no new work for now. A technician has been told.",
+        "Bộ nhớ của máy sắp đầy. Máy tạm ngừng nhận việc mới. Kỹ thuật viên đã được báo.",
+        "The kiosk's storage is nearly full. It takes no new work for now. A technician has been told.",
     )
     # issue 13: after — reopening a compartment, "the door did not open", the code by SMS, the rating
     REOPENED = (
@@ -260,3 +320,9 @@ class Say(enum.Enum):
 
     def format(self, **values: object) -> tuple[str, str]:
         return self.vi.format(**values), self.en.format(**values)
+
+
+def amount(dong: int, language: str) -> str:
+    """A sum of money as each language writes it: "8.000" in Vietnamese, "8,000" in English."""
+    grouped = f"{dong:,}"
+    return grouped.replace(",", ".") if language == "vi" else grouped

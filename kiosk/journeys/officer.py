@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from kiosk import expiry, flags
 from kiosk.core import Core
-from kiosk.journeys.machine import IllegalStep
+from kiosk.journeys.machine import IllegalStep, step
 from kiosk.journeys.messages import Say
 from kiosk.journeys.releasing import ReleasingJourney
 from kiosk.journeys.signin import SignInJourney
@@ -54,12 +54,12 @@ class OfficerReleaseJourney(StaffJourney[Release], ReleasingJourney[Release]):
 
     def __init__(self, core: Core, session: SignInJourney) -> None:
         super().__init__(core, session)
-        self.said: tuple[str, str] | None = None
 
     def items(self) -> list[dict[str, Any]]:
         """What can be taken out now."""
         raise NotImplementedError
 
+    @step
     def take(self, dossier_code: str) -> None:
         self._require(Release.CHOOSING)
         self.staff.touch()
@@ -70,6 +70,7 @@ class OfficerReleaseJourney(StaffJourney[Release], ReleasingJourney[Release]):
         self._release()
         self._back_to_list()
 
+    @step
     def finish(self) -> None:
         self._require(Release.CHOOSING)
         self._change_state(Release.DONE)

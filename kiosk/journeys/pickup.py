@@ -10,22 +10,30 @@ the door is closed with the result gone (where the board senses items): "result 
   done --reopen--> reopening --proven--> reopened --closed empty--> done | --closed on an item--> item-left
        reopening --jam or unprovable--> done (the result was out already)
   door-open --"the door did not open", believed--> door-not-opened (the result held or uncertain)
+
+Waiting for the code is two steps on the screen: the code, then (for a typed code) the PIN, with
+Back between them keeping the code. A dossier locked by wrong PINs, or a kiosk slowed by them,
+says until when (``locked_until``), so the screen can hold its keys until then.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from kiosk import board_outage, codes, entries, lockout, status
+from kiosk import board_outage, codes, entries, lockout, receipts, status
 from kiosk.core import Core
-from kiosk.journeys.machine import IllegalStep
-from kiosk.journeys.messages import Say
+from kiosk.journeys.machine import IllegalStep, step
+from kiosk.journeys.messages import Say, amount
 from kiosk.journeys.releasing import ReleasingJourney
 from kiosk.pickup_codes import check_secret, token_is_genuine
 
 CITIZEN = "citizen"
+# the end of a dossier code is enough where it names one result held here: the daily sequence
+# ("0099"), or the date and the sequence ("220921-0099"); ASCII digits only (DESIGN §7)
+TAIL = re.compile(r"[0-9]{4,8}(?:-[0-9]{4,8})?")
 
 
 class Pickup(enum.Enum):
@@ -89,30 +97,67 @@ class PickupJourney(ReleasingJourney[Pickup]):
         does (verification, opening and the unlock intent then commit together)."""
         super().__init__(core, CITIZEN)
         self.auto_open = auto_open
-        self.said: tuple[str, str] | None = None
         self.needs_pin = False
+        self.locked_until: datetime | None = None  # no PIN is taken until then (data: its time of day)
 
     # -- what the citizen does -------------------------------------------------------------------
 
+    @step
     def submit_code(self, text: str) -> None:
         """A scanned QR, or a typed dossier code (a PIN is then asked for)."""
         self._require(Pickup.WAITING_CODE)
+        self.needs_pin = False  # a code given (again) is the code step, whatever was given before
+        self._unlock_keys()
+        if TAIL.fullmatch(text.strip()):
+            self._by_tail(text.strip())
+            return
         parsed = self._parse(text)
         if parsed is None:
             return
         if isinstance(parsed, codes.PickupToken):
             self._by_token(parsed)
         elif (dossier := codes.dossier_of(parsed)) is not None:
-            code = dossier.code
-            item = self._held(code)
+            item = self._held(dossier.code)
             if item is None:
-                self.said = self._why_not_here(code)
+                self.said = self._why_not_here(dossier.code)
                 return
-            self.data["code"] = code
-            self.needs_pin = True
+            self._ask_pin(item)
         else:
             self._reject(codes.Rejection.UNKNOWN)
 
+    def _by_tail(self, tail: str) -> None:
+        """The last digits of the code, as a person in a hurry types them: the one result held
+        here whose code ends so, else typed in full. It tells no more than a full code would:
+        codes are shaped by unit, date and a daily number, so the PIN is the guard, not the code."""
+        rows = self.core.store.db.execute(
+            "SELECT dossier_code FROM item WHERE kind = 'result' AND state = 'held'"
+            " AND (dossier_code LIKE '%-' || ? OR dossier_code LIKE '%.' || ?) LIMIT 2",
+            [tail, tail],
+        ).fetchall()
+        if len(rows) > 1:
+            self.said = Say.TAIL_AMBIGUOUS.format(tail=tail)
+            return
+        item = self._held(rows[0][0]) if rows else None
+        if item is None:
+            self.said = Say.NOT_HERE.format(code=tail)
+            return
+        self._ask_pin(item)
+
+    def _ask_pin(self, item: dict[str, Any]) -> None:
+        self.data.update(code=item["dossier_code"], via="code")
+        self.needs_pin = True
+        self._still_locked(item)  # said now, before a PIN is typed for nothing
+
+    @step
+    def back(self) -> None:
+        """From the PIN back to the code, which is kept (``data["code"]``) to be corrected."""
+        self._require(Pickup.WAITING_CODE)
+        if not self.needs_pin:
+            raise IllegalStep("the code is the first step: nothing to go back to")
+        self.needs_pin = False
+        self._unlock_keys()
+
+    @step
     def submit_pin(self, pin: str) -> None:
         self._require(Pickup.WAITING_CODE)
         if not self.needs_pin:
@@ -120,35 +165,25 @@ class PickupJourney(ReleasingJourney[Pickup]):
         if entries.pickup_pin(pin) is None:
             self.said = Say.PIN_FORMAT.format()
             return
-        now = self.core.now()
-        rules = self.core.rules
-        limit, window = rules.kiosk_pin_failures, rules.kiosk_pin_window_s
-        busy = lockout.longest(
-            now,
-            lockout.busy_until(self.core.store, "pin_failure", now, limit=limit, window_s=window),
-            self.core.pin_failures.wait_s(self.core.monotonic(), limit=limit, window_s=window),
-        )
-        if busy is not None:
-            self.said = Say.KIOSK_BUSY.format(minutes=_minutes(busy))
-            return
         item = self._held(self.data["code"])
         if item is None:  # picked up or withdrawn since the code was typed
             self.said = self._why_not_here(self.data["code"])
             return
-        if (minutes := lockout.minutes_locked(self.core.store, "item", item, rules, now)) is not None:
-            self.said = Say.LOCKED.format(minutes=minutes)
+        if self._still_locked(item):
             return
         if check_secret(pin, item["pin_hash"] or "", self.core.pepper):
             self.core.store.db.table("item").update(item["id"], {"failed_tries": 0})
             self._verified(item)
         else:
-            self._wrong_pin(item, now)
+            self._wrong_pin(item, self.core.now())
 
+    @step
     def settle_fee(self) -> None:
         """The fee is paid (the payment issue calls this once the money is confirmed)."""
         self._require(Pickup.FEE_DUE)
         self._change_state(Pickup.VERIFIED, fee="settled")
 
+    @step
     def open(self) -> None:
         self._require(Pickup.VERIFIED)
         if self._board_silent(self.data["compartment"]):
@@ -169,12 +204,47 @@ class PickupJourney(ReleasingJourney[Pickup]):
             self._watch_release()
         elif self.state is Pickup.REOPENED:
             self._watch_reopened()
+        elif self.locked_until is not None and self.core.now() >= self.locked_until:
+            self._unlock_keys()
+            self.said = None  # it said until when: that time has come
+
+    # -- locks -------------------------------------------------------------------------------------
+
+    def _still_locked(self, item: dict[str, Any]) -> bool:
+        """The dossier is locked after wrong PINs, or the kiosk is slowed after too many: said,
+        with until when, and no PIN is taken until then."""
+        now = self.core.now()
+        rules = self.core.rules
+        limit, window = rules.kiosk_pin_failures, rules.kiosk_pin_window_s
+        busy = lockout.longest(
+            now,
+            lockout.busy_until(self.core.store, "pin_failure", now, limit=limit, window_s=window),
+            self.core.pin_failures.wait_s(self.core.monotonic(), limit=limit, window_s=window),
+        )
+        locked = lockout.locked_until(self.core.store, "item", item, rules, now)
+        if locked is not None and (busy is None or locked >= now + busy):
+            self._lock_keys(locked, Say.LOCKED, code=self.data["code"])
+        elif busy is not None:
+            self._lock_keys(now + busy, Say.KIOSK_BUSY)
+        else:
+            self._unlock_keys()
+            return False
+        return True
+
+    def _lock_keys(self, until: datetime, say: Say, **values: object) -> None:
+        self.locked_until = until
+        self.data["locked_until"] = time_of_day(until)
+        self.said = say.format(until=self.data["locked_until"], **values)
+
+    def _unlock_keys(self) -> None:
+        self.locked_until = None
+        self.data.pop("locked_until", None)
 
     # -- checks ------------------------------------------------------------------------------------
 
     def _by_token(self, token: codes.PickupToken) -> None:
         if token.kiosk_id != self.core.kiosk_id:
-            self.said = Say.OTHER_KIOSK.format()
+            self.said = Say.OTHER_KIOSK.format(kiosk=token.kiosk_id)
             return
         if not token_is_genuine(self.core.token_key, token):
             self._reject(codes.Rejection.BAD_TOKEN)
@@ -188,7 +258,7 @@ class PickupJourney(ReleasingJourney[Pickup]):
             # (a DKP1 token names no loading: it fits only a result loaded before tokens did)
             self.said = self._why_not_here(token.dossier.code)
             return
-        self.data["code"] = token.dossier.code
+        self.data.update(code=token.dossier.code, via="qr")
         self._verified(item)
 
     def _verified(self, item: dict[str, Any]) -> None:
@@ -197,7 +267,10 @@ class PickupJourney(ReleasingJourney[Pickup]):
         keys = ("compartment", "citizen", "procedure", "fee_due")
         self.data.update({key: item[key] for key in keys}, code=item["dossier_code"], item=item["id"])
         self.needs_pin = False
-        self.said = None
+        self._unlock_keys()
+        if item["fee_due"]:
+            fee = int(item["fee_due"])
+            self.said = Say.FEE_DUE.format(amount_vi=amount(fee, "vi"), amount_en=amount(fee, "en"))
         if self.auto_open and not item["fee_due"]:  # verified, opening and the intent: one commit
             self._release(first=lambda: self._change_state(Pickup.VERIFIED, dossier=item["dossier_code"]),
                           was=item["state"])  # fmt: skip
@@ -225,7 +298,8 @@ class PickupJourney(ReleasingJourney[Pickup]):
         if left:
             self.said = Say.PIN_WRONG.format(left=left)
         else:
-            self.said = Say.LOCKED.format(minutes=_minutes(timedelta(seconds=self.core.rules.pin_lockout_s)))
+            until = now + timedelta(seconds=self.core.rules.pin_lockout_s)
+            self._lock_keys(until, Say.LOCKED, code=self.data["code"])
 
     def _held(self, code: str) -> dict[str, Any] | None:
         cursor = self.core.store.db.execute(
@@ -239,13 +313,14 @@ class PickupJourney(ReleasingJourney[Pickup]):
             "SELECT 1 FROM item WHERE kind = 'result' AND dossier_code = ? AND outcome = 'picked up'", [code]
         ).fetchone()
         if gone:
-            return Say.ALREADY_PICKED_UP.format()
+            return Say.ALREADY_PICKED_UP.format(code=code)
         # the backend's last word (no network call here: the citizen is waiting at the screen)
         known = status.cached_status(self.core.store, code, self.core.kiosk_id)
         if known is not None and known.status == "ready-elsewhere":
-            return Say.AT_OTHER_KIOSK.format(kiosk=known.kiosk)
-        return Say.NOT_HERE.format()
+            return Say.AT_OTHER_KIOSK.format(code=code, kiosk=known.kiosk)
+        return Say.NOT_HERE.format(code=code)
 
 
-def _minutes(delta: timedelta) -> int:
-    return max(1, round(delta.total_seconds() / 60))
+def time_of_day(moment: datetime) -> str:
+    """A moment as the clock on the wall says it, in Vietnam: "02:17"."""
+    return moment.astimezone(receipts.VIETNAM).strftime("%H:%M")

@@ -30,6 +30,7 @@ from kiosk.store import Store
 class PlacingJourney(Journey[S]):
     ITEM_KIND: ClassVar[str]  # "result" or "deposit"
     SAY_ALREADY: ClassVar[Say]  # what to say when that dossier is already inside
+    SAY_NO_SPACE: ClassVar[Say] = Say.NO_SPACE  # and when no compartment is free for it
     # the subclass's own states for the four steps every placing journey goes through
     OPENING: ClassVar[Any]
     DOOR_OPEN: ClassVar[Any]
@@ -64,7 +65,7 @@ class PlacingJourney(Journey[S]):
             return None
         inside = compartments.where_is(self.core.store, self.ITEM_KIND, dossier.code)
         if inside:
-            self.said = self.SAY_ALREADY.format(compartment=inside)
+            self.said = self.SAY_ALREADY.format(code=dossier.code, compartment=inside)
             return None
         return dossier
 
@@ -81,7 +82,7 @@ class PlacingJourney(Journey[S]):
                 every, self.data["size"], prefer_low=prefer_low, exclude=self.data["tried"]
             )  # fmt: skip
             if comp is None:
-                self.said = Say.NO_SPACE.format()
+                self.said = self.SAY_NO_SPACE.format()
                 self._change_state(self.NO_SPACE, dossier=self.data["code"], tried=self.data["tried"])
                 return
             item, before = self._place_intent(comp, info)
@@ -101,7 +102,7 @@ class PlacingJourney(Journey[S]):
                 self.data["tried"].append(comp.id)
                 self.said = Say.JAM_RETRYING.format(compartment=comp.id)
                 if len(self.data["tried"]) > self.core.rules.jam_retries:
-                    self.said = Say.NO_SPACE.format()
+                    self.said = self.SAY_NO_SPACE.format()
                     self._change_state(self.NO_SPACE, tried=self.data["tried"])
                     return
                 continue

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from kiosk import codes, lockout, staff
 from kiosk.core import Core
-from kiosk.journeys.machine import Journey
+from kiosk.journeys.machine import Journey, step
 from kiosk.journeys.messages import Say
 from kiosk.pickup_codes import check_secret, hash_secret, is_legacy_hash
 
@@ -51,7 +51,6 @@ class SignInJourney(Journey[SignIn]):
 
     def __init__(self, core: Core) -> None:
         super().__init__(core, "staff")
-        self.said: tuple[str, str] | None = None
         self.badge: str | None = None  # the id the badge carries, known or not
         self.member: dict[str, Any] | None = None  # set once signed in
         self.last_touch = core.now()
@@ -60,6 +59,7 @@ class SignInJourney(Journey[SignIn]):
     def role(self) -> str | None:
         return self.member["role"] if self.member and self.state is SignIn.SIGNED_IN else None
 
+    @step
     def submit_badge(self, text: str) -> None:
         self._require(SignIn.WAITING_BADGE)
         try:
@@ -70,9 +70,9 @@ class SignInJourney(Journey[SignIn]):
             self.said = Say.BADGE_UNKNOWN.format()
             return
         self.badge = badge.staff_id
-        self.said = None
         self._change_state(SignIn.WAITING_PIN, badge=badge.staff_id)
 
+    @step
     def submit_pin(self, pin: str) -> None:
         self._require(SignIn.WAITING_PIN)
         assert self.badge is not None
@@ -145,6 +145,7 @@ class SignInJourney(Journey[SignIn]):
         if self.state is SignIn.SIGNED_IN:
             self.touch()
 
+    @step
     def sign_out(self) -> None:
         self._change_state(SignIn.SIGNED_OUT, reason="signed out")
         self.said = Say.SIGNED_OUT.format()

@@ -21,7 +21,7 @@ from kiosk import compartments, events
 from kiosk.compartments import Compartment
 from kiosk.core import Core
 from kiosk.errors import DoorFoundOpen, UnknownCompartment
-from kiosk.journeys.machine import DoorReading
+from kiosk.journeys.machine import DoorReading, step
 from kiosk.journeys.messages import Say
 from kiosk.journeys.signin import SignInJourney
 from kiosk.journeys.staffed import TECHNICIANS, StaffJourney
@@ -56,10 +56,10 @@ class TechnicianJourney(StaffJourney[Tech]):
 
     def __init__(self, core: Core, session: SignInJourney) -> None:
         super().__init__(core, session)
-        self.said: tuple[str, str] | None = None
 
     # -- what the technician does ----------------------------------------------------------------
 
+    @step
     def open(self, compartment_id: str, reason: str) -> None:
         self._require(Tech.CHOOSING)
         self.staff.touch()
@@ -87,6 +87,7 @@ class TechnicianJourney(StaffJourney[Tech]):
             self._change_state(Tech.DOOR_OPEN, compartment=comp.id)
         self._back_to_list()
 
+    @step
     def set_in_service(self, compartment_id: str, in_service: bool, note: str) -> None:
         """The out-of-service switch; ``note`` says why, for the next technician."""
         self._require(Tech.CHOOSING)
@@ -101,12 +102,14 @@ class TechnicianJourney(StaffJourney[Tech]):
             self.core.take_out_of_service(comp.id, note, actor=self.actor)
             self.said = Say.OUT_OF_SERVICE.format(compartment=comp.id)
 
+    @step
     def switch_service(self, compartment_id: str, note: str) -> None:
         """The switch as a touch works it: out of service if in, back if out."""
         comp = self._compartment(compartment_id)
         if comp is not None:
             self.set_in_service(comp.id, not comp.in_service, note)
 
+    @step
     def finish(self) -> None:
         self._require(Tech.CHOOSING)
         self._change_state(Tech.DONE)

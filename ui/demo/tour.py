@@ -27,12 +27,13 @@ from ui.demo.touch import Hand, TourFailed
 HOME = "Về màn hình chính"  # Back to start
 DONE = "Xong"  # Done: on a screen that carries what the person needs (it stays until then)
 SKIP = "Bỏ qua"  # Skip: the satisfaction rating on the way out
-OK = "Đồng ý"  # OK
+OK = "Tiếp tục"  # OK (Continue)
 IDLE = "Máy nhận và trả hồ sơ 24 giờ"  # the idle screen's title
-THANKS = "Cảm ơn ông/bà"
+THANKS = "Xin cảm ơn ông/bà"
+REVIEW = "Vui lòng kiểm tra trước khi mở ngăn tủ"
 OFFLINE = "Mạng đang gián đoạn"  # the idle screen's notice while the sync cannot reach the backend
 PICKUP_CODE = "Đưa mã QR vào máy quét, hoặc nhập mã hồ sơ."
-DOOR_OPEN = r"^Ngăn (\w+) đang mở$"
+DOOR_OPEN = r"^Ngăn tủ (\w+) đang mở$"
 
 
 @dataclass
@@ -94,13 +95,13 @@ def officer_loads_three_results(t: Tour) -> None:
     t.controls.present(f"DKS1|{OFFICER.id}")
     t.hand.wait_for("Nhập mã PIN cán bộ.")
     t.shot("staff-pin")
-    t.say("She types her PIN on the on-screen keys and touches «Đồng ý» (OK).")
+    t.say("She types her PIN on the on-screen keys and touches «Tiếp tục» (Continue).")
     t.hand.type(OFFICER.pin)
     t.hand.touch(OK)
-    t.hand.wait_for("Ông/bà muốn làm gì?")
+    t.hand.wait_for("Chọn công việc")
     t.shot("officer-menu")
-    t.say("«Nạp kết quả» (Load results).")
-    t.hand.touch("Nạp kết quả")
+    t.say("«Đưa kết quả vào tủ» (Load results).")
+    t.hand.touch("Đưa kết quả vào tủ")
     t.hand.wait_for("Quét hoặc nhập mã hồ sơ của kết quả.")
     t.shot("load-scan-a-result")
     for n, dossier in enumerate(RESULTS, 1):
@@ -111,7 +112,7 @@ def officer_loads_three_results(t: Tour) -> None:
         else:
             t.say(f"Result {n}: she scans its code, {dossier.code}.")
             t.controls.present(dossier.code)
-        found = t.hand.wait_match(r"^Đặt kết quả vào ngăn (\w+) và đóng cửa\.$")
+        found = t.hand.wait_match(r"^Đặt kết quả vào ngăn tủ (\w+) và đóng cửa lại\.$")
         t.where[dossier.code] = found[1]
         t.say(f"    «{found[0]}» (put it in {found[1]} and close the door)")
         if n == 1:
@@ -121,7 +122,7 @@ def officer_loads_three_results(t: Tour) -> None:
         t.hand.wait_for("Quét hoặc nhập mã hồ sơ của kết quả.")
     t.say("Done loading: back to the menu, and «Đăng xuất» (Sign out).")
     t.hand.touch(HOME)
-    t.hand.wait_for("Ông/bà muốn làm gì?")
+    t.hand.wait_for("Chọn công việc")
     t.hand.touch("Đăng xuất")
     t.at_idle()
     t.shot("idle")
@@ -145,7 +146,7 @@ def citizens_are_texted(t: Tour) -> None:
 def pick_up(t: Tour, dossier: SampleDossier, name: str) -> None:
     """The door is open: the citizen takes the result and closes it."""
     compartment = t.hand.wait_match(DOOR_OPEN)[1]
-    t.say(f"    «Ngăn {compartment} đang mở» (compartment {compartment} is open), "
+    t.say(f"    «Ngăn tủ {compartment} đang mở» (compartment {compartment} is open), "
           f"for «{masked(dossier.citizen)}»")  # fmt: skip
     t.shot(f"{name}-door-open")
     t.say(f"    The citizen takes the result from {compartment} and closes the door.")
@@ -186,8 +187,8 @@ def jammed_door(t: Tour) -> None:
     t.controls.person("jam", where, "on")
     t.say("Citizen 3 holds the QR to the scanner.")
     t.controls.present(t.sent[dossier.code][1])
-    t.hand.wait_for("Ngăn không mở được", timeout=20)
-    t.say("    «Ngăn không mở được» (the compartment did not open): the citizen is sent to an officer,")
+    t.hand.wait_for("Ngăn tủ không mở được", timeout=20)
+    t.say("    «Ngăn tủ không mở được» (the compartment did not open): the citizen is sent to an officer,")
     t.say(f"    {where} is taken out of service, the result stays held.")
     t.shot("pickup-jammed")
     t.home()
@@ -203,16 +204,16 @@ def jammed_door(t: Tour) -> None:
     t.hand.wait_for("Nhập mã PIN cán bộ.")
     t.hand.type(TECHNICIAN.pin)
     t.hand.touch(OK)
-    t.hand.wait_for("Bảo trì: mở thử ngăn")
+    t.hand.wait_for("Bảo trì thiết bị")
     t.shot("technician-menu")
-    t.hand.touch("Bảo trì: mở thử ngăn")
+    t.hand.touch("Bảo trì thiết bị")
     t.hand.wait_for("Kiểm tra thiết bị và hàng đợi đồng bộ")
     t.say("«Kiểm tra thiết bị và hàng đợi đồng bộ» (check the devices and the sync queue).")
     t.hand.touch("Kiểm tra thiết bị và hàng đợi đồng bộ")
-    t.hand.wait_for(f"Ngăn {where} ngừng sử dụng")
+    t.hand.wait_for(f"Ngăn tủ {where} ngừng sử dụng")
     t.shot("maintenance-health")
-    t.say(f"«Ngừng sử dụng một ngăn, hoặc cho dùng lại»: {where} back in service.")
-    t.hand.touch("Ngừng sử dụng một ngăn, hoặc cho dùng lại")
+    t.say(f"«Tạm ngừng hoặc dùng lại một ngăn tủ»: {where} back in service.")
+    t.hand.touch("Tạm ngừng hoặc dùng lại một ngăn tủ")
     t.hand.wait(f"{where} in the list", lambda: any(b.accessibleName() == where for b in t.hand.buttons()))
     t.hand.touch(where)
     t.hand.wait(f"{where} in service", lambda: t.hand.find(rf"^{where} · \w+$") is not None)
@@ -220,7 +221,7 @@ def jammed_door(t: Tour) -> None:
     t.hand.touch("Xong")
     t.hand.wait_for("Kiểm tra thiết bị và hàng đợi đồng bộ")
     t.hand.touch("Xong")
-    t.hand.wait_for("Ông/bà muốn làm gì?")
+    t.hand.wait_for("Chọn công việc")
     t.hand.touch("Đăng xuất")
     t.at_idle()
     t.say("Citizen 3 holds the QR to the scanner again.")
@@ -241,10 +242,11 @@ def pickup_by_code_and_pin(t: Tour) -> None:
     t.hand.type(dossier.code)
     t.shot("pickup-code-typed")
     t.hand.touch(OK)
-    t.hand.wait_for("Nhập mã PIN 6 số trong tin nhắn.")
-    t.hand.type(t.sent[dossier.code][0])
+    t.hand.wait_for("Nhập mã PIN gồm 6 chữ số trong tin nhắn.")
+    pin = t.sent[dossier.code][0]
+    t.hand.type(pin[:-1])
     t.shot("pickup-pin")
-    t.hand.touch(OK)
+    t.hand.type(pin[-1])  # the sixth box filled: the PIN goes in, with no OK to find
     pick_up(t, dossier, "pickup-pin")
 
 
@@ -260,12 +262,17 @@ def dropoff_without_a_code(t: Tour) -> None:
     t.hand.type(DROPOFF.typed)
     t.shot("find-procedure")
     t.hand.touch(DROPOFF.procedure)
-    t.hand.wait_for("Nhập số điện thoại để liên hệ.")
+    t.hand.wait_for("Nhập số điện thoại di động để nhận tin nhắn báo kết quả.")
     t.hand.type(DROPOFF.phone)
     t.shot("dropoff-phone")
     t.hand.touch(OK)
+    t.hand.wait_for(REVIEW)
+    t.say("    The review before the door opens: the procedure, the phone masked, the size, a low door;")
+    t.say("    «Tiếp tục» (continue).")
+    t.shot("dropoff-review")
+    t.hand.touch("Tiếp tục")
     compartment = t.hand.wait_match(DOOR_OPEN)[1]
-    t.say(f"    «Ngăn {compartment} đang mở»: the citizen puts the dossier in and closes the door.")
+    t.say(f"    «Ngăn tủ {compartment} đang mở»: the citizen puts the dossier in and closes the door.")
     t.shot("dropoff-door-open")
     printed = len(list((t.machine.work / "printed").glob("*.png")))
     t.door("put", compartment)

@@ -92,12 +92,13 @@ class HelpScreen(Screen):
         h = self.happened
         if h is None:
             return ""
-        lines = [self.t("Reference: {reference}", reference=h.reference)]
+        lines = [self.t("Reference: {reference}", reference=h.reference)] if h.reference else []
         doing = DOING.get(h.kind)
         if doing is not None:
             lines.append(self.t(doing))
         lines.append(h.at.strftime("%H:%M %d/%m/%Y"))
         if h.compartment:
             lines.append(self.t("Compartment {compartment}", compartment=h.compartment))
-        lines.append(self.t("Say this reference when you call or come to the counter."))
+        if h.reference:
+            lines.append(self.t("Say this reference when you call or come to the counter."))
         return "\n".join(lines)

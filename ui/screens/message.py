@@ -10,6 +10,7 @@ from PyQt6.QtGui import QImage, QPixmap
 from PyQt6.QtWidgets import QPushButton
 
 from kiosk.layout import Machine
+from ui import readable
 from ui.i18n import Language
 from ui.screens.base import Screen, button, drop, plain, text, title
 from ui.screens.compartment_map import CompartmentMap, DoorCaption, beside
@@ -115,7 +116,8 @@ class MessageScreen(Screen):
         self.words.setText(f"{self.language.pick(self._said)}\n\n{words}")
 
     def retranslate(self) -> None:
-        self.heading.setText(self.t(self._key, **self._values) if self._key else "")
+        values = readable.shown(self._values, self.language.code)  # "8.000 đồng", not "8000 đồng"
+        self.heading.setText(self.t(self._key, **values) if self._key else "")
         self.words.setText(self.language.pick(self._said))
         self.caption.retranslate()
         self.home.setText(self.t("Done") if self._proof else self.t("Back to start"))
