@@ -79,7 +79,7 @@ def test_a_citizen_reopens_once_then_rates_on_the_way_out(
     machine.person("close", where)
     qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Cảm ơn ông/bà")
     offers(qtbot, kiosk, [REOPEN])
-    assert kiosk.message.action_buttons[REOPEN].text() == "Mở lại ngăn"
+    assert kiosk.message.action_buttons[REOPEN].text() == "Mở lại ngăn tủ"
     click(qtbot, kiosk.message.action_buttons[REOPEN])  # "I left my glasses in there"
     qtbot.waitUntil(lambda: kiosk.message.heading.text() == f"Ngăn tủ {where} đã mở lại")
     offers(qtbot, kiosk, [NOT_OPENED])
