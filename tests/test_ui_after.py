@@ -77,7 +77,7 @@ def test_a_citizen_reopens_once_then_rates_on_the_way_out(
     where = door_open(kiosk, qtbot)
     machine.person("take", where)
     machine.person("close", where)
-    qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Cảm ơn ông/bà")
+    qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Xin cảm ơn ông/bà")
     offers(qtbot, kiosk, [REOPEN])
     assert kiosk.message.action_buttons[REOPEN].text() == "Mở lại ngăn tủ"
     click(qtbot, kiosk.message.action_buttons[REOPEN])  # "I left my glasses in there"
@@ -121,7 +121,7 @@ def test_a_door_that_did_not_open_keeps_the_result_and_sends_for_help(
     pick_up_by_code_and_pin(qtbot, kiosk, sent["pin"])
     where = door_open(kiosk, qtbot)
     click(qtbot, kiosk.message.action_buttons[NOT_OPENED])
-    qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Ngăn không mở được")
+    qtbot.waitUntil(lambda: kiosk.message.heading.text() == "Ngăn tủ không mở được")
     assert "Kết quả vẫn được giữ cho ông/bà" in kiosk.message.words.text()
     assert kiosk.message.reference.text()  # the reference to give when asking for help
     assert kiosk.message.home.text() == "Xong"  # it stays until the person says so
