@@ -33,7 +33,7 @@ STATUSES: dict[str, tuple[str, str]] = {
     ),
     "finished": ("Đã có kết quả", "The result is ready"),
     "ready-here": (
-        "Kết quả đã có tại máy này. Mời ông/bà bấm Nhận kết quả",
+        "Kết quả đã có tại máy này. Mời ông/bà chạm «Nhận kết quả»",
         "The result is in this kiosk. Please touch Pick up the result",
     ),
     "ready-elsewhere": ("Kết quả đang chờ tại máy {kiosk}", "The result is waiting at kiosk {kiosk}"),

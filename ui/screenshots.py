@@ -144,6 +144,25 @@ def technician_list(w: KioskWindow) -> None:
     w.maintain("service")
 
 
+def rating(w: KioskWindow) -> None:
+    """ "Xong" after a pickup: the three faces on the way out."""
+    w.show_view(
+        View(JOURNEY, "pickup", "done", Say.THANK_YOU.format(), dict(DATA), ended=True, offers=("rate",))
+    )
+    w.done()
+    w.countdown.stop()  # the faces stay for the picture; untouched they go back by themselves
+
+
+REVIEW = {
+    "procedure_name": "Đăng ký khai sinh",
+    "phone_masked": "09** *** 678",
+    "size": "M",
+    "usual_size": "M",
+    "prefer_low": False,
+    "free": [["M", False], ["M", True], ["L", False]],
+}
+
+
 def help_after_a_jam(w: KioskWindow) -> None:
     data = {"compartment": "A05", "code": CODE}
     w.show_view(View(JOURNEY, "pickup", "jammed", Say.JAMMED.format(compartment="A05"), data, ended=True))
@@ -445,6 +464,89 @@ def views() -> list[Shot]:
                 key("Reference: {reference}", reference="4F3A-91C2"),
             ),
             at=NIGHT,
+        ),
+        # issue 13: steps and after (the review, the way on from a look-up, reopen, a door that did
+        # not open, the code by SMS, the rating)
+        Shot(
+            "50-dropoff-review",
+            "review",
+            "Please check before the compartment opens",
+            view("dropoff", "reviewing", Say.REVIEW.format(), more=REVIEW, step=(3, 4)),
+            shows=(Say.REVIEW.format(), ("09** *** 678", "09** *** 678")),
+        ),
+        Shot(
+            "51-review-no-low-free",
+            "review",
+            "Please check before the compartment opens",
+            view(
+                "dropoff",
+                "reviewing",
+                Say.NO_LOW_FREE.format(),
+                step=(3, 4),
+                more={**REVIEW, "prefer_low": True, "free": [["M", False], ["L", False]]},
+            ),
+            shows=(Say.NO_LOW_FREE.format(),),
+        ),
+        Shot(
+            "52-lookup-result-here",
+            "message",
+            "Dossier status",
+            view(
+                "lookup",
+                "answered",
+                Say.STATUS.format(
+                    code=CODE,
+                    vi="Kết quả đã có tại máy này. Mời ông/bà chạm «Nhận kết quả»",
+                    en="The result is in this kiosk. Please touch Pick up the result",
+                ),
+                ended=True,
+                more={"ready_here": True},
+            ),
+            shows=("Pick up a result",),
+        ),
+        Shot(
+            "53-thank-you-reopen",
+            "message",
+            "Thank you",
+            view("pickup", "done", Say.THANK_YOU.format(), ended=True, offers=("reopen", "rate")),
+            shows=("Open the compartment again",),
+        ),
+        Shot(
+            "54-door-open-did-not-open",
+            "message",
+            key(OPEN, compartment="A05"),
+            view(
+                "pickup", "door-open", Say.TAKE_RESULT.format(compartment="A05"), offers=("door-not-opened",)
+            ),
+            shows=("Door did not open?",),
+        ),
+        Shot(
+            "55-door-reported-not-opened",
+            "message",
+            "The compartment did not open",
+            view("pickup", "door-not-opened", Say.NOT_OPENED.format(compartment="A05"), ended=True),
+            shows=(Say.NOT_OPENED.format(compartment="A05"),),
+        ),
+        Shot(
+            "56-no-paper-code-by-sms",
+            "message",
+            NO_RECEIPT,
+            view(
+                "dropoff",
+                "deposited",
+                Say.CODE_BY_SMS.format(phone="09** *** 678"),
+                ended=True,
+                receipt="printer out of paper",
+                more={"sms_to": "09** *** 678"},
+            ),
+            shows=((CODE, CODE),),
+        ),
+        Shot(
+            "57-rating",
+            "rating",
+            "How satisfied are you with this service?",
+            rating,
+            shows=("Very satisfied",),
         ),
     ]
 

@@ -116,7 +116,7 @@ class Say(enum.Enum):
         "This kiosk does not take that procedure. Please choose again.",
     )
     REVIEW = (
-        "Vui lòng kiểm tra lại. Bấm Tiếp tục để mở ngăn tủ.",
+        "Vui lòng kiểm tra lại. Chạm «Tiếp tục» để mở ngăn tủ.",
         "Please check these details. Touch Continue to open a compartment.",
     )
     NO_LOW_FREE = (
@@ -132,7 +132,7 @@ class Say(enum.Enum):
         "The dossier has been received. Please take your receipt.",
     )
     NOTHING_DEPOSITED = (
-        "Cửa ngăn tủ đã đóng nhưng bên trong không có hồ sơ. Hồ sơ chưa được nộp vào ngăn.",
+        "Cửa ngăn tủ đã đóng nhưng bên trong không có hồ sơ. Hồ sơ chưa được nộp vào ngăn tủ.",
         "The door closed with nothing inside. The dossier has not been handed in.",
     )
     TAKE_ITEM = (
@@ -250,62 +250,63 @@ class Say(enum.Enum):
     )
     # issue 13: after — reopening a compartment, "the door did not open", the code by SMS, the rating
     REOPENED = (
-        "Ngăn {compartment} đã mở lại — mời lấy đồ còn quên và đóng cửa.",
-        "Compartment {compartment} is open again — take what you left and close the door.",
+        "Ngăn tủ {compartment} đã mở lại. Mời ông/bà lấy đồ còn quên và đóng cửa lại.",
+        "Compartment {compartment} is open again. Please take what you left and close the door.",
     )
     REOPENED_DOSSIER = (
-        "Ngăn {compartment} đã mở lại — ông/bà có thể bổ sung hoặc lấy lại hồ sơ, rồi đóng cửa.",
-        "Compartment {compartment} is open again — you may add to your dossier or take it back, then"
+        "Ngăn tủ {compartment} đã mở lại. Ông/bà có thể bổ sung hoặc lấy lại hồ sơ, rồi đóng cửa lại.",
+        "Compartment {compartment} is open again. You may add to your dossier or take it back, then"
         " close the door.",
     )
     REOPEN_ONCE = (
-        "Ngăn chỉ được mở lại một lần. Vui lòng bấm Trợ giúp để được hỗ trợ.",
+        "Ngăn tủ chỉ được mở lại một lần. Vui lòng chạm «Trợ giúp» để được hỗ trợ.",
         "A compartment can be reopened only once. Please touch Help.",
     )
     REOPEN_TOO_LATE = (
-        "Đã quá thời gian mở lại ngăn. Vui lòng bấm Trợ giúp để được hỗ trợ.",
+        "Đã quá thời gian mở lại ngăn tủ. Vui lòng chạm «Trợ giúp» để được hỗ trợ.",
         "It is too late to reopen the compartment. Please touch Help.",
     )
     REOPEN_JAMMED = (
-        "Ngăn {compartment} không mở lại được. Vui lòng bấm Trợ giúp để được hỗ trợ.",
+        "Ngăn tủ {compartment} không mở lại được. Vui lòng chạm «Trợ giúp» để được hỗ trợ.",
         "Compartment {compartment} did not open again. Please touch Help.",
     )
     CLOSED_EMPTY = ("Cửa đã đóng. Xin cảm ơn!", "The door is closed. Thank you!")
     DOSSIER_STILL_INSIDE = (
-        "Hồ sơ vẫn ở trong ngăn {compartment} và đã được nhận.",
+        "Hồ sơ vẫn ở trong ngăn tủ {compartment} và đã được nhận.",
         "Your dossier is still in compartment {compartment} and has been received.",
     )
     DOSSIER_SAFE_INSIDE = (
-        "Ngăn {compartment} không mở lại được; hồ sơ vẫn an toàn trong ngăn và đã được nhận.",
-        "Compartment {compartment} did not open again; your dossier is safe inside and has been received.",
+        "Ngăn tủ {compartment} không mở lại được. Hồ sơ vẫn an toàn trong ngăn tủ và đã được nhận.",
+        "Compartment {compartment} did not open again. Your dossier is safe inside and has been received.",
     )
     TAKEN_BACK = (
         "Ông/bà đã lấy lại hồ sơ. Hồ sơ chưa được nộp.",
         "You took your dossier back. It has not been handed in.",
     )
     ITEM_LEFT = (
-        "Trong ngăn {compartment} còn đồ vật. Cán bộ sẽ kiểm tra; nếu là đồ của ông/bà, vui lòng bấm"
-        " Trợ giúp.",
-        "Something is inside compartment {compartment}. An officer will check it; if it is yours, please"
+        "Trong ngăn tủ {compartment} còn đồ vật. Cán bộ sẽ kiểm tra. Nếu là đồ của ông/bà, vui lòng chạm"
+        " «Trợ giúp».",
+        "Something is inside compartment {compartment}. An officer will check it. If it is yours, please"
         " touch Help.",
     )
     NOT_OPENED = (
-        "Đã ghi nhận ngăn {compartment} không mở. Kết quả vẫn được giữ cho ông/bà. Vui lòng bấm Trợ giúp"
-        " để gọi hỗ trợ và đọc mã tra cứu.",
+        "Đã ghi nhận ngăn tủ {compartment} không mở. Kết quả vẫn được giữ cho ông/bà. Vui lòng chạm"
+        " «Trợ giúp» để gọi hỗ trợ và đọc mã tra cứu.",
         "Compartment {compartment} is recorded as not opening. Your result is kept for you. Please touch"
         " Help to call for help and give the reference.",
     )
     SEEN_OPEN_EMPTY = (
-        "Máy thấy cửa ngăn {compartment} đang mở và trong ngăn không còn kết quả. Vui lòng đóng cửa lại.",
+        "Máy thấy cửa ngăn tủ {compartment} đang mở và trong ngăn tủ không còn kết quả. Vui lòng đóng"
+        " cửa lại.",
         "The kiosk sees the door of compartment {compartment} open, with no result inside. Please close"
         " the door.",
     )
     SEEN_DOSSIER_INSIDE = (
-        "Máy thấy hồ sơ đã ở trong ngăn {compartment}. Vui lòng đóng cửa lại.",
+        "Máy thấy hồ sơ đã ở trong ngăn tủ {compartment}. Vui lòng đóng cửa lại.",
         "The kiosk sees your dossier inside compartment {compartment}. Please close the door.",
     )
     DOOR_REPORTED = (
-        "Đã ghi nhận. Vui lòng bấm Trợ giúp để gọi hỗ trợ và đọc mã tra cứu.",
+        "Đã ghi nhận. Vui lòng chạm «Trợ giúp» để gọi hỗ trợ và đọc mã tra cứu.",
         "Noted. Please touch Help to call for help and give the reference.",
     )
     CODE_BY_SMS = (
