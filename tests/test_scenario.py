@@ -34,7 +34,7 @@ def test_load_and_pickup(machine: Machine) -> None:
 def test_wrong_pin_then_cancel(machine: Machine) -> None:
     done = machine.kiosk("scenario", str(SCENARIOS / "wrong-pin-then-cancel.toml"))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "  screen: Mã PIN không đúng. Còn 4 lần thử. / Wrong PIN. 4 tries left." in done.stdout
+    assert "  screen: Mã PIN không đúng. Còn 4 lần thử. / Wrong PIN. Tries left: 4." in done.stdout
     assert "  pickup: waiting-code -> timed-out" in done.stdout
 
 

@@ -64,7 +64,7 @@ class Say(enum.Enum):
     PIN_FORMAT = ("Vui lòng nhập mã PIN gồm 6 chữ số.", "Please type the 6-digit PIN.")
     PIN_WRONG = (
         "Mã PIN không đúng. Còn {left} lần thử.",
-        "Wrong PIN. {left} tries left.",
+        "Wrong PIN. Tries left: {left}.",
     )
     LOCKED = (
         "Hồ sơ {code} tạm khóa do nhập sai mã PIN nhiều lần. Vui lòng thử lại sau {until}.",
@@ -200,7 +200,7 @@ class Say(enum.Enum):
     )
     SIGNIN_REFUSED = (
         "Thẻ hoặc mã PIN không đúng. Còn {left} lần thử.",
-        "The badge or the PIN is not right. {left} tries left.",
+        "The badge or the PIN is not right. Tries left: {left}.",
     )
     BADGE_LOCKED = (
         "Thẻ này tạm khóa do nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút.",

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kiosk.office import Opening, is_open
+from ui import readable
 from ui.i18n import N_, Language
 from ui.screens.base import Screen, button, text, title
 
@@ -81,7 +82,12 @@ class HelpScreen(Screen):
         )
         self.hotline.setText(self.t("Hotline: {number}", number=office.hotline) if office.hotline else "")
         self.hotline.setVisible(bool(office.hotline))
-        hours = "\n".join(o.describe(self.language.code) for o in office.openings)
+        # the periods of the same days said once, a line for each group of days
+        hours = (
+            readable.hours(office.openings, self.language.code).replace(" · ", "\n")
+            if office.openings
+            else ""
+        )
         self.hours.setText(self.t("Opening hours:") + "\n" + hours if hours else "")
         self.address.setText(self.t("Address: {address}", address=office.address) if office.address else "")
         self.address.setVisible(bool(office.address))
