@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from commands import health, journey, maintain, printer, run, scan, staff, sync
+from commands import health, journey, maintain, printer, run, scan, staff, sync, vietqr
 from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed, UnlockUnconfirmed
 from kiosk import assembly, audit, config, flags, history, logs, migrations, rekey, retention
@@ -63,12 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_parser(sub)
     maintain.add_parser(sub)
     journey.add_parser(sub)
+    vietqr.add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
     args = build_parser().parse_args(argv)
     logs.configure(logging.DEBUG if args.verbose else logging.WARNING)
+    if args.command == "vietqr":  # a codec's answer: no config, no database
+        return vietqr.cmd_vietqr(args, out)
     try:
         cfg = config.load(config.resolve_path(args.config, os.environ))
     except KioskError as exc:
