@@ -50,9 +50,25 @@ class Opening:
         return self.first <= moment.weekday() <= self.last and self.opens <= moment.time() < self.closes
 
     def describe(self, language: str) -> str:
+        return f"{self.days(language)}: {self.period()}"
+
+    def days(self, language: str) -> str:
         names = DAY_NAMES.get(language, DAY_NAMES["vi"])
-        days = names[self.first] if self.first == self.last else f"{names[self.first]} – {names[self.last]}"
-        return f"{days}: {_clock(self.opens)} – {_clock(self.closes)}"
+        return names[self.first] if self.first == self.last else f"{names[self.first]} – {names[self.last]}"
+
+    def period(self) -> str:
+        return f"{_clock(self.opens)} – {_clock(self.closes)}"
+
+
+def describe_all(openings: list[Opening], language: str) -> list[str]:
+    """The periods of the same days said once: ["Thứ Hai – Thứ Sáu: 7:30 – 11:30, 13:30 – 17:00",
+    "Thứ Bảy: 7:30 – 11:30"]."""
+    by_days: dict[tuple[int, int], list[Opening]] = {}
+    for o in openings:
+        by_days.setdefault((o.first, o.last), []).append(o)
+    return [
+        f"{group[0].days(language)}: {', '.join(o.period() for o in group)}" for group in by_days.values()
+    ]
 
 
 def _clock(moment: time) -> str:

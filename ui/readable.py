@@ -5,11 +5,11 @@ office's opening hours in words ("Thứ Hai – Thứ Sáu: 7:30 – 11:30")."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import time
 
 from babel.numbers import format_decimal
 
-from kiosk.office import DAY_NAMES, Opening
+from kiosk import office
+from kiosk.office import Opening
 
 AMOUNTS = frozenset({"fee_due"})  # the values a screen shows that are sums of đồng
 
@@ -19,21 +19,8 @@ def amount(value: int, language: str) -> str:
 
 
 def hours(openings: list[Opening], language: str) -> str:
-    """The periods of the same days said once: "Thứ Hai – Thứ Sáu: 7:30 – 11:30, 13:30 – 17:00"
-    (the groups apart by " · "; none configured: "—")."""
-    names = DAY_NAMES.get(language, DAY_NAMES["vi"])
-    by_days: dict[tuple[int, int], list[str]] = {}
-    for o in openings:
-        by_days.setdefault((o.first, o.last), []).append(f"{_clock(o.opens)} – {_clock(o.closes)}")
-    said = []
-    for (first, last), periods in by_days.items():
-        days = names[first] if first == last else f"{names[first]} – {names[last]}"
-        said.append(f"{days}: {', '.join(periods)}")
-    return " · ".join(said) or "—"
-
-
-def _clock(moment: time) -> str:
-    return f"{moment.hour}:{moment.minute:02d}"
+    """The opening hours in one line, the groups of days apart by " · " (none configured: "—")."""
+    return " · ".join(office.describe_all(openings, language)) or "—"
 
 
 def shown(values: Mapping[str, object], language: str) -> dict[str, object]:

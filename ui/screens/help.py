@@ -8,8 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kiosk.office import Opening, is_open
-from ui import readable
+from kiosk.office import Opening, describe_all, is_open
 from ui.i18n import N_, Language
 from ui.screens.base import Screen, button, text, title
 
@@ -83,11 +82,7 @@ class HelpScreen(Screen):
         self.hotline.setText(self.t("Hotline: {number}", number=office.hotline) if office.hotline else "")
         self.hotline.setVisible(bool(office.hotline))
         # the periods of the same days said once, a line for each group of days
-        hours = (
-            readable.hours(office.openings, self.language.code).replace(" · ", "\n")
-            if office.openings
-            else ""
-        )
+        hours = "\n".join(describe_all(office.openings, self.language.code))
         self.hours.setText(self.t("Opening hours:") + "\n" + hours if hours else "")
         self.address.setText(self.t("Address: {address}", address=office.address) if office.address else "")
         self.address.setVisible(bool(office.address))
