@@ -160,6 +160,46 @@ class PrinterSection(_Section):
     status_timeout_ms: PositiveMs = 500
 
 
+Bin = Annotated[str, Field(pattern=r"^[0-9]{6}$")]  # a bank's BIN, as NAPAS numbers it
+# an account or card number as VietQR carries it: letters and digits, at most 19
+AccountNumber = Annotated[str, Field(pattern=r"^[0-9A-Za-z]{1,19}$")]
+
+
+class BeneficiarySection(_Section):
+    """Where the fees of some procedures go, when the province has more than one account."""
+
+    procedures: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(min_length=1)]
+    bin: Bin
+    account: AccountNumber
+    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None  # shown under the QR
+
+
+class FeesSection(_Section):
+    """Fees paid at the kiosk (issue 14): the account a VietQR transfer goes to, and how long the
+    kiosk waits for the bank's word. ``procedures`` in a [[fees.beneficiary]] name a result's
+    procedure as the backend sends it (its name or its national code)."""
+
+    bin: Bin
+    account: AccountNumber
+    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None  # the account holder
+    methods: Annotated[list[Literal["vietqr", "cash"]], Field(min_length=1)] = ["vietqr", "cash"]
+    qr_wait_s: Annotated[float, Field(ge=60, le=1800)] = 300.0  # the QR screen waits this long
+    poll_s: Annotated[float, Field(ge=1, le=60)] = 3.0  # the sync asks the backend this often
+    beneficiary: list[BeneficiarySection] = []
+
+
+class CashSection(_Section):
+    """A bill validator speaking ITL's SSP (NV9 / NV10 / NV200), issue 14."""
+
+    url: Annotated[str, Field(min_length=1)]
+    protocol: Literal["ssp"] = "ssp"
+    address: Annotated[int, Field(ge=0, le=0x7D)] = 0  # 0x7E and 0x7F are not addresses
+    baudrate: Literal[9600, 19200, 38400] = 9600
+    reply_timeout_ms: PositiveMs = 1000  # the manual's slave answers within about 1 s
+    retries: Annotated[int, Field(ge=0, le=20)] = 3  # the same frame again, same sequence flag
+    poll_interval_ms: PositiveMs = 200
+
+
 Seconds = Annotated[float, Field(gt=0, le=86_400)]
 MAX_HOLD_DAYS = 3650  # the contract's bound for a result's hold; a stored value past it is not trusted
 
@@ -380,6 +420,8 @@ class KioskConfig(_Section):
     scanner: ScannerSection | None = None
     printer: PrinterSection | None = None
     camera: CameraSection | None = None
+    fees: FeesSection | None = None
+    cash: CashSection | None = None
     health: HealthSection = HealthSection()
     source: str = "<memory>"
 

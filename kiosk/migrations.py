@@ -295,6 +295,54 @@ def _v10_ratings(db: Database) -> None:
     )
 
 
+_PAYMENT_SQL = [
+    # A fee asked for at the kiosk (issue 14): one row per way of paying tried for an item, with a
+    # reference the kiosk chose. ``received`` is what is proven to have arrived: the bank's word
+    # (through the backend) for a VietQR transfer, the notes credited for cash.
+    """CREATE TABLE payment (
+        reference TEXT PRIMARY KEY,
+        item INTEGER NOT NULL REFERENCES item(id),
+        dossier_code TEXT NOT NULL,
+        method TEXT NOT NULL CHECK (method IN ('vietqr', 'cash')),
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        received INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL CHECK (state IN ('requested', 'paid', 'short', 'cancelled', 'expired')),
+        journey TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        settled_at TEXT)""",
+    "CREATE UNIQUE INDEX payment_one_open ON payment(item, method) WHERE state = 'requested'",
+    # Every note the validator credited, committed before the screen counts it.
+    """CREATE TABLE cash_credit (
+        id INTEGER PRIMARY KEY,
+        reference TEXT NOT NULL REFERENCES payment(reference),
+        channel INTEGER NOT NULL,
+        value INTEGER NOT NULL CHECK (value > 0),
+        at TEXT NOT NULL)""",
+    # What the backend said about a VietQR payment; written by the sync process only, read by the
+    # kiosk's, which turns it into the payment's state (so each table has one writer).
+    """CREATE TABLE payment_backend (
+        reference TEXT PRIMARY KEY REFERENCES payment(reference),
+        created_at TEXT,          -- when the backend accepted the request
+        cancelled_at TEXT,        -- when the backend accepted its cancellation
+        checked_at TEXT,
+        paid_amount INTEGER,      -- the sum the bank reported
+        paid_at TEXT,
+        transactions INTEGER NOT NULL DEFAULT 0,  -- confirmations seen: more than one is flagged
+        detail TEXT)""",
+    # Results only their holder may take (a chip ID card's number, compared as a keyed hash)
+    "ALTER TABLE assignment ADD COLUMN requires_holder INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE assignment ADD COLUMN holder_hash TEXT",
+    "ALTER TABLE item ADD COLUMN requires_holder INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE item ADD COLUMN holder_hash TEXT",
+]
+
+
+def _v11_payments(db: Database) -> None:
+    for sql in _PAYMENT_SQL:
+        db.execute(sql)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "compartments", _v1_compartments),
     Migration(2, "append-only audit log with hash chain", _v2_audit_log),
@@ -306,6 +354,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "what a process knows in memory, for the health endpoint", _v8_process_snapshots),
     Migration(9, "retention: the audit log's anchor, archives", _v9_retention),
     Migration(10, "citizens' satisfaction ratings, counted by the hour", _v10_ratings),
+    Migration(11, "fees paid at the kiosk, cash credits, results only their holder may take", _v11_payments),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -69,6 +69,10 @@ SEED: dict[int, Any] = {
         "INSERT INTO archive VALUES (1, 'K-00001-20261123.jsonl.xz', 't', 1, 0, 'h', 0, 0, 10, 'x')"
     ),
     10: lambda db: db.execute("INSERT INTO rating_tally VALUES ('2026-11-23T15:00:00+07:00', 'ok', 1)"),
+    11: lambda db: db.execute(
+        "INSERT INTO payment (reference, item, dossier_code, method, amount, state, created_at, updated_at)"
+        " SELECT 'P1', id, dossier_code, 'cash', 8000, 'requested', 't', 't' FROM item LIMIT 1"
+    ),
 }  # fmt: skip
 # what must still be there once version N is applied over data of the versions before
 SURVIVES: dict[int, Any] = {
@@ -86,6 +90,8 @@ SURVIVES: dict[int, Any] = {
         and db.execute("SELECT seq FROM audit_anchor").fetchone() == (0,)
     ),
     10: lambda db: db.execute("SELECT COUNT(*) FROM archive").fetchone() == (1,),
+    # results loaded before any holder was asked for are anyone's with the code and PIN
+    11: lambda db: db.execute("SELECT requires_holder, holder_hash FROM item").fetchall() == [(0, None)],
     2: lambda db: db.execute("SELECT holds FROM compartment").fetchone()[0] == "000.00.53.H48-220921-0099",
     3: lambda db: (
         db.execute("SELECT dossier_code, kind, state, compartment FROM item").fetchall()
