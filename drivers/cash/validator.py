@@ -70,7 +70,7 @@ class NoteValidator:
         self._unanswered: Unanswered | None = None  # its reply never read: re-sent before anything new
         self._held: list[NoteEvent] = []  # events of a POLL settled on behalf of another verb
         self._read_since_credit = True  # a credit first thing after connecting is money
-        self._in_flight = threading.Lock()
+        self._in_flight = threading.RLock()  # a verb's exchanges and the events it holds, together
         self.log = logging.getLogger("drivers.cash")
 
     @classmethod
@@ -132,10 +132,11 @@ class NoteValidator:
 
     def poll(self) -> list[NoteEvent]:
         """What happened since the last poll, oldest first."""
-        data = self._command(Command.POLL)
-        channels = self.setup.channels if self.setup else ()
-        events, self._held = [*self._held, *parse_events(data, channels)], []
-        return [self._judged(event) for event in events]
+        with self._in_flight:
+            data = self._command(Command.POLL)
+            channels = self.setup.channels if self.setup else ()
+            events, self._held = [*self._held, *parse_events(data, channels)], []
+            return [self._judged(event) for event in events]
 
     def reject(self) -> None:
         """Give back the note held in escrow."""
