@@ -128,6 +128,11 @@ def qr_of(payee: Beneficiary, payment: Payment) -> str:
     return vietqr.build(asked)
 
 
+def of_item(store: Store, item_id: int) -> list[Payment]:
+    rows = store.db.query("SELECT * FROM payment WHERE item = ? ORDER BY created_at, rowid", [item_id])
+    return [Payment.of(row) for row in rows]
+
+
 def _update(store: Store, reference: str, changes: dict[str, Any]) -> None:
     columns = ", ".join(f"{column} = ?" for column in changes)  # names from this module, never input
     store.db.execute(f"UPDATE payment SET {columns} WHERE reference = ?", [*changes.values(), reference])

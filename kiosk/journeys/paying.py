@@ -18,7 +18,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from kiosk import payments
+from drivers.printer.document import Document
+from kiosk import payments, receipts
 from kiosk.cash_session import CashNews
 from kiosk.clock import stamp
 from kiosk.journeys.machine import IllegalStep, S, step
@@ -34,6 +35,7 @@ class PayingJourney(ReleasingJourney[S]):
     VERIFIED: ClassVar[Any]
     TIMED_OUT: ClassVar[Any]
     auto_open: bool
+    receipt: Document | None = None  # once the fee is paid: what was paid and how, for the printer
 
     # -- what the citizen does -------------------------------------------------------------------
 
@@ -170,6 +172,12 @@ class PayingJourney(ReleasingJourney[S]):
 
     def _paid(self, amount: int) -> None:
         self.said = Say.FEE_PAID.format(**sums(amount=amount))
+        item = self._item_row()
+        paid = [receipts.PaidBy(p.received, p.method, p.reference)
+                for p in payments.of_item(self.core.store, item["id"]) if p.received]  # fmt: skip
+        office = receipts.Office(self.core.cfg.kiosk.office, self.core.kiosk_id)
+        code, comp, fee = item["dossier_code"], item["compartment"], int(item["fee_due"] or 0)
+        self.receipt = receipts.pickup_receipt(office, code, self.core.now(), comp, fee=fee, paid=paid)
         if self.auto_open:
             self.open()  # type: ignore[attr-defined]
 
