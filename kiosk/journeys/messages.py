@@ -314,6 +314,63 @@ class Say(enum.Enum):
         "The dossier's code will be sent by SMS to {phone}.",
     )
     RATED = ("Cảm ơn ông/bà đã đánh giá.", "Thank you for your rating.")
+    # issue 14: fees paid at the kiosk (kiosk/journeys/paying.py). Amounts come in as {x_vi}/{x_en}
+    # (``sums``); the kiosk gives no change, and says so before a note goes in
+    FEE_CHOOSE = (
+        "Hồ sơ còn phải nộp phí {remaining_vi} đồng. Vui lòng chọn cách thanh toán.",
+        "A fee of {remaining_en} đồng is due on this dossier. Please choose how to pay.",
+    )
+    PAY_QR = (
+        "Vui lòng quét mã QR bằng ứng dụng ngân hàng và chuyển đúng {remaining_vi} đồng. Ngăn tủ sẽ mở"
+        " khi máy nhận được xác nhận của ngân hàng.",
+        "Please scan the QR code with your banking app and transfer exactly {remaining_en} đồng. The"
+        " compartment opens once the bank confirms the payment.",
+    )
+    PAY_CASH = (
+        "Vui lòng đưa từng tờ tiền vào máy. Máy không trả lại tiền thừa nên chỉ nhận tờ tiền đến"
+        " {largest_vi} đồng. Còn phải nộp {remaining_vi} đồng.",
+        "Please put the notes in one at a time. The kiosk gives no change, so it takes notes of up to"
+        " {largest_en} đồng only. Still due: {remaining_en} đồng.",
+    )
+    CASH_CREDITED = (
+        "Đã nhận {value_vi} đồng. Còn phải nộp {remaining_vi} đồng.",
+        "{value_en} đồng received. Still due: {remaining_en} đồng.",
+    )
+    FEE_PAID = (
+        "Đã thanh toán {amount_vi} đồng. Xin cảm ơn!",
+        "{amount_en} đồng paid. Thank you!",
+    )
+    PAYMENT_SHORT = (
+        "Máy nhận được {received_vi} đồng, chưa đủ {amount_vi} đồng. Ngăn tủ chưa mở. Số tiền đã nhận"
+        " được ghi cho hồ sơ. Vui lòng liên hệ Bộ phận Một cửa.",
+        "The kiosk received {received_en} đồng, less than {amount_en} đồng. The compartment stays shut."
+        " What arrived is counted for the dossier. Please contact the one-stop office.",
+    )
+    QR_EXPIRED = (
+        "Đã hết thời gian chờ thanh toán. Nếu ông/bà đã chuyển tiền, số tiền vẫn được ghi cho hồ sơ. Vui"
+        " lòng bắt đầu lại hoặc liên hệ Bộ phận Một cửa.",
+        "The time to pay is over. If you have transferred the money, it is still counted for the"
+        " dossier. Please start again or contact the one-stop office.",
+    )
+    CASH_REJECTED = (
+        "Máy không nhận tờ tiền này. Vui lòng lấy lại tờ tiền và thử tờ khác.",
+        "The kiosk did not take that note. Please take it back and try another.",
+    )
+    CASH_JAMMED = (
+        "Tờ tiền bị kẹt trong máy. Số tiền đã nhận vẫn được ghi cho hồ sơ. Vui lòng liên hệ Bộ phận Một cửa.",
+        "A note is stuck in the kiosk. What it has received is still counted for the dossier. Please"
+        " contact the one-stop office.",
+    )
+    CASH_STOPPED = (
+        "Máy tạm ngừng nhận tiền mặt. Số tiền đã nhận vẫn được ghi cho hồ sơ. Ông/bà có thể chạm «Quay"
+        " lại» để thanh toán bằng mã QR hoặc liên hệ Bộ phận Một cửa.",
+        "The kiosk has stopped taking cash. What it has received is still counted for the dossier. You"
+        " can touch Back to pay by QR code, or contact the one-stop office.",
+    )
+    CASH_REFUSED = (
+        "Máy không nhận tờ tiền này. Vui lòng liên hệ Bộ phận Một cửa.",
+        "The kiosk refused that note. Please contact the one-stop office.",
+    )
 
     def __init__(self, vi: str, en: str) -> None:
         self.vi = vi
@@ -327,3 +384,9 @@ def amount(dong: int, language: str) -> str:
     """A sum of money as each language writes it: "8.000" in Vietnamese, "8,000" in English."""
     grouped = f"{dong:,}"
     return grouped.replace(",", ".") if language == "vi" else grouped
+
+
+def sums(**values: int) -> dict[str, str]:
+    """Each sum of đồng as both languages write it: ``sums(remaining=8000)`` gives
+    ``remaining_vi="8.000"`` and ``remaining_en="8,000"``."""
+    return {f"{name}_{lang}": amount(value, lang) for name, value in values.items() for lang in ("vi", "en")}
