@@ -27,6 +27,7 @@ from drivers.cash.codec import (
     Setup,
     command_frame,
     command_name,
+    encode_frame,
     inhibit_masks,
     parse_events,
     parse_serial,
@@ -197,8 +198,8 @@ class NoteValidator:
         ``retries`` more tries have failed, keeping it to be sent first next time. The next
         command's flag is the other one (after SYNC: clear)."""
         name = command_name(sent.command)
-        seq = sent.frame[1]  # SEQ is never 0x7F (addresses stop at 0x7D), so it is never stuffed
         problems: list[str | None] = []
+        self._unanswered = sent  # from before the first byte goes out: a link lost mid-way leaves it
         for attempt in range(self.retries + 1):
             if attempt:
                 self.counters.retries += 1
@@ -207,21 +208,21 @@ class NoteValidator:
             self.counters.commands += 1
             self.link.flush()
             self.link.write(sent.frame)
-            outcome = self._await_reply(seq)
+            outcome = self._await_reply(sent)
             if isinstance(outcome, Frame):
                 self._unanswered = None
                 self._flag = not sent.flag
                 return outcome
             problems.append(outcome)
-        self._unanswered = sent
         spoilt = [p for p in problems if p is not None]
         if not spoilt:
             detail = f"no reply to {name} in {len(problems)} tries"
             raise ValidatorSilent(self.link.url, self.address, self.link.baudrate, detail)
         raise BadReply(self.link.url, name, spoilt[-1])
 
-    def _await_reply(self, seq: int) -> Frame | str | None:
-        """The reply marked ``seq``; else None for silence, or what came instead."""
+    def _await_reply(self, sent: Unanswered) -> Frame | str | None:
+        """The reply marked as ``sent`` is; else None for silence, or what came instead."""
+        seq = sent.frame[1]  # SEQ is never 0x7F (addresses stop at 0x7D), so it is never stuffed
         reader = FrameReader()
         deadline = self._monotonic() + self.reply_timeout_s
         problem: str | None = None
@@ -230,12 +231,16 @@ class NoteValidator:
             for found in reader.feed(chunk):
                 if isinstance(found, CodecError):
                     problem, spoilt = str(found), True
+                elif encode_frame(found) == sent.frame:
+                    continue  # our own frame, echoed by a half-duplex adapter
                 elif found.seq != seq:  # a late reply to an earlier command: its answer may follow
                     problem = f"a reply marked {found.seq:02X} to a command marked {seq:02X}"
                 else:
                     return found
             if spoilt and not reader.inside_frame:
                 return problem  # a spoilt frame and nothing more on its way: try again now
+            if self._monotonic() >= deadline:  # a line that babbles without end is no answer either
+                break
         if problem is None and (reader.inside_frame or reader.skipped):
             problem = "bytes that were not a whole frame"
         return problem
