@@ -259,3 +259,13 @@ def test_the_adapter_unplugged_and_back(rig: CashRig) -> None:
         rig.validator.poll()
     rig.ctl.call("link", "up")
     assert rig.validator.connect().country == "VND"
+
+
+def test_a_validator_asked_at_another_address_stays_quiet(rig: CashRig) -> None:
+    other = NoteValidator.from_url(str(rig.link), address=1, reply_timeout_s=0.05, retries=0)
+    try:
+        with pytest.raises(ValidatorSilent, match="with address 1"):
+            other.connect()
+    finally:
+        other.close()
+    assert rig.ctl.call("state")["frames_seen"] == 0
