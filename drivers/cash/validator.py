@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+import serial
+
 from drivers.cash.codec import (
     OK,
     Command,
@@ -84,7 +86,7 @@ class NoteValidator:
         reply_timeout_s: float = 1.0,
         retries: int = 3,
     ) -> NoteValidator:
-        link = Link(url, baudrate=baudrate, name="cash")
+        link = Link(url, baudrate=baudrate, stopbits=serial.STOPBITS_TWO, name="cash")  # SSP is 8N2
         return cls(link, address=address, reply_timeout_s=reply_timeout_s, retries=retries)
 
     def close(self) -> None:
