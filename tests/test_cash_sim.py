@@ -4,6 +4,8 @@ its defined outcome (no credit lost, none counted twice)."""
 
 from __future__ import annotations
 
+import contextlib
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -269,3 +271,30 @@ def test_a_validator_asked_at_another_address_stays_quiet(rig: CashRig) -> None:
     finally:
         other.close()
     assert rig.ctl.call("state")["frames_seen"] == 0
+
+
+def test_notes_under_random_faults_on_the_wire_none_lost_none_counted_twice(short_tmp: Path) -> None:
+    rng = random.Random(14)
+    inserted: list[int] = []
+    counted: list[int | None] = []
+    faults = ["corrupt-crc", "drop-stuffing", "stale-seq"]
+    with cash_rig(short_tmp, reply_timeout_s=0.04) as rig:
+        accepting(rig)
+        for _ in range(60):
+            if rng.random() < 0.3:
+                inserted.append(rng.choice(VND))
+                rig.ctl.call("insert", inserted[-1])
+            if rng.random() < 0.3:
+                rig.ctl.call(rng.choice(faults), rng.choice([1, 2, 4]))
+            with contextlib.suppress(BadReply, ValidatorSilent):  # the next POLL sends it again first
+                counted += credits(rig.validator.poll())
+        for fault in faults:
+            rig.ctl.call(fault, "off")
+        while rig.ctl.call("state")["note"] or rig.ctl.call("state")["waiting"]:
+            counted += credits(rig.validator.poll())
+        counted += credits(rig.validator.poll())
+        state = rig.ctl.call("state")
+        tried = rig.validator.counters
+    assert len(inserted) > 10 and tried.retries > 10 and tried.resent > 0  # polls failed whole, too
+    assert counted == inserted
+    assert (state["credits"], state["credited"]) == (len(inserted), sum(inserted))
