@@ -298,3 +298,14 @@ def test_notes_under_random_faults_on_the_wire_none_lost_none_counted_twice(shor
     assert len(inserted) > 10 and tried.retries > 10 and tried.resent > 0  # polls failed whole, too
     assert counted == inserted
     assert (state["credits"], state["credited"]) == (len(inserted), sum(inserted))
+
+
+def test_disabling_gives_back_at_once_what_is_not_credited_even_unpolled(rig: CashRig) -> None:
+    accepting(rig)
+    to_escrow(rig, 50_000)
+    rig.ctl.call("insert", 10_000)  # a second note at the bezel, behind the first
+    rig.validator.disable()  # the fee is paid elsewhere: no poll follows for a while
+    state = rig.ctl.call("state")
+    assert (state["note"], state["waiting"]) == (None, [])
+    rig.validator.accept_up_to(100_000)  # the next citizen's payment
+    assert rig.polls(3) == [NoteEvent(K.REJECTING), NoteEvent(K.REJECTED)]  # nothing of the last one's
