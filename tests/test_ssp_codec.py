@@ -386,3 +386,11 @@ def test_a_link_lost_after_a_poll_went_out_sends_that_poll_again_first() -> None
     assert v.accept_up_to(100_000) == (10_000, 20_000, 50_000, 100_000)  # the POLL first, same flag
     assert v.poll() == [NoteEvent(K.CREDIT, 4, 100_000)]
     assert not link.pairs
+
+
+def test_a_late_reply_to_the_last_command_is_passed_over_for_the_answer_behind_it() -> None:
+    late = ok(True)  # SETUP's reply arriving twice, the second time late
+    with expected_ssp([*connecting(), (cmd(False, Command.POLL), late + ok(False, "EF 06"))]) as v:
+        v.connect()
+        assert v.poll() == [NoteEvent(K.READ, 6, 500_000)]
+        assert v.counters.retries == 0
