@@ -394,3 +394,12 @@ def test_a_late_reply_to_the_last_command_is_passed_over_for_the_answer_behind_i
         v.connect()
         assert v.poll() == [NoteEvent(K.READ, 6, 500_000)]
         assert v.counters.retries == 0
+
+
+def test_a_reply_from_another_address_is_refused_as_bad_reply() -> None:
+    poll = cmd(False, Command.POLL)
+    stranger = encode_frame(Frame(False, 1, H("F0 EE 01")))  # a credit, but from validator 1
+    with expected_ssp([*connecting(), *[(poll, stranger)] * 3]) as v:
+        v.connect()
+        with pytest.raises(BadReply, match="a reply marked 01 to a command marked 00"):
+            v.poll()
