@@ -10,6 +10,7 @@ import argparse
 from typing import TextIO
 
 from drivers.cash.codec import Setup
+from drivers.cash.errors import ValidatorSilent
 from drivers.errors import DeviceError, LinkUnavailable
 from kiosk.assembly import validator_from_config
 from kiosk.config import CashSection, KioskConfig
@@ -41,9 +42,13 @@ def cmd_cash(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: Text
         print(f"  cannot open it: {exc.reason}. Check that its USB-serial adapter is plugged in "
               f"and that url in [cash] names it.", file=out)  # fmt: skip
         return FAILED
-    except DeviceError as exc:
+    except ValidatorSilent as exc:
         print(f"  no answer: {exc}", file=out)
         print("The kiosk cannot take cash until the validator answers.", file=out)
+        return FAILED
+    except DeviceError as exc:
+        print(f"  it answered, but: {exc}", file=out)
+        print("The kiosk cannot take cash with it until this is put right.", file=out)
         return FAILED
     finally:
         validator.close()

@@ -115,3 +115,11 @@ def test_kiosk_sim_cash_as_a_process_with_its_control_verbs(short_tmp: Path) -> 
     finally:
         sim.terminate()
         sim.wait(5)
+
+
+def test_status_of_a_validator_too_old_for_protocol_6_says_what_to_do(short_tmp: Path) -> None:
+    with cash_rig(short_tmp, max_protocol=5) as rig:
+        code, text = kiosk_cash(config(short_tmp, f'url = "{rig.link}"'))
+    assert code == 1
+    assert "  it answered, but: the bill validator on" in text
+    assert "refused HOST PROTOCOL VERSION 8, 7, 6 (its firmware is older than protocol 6: update it" in text

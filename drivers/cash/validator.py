@@ -97,7 +97,6 @@ class NoteValidator:
     def connect(self) -> Setup:
         """SYNC, the highest HOST PROTOCOL VERSION the unit takes (8, else 7, else 6), SETUP."""
         self._command(Command.SYNC)
-        refused: CommandRefused | None = None
         for version in HOST_PROTOCOLS:
             try:
                 self._command(Command.HOST_PROTOCOL_VERSION, bytes((version,)))
@@ -105,10 +104,10 @@ class NoteValidator:
             except CommandRefused as exc:
                 if exc.code != FAIL:
                     raise
-                refused = exc
         else:
-            assert refused is not None
-            raise refused
+            asked = "HOST PROTOCOL VERSION " + ", ".join(map(str, HOST_PROTOCOLS))
+            why = "its firmware is older than protocol 6: update it with ITL's tools"
+            raise CommandRefused(self.link.url, f"{asked} ({why})", FAIL)
         self.setup = self._parsed(Command.SETUP_REQUEST, parse_setup, self._command(Command.SETUP_REQUEST))
         self._read_since_credit = True
         self.log.info("validator %s: firmware %s, %s, channels %s", self.link.url, self.setup.firmware,
