@@ -248,6 +248,51 @@ class Say(enum.Enum):
         "Bộ nhớ của máy sắp đầy. Máy tạm ngừng nhận việc mới. Kỹ thuật viên đã được báo.",
         "The kiosk's storage is nearly full. It takes no new work for now. A technician has been told.",
     )
+    # issue 14: a result only its holder may take, shown by the chip ID card's QR (holder's block)
+    HOLDER_ASK = (
+        "Kết quả này chỉ được trao cho người đứng tên hồ sơ. Vui lòng quét mã QR ở mặt sau thẻ Căn cước"
+        " công dân của người đứng tên hồ sơ.",
+        "This result is handed over only to the person named on the dossier. Please scan the QR code on"
+        " the back of that person's chip ID card (CCCD).",
+    )
+    CARD_UNREADABLE = (
+        "Máy chưa đọc được mã QR trên thẻ. Vui lòng quét lại một lần nữa, giữ thẻ phẳng và yên trước máy"
+        " quét.",
+        "The QR code on the card could not be read. Please scan it once more, holding the card flat and"
+        " still in front of the scanner.",
+    )
+    CARD_NOTHING_READ = (
+        "Máy chưa đọc được mã. Vui lòng quét mã QR ở mặt sau thẻ Căn cước công dân.",
+        "Nothing was read. Please scan the QR code on the back of the chip ID card.",
+    )
+    CARD_NOT_A_CARD = (
+        "Đây không phải mã QR trên thẻ Căn cước công dân. Vui lòng quét mã QR ở mặt sau thẻ.",
+        "This is not the QR code of a chip ID card. Please scan the QR code on the back of the card.",
+    )
+    CARD_BUSY = (
+        "Máy tạm ngừng nhận thẻ do có nhiều lần thẻ không khớp. Vui lòng thử lại sau {until}.",
+        "Too many cards that did not match at this kiosk. Please try again after {until}.",
+    )
+    HOLDER_MISMATCH = (
+        "Thẻ này không phải của người đứng tên hồ sơ. Vui lòng gặp cán bộ tại Bộ phận Một cửa trong giờ"
+        " làm việc. Kết quả vẫn được giữ an toàn tại máy.",
+        "This card is not the card of the person named on the dossier. Please see the officer at the"
+        " one-stop office during opening hours. The result stays safe here.",
+    )
+    HOLDER_UNREADABLE = (
+        "Máy không đọc được thẻ. Vui lòng mang thẻ Căn cước công dân đến gặp cán bộ tại Bộ phận Một cửa"
+        " trong giờ làm việc. Kết quả vẫn được giữ an toàn tại máy.",
+        "The card could not be read. Please bring the chip ID card to the officer at the one-stop office"
+        " during opening hours. The result stays safe here.",
+    )
+    HOLDER_NO_KEY = (
+        "Kết quả này chỉ được trao cho người đứng tên hồ sơ và máy này chưa kiểm tra được thẻ. Vui lòng"
+        " mang thẻ Căn cước công dân đến gặp cán bộ tại Bộ phận Một cửa trong giờ làm việc. Kết quả vẫn"
+        " được giữ an toàn tại máy.",
+        "This result is handed over only to the person named on the dossier, and this kiosk cannot check"
+        " the card for it. Please bring the chip ID card to the officer at the one-stop office during"
+        " opening hours. The result stays safe here.",
+    )
     # issue 13: after — reopening a compartment, "the door did not open", the code by SMS, the rating
     REOPENED = (
         "Ngăn tủ {compartment} đã mở lại. Mời ông/bà lấy đồ còn quên và đóng cửa lại.",
@@ -314,51 +359,6 @@ class Say(enum.Enum):
         "The dossier's code will be sent by SMS to {phone}.",
     )
     RATED = ("Cảm ơn ông/bà đã đánh giá.", "Thank you for your rating.")
-    # issue 14: a result only its holder may take, shown by the chip ID card's QR (holder's block)
-    HOLDER_ASK = (
-        "Kết quả này chỉ được trao cho người đứng tên hồ sơ. Vui lòng quét mã QR ở mặt sau thẻ Căn cước"
-        " công dân của người đứng tên hồ sơ.",
-        "This result is handed over only to the person named on the dossier. Please scan the QR code on"
-        " the back of that person's chip ID card (CCCD).",
-    )
-    CARD_UNREADABLE = (
-        "Máy chưa đọc được mã QR trên thẻ. Vui lòng quét lại một lần nữa, giữ thẻ phẳng và yên trước máy"
-        " quét.",
-        "The QR code on the card could not be read. Please scan it once more, holding the card flat and"
-        " still in front of the scanner.",
-    )
-    CARD_NOTHING_READ = (
-        "Máy chưa đọc được mã. Vui lòng quét mã QR ở mặt sau thẻ Căn cước công dân.",
-        "Nothing was read. Please scan the QR code on the back of the chip ID card.",
-    )
-    CARD_NOT_A_CARD = (
-        "Đây không phải mã QR trên thẻ Căn cước công dân. Vui lòng quét mã QR ở mặt sau thẻ.",
-        "This is not the QR code of a chip ID card. Please scan the QR code on the back of the card.",
-    )
-    CARD_BUSY = (
-        "Máy tạm ngừng nhận thẻ do có nhiều lần thẻ không khớp. Vui lòng thử lại sau {until}.",
-        "Too many cards that did not match at this kiosk. Please try again after {until}.",
-    )
-    HOLDER_MISMATCH = (
-        "Thẻ này không phải của người đứng tên hồ sơ. Vui lòng gặp cán bộ tại Bộ phận Một cửa trong giờ"
-        " làm việc. Kết quả vẫn được giữ an toàn tại máy.",
-        "This card is not the card of the person named on the dossier. Please see the officer at the"
-        " one-stop office during opening hours. The result stays safe here.",
-    )
-    HOLDER_UNREADABLE = (
-        "Máy không đọc được thẻ. Vui lòng mang thẻ Căn cước công dân đến gặp cán bộ tại Bộ phận Một cửa"
-        " trong giờ làm việc. Kết quả vẫn được giữ an toàn tại máy.",
-        "The card could not be read. Please bring the chip ID card to the officer at the one-stop office"
-        " during opening hours. The result stays safe here.",
-    )
-    HOLDER_NO_KEY = (
-        "Kết quả này chỉ được trao cho người đứng tên hồ sơ và máy này chưa kiểm tra được thẻ. Vui lòng"
-        " mang thẻ Căn cước công dân đến gặp cán bộ tại Bộ phận Một cửa trong giờ làm việc. Kết quả vẫn"
-        " được giữ an toàn tại máy.",
-        "This result is handed over only to the person named on the dossier, and this kiosk cannot check"
-        " the card for it. Please bring the chip ID card to the officer at the one-stop office during"
-        " opening hours. The result stays safe here.",
-    )
 
     def __init__(self, vi: str, en: str) -> None:
         self.vi = vi

@@ -44,6 +44,8 @@ TAIL = re.compile(r"[0-9]{4,8}(?:-[0-9]{4,8})?")
 
 class Pickup(enum.Enum):
     WAITING_CODE = "waiting-code"
+    HOLDER_CHECK = "holder-check"  # a result for its holder only: the chip ID card (holder_check.py)
+    HOLDER_REFUSED = "holder-refused"
     FEE_DUE = "fee-due"
     VERIFIED = "verified"
     OPENING = "opening"
@@ -58,8 +60,6 @@ class Pickup(enum.Enum):
     REOPENED = "reopened"
     ITEM_LEFT = "item-left"
     NOT_OPENED = "door-not-opened"
-    HOLDER_CHECK = "holder-check"
-    HOLDER_REFUSED = "holder-refused"
 
 
 BEFORE_UNLOCK = frozenset({Pickup.WAITING_CODE, Pickup.FEE_DUE, Pickup.VERIFIED, Pickup.HOLDER_CHECK})
@@ -298,9 +298,9 @@ class PickupJourney(ReleasingJourney[Pickup], HolderChecking[Pickup]):
         keys = ("compartment", "citizen", "procedure", "fee_due")
         self.data.update({key: item[key] for key in keys}, code=item["dossier_code"], item=item["id"])
         self.needs_pin = False
-        self._unlock_keys()
         if self._holder_to_check(item):
             return
+        self._unlock_keys()
         if item["fee_due"]:
             fee = int(item["fee_due"])
             self.said = Say.FEE_DUE.format(amount_vi=amount(fee, "vi"), amount_en=amount(fee, "en"))
