@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from kiosk import cccd, events, lockout, procedures
-from kiosk.holder import HolderKeyError, holder_key, same_holder
+from kiosk.holder import KEY_FILE, HolderKeyError, holder_key, same_holder
 from kiosk.journeys.machine import Journey, S, step
 from kiosk.journeys.messages import Say
 
@@ -114,11 +114,15 @@ class HolderChecking(Journey[S]):
         )
 
     def _holder_key(self) -> bytes | None:
+        """Read at each check: a key provisioned while the kiosk runs counts from the next pickup."""
         try:
-            return holder_key(self.core.cfg.data_dir)
+            key = holder_key(self.core.cfg.data_dir)
         except HolderKeyError as exc:  # a technician's to fix; until then no card can match
             log.warning("holder-ID key refused: %s", exc)
             return None
+        if key is None:
+            log.warning("no holder-ID key (%s): results for their holder only go to an officer", KEY_FILE)
+        return key
 
     def _card_unreadable(self, item: dict[str, Any], reason: cccd.Unreadable) -> None:
         if not reason.counts:
