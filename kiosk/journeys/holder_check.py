@@ -58,9 +58,6 @@ class HolderChecking(Journey[S]):
     def _lock_keys(self, until: datetime, say: Say, **values: object) -> None:
         raise NotImplementedError
 
-    def _unlock_keys(self) -> None:
-        raise NotImplementedError
-
     @step
     def submit_card(self, text: str) -> None:
         """The QR on the back of the holder's chip ID card (CCCD), from the scanner or the camera."""
@@ -93,7 +90,6 @@ class HolderChecking(Journey[S]):
         can match, the citizen is sent to an officer before trying one). False: nothing to check."""
         if self.data.get("holder") == "matched" or not self._requires_holder(item):
             return False
-        self._unlock_keys()  # a PIN's lock is over: the code is verified
         columns = {"item": item["id"], "compartment": item["compartment"]}
         self.data.update(holder="asked", holder_tries=0)
         if self._holder_key() is None or holder_hash_of(item) is None:
