@@ -1,5 +1,5 @@
 """A result only its holder may take (issue 14, item 5): after the code and PIN or the token, the
-QR on the back of the holder's chip ID card; a real officer load, a real store and the lock-board
+QR on the holder's chip ID card; a real officer load, a real store and the lock-board
 simulator over a pty, as tests/test_journey_pickup.py."""
 
 from __future__ import annotations

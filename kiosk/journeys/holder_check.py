@@ -5,7 +5,7 @@ citizen's pickup between the verified code and the fee or the door.
   holder-check --another card, or a card unreadable twice--> holder-refused (terminal)
   no key file, or no hash from the backend --> holder-refused at once, before a card is tried
 
-The QR on the back of the card (kiosk/cccd.py, read by ``holder_reader``) gives an ID number,
+The QR printed on the card (kiosk/cccd.py, read by ``holder_reader``) gives an ID number,
 compared as the keyed hash the backend sent (kiosk/holder.py). Nothing read from the card is kept:
 the journey, the audit and the outbox hear only whether it matched and, when not, why
 ("mismatch", "unreadable", "no-key"). A card that cannot be read may be scanned once more; a pickup
@@ -60,7 +60,7 @@ class HolderChecking(Journey[S]):
 
     @step
     def submit_card(self, text: str) -> None:
-        """The QR on the back of the holder's chip ID card (CCCD), from the scanner or the camera."""
+        """The QR on the holder's chip ID card (CCCD), from the scanner or the camera."""
         self._require(self.HOLDER_CHECK)
         if self.locked_until is not None:
             self.said = Say.CARD_BUSY.format(until=self.data["locked_until"])
