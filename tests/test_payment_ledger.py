@@ -73,7 +73,8 @@ def test_the_bank_s_word_counts_once_and_never_more_than_confirmed(
                 payments.end(store, payment, "cancelled")
         for paid, transactions in words:
             store.db.execute(
-                "INSERT OR REPLACE INTO payment_backend (reference, paid_amount, transactions) VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO payment_backend (reference, paid_amount, transactions)"
+                " VALUES (?, ?, ?)",
                 [payment.reference, paid, transactions],
             )
             for _ in range(2):  # the same word read twice adds nothing
