@@ -371,6 +371,51 @@ class Say(enum.Enum):
         "Máy không nhận tờ tiền này. Vui lòng liên hệ Bộ phận Một cửa.",
         "The kiosk refused that note. Please contact the one-stop office.",
     )
+    # issue 14: a result only its holder may take, shown by the chip ID card's QR (holder's block)
+    HOLDER_ASK = (
+        "Kết quả này chỉ được trao cho người đứng tên hồ sơ. Vui lòng quét mã QR ở mặt sau thẻ Căn cước"
+        " công dân của người đứng tên hồ sơ.",
+        "This result is handed over only to the person named on the dossier. Please scan the QR code on"
+        " the back of that person's chip ID card (CCCD).",
+    )
+    CARD_UNREADABLE = (
+        "Máy chưa đọc được mã QR trên thẻ. Vui lòng quét lại một lần nữa, giữ thẻ phẳng và yên trước máy"
+        " quét.",
+        "The QR code on the card could not be read. Please scan it once more, holding the card flat and"
+        " still in front of the scanner.",
+    )
+    CARD_NOTHING_READ = (
+        "Máy chưa đọc được mã. Vui lòng quét mã QR ở mặt sau thẻ Căn cước công dân.",
+        "Nothing was read. Please scan the QR code on the back of the chip ID card.",
+    )
+    CARD_NOT_A_CARD = (
+        "Đây không phải mã QR trên thẻ Căn cước công dân. Vui lòng quét mã QR ở mặt sau thẻ.",
+        "This is not the QR code of a chip ID card. Please scan the QR code on the back of the card.",
+    )
+    CARD_BUSY = (
+        "Máy tạm ngừng nhận thẻ do có nhiều lần thẻ không khớp. Vui lòng thử lại sau {until}.",
+        "Too many cards that did not match at this kiosk. Please try again after {until}.",
+    )
+    HOLDER_MISMATCH = (
+        "Thẻ này không phải của người đứng tên hồ sơ. Vui lòng gặp cán bộ tại Bộ phận Một cửa trong giờ"
+        " làm việc. Kết quả vẫn được giữ an toàn tại máy.",
+        "This card is not the card of the person named on the dossier. Please see the officer at the"
+        " one-stop office during opening hours. The result stays safe here.",
+    )
+    HOLDER_UNREADABLE = (
+        "Máy không đọc được thẻ. Vui lòng mang thẻ Căn cước công dân đến gặp cán bộ tại Bộ phận Một cửa"
+        " trong giờ làm việc. Kết quả vẫn được giữ an toàn tại máy.",
+        "The card could not be read. Please bring the chip ID card to the officer at the one-stop office"
+        " during opening hours. The result stays safe here.",
+    )
+    HOLDER_NO_KEY = (
+        "Kết quả này chỉ được trao cho người đứng tên hồ sơ và máy này chưa kiểm tra được thẻ. Vui lòng"
+        " mang thẻ Căn cước công dân đến gặp cán bộ tại Bộ phận Một cửa trong giờ làm việc. Kết quả vẫn"
+        " được giữ an toàn tại máy.",
+        "This result is handed over only to the person named on the dossier, and this kiosk cannot check"
+        " the card for it. Please bring the chip ID card to the officer at the one-stop office during"
+        " opening hours. The result stays safe here.",
+    )
 
     def __init__(self, vi: str, en: str) -> None:
         self.vi = vi

@@ -11,10 +11,15 @@ the door is closed with the result gone (where the board senses items): "result 
   done --reopen--> reopening --proven--> reopened --closed empty--> done | --closed on an item--> item-left
        reopening --jam or unprovable--> done (the result was out already)
   door-open --"the door did not open", believed--> door-not-opened (the result held or uncertain)
+  a result only its holder may take (issue 14), between the code and the fee or the opening:
+  verified code --> holder-check --the card's ID matches--> fee-due | verified (| opening)
+  holder-check --another card, a card unreadable twice--> holder-refused;  no key: refused at once
 
 Waiting for the code is two steps on the screen: the code, then (for a typed code) the PIN, with
 Back between them keeping the code. A dossier locked by wrong PINs, or a kiosk slowed by them,
 says until when (``locked_until``), so the screen can hold its keys until then.
+The holder's card (``submit_card``, its own part in kiosk/journeys/holder_check.py) is asked for
+once the code is verified, when the result is for its holder only.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Any, ClassVar
 
 from kiosk import board_outage, codes, entries, lockout, receipts, status
 from kiosk.core import Core
+from kiosk.journeys.holder_check import HolderChecking
 from kiosk.journeys.machine import IllegalStep, step
 from kiosk.journeys.messages import Say
 from kiosk.journeys.paying import PayingJourney
@@ -57,13 +63,16 @@ class Pickup(enum.Enum):
     PAYING_QR = "paying-qr"
     PAYING_CASH = "paying-cash"
     PAYMENT_PROBLEM = "payment-problem"
+    # issue 14: a result for its holder only (kiosk/journeys/holder_check.py)
+    HOLDER_CHECK = "holder-check"
+    HOLDER_REFUSED = "holder-refused"
 
 
-BEFORE_UNLOCK = frozenset({Pickup.WAITING_CODE, Pickup.FEE_DUE, Pickup.VERIFIED})
+BEFORE_UNLOCK = frozenset({Pickup.WAITING_CODE, Pickup.FEE_DUE, Pickup.VERIFIED, Pickup.HOLDER_CHECK})
 PAYING = frozenset({Pickup.PAYING_QR, Pickup.PAYING_CASH})
 
 
-class PickupJourney(PayingJourney[Pickup]):
+class PickupJourney(PayingJourney[Pickup], HolderChecking[Pickup]):
     kind = "pickup"
     OPENING, DOOR_OPEN, RELEASED = Pickup.OPENING, Pickup.DOOR_OPEN, Pickup.DONE
     NOT_TAKEN, JAMMED, UNCERTAIN = Pickup.NOT_TAKEN, Pickup.JAMMED, Pickup.UNCERTAIN
@@ -84,7 +93,19 @@ class PickupJourney(PayingJourney[Pickup]):
     VERIFIED, TIMED_OUT = Pickup.VERIFIED, Pickup.TIMED_OUT
     INITIAL = Pickup.WAITING_CODE
     TRANSITIONS: ClassVar[dict[Any, frozenset[Any]]] = {
-        Pickup.WAITING_CODE: frozenset({Pickup.VERIFIED, Pickup.FEE_DUE, Pickup.CANCELLED, Pickup.TIMED_OUT}),
+        Pickup.WAITING_CODE: frozenset(
+            {
+                Pickup.VERIFIED,
+                Pickup.FEE_DUE,
+                Pickup.CANCELLED,
+                Pickup.TIMED_OUT,
+                Pickup.HOLDER_CHECK,
+                Pickup.HOLDER_REFUSED,
+            }
+        ),
+        Pickup.HOLDER_CHECK: frozenset(
+            {Pickup.VERIFIED, Pickup.FEE_DUE, Pickup.HOLDER_REFUSED, Pickup.CANCELLED, Pickup.TIMED_OUT}
+        ),
         Pickup.FEE_DUE: frozenset({Pickup.VERIFIED, Pickup.CANCELLED, Pickup.TIMED_OUT, *PAYING}),
         Pickup.VERIFIED: frozenset({Pickup.OPENING, Pickup.CANCELLED, Pickup.TIMED_OUT}),
         Pickup.OPENING: frozenset({Pickup.DOOR_OPEN, Pickup.JAMMED, Pickup.UNCERTAIN}),
@@ -109,7 +130,8 @@ class PickupJourney(PayingJourney[Pickup]):
     DOOR_SHOWN = frozenset({Pickup.DOOR_OPEN, Pickup.REOPENED})
     TERMINAL = frozenset({Pickup.DONE, Pickup.NOT_TAKEN, Pickup.JAMMED, Pickup.UNCERTAIN, Pickup.CANCELLED,
                           Pickup.TIMED_OUT, Pickup.ITEM_LEFT, Pickup.NOT_OPENED,
-                          Pickup.PAYMENT_PROBLEM})  # fmt: skip
+                          Pickup.PAYMENT_PROBLEM, Pickup.HOLDER_REFUSED})  # fmt: skip
+    HOLDER_CHECK, HOLDER_REFUSED = Pickup.HOLDER_CHECK, Pickup.HOLDER_REFUSED
 
     def __init__(self, core: Core, *, auto_open: bool = False) -> None:
         """``auto_open``: open as soon as the code is verified and no fee is due, as the screen
@@ -164,6 +186,10 @@ class PickupJourney(PayingJourney[Pickup]):
 
     def _ask_pin(self, item: dict[str, Any]) -> None:
         self.data.update(code=item["dossier_code"], via="code")
+        if self._requires_holder(item):  # said now, so the steps count the card's too
+            self.data["holder"] = "asked"
+        else:
+            self.data.pop("holder", None)
         self.needs_pin = True
         self._still_locked(item)  # said now, before a PIN is typed for nothing
 
@@ -241,14 +267,8 @@ class PickupJourney(PayingJourney[Pickup]):
         """The dossier is locked after wrong PINs, or the kiosk is slowed after too many: said,
         with until when, and no PIN is taken until then."""
         now = self.core.now()
-        rules = self.core.rules
-        limit, window = rules.kiosk_pin_failures, rules.kiosk_pin_window_s
-        busy = lockout.longest(
-            now,
-            lockout.busy_until(self.core.store, "pin_failure", now, limit=limit, window_s=window),
-            self.core.pin_failures.wait_s(self.core.monotonic(), limit=limit, window_s=window),
-        )
-        locked = lockout.locked_until(self.core.store, "item", item, rules, now)
+        busy = self._kiosk_busy(now)
+        locked = lockout.locked_until(self.core.store, "item", item, self.core.rules, now)
         if locked is not None and (busy is None or locked >= now + busy):
             self._lock_keys(locked, Say.LOCKED, code=self.data["code"])
         elif busy is not None:
@@ -257,6 +277,15 @@ class PickupJourney(PayingJourney[Pickup]):
             self._unlock_keys()
             return False
         return True
+
+    def _kiosk_busy(self, now: datetime) -> timedelta | None:
+        """How long the kiosk takes no PIN (nor card) after too many wrong ones across dossiers."""
+        limit, window = self.core.rules.kiosk_pin_failures, self.core.rules.kiosk_pin_window_s
+        return lockout.longest(
+            now,
+            lockout.busy_until(self.core.store, "pin_failure", now, limit=limit, window_s=window),
+            self.core.pin_failures.wait_s(self.core.monotonic(), limit=limit, window_s=window),
+        )
 
     def _lock_keys(self, until: datetime, say: Say, **values: object) -> None:
         self.locked_until = until
@@ -295,6 +324,8 @@ class PickupJourney(PayingJourney[Pickup]):
         self.data.update({key: item[key] for key in keys}, code=item["dossier_code"], item=item["id"])
         self.needs_pin = False
         self._unlock_keys()
+        if self._holder_to_check(item):
+            return
         owed = self._owed(item)  # the fee less what was paid for it before (kiosk/payments.py)
         if owed:
             self._fee_data(item)
