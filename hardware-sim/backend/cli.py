@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     try:
         holder_key = read_holder_key(args.holder_key) if args.holder_key else None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, files.FileModeError) as exc:
         print(f"kiosk-backend: --holder-key: {exc}", file=sys.stderr)
         return 2
     tls = None

@@ -126,15 +126,16 @@ class PaymentBook:
         another is given, a transaction id of the bank's unless one is given."""
         if not isinstance(body, dict) or set(body) - {"amount", "transaction"}:
             raise PaymentRefused(400, 'a confirmation is {"amount": N, "transaction": "…"}, each optional')
-        asked = self.get(None, reference)
-        if len(asked["confirmations"]) >= MAX_CONFIRMATIONS:
-            raise PaymentRefused(409, f"payment {reference} has {MAX_CONFIRMATIONS} confirmations already")
         transaction = body.get("transaction")
         if transaction is not None and not (
             isinstance(transaction, str) and TRANSACTION.fullmatch(transaction)
         ):
             raise PaymentRefused(400, "a transaction id is 1-64 letters, digits and . _ : -")
-        amount = asked["amount"] if body.get("amount") is None else _amount(body["amount"])
+        amount = None if body.get("amount") is None else _amount(body["amount"])
+        asked = self.get(None, reference)
+        if len(asked["confirmations"]) >= MAX_CONFIRMATIONS:
+            raise PaymentRefused(409, f"payment {reference} has {MAX_CONFIRMATIONS} confirmations already")
+        amount = asked["amount"] if amount is None else amount
         self._add(reference, amount, _now(), False, transaction)
         return self.get(None, reference)
 
