@@ -35,7 +35,7 @@ from kiosk.config import FeesSection
 from kiosk.status import shown_text
 from kiosk.store import Store
 from sync.client import BackendClient
-from sync.errors import BadAnswer, NotSent, Refused, SyncError
+from sync.errors import AuthFailed, BadAnswer, NotSent, Refused, SyncError
 from sync.models import Confirmation, PaymentAnswer
 
 log = logging.getLogger("kiosk.sync.payments")
@@ -94,6 +94,8 @@ class PaymentRound:
             try:
                 self._exchange(p)
                 done.checked += 1
+            except AuthFailed:  # the kiosk's credentials, not this payment: the worker's to say
+                raise
             except ITS_OWN as exc:
                 done.problems += 1
                 log.warning("payment %s: %s", p.reference, exc)
@@ -124,7 +126,8 @@ class PaymentRound:
             return True
         every = self.fees.poll_s if self.fees and (requested or to_cancel) else WATCH_S
         last = max(datetime.fromisoformat(t) for t in looked)
-        return (now - last).total_seconds() >= every - 0.05
+        # a clock stepped back (NTP, a person at the settings) must not stop the polling
+        return last > now or (now - last).total_seconds() >= every - 0.05
 
     # -- one payment -------------------------------------------------------------------------------
 

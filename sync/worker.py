@@ -189,6 +189,11 @@ class SyncWorker:
                 self._set_state(key, value)
 
     def _round(self, clock: Callable[[], float]) -> None:
+        # first: a citizen may be waiting at the QR screen, and a batch the backend refuses must
+        # not keep them waiting
+        paid = self.payments.run()
+        if paid.problems:
+            self.errors["BadAnswer"] += paid.problems  # each said in its payment's row
         delivered = self.deliver_batch()
         exchanged = delivered.total > 0  # an empty outbox asks the backend nothing
         now = clock()
@@ -199,9 +204,6 @@ class SyncWorker:
         if now >= self.next_beat:
             self.send_heartbeat()
             self.next_beat, exchanged = now + self.section.heartbeat_s, True
-        paid = self.payments.run()
-        if paid.problems:
-            self.errors["BadAnswer"] += paid.problems  # each said in its payment's row
         if exchanged or paid.checked:  # recorded only then: an idle kiosk does not write every 2 s
             self._succeeded()
         if not delivered.total:

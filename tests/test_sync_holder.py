@@ -24,8 +24,8 @@ from sync.errors import BadAnswer
 from sync.worker import SyncWorker
 from tests.backend import KIOSK, StandIn
 from tests.hostile import Hostile, answer
-from tests.machine import FakeClock
 from tests.test_sync_hostile import section_for
+from tests.test_sync_payment import clocked_store
 
 CODE = "000.00.53.H48-220921-0099"
 OTHER = "000.00.53.H48-220921-0100"
@@ -48,13 +48,7 @@ def backend(tmp_path_factory: pytest.TempPathFactory, keys: Path) -> Iterator[St
     b.stop()
 
 
-@pytest.fixture
-def store(short_tmp: Path) -> Iterator[Store]:
-    data = short_tmp / "data"
-    data.mkdir()
-    s = Store.open(data, kiosk_id=KIOSK, clock=FakeClock())
-    yield s
-    s.close()
+store = pytest.fixture(clocked_store, name="store")
 
 
 def worker_for(store: Store, backend: StandIn) -> SyncWorker:

@@ -12,14 +12,17 @@ import json
 import random
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from kiosk import events
 from kiosk.config import FeesSection
 from kiosk.store import Store
 from sync.client import BackendClient
+from sync.errors import Unreachable
 from sync.payments import WATCH_FOR, WATCH_S
 from sync.worker import SyncWorker
 from tests.backend import KIOSK, StandIn
@@ -41,13 +44,16 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandIn]:
     b.stop()
 
 
-@pytest.fixture
-def store(short_tmp: Path) -> Iterator[Store]:
+def clocked_store(short_tmp: Path) -> Iterator[Store]:
+    """A real store on the test's clock (the payment tests' ``store`` fixture, in each module)."""
     data = short_tmp / "data"
     data.mkdir()
     s = Store.open(data, kiosk_id=KIOSK, clock=FakeClock())
     yield s
     s.close()
+
+
+store = pytest.fixture(clocked_store, name="store")
 
 
 @pytest.fixture(autouse=True)
@@ -203,40 +209,25 @@ def test_the_round_writes_payment_backend_and_nothing_else(store: Store, worker:
 # -- the pretend bank's modes --------------------------------------------------------------------
 
 
-def test_auto_the_citizen_pays_and_the_next_check_says_so(
-    store: Store, worker: SyncWorker, backend: StandIn
+@pytest.mark.parametrize(
+    ("mode", "paid", "transfers"),
+    [
+        ({"mode": "auto"}, FEE, 1),  # the demo's citizen, paying
+        ({"mode": "twice"}, 2 * FEE, 2),  # two transfers: two transactions and their sum, to be flagged
+        ({"mode": "wrong-amount", "amount": 5_000}, 5_000, 1),  # short: as the bank reported it
+        ({"mode": "wrong-amount"}, FEE // 2, 1),
+    ],
+    ids=["auto", "twice", "wrong-amount", "wrong-amount-half"],
+)
+def test_what_the_bank_reported_is_what_is_written(
+    store: Store, worker: SyncWorker, backend: StandIn, mode: dict[str, Any], paid: int, transfers: int
 ) -> None:
-    backend.post("payments/mode", {"mode": "auto", "delay_s": 0})
+    backend.post("payments/mode", mode | {"delay_s": 0})
     ref = ask(store)
     worker.payments.run()
     got = seen(store, ref)
-    assert (got["paid_amount"], got["transactions"], got["detail"]["state"]) == (FEE, 1, "paid")
-
-
-def test_twice_two_transfers_are_two_transactions_and_their_sum(
-    store: Store, worker: SyncWorker, backend: StandIn
-) -> None:
-    backend.post("payments/mode", {"mode": "twice", "delay_s": 0})
-    ref = ask(store)
-    worker.payments.run()
-    got = seen(store, ref)
-    assert (got["paid_amount"], got["transactions"]) == (2 * FEE, 2)
-    ids = {c["transaction"] for c in got["detail"]["confirmations"]}
-    assert len(ids) == 2
-
-
-def test_wrong_amount_is_written_as_the_bank_reported_it(
-    store: Store, worker: SyncWorker, backend: StandIn
-) -> None:
-    backend.post("payments/mode", {"mode": "wrong-amount", "delay_s": 0, "amount": 5_000})
-    ref = ask(store)
-    worker.payments.run()
-    got = seen(store, ref)
-    assert (got["paid_amount"], got["transactions"]) == (5_000, 1)  # short: the kiosk's to flag
-    backend.post("payments/mode", {"mode": "wrong-amount", "delay_s": 0})
-    half = ask(store)
-    worker.payments.run()
-    assert seen(store, half)["paid_amount"] == FEE // 2
+    assert (got["paid_amount"], got["transactions"], got["detail"]["state"]) == (paid, transfers, "paid")
+    assert len({c["transaction"] for c in got["detail"]["confirmations"]}) == transfers
 
 
 def test_never_the_payment_waits_is_cancelled_and_watched_for_a_day_then_left(
@@ -264,30 +255,19 @@ def test_never_the_payment_waits_is_cancelled_and_watched_for_a_day_then_left(
     assert seen(store, ref)["transactions"] == 0
 
 
+@pytest.mark.parametrize("arrives", ["told by the console", "late mode"])
 def test_a_confirmation_after_the_cancellation_is_caught(
-    store: Store, worker: SyncWorker, backend: StandIn
+    store: Store, worker: SyncWorker, backend: StandIn, arrives: str
 ) -> None:
+    if arrives == "late mode":
+        backend.post("payments/mode", {"mode": "late", "delay_s": 0.3})
     ref = ask(store)
     worker.payments.run()
     give_up(store, ref)
     worker.payments.run()
-    assert seen(store, ref)["cancelled_at"] is not None
-    backend.post(f"payments/{ref}/confirm", {})  # the citizen's transfer, arriving after «Hủy»
-    later(store, WATCH_S)
-    worker.payments.run()
-    got = seen(store, ref)
-    assert (got["paid_amount"], got["transactions"], got["detail"]["state"]) == (FEE, 1, "cancelled")
-
-
-def test_late_the_bank_confirms_after_the_kiosk_cancelled(
-    store: Store, worker: SyncWorker, backend: StandIn
-) -> None:
-    backend.post("payments/mode", {"mode": "late", "delay_s": 0.3})
-    ref = ask(store)
-    worker.payments.run()
-    give_up(store, ref)
-    worker.payments.run()
-    assert seen(store, ref)["transactions"] == 0
+    assert seen(store, ref)["cancelled_at"] is not None and seen(store, ref)["transactions"] == 0
+    if arrives == "told by the console":
+        backend.post(f"payments/{ref}/confirm", {})  # the citizen's transfer, arriving after «Hủy»
     ends = time.monotonic() + 5  # the stand-in's clock is the real one: its 0.3 s pass for real
     while not asked_of(backend, ref)["confirmations"] and time.monotonic() < ends:
         time.sleep(0.05)
@@ -370,3 +350,44 @@ def test_kiosk_sync_runs_the_round_while_a_citizen_waits(store: Store, backend: 
     pauses.clear()
     worker.run(lambda: len(pauses) >= 1)
     assert pauses == [10]
+
+
+def test_an_event_the_backend_refuses_does_not_keep_a_citizen_waiting(store: Store, backend: StandIn) -> None:
+    events.emit(store, "holder-refused", actor="citizen", dossier_code=CODE, reason="mismatch",
+                name="NGUYEN VAN A")  # out of the contract: the whole batch is answered 400  # fmt: skip
+    backend.post("payments/mode", {"mode": "auto", "delay_s": 0})
+    ref = ask(store)
+    worker = worker_for(store, backend.url, backend.section())
+    waits: list[float] = []
+    worker.sleep = waits.append
+    worker.run(lambda: len(waits) >= 1)
+    assert worker.last_error()["kind"] == "Refused"  # type: ignore[index]
+    assert seen(store, ref)["paid_amount"] == FEE
+
+
+def test_a_clock_stepped_back_does_not_stop_the_polling(store: Store, worker: SyncWorker) -> None:
+    ref = ask(store)
+    worker.payments.run()
+    clock = store.clock
+    assert isinstance(clock, FakeClock)
+    clock.now -= timedelta(hours=2)  # NTP corrects a kiosk that ran fast
+    assert worker.payments.run().checked == 1
+    assert seen(store, ref)["checked_at"] == store.now()
+
+
+def test_a_lost_answer_to_the_request_is_asked_again_and_is_the_same_payment(
+    store: Store, worker: SyncWorker, backend: StandIn
+) -> None:
+    ref = ask(store)
+    worker.send_heartbeat()  # the token first, so that the fault meets the payment
+    backend.faults(drop_after_rate=1.0)  # applied, then the connection cut: the answer is lost
+    try:
+        with pytest.raises(Unreachable):
+            worker.payments.run()
+    finally:
+        backend.faults()
+    assert store.db.execute("SELECT COUNT(*) FROM payment_backend").fetchone()[0] == 0
+    backend.post(f"payments/{ref}/confirm", {})
+    worker.payments.run()
+    assert (seen(store, ref)["paid_amount"], seen(store, ref)["transactions"]) == (FEE, 1)
+    assert [p["reference"] for p in backend.get("payments")["payments"]].count(ref) == 1

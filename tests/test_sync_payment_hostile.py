@@ -16,12 +16,11 @@ import pytest
 
 from kiosk.store import Store
 from sync.client import BackendClient
-from sync.errors import NotSent, Unreachable
+from sync.errors import AuthFailed, NotSent, Unreachable
 from sync.worker import SyncWorker
 from tests.hostile import CUT, KIOSK, Hostile, Recorder, Reply, Request, answer, head
-from tests.machine import FakeClock
 from tests.test_sync_hostile import section_for
-from tests.test_sync_payment import CODE, FEE, FEES, ask, give_up, later, seen
+from tests.test_sync_payment import CODE, FEE, FEES, ask, clocked_store, give_up, later, seen
 
 REF = "KPHOSTILE2345677"
 GET, PUT, CANCEL = (
@@ -37,13 +36,7 @@ def hostile() -> Iterator[Hostile]:
     h.stop()
 
 
-@pytest.fixture
-def store(short_tmp: Path) -> Iterator[Store]:
-    data = short_tmp / "data"
-    data.mkdir()
-    s = Store.open(data, kiosk_id=KIOSK, clock=FakeClock())
-    yield s
-    s.close()
+store = pytest.fixture(clocked_store, name="store")
 
 
 @pytest.fixture
@@ -250,3 +243,13 @@ def test_a_cancelled_payment_whose_cancel_fails_keeps_what_was_seen(
     assert (got["paid_amount"], got["transactions"], got["cancelled_at"]) == (FEE, 1, None)
     assert [c["transaction"] for c in got["detail"]["confirmations"]] == ["FT0001"]
     assert got["detail"]["problem"] is not None
+
+
+def test_refused_credentials_are_the_worker_s_to_say_not_one_payment_s(
+    store: Store, worker: SyncWorker, hostile: Hostile
+) -> None:
+    ask(store, REF)
+    hostile.spoil["POST /oauth/token"] = lambda r: answer(401, {"error": "invalid_client"})
+    with pytest.raises(AuthFailed):
+        worker.payments.run()
+    assert store.db.execute("SELECT COUNT(*) FROM payment_backend").fetchone()[0] == 0
