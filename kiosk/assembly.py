@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from drivers.scanner.serial_scanner import ScannerSettings, SerialScanner
@@ -24,6 +25,8 @@ from kiosk.lockers import Lockers
 from kiosk.recovery import Settled, reconcile
 from kiosk.status import StatusSource
 from kiosk.store import Store
+
+CASH_LINK_STATE = "cash-link.state"
 
 if TYPE_CHECKING:
     from drivers.cash.validator import NoteValidator
@@ -97,14 +100,21 @@ def printer_from_config(section: PrinterSection) -> ReceiptPrinter:
     return printer
 
 
-def validator_from_config(section: CashSection) -> NoteValidator:
-    """The bill validator of ``[cash]``, not yet connected (``connect()`` syncs with it)."""
+def validator_from_config(section: CashSection, state_path: Path | None = None) -> NoteValidator:
+    """The bill validator of ``[cash]``, not yet connected (``connect()`` syncs with it).
+    ``state_path`` (``cash_link_state``): where a POLL in flight outlives a crash."""
     from drivers.cash.validator import NoteValidator
 
     return NoteValidator.from_url(
         section.url, address=section.address, baudrate=section.baudrate,
-        reply_timeout_s=section.reply_timeout_ms / 1000, retries=section.retries,
+        reply_timeout_s=section.reply_timeout_ms / 1000, retries=section.retries, state_path=state_path,
     )  # fmt: skip
+
+
+def cash_link_state(cfg: KioskConfig) -> Path:
+    """The validator's frame in flight, kept across a crash (drivers/cash/link_state.py): every
+    process that talks to the validator uses it, so none throws away a reply another has not read."""
+    return cfg.data_dir / CASH_LINK_STATE
 
 
 @dataclass

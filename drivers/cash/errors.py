@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from drivers.errors import DeviceError
 
 # The generic responses of SSP (DATA[0] of a reply) other than OK, as a technician reads them.
@@ -69,3 +71,23 @@ class CommandRefused(CashError):
         self.command = command
         self.code = code
         self.reason = reason
+
+
+class LinkStateRefused(CashError):
+    """The state file cannot be used: another link's, or not a state file at all."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"the bill validator's state file {path} was ignored: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class LinkStateUnwritable(CashError):
+    """The state file cannot be written: a POLL sent now could lose its credit in a crash."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            f"cannot write the bill validator's state file {path} ({reason}): the kiosk takes no cash "
+            "until it can; check that the data folder is writable and the disk is not full"
+        )
+        self.path = path

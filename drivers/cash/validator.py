@@ -5,6 +5,8 @@ identical frame, same flag, and the validator answers it with its last reply ins
 again, so a POLL's credit is neither lost nor doubled. A frame that never got its reply is
 re-sent first, whatever verb comes next, so no new flag is used before the last reply is read.
 A credit with no note read since the last credit is passed on marked ``repeated``: not money.
+Given a ``state_path``, a POLL in flight and replies not yet handed over outlive the process
+(drivers/cash/link_state.py): a kiosk killed mid-poll sends that POLL again before its SYNC.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import serial
 
+from drivers.cash import link_state
 from drivers.cash.codec import (
     OK,
     Command,
@@ -35,7 +39,16 @@ from drivers.cash.codec import (
     parse_serial,
     parse_setup,
 )
-from drivers.cash.errors import BadReply, CashError, CodecError, CommandRefused, ValidatorSilent
+from drivers.cash.errors import (
+    BadReply,
+    CashError,
+    CodecError,
+    CommandRefused,
+    LinkStateRefused,
+    LinkStateUnwritable,
+    ValidatorSilent,
+)
+from drivers.cash.link_state import LinkState
 from drivers.transport import Link
 
 __all__ = ["NoteEvent", "NoteEventKind", "NoteValidator", "Setup", "ValidatorCounters"]
@@ -61,6 +74,7 @@ class NoteValidator:
         reply_timeout_s: float = 1.0,
         retries: int = 3,
         monotonic: Callable[[], float] = time.monotonic,
+        state_path: Path | None = None,
     ) -> None:
         self.link = link
         self.address = address
@@ -71,7 +85,10 @@ class NoteValidator:
         self._monotonic = monotonic
         self._flag = False  # the sequence flag of the next command (SYNC is always sent with it set)
         self._unanswered: Unanswered | None = None  # its reply never read: re-sent before anything new
-        self._held: list[NoteEvent] = []  # events of a POLL settled on behalf of another verb
+        self._held: list[bytes] = []  # replies (after 0xF0) of POLLs settled on behalf of another verb
+        self.state_path = state_path
+        self._written: LinkState | None = None  # what the state file holds; None: not known
+        self._resumed = state_path is None  # the file read (once, before the first frame)
         self._read_since_credit = True  # a credit first thing after connecting is money
         self._in_flight = threading.RLock()  # a verb's exchanges and the events it holds, together
         self.log = logging.getLogger("drivers.cash")
@@ -85,9 +102,13 @@ class NoteValidator:
         baudrate: int = 9600,
         reply_timeout_s: float = 1.0,
         retries: int = 3,
+        state_path: Path | None = None,
     ) -> NoteValidator:
+        """``state_path``: where the frame in flight is kept across a crash (the kiosk's
+        ``data_dir / "cash-link.state"``); None keeps it in memory only."""
         link = Link(url, baudrate=baudrate, stopbits=serial.STOPBITS_TWO, name="cash")  # SSP is 8N2
-        return cls(link, address=address, reply_timeout_s=reply_timeout_s, retries=retries)
+        return cls(link, address=address, reply_timeout_s=reply_timeout_s, retries=retries,
+                   state_path=state_path)  # fmt: skip
 
     def close(self) -> None:
         self.link.close()
@@ -95,7 +116,8 @@ class NoteValidator:
     # -- verbs -------------------------------------------------------------------------------
 
     def connect(self) -> Setup:
-        """SYNC, the highest HOST PROTOCOL VERSION the unit takes (8, else 7, else 6), SETUP."""
+        """SYNC, the highest HOST PROTOCOL VERSION the unit takes (8, else 7, else 6), SETUP. A
+        POLL the state file shows in flight is sent again first; its events go to the next poll()."""
         self._command(Command.SYNC)
         for version in HOST_PROTOCOLS:
             try:
@@ -136,9 +158,14 @@ class NoteValidator:
         """What happened since the last poll, oldest first."""
         with self._in_flight:
             data = self._command(Command.POLL)
+            replies, self._held = [*self._held, data], []
+            try:
+                self._hand_over(replies)
+            except LinkStateUnwritable:
+                self._held = replies  # still ours to hand over: the next poll returns them
+                raise
             channels = self.setup.channels if self.setup else ()
-            events, self._held = [*self._held, *parse_events(data, channels)], []
-            return [self._judged(event) for event in events]
+            return [self._judged(event) for reply in replies for event in parse_events(reply, channels)]
 
     def reject(self) -> None:
         """Give back the note held in escrow."""
@@ -174,6 +201,8 @@ class NoteValidator:
     def _command(self, command: int, params: bytes = b"") -> bytes:
         """The reply data after its 0xF0; ``CommandRefused`` for any other generic response."""
         with self._in_flight:
+            if not self._resumed and self.state_path is not None:
+                self._resume(self.state_path)
             if self._unanswered is not None:
                 self._settle(self._unanswered)
             flag = command == Command.SYNC or self._flag
@@ -191,8 +220,46 @@ class NoteValidator:
                       command_name(left.command))  # fmt: skip
         reply = self._exchange(left)
         if left.command == Command.POLL and reply.data[0] == OK:
-            channels = self.setup.channels if self.setup else ()
-            self._held.extend(parse_events(reply.data[1:], channels))
+            self._held.append(reply.data[1:])
+
+    # -- the state file ----------------------------------------------------------------------
+
+    def _resume(self, path: Path) -> None:
+        """Once, before the first frame: a POLL the file shows in flight becomes the frame left
+        unanswered (sent again first, same flag), and replies it holds wait for the next poll()."""
+        self._resumed = True
+        empty = LinkState(self.link.url, self.address)
+        try:
+            found = link_state.load(path, self.link.url, self.address)
+        except LinkStateRefused as exc:
+            self.log.warning("%s", exc)
+            return  # what the file holds is not known: the next frame's record replaces it
+        if found is None or found.empty:
+            self._written = empty if found is None else found
+            return
+        self._held = [*found.held, *self._held]
+        if found.poll_frame is not None:
+            flag = found.poll_frame[1] >= 0x80  # SEQ, never stuffed (addresses stop at 0x7D)
+            self._unanswered = Unanswered(found.poll_frame, Command.POLL, flag)
+            self.log.warning("validator %s: a POLL was in flight when the kiosk stopped; sending it "
+                             "again before anything else", self.link.url)  # fmt: skip
+        self._written = found
+
+    def _record(self, sent: Unanswered) -> None:
+        """Before ``sent`` goes out: the file says whether a POLL is in flight, and what is held."""
+        poll_frame = sent.frame if sent.command == Command.POLL else None
+        self._keep(LinkState(self.link.url, self.address, poll_frame, tuple(self._held)))
+
+    def _hand_over(self, replies: list[bytes]) -> None:
+        """``replies``' events are about to be returned: nothing is in flight or held any more."""
+        self._keep(LinkState(self.link.url, self.address))
+
+    def _keep(self, state: LinkState) -> None:
+        if self.state_path is None or state == self._written:
+            return
+        self._written = None  # unknown until written whole
+        link_state.save(self.state_path, state)
+        self._written = state
 
     def _exchange(self, sent: Unanswered) -> Frame:
         """The reply to ``sent``, sent again identically on silence or a bad reply; raises once
@@ -200,6 +267,7 @@ class NoteValidator:
         command's flag is the other one (after SYNC: clear)."""
         name = command_name(sent.command)
         problems: list[str | None] = []
+        self._record(sent)  # durable before the first byte goes out: a crash mid-way leaves it
         self._unanswered = sent  # from before the first byte goes out: a link lost mid-way leaves it
         for attempt in range(self.retries + 1):
             if attempt:
