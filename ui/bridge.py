@@ -55,6 +55,14 @@ SHOWN = ("compartment", "code", "citizen", "procedure", "fee_due")  # what a scr
 # and what a step shows (issue 13): a lock's time, the drop-off's review (the phone only masked)
 SHOWN_STEPS = ("locked_until", "procedure_name", "phone_masked", "size", "usual_size", "prefer_low", "free",
                "ready_here")  # fmt: skip
+# and a fee paid here (issue 14): what is paid and still due, the ways offered now, the VietQR code and
+# its account, the notes the validator takes now and what has gone in; the holder's tries
+SHOWN_PAYMENT = ("paid", "remaining", "methods", "qr", "beneficiary", "bank_bin", "account", "wait_until",
+                 "accepted", "inserted", "holder_tries")  # fmt: skip
+# a journey's data the screen knows by another name: a payment's reference is not the journey's
+# (kiosk/reference.py), which the problem screens show
+RENAMED = {"reference": "payment_reference"}
+DEADLINE_STATES = frozenset({"paying-qr"})  # the core's own deadline, counted down on the screen
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,9 @@ class View:
     receipt: str | None = None  # a drop-off's receipt: "printed", or why not (the code is shown instead)
     role: str | None = None  # the signed-in member's, on the session's view
     step: tuple[int, int] | None = None  # "Bước n/m" (kiosk/journeys/steps.py)
+    # the seconds left of the core's deadline when the view was made (a payment's wait); not part
+    # of what changed: a view is news only when the journey moved
+    seconds_left: float | None = field(default=None, compare=False)
     # what the person may do besides leaving (kiosk/journeys/after.py, kiosk/rating.py):
     # "door-not-opened", "reopen", "rate"
     offers: tuple[str, ...] = ()
@@ -95,6 +106,7 @@ NETWORK_EVERY_MS = 5000
 F = TypeVar("F", bound=Callable[..., Any])
 DEVICES_EVERY_MS = 60_000
 CODE_STATES = frozenset({"waiting-code", "scanning"})  # a scanned code goes straight in
+CARD_STATES = frozenset({"holder-check"})  # a scanned code is the holder's ID card (issue 14)
 AFTER_COMMANDS = frozenset({"reopen", "rate"})  # for the citizen's journey just ended
 
 
@@ -145,6 +157,15 @@ def _items(journey: Journey[Any]) -> tuple[tuple[str, str], ...]:
             for c in journey.core.compartments()
         )
     return ()
+
+
+def _seconds_left(journey: Journey[Any]) -> float | None:
+    """The seconds left of the deadline the journey waits for (a VietQR payment's), or None."""
+    left = getattr(journey, "seconds_left", None)
+    if journey.state.value not in DEADLINE_STATES or not callable(left):
+        return None
+    value = left()
+    return float(value) if isinstance(value, int | float) else None
 
 
 class _Worker(QObject):
@@ -310,6 +331,9 @@ class _Worker(QObject):
                 return
             if state == "waiting-badge":
                 journey.submit_badge(text)  # type: ignore[attr-defined]
+                return
+            if state in CARD_STATES:
+                journey.submit_card(text)  # type: ignore[attr-defined]
                 return
             if journey is not self.session:
                 return  # mid-journey (a PIN, an open door): a stray scan changes nothing
@@ -502,6 +526,7 @@ class _Worker(QObject):
             role=getattr(journey, "role", None) if journey is self.session else None, ended=journey.ended,
             step=step_of(journey),
             offers=self._offers(journey),
+            seconds_left=_seconds_left(journey),
         )  # fmt: skip
         if view != self._last:
             self._last = view
@@ -514,7 +539,8 @@ class _Worker(QObject):
         return after.offers(journey) + rate
 
     def _shown(self, journey: Journey[Any]) -> dict[str, Any]:
-        data = {k: journey.data[k] for k in (*SHOWN, *SHOWN_STEPS) if k in journey.data}
+        data = {k: journey.data[k] for k in (*SHOWN, *SHOWN_STEPS, *SHOWN_PAYMENT) if k in journey.data}
+        data |= {shown: journey.data[k] for k, shown in RENAMED.items() if k in journey.data}
         if getattr(journey, "sms_to", None):  # the phone the code is texted to, masked
             data["sms_to"] = journey.sms_to  # type: ignore[attr-defined]
         if "code" in data:  # where a citizen follows the dossier: the receipt's QR, or the screen's

@@ -44,6 +44,7 @@ from drivers.lockboard.errors import BoardSilent
 from kiosk import maintenance
 from kiosk.board_outage import Outage
 from kiosk.journeys.messages import Say
+from kiosk.vietqr import VietQR, build
 from ui.bridge import View
 from ui.shooting import (
     DAMAGED,
@@ -177,6 +178,36 @@ def proof_counting_down(w: KioskWindow) -> None:
     frame = w.message.frame
     assert frame is not None
     frame.show_countdown(w.language, 25)
+
+
+# issue 14: a fee paid here (the province's account, as examples/kiosk.toml's [fees] has it)
+METHODS = ["vietqr", "cash"]
+PAYMENT = "KP7Q2M4X9R3T5W8Z"  # as kiosk/payments.py makes one: "KP" and 14 of base32
+BANK, ACCOUNT, HOLDER = "970436", "0011001234567", "UBND PHUONG VI THANH"
+FEE_DATA = {"methods": METHODS, "remaining": FEE_DUE, "paid": 0}
+QR_DATA = {
+    **FEE_DATA,
+    "qr": build(VietQR(BANK, ACCOUNT, FEE_DUE, CODE)),
+    "reference": PAYMENT,
+    "payment_reference": PAYMENT,  # as ui/bridge.py names it for the screen
+    "beneficiary": HOLDER,
+    "bank_bin": BANK,
+    "account": ACCOUNT,
+}
+CASH_FEE = 50_000  # a fee paid in notes: 20.000 in, 30.000 still due
+FIRST_NOTE = {"remaining": CASH_FEE, "paid": 0, "inserted": 0, "accepted": [10_000, 20_000, 50_000]}
+CASH_DATA = {"methods": METHODS, "fee_due": CASH_FEE, "remaining": 30_000, "paid": 20_000,
+             "inserted": 20_000, "accepted": [10_000, 20_000]}  # fmt: skip
+
+
+def paid_then_open(w: KioskWindow) -> None:
+    """The bank's word came: the QR screen, then the door, with the fee said paid."""
+    w.show_view(
+        View(JOURNEY, "pickup", "paying-qr", None, {**DATA, **QR_DATA}, step=(3, 4), seconds_left=240)
+    )
+    paid = {**DATA, **QR_DATA, "remaining": 0, "paid": FEE_DUE}
+    said = Say.TAKE_RESULT.format(compartment="A05")
+    w.show_view(View(JOURNEY, "pickup", "door-open", said, paid, step=(4, 4)))
 
 
 def views() -> list[Shot]:
@@ -547,6 +578,53 @@ def views() -> list[Shot]:
             "How satisfied are you with this service?",
             rating,
             shows=("Very satisfied",),
+        ),
+        # issue 14: a fee paid here by VietQR or in cash, and the holder's ID card
+        Shot(
+            "60-fee-choose-how-to-pay",
+            "fee_due",
+            key("Fee to pay: {remaining} đồng", remaining={"vi": "8.000", "en": "8,000"}),
+            view("pickup", "fee-due", more=FEE_DATA, step=(3, 4)),
+            shows=("Scan a VietQR code", "Pay in cash", "Cancel"),
+        ),
+        Shot(
+            "61-fee-vietqr",
+            "paying_qr",
+            key("Transfer {remaining} đồng", remaining={"vi": "8.000", "en": "8,000"}),
+            view("pickup", "paying-qr", more=QR_DATA, step=(3, 4), seconds_left=272),
+            shows=(
+                key("To: {beneficiary}", beneficiary=HOLDER),
+                key("Time left to pay: {time}", time="4:32"),
+                "Another way",
+            ),
+        ),
+        Shot(
+            "62-fee-cash-first-note",
+            "paying_cash",
+            key("Still to pay: {remaining} đồng", remaining={"vi": "50.000", "en": "50,000"}),
+            view("pickup", "paying-cash", step=(3, 4), more={**CASH_DATA, **FIRST_NOTE}),
+            shows=("The machine gives no change.",),
+        ),
+        Shot(
+            "63-fee-cash-part-paid",
+            "paying_cash",
+            key("Still to pay: {remaining} đồng", remaining={"vi": "30.000", "en": "30,000"}),
+            view("pickup", "paying-cash", more=CASH_DATA, step=(3, 4)),
+            shows=(key("Put in so far: {inserted} đồng", inserted={"vi": "20.000", "en": "20,000"}),),
+        ),
+        Shot(
+            "64-fee-paid-door-open",
+            "message",
+            key(OPEN, compartment="A05"),
+            paid_then_open,
+            shows=(key("The fee of {fee_due} đồng is paid.", fee_due={"vi": "8.000", "en": "8,000"}),),
+        ),
+        Shot(
+            "65-holder-scan-id-card",
+            "holder",
+            "Scan the QR code on your ID card",
+            view("pickup", "holder-check", step=(3, 4)),
+            shows=("ID card issued from July 2024: on the back",),
         ),
     ]
 
