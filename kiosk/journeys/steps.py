@@ -3,7 +3,8 @@ every journey. A journey of one step (a look-up, a pickup by QR) shows none.
 
 A pickup's steps depend on its dossier (issue 14): the holder's ID card where the result goes only
 to its holder, the fee where one is due, before the door; they are counted once the code has said
-which dossier it is."""
+which dossier it is. After a scanned QR, the scan was the first step (and alone before the door,
+no step is shown)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,6 @@ PICKUP_PARTS = {
     "opening": "door",
     "door-open": "door",
 }
-HOLDER_STATES = frozenset({"holder-check", "holder-refused"})
 
 
 def step_of(journey: Journey[Any]) -> tuple[int, int] | None:
@@ -45,13 +45,13 @@ def _pickup_step(journey: Journey[Any], where: str) -> tuple[int, int] | None:
     if where == "waiting-code" and getattr(journey, "needs_pin", False):
         where = "waiting-pin"
     data = journey.data
-    parts = [] if data.get("via") == "qr" else ["code", "pin"]  # scanned: no code or PIN to count
-    if data.get("requires_holder") or where in HOLDER_STATES:
+    parts = ["scan"] if data.get("via") == "qr" else ["code", "pin"]
+    if data.get("holder"):  # the holder's card asked for (or matched)
         parts.append("holder")
     if data.get("fee_due"):
         parts.append("fee")
     parts.append("door")
     part = PICKUP_PARTS.get(where)
-    if part not in parts or len(parts) == 1:  # only the door: nothing to count
+    if part not in parts or parts == ["scan", "door"]:  # a scan, then the door: nothing to count
         return None
     return parts.index(part) + 1, len(parts)
