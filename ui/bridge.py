@@ -20,7 +20,7 @@ from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from drivers.errors import DeviceError
 from drivers.scanner.errors import BadRead
-from kiosk import expiry, history, maintenance, rating, receipts, recovery
+from kiosk import expiry, history, maintenance, payments, rating, receipts, recovery
 from kiosk.assembly import CodeReader
 from kiosk.clock import stamp, utc_now
 from kiosk.core import Announcement, Core
@@ -159,6 +159,12 @@ def _items(journey: Journey[Any]) -> tuple[tuple[str, str], ...]:
     return ()
 
 
+def _shows_its_code(journey: Journey[Any]) -> bool:
+    """A journey whose code the screen shows (and the backend texts) when its receipt is not
+    printed: a drop-off's."""
+    return callable(getattr(journey, "receipt_not_printed", None))
+
+
 def _seconds_left(journey: Journey[Any]) -> float | None:
     """The seconds left of the deadline the journey waits for (a VietQR payment's), or None."""
     left = getattr(journey, "seconds_left", None)
@@ -218,6 +224,7 @@ class _Worker(QObject):
             self.core.check_disk()  # the alarm goes out at 2 a.m. too, not when a citizen comes
             rating.report_due(self.core)  # while nobody is here: next to no journey's events
             expiry.send_reminders(self.core)  # and the citizens' reminders before a hold ends
+            payments.settle_news(self.core)  # a bank's word that came after its journey ended (issue 14)
             self._mark_history()
             try:
                 self.outage.emit(maintenance.check_devices(self.core, self.printer))
@@ -483,11 +490,19 @@ class _Worker(QObject):
         self.changed.emit(view)
 
     def _print_receipt(self, journey: Journey[Any]) -> None:
-        """A drop-off's receipt, printed once, as soon as the dossier is in (device I/O: here)."""
+        """A journey's receipt, printed once, as soon as it has one (device I/O: here): a drop-off's
+        once the dossier is in, a pickup's once its fee is paid here (issue 14). Only a drop-off's
+        code is shown or texted instead when it is not printed: a pickup's paid fee is in the store
+        and on the backend's ledger, the paper is a courtesy."""
         document = getattr(journey, "receipt", None)
         if document is None or self._receipt[0] == journey.id:
             return
         outcome = self._print(journey.id, document)
+        if not _shows_its_code(journey):
+            self._receipt = (journey.id, "printed")  # once; nothing for the screen to show instead
+            if outcome != "printed":
+                log.warning("the paid fee's receipt of %s was not printed: %s", journey.id, outcome)
+            return
         self._receipt = (journey.id, outcome)
         if outcome != "printed":  # the backend texts the code to the phone given instead
             try:

@@ -19,6 +19,7 @@ from kiosk.core import Announcement
 from kiosk.layout import Machine
 from kiosk.office import Opening
 from kiosk.reference import reference_of
+from ui import readable
 from ui.bridge import CoreBridge, View
 from ui.countdown import Countdown
 from ui.i18n import N_, Language
@@ -27,7 +28,7 @@ from ui.screens.camera_preview import CameraPreview
 from ui.screens.choose import ChooseScreen
 from ui.screens.chrome import Chrome
 from ui.screens.entry import EntryScreen
-from ui.screens.fee import CashPayScreen, FeeDueScreen, PaymentScreen, QrPayScreen
+from ui.screens.fee import KEPT, CashPayScreen, FeeDueScreen, PaymentScreen, QrPayScreen
 from ui.screens.help import Happened, HelpScreen, OfficeInfo
 from ui.screens.holder import HolderScreen
 from ui.screens.idle import IdleScreen
@@ -60,6 +61,9 @@ MESSAGES: dict[tuple[str, str], tuple[str, bool]] = {
     # issue 14: a fee paid here, the holder's card
     ("pickup", "payment-problem"): (N_("The payment needs an officer's check"), True),
     ("pickup", "holder-refused"): (N_("The result cannot be handed over at the kiosk"), True),
+    # shown only when money was asked for or put in (``_money_to_tell``); else back to the start
+    ("pickup", "timed-out"): (N_("The time to pay is over"), True),
+    ("pickup", "cancelled"): (N_("The payment was cancelled"), True),
     ("dropoff", "opening"): (N_("Opening a compartment…"), False),
     ("dropoff", "door-open"): (N_("Compartment {compartment} is open"), False),
     ("dropoff", "deposited"): (N_("Thank you"), True),
@@ -138,6 +142,8 @@ REFERENCED = frozenset(
         ("pickup", "item-left"),
         ("pickup", "payment-problem"),
         ("pickup", "holder-refused"),
+        ("pickup", "timed-out"),  # with a payment (``_money_to_tell``), as the two below
+        ("pickup", "cancelled"),
         ("kiosk", "fault"),
         ("kiosk", "out-of-service"),
     }
@@ -159,6 +165,7 @@ PAYING = frozenset({"paying-qr", "paying-cash"})
 # on the way to the door after a fee was paid here: said first, then the door (issue 14)
 PAID_THEN = frozenset({"verified", "opening", "door-open"})
 PAYMENT_RECEIVED = N_("Payment received")
+PAID_MOMENT_S = 1.5  # "Đã nhận thanh toán" alone on the screen, before the door's screen
 CITIZEN_JOURNEYS = frozenset({"pickup", "dropoff", "lookup", "kiosk"})
 STAFF_ENTRIES = frozenset({"staffpin", "result", "staffid"})
 TOUCHES = frozenset(
@@ -250,6 +257,7 @@ class KioskWindow(NoWayOut):
         zone: tzinfo | None = None,
         night: NightHours | None = None,
         keep_alive_s: float = KEEP_ALIVE_EVERY_S,
+        paid_moment_s: float = PAID_MOMENT_S,
     ) -> None:
         """Times in seconds: ``ask_more_time_s`` untouched on a screen that waits for the person,
         then ``answer_s`` to say they need more (counted down); ``done_return_s`` on a finished
@@ -295,12 +303,19 @@ class KioskWindow(NoWayOut):
         self.maintenance = MaintenanceScreen(language, self.maintain, self.home)
         self.help = HelpScreen(language, self.office, self.leave_help, self.local_now)
         # issue 14: the fee paid here and the holder's card
-        self.fee_due = FeeDueScreen(language, self._command_now, self.home)
-        self.paying_qr = QrPayScreen(language, self.step_back, self.home, orientation, QR_PAY_PX[orientation])
-        self.paying_cash = CashPayScreen(language, self.step_back, self.home)
-        self.holder = HolderScreen(language, self.home, orientation)
+        cancel = self._command("cancel")  # the journey's own cancel: its end is reported, and shown
+        self.fee_due = FeeDueScreen(language, self._command_now, cancel)
+        self.paying_qr = QrPayScreen(language, self.step_back, cancel, orientation, QR_PAY_PX[orientation])
+        self.paying_cash = CashPayScreen(language, self.step_back, cancel)
+        self.holder = HolderScreen(language, cancel, orientation)
         self._qr_deadline: float | None = None  # monotonic: the end of the bank's time to confirm
         self._paid_in: str = ""  # the journey that was paying here, for "Đã nhận thanh toán"
+        self._paid_said: str = ""  # and whose "Đã nhận thanh toán" has been shown
+        self.paid_moment_s = paid_moment_s
+        self._moment = QTimer(self)  # a child: it dies with the window, never fires into a dead one
+        self._moment.setSingleShot(True)
+        self._moment.timeout.connect(self._after_the_moment)
+        self._moment_of: View | None = None
         self.tech_mode = ""  # what a touch on the compartment list does: "open" or "service"
         screens = (
             self.idle,
@@ -576,7 +591,7 @@ class KioskWindow(NoWayOut):
             return
         if view.kind in (*RELEASES, "load", "technician") and view.state == "done":
             return  # the session's menu follows
-        if view.state in BACK_TO_IDLE:
+        if view.state in BACK_TO_IDLE and not _money_to_tell(view):
             self._show(self.idle, force=True)
             return
         if view.state == "reviewing":
@@ -593,11 +608,14 @@ class KioskWindow(NoWayOut):
             return
         heading, can_leave = MESSAGES.get((view.kind, view.state), ("", True))
         paid = view.journey == self._paid_in and view.state in PAID_THEN
-        if paid and view.state not in OPEN_DOOR:
+        moment = paid and self._paid_said != view.journey  # the fee just paid: said alone first
+        if moment or (paid and view.state not in OPEN_DOOR):
             heading = PAYMENT_RECEIVED
-        where = view.data.get("compartment") if view.state in OPEN_DOOR else None
+        where = view.data.get("compartment") if view.state in OPEN_DOOR and not moment else None
         qr = None
         said = view.said
+        if view.state == "cancelled":  # notes were put in: where that money is now
+            said = _kept(view.data)
         if view.receipt is not None and view.receipt != "printed":  # the code on screen instead
             heading, qr = NO_RECEIPT, view.data.get("tracking")
             code = str(view.data.get("code", ""))
@@ -622,6 +640,14 @@ class KioskWindow(NoWayOut):
         self.message.set_actions(actions)
         self._message_return_s = self._return_time(view, kept)
         self._show(self._with_step(self.message, view))
+        if moment and view.state in OPEN_DOOR:  # then the door, its screen as for any pickup
+            self._paid_said, self._moment_of = view.journey, view
+            self._moment.start(int(self.paid_moment_s * 1000))
+
+    def _after_the_moment(self) -> None:
+        view, self._moment_of = self._moment_of, None
+        if view is not None and self.view is view:  # the core has not moved on (else its view is up)
+            self.show_view(view)
 
     def _command(self, command: str) -> Callable[[], None]:
         return lambda: self.bridge.step(command)
@@ -781,7 +807,7 @@ class KioskWindow(NoWayOut):
     def _for_the_next_person(self) -> None:
         """Every return to the idle screen: the language it starts in, nothing of the last person."""
         self._happened = None
-        self._paid_in = ""
+        self._paid_in = self._paid_said = ""
         self._behind_help = None
         self._asked_on = None
         if self.language.code != self.start_language:
@@ -794,6 +820,23 @@ class KioskWindow(NoWayOut):
         """An exception escaped a slot on the GUI thread (ui/app.py's hook calls this): the core
         ends the journey safely and the person is told; the window lives on."""
         self.bridge.fault(type(exc).__name__)
+
+
+def _money_to_tell(view: View) -> bool:
+    """A pickup that ended while its fee was being paid, with something to say of the money: the
+    bank's time over (a transfer made late still counts), notes put in before "Hủy"."""
+    if view.kind != "pickup" or view.state not in BACK_TO_IDLE:
+        return False
+    if view.state == "timed-out":
+        return view.said is not None and "payment_reference" in view.data
+    return int(view.data.get("inserted") or 0) > 0
+
+
+def _kept(data: dict[str, Any]) -> tuple[str, str]:
+    """What happens to the notes put in, in both languages, as the cash screen said before."""
+    inserted = data.get("inserted", 0)
+    vi, en = (readable.shown({"inserted": inserted}, code)["inserted"] for code in ("vi", "en"))
+    return Language("vi").tr(KEPT, inserted=vi), Language("en").tr(KEPT, inserted=en)
 
 
 def _went_back(before: View, now: View) -> bool:

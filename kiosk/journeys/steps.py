@@ -2,7 +2,8 @@
 every journey. A journey of one step (a look-up, a pickup by QR) shows none.
 
 A pickup's steps depend on its dossier (issue 14): the holder's ID card where the result goes only
-to its holder, the fee where one is due, before the door; they are counted once the code has said
+to its holder, the fee where one is due and the kiosk takes fees (else it is paid at the counter,
+and the pickup ends there), before the door; they are counted once the code has said
 which dossier it is. After a scanned QR, the scan was the first step (and alone before the door,
 no step is shown)."""
 
@@ -48,7 +49,7 @@ def _pickup_step(journey: Journey[Any], where: str) -> tuple[int, int] | None:
     parts = ["scan"] if data.get("via") == "qr" else ["code", "pin"]
     if data.get("holder"):  # the holder's card asked for (or matched)
         parts.append("holder")
-    if data.get("fee_due"):
+    if data.get("fee_due") and journey.core.cfg.fees is not None:  # paid here: a step of its own
         parts.append("fee")
     parts.append("door")
     part = PICKUP_PARTS.get(where)

@@ -138,7 +138,11 @@ class MessageScreen(Screen):
         self.home.setText(self.t("Done") if self._proof else self.t("Back to start"))
         self.paid.setText(f"✓ {self.t(PAID, **values)}" if self._paid else "")
         self.paid.setVisible(self._paid)
-        self.reference.setText(self.t("Reference: {reference}", reference=self._ref) if self._ref else "")
+        reference = self.t("Reference: {reference}", reference=self._ref) if self._ref else ""
+        payment = self._values.get("payment_reference")
+        if reference and payment:  # what the bank and the office's ledger know the payment by
+            reference += "\n" + self.t("Payment reference: {reference}", reference=payment)
+        self.reference.setText(reference)
         self.what_now.setText(self._what_now() if self._failed else "")
         for name, b in self.action_buttons.items():
             b.setText(self.t(self._action_keys[name]))
