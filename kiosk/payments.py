@@ -219,12 +219,14 @@ def bank_word(store: Store, reference: str) -> BankWord | None:
 def settle(store: Store, payment: Payment, word: BankWord) -> Settled | None:
     """Count what the bank's word adds to ``payment``, inside the caller's transaction; None when it
     adds nothing (seen already). A request paid in full becomes 'paid' (an excess flagged 'over'),
-    one paid less becomes 'short' (flagged: the door stays shut); confirmed more than once, flagged
-    'twice' and counted once (no more than was asked); for a request already ended, counted for the
-    dossier and flagged 'after-cancel'."""
+    one paid less becomes 'short' (flagged: the door stays shut); paid by more than one transfer
+    adding up to more than was asked, flagged 'twice' and counted once (no more than was asked);
+    for a request already ended, counted for the dossier and flagged 'after-cancel'."""
     counted = min(word.paid_amount, payment.amount) if word.transactions > 1 else word.paid_amount
     flagged: list[tuple[str, int]] = []
-    if word.transactions > 1 and not _was_flagged(store, payment.reference, "twice"):
+    # two transfers that only make up the amount together are no problem
+    twice = word.transactions > 1 and word.paid_amount > payment.amount
+    if twice and not _was_flagged(store, payment.reference, "twice"):
         flagged.append(("twice", word.paid_amount))
     if counted <= payment.received:
         _flag_all(store, payment, flagged)

@@ -21,7 +21,7 @@ BANK, ACCOUNT, NAME = "970416", "257678859", "UBND PHUONG VI THANH"
 
 
 def with_fees(m: Machine, **extra: Any) -> FeesSection:
-    fees = FeesSection(bin=BANK, account=ACCOUNT, name=NAME, methods=["vietqr"], **extra)
+    fees = FeesSection(**{"bin": BANK, "account": ACCOUNT, "name": NAME, "methods": ["vietqr"], **extra})
     m.core.cfg = m.cfg.model_copy(update={"fees": fees})
     return fees
 
