@@ -67,6 +67,29 @@ def on(qtbot: QtBot, window: KioskWindow, screen: object) -> None:
     qtbot.waitUntil(lambda: window.stack.currentWidget() is screen, timeout=10_000)
 
 
+def at_the_fee(
+    windows: Windows, machine: Machine, qtbot: QtBot, fee: int, *methods: str, **settings: Any
+) -> tuple[KioskWindow, dict[str, str]]:
+    """A result with ``fee`` due, a kiosk taking it by ``methods``, and a citizen who typed the code
+    and the PIN: the fee's screen is up."""
+    sent = load(machine, fee=fee)
+    with_fees(machine, *methods)
+    window = windows.open(**settings)
+    pick_up_by_code_and_pin(qtbot, window, sent["pin"])
+    on(qtbot, window, window.fee_due)
+    return window, sent
+
+
+def paying(
+    windows: Windows, machine: Machine, qtbot: QtBot, fee: int, method: str, **settings: Any
+) -> tuple[KioskWindow, dict[str, str]]:
+    """As ``at_the_fee`` (both ways offered), and the way ``method`` touched."""
+    window, sent = at_the_fee(windows, machine, qtbot, fee, "vietqr", "cash", **settings)
+    click(qtbot, window.fee_due.methods[method])
+    on(qtbot, window, window.paying_qr if method == "vietqr" else window.paying_cash)
+    return window, sent
+
+
 def as_a_phone_sees(image: QImage) -> np.ndarray[Any, np.dtype[np.uint8]]:
     """The code at arm's length: a third of its size in the camera's frame, a little blurred."""
     import cv2
@@ -85,12 +108,8 @@ def as_a_phone_sees(image: QImage) -> np.ndarray[Any, np.dtype[np.uint8]]:
 def test_a_fee_paid_by_vietqr_opens_the_door_once_the_bank_says_so(
     windows: Windows, machine: Machine, qtbot: QtBot
 ) -> None:
-    sent = load(machine, fee=8000)
-    with_fees(machine, "vietqr")
-    window = windows.open()
-    pick_up_by_code_and_pin(qtbot, window, sent["pin"])
+    window, sent = at_the_fee(windows, machine, qtbot, 8000, "vietqr")
     fee = window.fee_due
-    on(qtbot, window, fee)
     assert fee.heading.text() == "Phí cần nộp: 8.000 đồng"
     assert fee.dossier.text().startswith(f"Hồ sơ {CODE}")
     assert fee.frame is not None and fee.frame.header.step.text() == "Bước 3/4"
@@ -145,11 +164,7 @@ def test_a_fee_paid_by_vietqr_opens_the_door_once_the_bank_says_so(
 def test_the_fee_by_qr_given_up_goes_back_to_the_fee_and_cancel_ends_it(
     windows: Windows, machine: Machine, qtbot: QtBot
 ) -> None:
-    sent = load(machine, fee=8000)
-    with_fees(machine, "vietqr")
-    window = windows.open()
-    pick_up_by_code_and_pin(qtbot, window, sent["pin"])
-    on(qtbot, window, window.fee_due)
+    window, _ = at_the_fee(windows, machine, qtbot, 8000, "vietqr")
     click(qtbot, window.fee_due.methods["vietqr"])
     on(qtbot, window, window.paying_qr)
     click(qtbot, window.paying_qr.another)
@@ -176,12 +191,8 @@ def cash(machine: Machine, short_tmp: Path) -> Iterator[CashRig]:
 def test_a_fee_paid_in_notes_counts_each_note_and_opens_the_door_when_paid(
     windows: Windows, machine: Machine, cash: CashRig, qtbot: QtBot
 ) -> None:
-    sent = load(machine, fee=30_000)
-    with_fees(machine, "vietqr", "cash")
-    window = windows.open()
-    pick_up_by_code_and_pin(qtbot, window, sent["pin"])
+    window, sent = at_the_fee(windows, machine, qtbot, 30_000, "vietqr", "cash")
     fee = window.fee_due
-    on(qtbot, window, fee)
     assert fee.methods["cash"].isVisible() and fee.methods["cash"].text() == "Nộp tiền mặt"
     assert fee.meanings["cash"].text() == "Chỉ nhận tiền giấy. Máy không trả tiền thừa."
     click(qtbot, fee.methods["cash"])
@@ -216,13 +227,7 @@ def test_a_fee_paid_in_notes_counts_each_note_and_opens_the_door_when_paid(
 def test_another_way_after_a_note_keeps_it_counted_on_the_fee_screen(
     windows: Windows, machine: Machine, cash: CashRig, qtbot: QtBot
 ) -> None:
-    sent = load(machine, fee=30_000)
-    with_fees(machine, "vietqr", "cash")
-    window = windows.open()
-    pick_up_by_code_and_pin(qtbot, window, sent["pin"])
-    on(qtbot, window, window.fee_due)
-    click(qtbot, window.fee_due.methods["cash"])
-    on(qtbot, window, window.paying_cash)
+    window, _ = paying(windows, machine, qtbot, 30_000, "cash")
     cash.ctl.call("insert", 10_000)
     qtbot.waitUntil(lambda: window.paying_cash.inserted.text() == "Đã đưa vào: 10.000 đồng", timeout=10_000)
     click(qtbot, window.paying_cash.another)
@@ -237,13 +242,7 @@ def test_another_way_after_a_note_keeps_it_counted_on_the_fee_screen(
 def test_the_banks_time_over_says_a_late_transfer_still_counts_and_stays(
     windows: Windows, machine: Machine, qtbot: QtBot
 ) -> None:
-    sent = load(machine, fee=8000)
-    with_fees(machine, "vietqr")
-    window = windows.open(proof_timeout_s=600)
-    pick_up_by_code_and_pin(qtbot, window, sent["pin"])
-    on(qtbot, window, window.fee_due)
-    click(qtbot, window.fee_due.methods["vietqr"])
-    on(qtbot, window, window.paying_qr)
+    window, _ = paying(windows, machine, qtbot, 8000, "vietqr", proof_timeout_s=600)
     machine.clock.advance(301)  # nobody paid within [fees] qr_wait_s, on the core's clock
     message = window.message
     on(qtbot, window, message)
@@ -256,13 +255,7 @@ def test_the_banks_time_over_says_a_late_transfer_still_counts_and_stays(
 def test_cancel_after_a_note_says_where_the_money_is(
     windows: Windows, machine: Machine, cash: CashRig, qtbot: QtBot
 ) -> None:
-    sent = load(machine, fee=30_000)
-    with_fees(machine, "vietqr", "cash")
-    window = windows.open(proof_timeout_s=600)
-    pick_up_by_code_and_pin(qtbot, window, sent["pin"])
-    on(qtbot, window, window.fee_due)
-    click(qtbot, window.fee_due.methods["cash"])
-    on(qtbot, window, window.paying_cash)
+    window, _ = paying(windows, machine, qtbot, 30_000, "cash", proof_timeout_s=600)
     cash.ctl.call("insert", 20_000)
     qtbot.waitUntil(lambda: window.paying_cash.kept.isVisible(), timeout=10_000)
     said_before = window.paying_cash.kept.text()

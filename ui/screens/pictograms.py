@@ -10,13 +10,14 @@ the warning's, for the mark that says "here", and shown on the paper (``Picture`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from PyQt6.QtCore import QByteArray, QEvent, QSize, Qt
 from PyQt6.QtGui import QIcon, QImage, QPainter, QPixmap
 from PyQt6.QtSvg import QSvgRenderer
-from PyQt6.QtWidgets import QLabel, QPushButton
+from PyQt6.QtWidgets import QLabel, QPushButton, QWidget
 
 from ui.style import CHOICE_PX, PICTOGRAM_PX, THEMES, Theme, theme_of
 
@@ -54,6 +55,25 @@ def pictogram(kind: str, theme: Theme, px: int = PICTOGRAM_PX, high: int | None 
     return QPixmap.fromImage(image)
 
 
+class ThemeWatch:
+    """A widget's drawing in the theme its window wears: drawn at once, and again when the theme
+    changes (a new style sheet on the window, ui.theme.ThemeClock, reaches every widget as a
+    StyleChange; a widget put into the window, as a ParentChange)."""
+
+    def __init__(self, widget: QWidget, draw: Callable[[Theme], None]) -> None:
+        self.widget, self.draw = widget, draw
+        self.drawn_in = ""
+        self.heard(None)
+
+    def heard(self, event: QEvent | None) -> None:
+        if event is not None and event.type() not in (QEvent.Type.StyleChange, QEvent.Type.ParentChange):
+            return
+        theme = theme_of(self.widget)
+        if theme.name != self.drawn_in:
+            self.drawn_in = theme.name
+            self.draw(theme)
+
+
 class ChoiceButton(QPushButton):
     """A large button with its pictogram before the words, redrawn when the theme changes."""
 
@@ -65,19 +85,10 @@ class ChoiceButton(QPushButton):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setMinimumHeight(CHOICE_PX)
         self.setIconSize(QSize(PICTOGRAM_PX, PICTOGRAM_PX))
-        self._drawn_in = ""
-        self._draw()
-
-    def _draw(self) -> None:
-        theme = theme_of(self)
-        if theme.name != self._drawn_in:
-            self._drawn_in = theme.name
-            self.setIcon(QIcon(pictogram(self.kind, theme)))
+        self._theme = ThemeWatch(self, lambda theme: self.setIcon(QIcon(pictogram(self.kind, theme))))
 
     def changeEvent(self, event: QEvent | None) -> None:
-        # a new style sheet on the window (ui.theme.ThemeClock) reaches every widget as a StyleChange
-        if event is not None and event.type() in (QEvent.Type.StyleChange, QEvent.Type.ParentChange):
-            self._draw()
+        self._theme.heard(event)
         super().changeEvent(event)
 
 
@@ -94,16 +105,8 @@ class Picture(QLabel):
         self.high = round(width * box.height() / box.width())
         self.setFixedSize(width, self.high)
         self.setAccessibleName(name)
-        self._drawn_in = ""
-        self._draw()
-
-    def _draw(self) -> None:
-        theme = theme_of(self)
-        if theme.name != self._drawn_in:
-            self._drawn_in = theme.name
-            self.setPixmap(pictogram(self.kind, theme, self.wide, self.high))
+        self._theme = ThemeWatch(self, lambda theme: self.setPixmap(pictogram(kind, theme, width, self.high)))
 
     def changeEvent(self, event: QEvent | None) -> None:
-        if event is not None and event.type() in (QEvent.Type.StyleChange, QEvent.Type.ParentChange):
-            self._draw()
+        self._theme.heard(event)
         super().changeEvent(event)
