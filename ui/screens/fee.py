@@ -22,7 +22,7 @@ from ui import readable
 from ui.i18n import N_, Language
 from ui.screens.base import Screen, button, plain, text, title
 from ui.screens.message import qr_pixmap
-from ui.screens.pictograms import Picture
+from ui.screens.pictograms import ChoiceButton, Picture
 
 CANCEL = N_("Cancel")
 ANOTHER_WAY = N_("Another way")
@@ -33,7 +33,6 @@ METHODS: dict[str, tuple[str, str, str]] = {
     "vietqr": ("pay_by_qr", N_("Scan a VietQR code"), N_("A transfer from your bank's app on your phone.")),
     "cash": ("pay_by_cash", N_("Pay in cash"), N_("Notes only. The machine gives no change.")),
 }
-METHOD_PX = 140  # a way to pay: taller than a plain button, the screen's main choice
 NO_CHANGE = N_("The machine gives no change.")
 QR_STEPS = (
     N_("1. Open your bank's app on your phone."),
@@ -112,8 +111,7 @@ class FeeDueScreen(PaymentScreen):
         self.methods: dict[str, QPushButton] = {}
         self.meanings: dict[str, QLabel] = {}
         for method, (step, _, _) in METHODS.items():
-            b = button(name=method)
-            b.setMinimumHeight(METHOD_PX)
+            b = ChoiceButton(method)  # large, with its pictogram, as the idle screen's choices
             b.clicked.connect(lambda _=False, s=step: pay(s))
             meaning = text(name=f"{method} means")
             self.layout_.addWidget(b)

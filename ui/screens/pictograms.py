@@ -23,6 +23,7 @@ from ui.style import CHOICE_PX, PICTOGRAM_PX, THEMES, Theme, theme_of
 
 FOLDER = Path(__file__).resolve().parent.parent / "pictograms"
 KINDS = ("pickup", "dropoff", "lookup")
+WAYS_TO_PAY = ("vietqr", "cash")  # the fee screen's choices (ui/screens/fee.py), drawn as the idle's
 # the holder's card, where its QR code is (ui/screens/holder.py); a note into the validator (fee.py)
 PICTURES = ("card-back", "cccd-front", "note-in")
 LABEL, FACE, MARK = "#FFFFFF", "#0B3D91", "#8E1414"  # the placeholders in the files
@@ -31,7 +32,7 @@ LABEL, FACE, MARK = "#FFFFFF", "#0B3D91", "#8E1414"  # the placeholders in the f
 @cache
 def svg(kind: str, theme: str) -> bytes:
     """The pictogram's SVG in ``theme``'s colours."""
-    if kind not in KINDS and kind not in PICTURES:
+    if kind not in (*KINDS, *WAYS_TO_PAY, *PICTURES):
         raise KeyError(kind)
     t = THEMES[theme]
     drawing = (FOLDER / f"{kind}.svg").read_text(encoding="utf-8")
