@@ -267,3 +267,22 @@ def test_cancel_after_a_note_says_where_the_money_is(
     assert peek(machine, "SELECT received FROM payment") == [(20_000,)]
     flagged = peek(machine, "SELECT count(*) FROM outbox WHERE kind = 'payment-flagged'")
     assert flagged == [(1,)]  # for an officer: a refund, or the rest at the next visit
+
+
+def test_help_over_the_qr_leaves_the_banks_time_running(
+    windows: Windows, machine: Machine, qtbot: QtBot
+) -> None:
+    window, _ = paying(windows, machine, qtbot, 8000, "vietqr")
+    qr = window.paying_qr
+    left = window.countdown.remaining()
+    assert qr.frame is not None
+    click(qtbot, qr.frame.footer.help)
+    on(qtbot, window, window.help)
+    qtbot.wait(300)
+    click(qtbot, window.help.back)
+    on(qtbot, window, qr)
+    assert window.countdown.fixed and window.countdown.remaining() < left - 0.2  # not started again
+    assert qr.left.text() in (
+        "Thời gian còn lại để thanh toán: 5:00",
+        "Thời gian còn lại để thanh toán: 4:59",
+    )
