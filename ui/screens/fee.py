@@ -159,7 +159,7 @@ class QrPayScreen(PaymentScreen):
         self.qr = plain()
         self.qr.setAccessibleName("the VietQR code, to scan with a bank's app")
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.qr.setMinimumSize(qr_px, qr_px)
+        self.qr.setFixedSize(qr_px, qr_px)  # white only where the code is: no glare of a band at night
         self.qr.setStyleSheet("background: #FFFFFF;")  # the quiet zone is white at night too
         self.to = text(name="beneficiary")
         self.to.setAccessibleName("beneficiary")
@@ -189,7 +189,7 @@ class QrPayScreen(PaymentScreen):
         else:
             column.addWidget(self.heading)
             column.addWidget(self.dossier)
-            column.addWidget(self.qr)
+            column.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
         # the three lines to follow, one under the other as a list, the list in the middle
         steps = QHBoxLayout()
         lines = QVBoxLayout()
