@@ -260,3 +260,38 @@ def test_a_note_credited_while_the_kiosk_was_down_counts_after_the_restart(
     assert one(m, "SELECT state, received FROM payment") == ("cancelled", 20_000) and flags(m) == ["short"]
     again = pickup_at_the_fee(m, sent)
     assert again.data["remaining"] == 10_000
+
+
+def test_a_qr_paid_after_the_citizen_turned_to_cash_counts_and_opens(cashier: Machine, rig: CashRig) -> None:
+    """Scanned and paid in the bank's app, then "Tiền mặt" touched while the transfer was on its
+    way: the transfer counts (flagged, its QR had been withdrawn), the notes stop."""
+    m = cashier
+    sent = load(m, fee=FEE)
+    pickup = pickup_at_the_fee(m, sent)
+    pickup.pay_by_qr()
+    qr_reference = pickup.data["reference"]
+    pickup.back()
+    pickup.pay_by_cash()
+    put_note(rig, pickup, 10_000)
+    bank_says(m, qr_reference, FEE)
+    pickup.tick()
+    assert pickup.state is Pickup.DOOR_OPEN and not rig.ctl.call("state")["enabled"]
+    assert flags(m) == ["after-cancel"]  # 10.000 đồng too much: an officer's refund
+    rows = m.store.db.execute("SELECT method, state, received FROM payment ORDER BY method").fetchall()
+    assert rows == [("cash", "cancelled", 10_000), ("vietqr", "cancelled", FEE)]
+
+
+def test_a_short_transfer_on_the_fee_screen_leaves_the_rest_to_pay(cashier: Machine, rig: CashRig) -> None:
+    m = cashier
+    sent = load(m, fee=FEE)
+    pickup = pickup_at_the_fee(m, sent)
+    pickup.pay_by_qr()
+    reference = pickup.data["reference"]
+    pickup.back()
+    bank_says(m, reference, 10_000)
+    pickup.tick()
+    assert pickup.state is Pickup.FEE_DUE and pickup.data["remaining"] == 20_000 and flags(m) == ["short"]
+    pickup.pay_by_cash()
+    assert pickup.data["accepted"] == [10_000, 20_000]
+    put_note(rig, pickup, 20_000)
+    assert pickup.state is Pickup.DOOR_OPEN
