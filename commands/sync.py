@@ -62,7 +62,7 @@ def cmd_sync(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: Text
             print(f"error: {exc}", file=sys.stderr)
             return USAGE
     client = BackendClient(section, cfg.kiosk.id, clock=store.clock)
-    worker = SyncWorker(store, client, section, opener=_opener(cfg, store, make=delivering))
+    worker = SyncWorker(store, client, section, opener=_opener(cfg, store, make=delivering), fees=cfg.fees)
     try:
         if args.letter is not None:
             return _letter(worker, args.letter, out)

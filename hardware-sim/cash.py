@@ -3,10 +3,10 @@ drivers/cash/codec.py.
 
 A note put in goes through the stages a real one reports, one stage per POLL: read (held in
 escrow) → credit and stacking → stacked; or read → rejecting → rejected for a note the validator
-refuses, one whose channel is inhibited, or one in escrow when the host rejects it or disables the
-validator. A disabled validator does not draw a note in. Events wait in the validator until a POLL
-collects them; a command repeating the last one's sequence flag gets the last reply again and is
-not carried out. Conditions (disabled, a jam, stacker full) are reported on every POLL while they
+refuses, one whose channel is inhibited, or one in escrow when the host rejects it. Disabling
+gives a note not yet credited back at once and draws no note in. Events wait in the validator
+until a POLL collects them; a command repeating the last one's sequence flag gets the last reply
+again and is not carried out. Conditions (disabled, a jam, stacker full) are reported on every POLL while they
 last. A power cycle (``reset``) reports where a note in progress went: back out of the front, or
 into the cashbox once it was credited or jammed safely inside.
 
@@ -157,6 +157,17 @@ class ValidatorModel:
         if self.note is not None and self.note.stage is Stage.ESCROW:
             self.note.reject_asked = True
 
+    def disable(self) -> None:
+        """At once, polled or not: notes at the bezel stay out, one not yet credited comes back."""
+        self.enabled = False
+        self.waiting.clear()
+        note = self.note
+        if note is not None and note.stage in (Stage.INSERTED, Stage.ESCROW) and self.jam is None:
+            if note.stage is Stage.INSERTED:
+                self.events.append(NoteEvent(K.READ, 0))
+            self.events += [NoteEvent(K.REJECTING), NoteEvent(K.REJECTED)]
+            self.note = None
+
     def poll(self) -> list[NoteEvent]:
         if self.jam is None:
             self._advance()
@@ -183,7 +194,7 @@ class ValidatorModel:
         ch, value = note.channel, note.value
         said = self.events.append
         if note.stage is Stage.INSERTED:
-            if note.refused or not ch or ch not in self.accepting or not self.enabled or self.stacker_full:
+            if note.refused or not ch or ch not in self.accepting or self.stacker_full:
                 said(NoteEvent(K.READ, 0))
                 said(NoteEvent(K.REJECTING))
                 note.stage = Stage.REJECTING
@@ -191,7 +202,7 @@ class ValidatorModel:
                 said(NoteEvent(K.READ, ch, value))
                 note.stage = Stage.ESCROW
         elif note.stage is Stage.ESCROW:
-            if note.reject_asked or not self.enabled or self.stacker_full:
+            if note.reject_asked or self.stacker_full:
                 note.reject_asked = True
                 said(NoteEvent(K.REJECTING))
                 note.stage = Stage.REJECTING
@@ -283,7 +294,7 @@ class CashSim(SimDevice):
             Command.SETUP_REQUEST: lambda: bytes((OK,)) + encode_setup(m.setup()),
             Command.SET_INHIBITS: lambda: m.set_inhibits(params) if params else bytes((WRONG_PARAMS,)),
             Command.ENABLE: lambda: setattr(m, "enabled", True),
-            Command.DISABLE: lambda: setattr(m, "enabled", False),
+            Command.DISABLE: m.disable,
             Command.POLL: self._poll,
             Command.REJECT: lambda: m.reject(),
             Command.SERIAL_NUMBER: lambda: bytes((OK,)) + SERIAL.to_bytes(4, "big"),

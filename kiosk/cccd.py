@@ -1,5 +1,10 @@
-"""The QR on the back of a chip ID card (CCCD, "Căn cước công dân"), read totally: any text in, a
-``CCCDCard`` or ``CardUnreadable`` with the reason out. Pure: no I/O, no clock.
+"""The QR on a chip ID card (CCCD, "Căn cước công dân"), read totally: any text in, a ``CCCDCard``
+or ``CardUnreadable`` with the reason out. Pure: no I/O, no clock.
+
+The chip CCCD of 2021 (Circular 06/2021/TT-BCA) prints it on the front, with the chip and the MRZ
+on the back; the "Căn cước" card issued since July 2024 prints a QR on the back, and its contents
+could not be checked from here: a card whose QR has another shape is "not seven fields", and after
+two tries its holder is sent to an officer, never let through.
 
 Its text is ``ID|old ID|name|DDMMYYYY|sex|address|DDMMYYYY``: the 12-digit personal ID number,
 the old 9-digit ID (CMND) or nothing, the full name, the date of birth, "Nam" or "Nữ", the place of
@@ -86,24 +91,28 @@ class HolderReader(Protocol):
     """What identifies the card's holder: the person at the machine presents their card, the
     reader says whose it is, or raises ``CardUnreadable``.
 
-    Today that is the QR on the back (``QRHolderReader``): a scanner or the camera gives its text.
-    A QR is printed, so it can be photographed and shown from a phone; it proves the person holds
-    the card's picture, not the card. A chip reader (ICAO 9303 over NFC; PyPI has no library for
+    Today that is the QR printed on the card (``QRHolderReader``): a scanner or the camera gives its text.
+    A QR is printed and signs nothing: it can be photographed and shown from a phone, and anyone
+    who knows the ID number (it is on many papers) can make one. It proves knowledge of the
+    number, not the card in hand. A chip reader (ICAO 9303 over NFC; PyPI has no library for
     it, so none is built here) would be a second ``HolderReader``: ``read`` would take the MRZ
-    printed on the same side of the card (the three lines scanned by the camera, or typed),
+    printed on the back of the card (the three lines scanned by the camera, or typed),
     derive the Basic Access Control keys from its document number, birth date and expiry, open a
     secure channel with the chip, read DG13 (where the CCCD keeps the ID number and the other
     fields of the QR) and check the Document Security Object's signature over it against the
-    issuing country's certificate (passive authentication), then answer a ``CCCDCard`` with
+    issuing country's certificate (passive authentication), prove the chip is no copy where the
+    card supports it (chip or active authentication), then answer a ``CCCDCard`` with
     ``source="chip"``. That ID cannot be forwarded like a photo of a QR: only the card in the
-    reader's field answers. The journey needs no change for it: it asks the reader it was given.
+    reader's field answers. Its failures (no card in the field, a signature that does not verify)
+    would be reasons of their own in ``Unreadable``. The journey needs no change for it: it asks
+    the reader it was given (``PickupJourney.holder_reader``).
     """
 
     def read(self, scanned: str) -> CCCDCard: ...
 
 
 class QRHolderReader:
-    """The QR on the back of the card, as the scanner or the camera read it."""
+    """The QR printed on the card, as the scanner or the camera read it."""
 
     def read(self, scanned: str) -> CCCDCard:
         return parse(scanned)

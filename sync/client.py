@@ -44,6 +44,7 @@ from sync.errors import (
 )
 from sync.models import (
     DOSSIER_CODE,
+    PAYMENT_REFERENCE,
     STATUS_WORDS,
     AssignmentsAnswer,
     DossierAnswer,
@@ -52,6 +53,7 @@ from sync.models import (
     EventsAnswer,
     HeartbeatAnswer,
     M,
+    PaymentAnswer,
     SequenceAnswer,
     TokenAnswer,
     parse,
@@ -62,6 +64,7 @@ log = logging.getLogger("kiosk.sync.client")
 TOKEN_MARGIN_S = 30  # a token this close to expiry is renewed first
 PAGE = 200  # assignments asked for per page
 DOSSIER_PATH = "/v1/dossiers/"
+PAYMENT_PATH = "/v1/payments/"
 _TRANSPORT = (requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
 
 
@@ -158,6 +161,34 @@ class BackendClient:
     def sequence(self) -> SequenceAnswer:
         """The last event of this kiosk the backend accepted (its sequence number and UUID)."""
         return self._call("GET", f"/v1/kiosks/{self.kiosk_id}/sequence", SequenceAnswer)
+
+    def put_payment(self, reference: str, request: dict[str, Any]) -> PaymentAnswer:
+        """Ask for a payment (idempotent by ``reference``): the payment as the backend has it now."""
+        body = self.adapter.payment_out(request)
+        return self._payment("PUT", self._payment_path(reference), reference, json_body=body)
+
+    def payment(self, reference: str) -> PaymentAnswer:
+        return self._payment("GET", self._payment_path(reference), reference)
+
+    def cancel_payment(self, reference: str) -> PaymentAnswer:
+        answer = self._payment("POST", self._payment_path(reference) + "/cancel", reference)
+        if answer.state != "cancelled":
+            raise BadAnswer(
+                f"the backend answered the cancellation of {reference} with a {answer.state} payment"
+            )
+        return answer
+
+    def _payment(self, method: str, path: str, reference: str, json_body: Any = None) -> PaymentAnswer:
+        answer = self._call(method, path, PaymentAnswer, json_body=json_body)
+        if answer.reference != reference:
+            raise BadAnswer(f"the answer to {method} {path} is about another payment ({answer.reference})")
+        return answer
+
+    @staticmethod
+    def _payment_path(reference: str) -> str:
+        if re.fullmatch(PAYMENT_REFERENCE, reference) is None:
+            raise NotSent(f"{reference[:40]!r} is not a payment reference the contract allows; not sent")
+        return PAYMENT_PATH + reference
 
     # -- the exchange ----------------------------------------------------------------------------
 

@@ -27,6 +27,9 @@ DossierStatusWord = Literal[
 ]  # fmt: skip
 STATUS_WORDS = frozenset(get_args(DossierStatusWord))
 RejectionCode = Literal["seq-used", "refused"]
+PAYMENT_REFERENCE = r"^[A-Z0-9]{8,25}$"
+MAX_AMOUNT = 10**12  # đồng: the contract's bound on a fee and on one transfer
+MAX_CONFIRMATIONS = 20
 
 
 def _real_moment(value: str) -> str:
@@ -51,6 +54,9 @@ Seq = Annotated[int, Field(ge=1, le=MAX_SEQ)]
 Procedure = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_printable)]
 Citizen = Annotated[str, Field(max_length=200), AfterValidator(_printable)]
 Reason = Annotated[str, Field(max_length=500), AfterValidator(_printable)]
+PaymentReference = Annotated[str, Field(pattern=PAYMENT_REFERENCE)]
+Amount = Annotated[int, Field(ge=1, le=MAX_AMOUNT)]
+HolderHash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
 class _Answer(BaseModel):
@@ -83,6 +89,8 @@ class Assignment(_Answer):
     hold_days: Annotated[int, Field(ge=1, le=MAX_HOLD_DAYS)] | None = None
     size_hint: Literal["S", "M", "L"] | None = None
     active: bool
+    requires_holder: bool = False
+    holder_hash: HolderHash | None = None
 
 
 class AssignmentsAnswer(_Answer):
@@ -125,6 +133,42 @@ class SequenceAnswer(_Answer):
         if (self.last_seq is None) != (self.last_uuid is None):
             raise ValueError("last_seq and last_uuid go together")
         return self
+
+
+class Confirmation(_Answer):
+    """One transfer the bank reported for a payment."""
+
+    amount: Amount
+    at: Moment
+    transaction: Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,64}$")]
+
+
+class PaymentAnswer(_Answer):
+    reference: PaymentReference
+    dossier_code: DossierCode
+    amount: Amount
+    state: Literal["pending", "paid", "cancelled"]
+    cancelled_at: Moment | None = None
+    confirmations: Annotated[list[Confirmation], Field(max_length=MAX_CONFIRMATIONS)]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PaymentAnswer:
+        if (self.state == "paid") != bool(self.confirmations) and self.state != "cancelled":
+            raise ValueError(f"a {self.state} payment with {len(self.confirmations)} confirmation(s)")
+        if (self.state == "cancelled") != (self.cancelled_at is not None):
+            raise ValueError("cancelled_at goes with the state cancelled, and only with it")
+        amounts: dict[str, int] = {}
+        for c in self.confirmations:
+            if amounts.setdefault(c.transaction, c.amount) != c.amount:
+                raise ValueError("one transaction confirmed with two amounts")
+        return self
+
+    def transfers(self) -> list[Confirmation]:
+        """Each transaction once: a bank notification delivered twice is one transfer, not two."""
+        seen: dict[str, Confirmation] = {}
+        for c in self.confirmations:
+            seen.setdefault(c.transaction, c)
+        return list(seen.values())
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -12,7 +12,9 @@ Before anything is sent, and whenever the backend says a sequence number was alr
 numbering is checked against the backend's (sync/sequence.py).
 
 ``run()`` goes round by round until told to stop: each round sends one batch (events go out every
-round), pulls at most ``PAGES_PER_ROUND`` pages of assignments and sends a heartbeat when due. No
+round), pulls at most ``PAGES_PER_ROUND`` pages of assignments, sends a heartbeat when due and
+looks at the VietQR payments due (sync/payments.py; every ``[fees] poll_s`` while a citizen waits
+at the QR screen). No
 exception of a round ends it: it is recorded (kind, time, the request), and the next round waits
 with backoff.
 """
@@ -31,7 +33,7 @@ from typing import Any
 
 from kiosk import events, sealed
 from kiosk.clock import stamp
-from kiosk.config import BackendSection
+from kiosk.config import BackendSection, FeesSection
 from kiosk.health import software_version
 from kiosk.names import masked
 from kiosk.status import shown_text
@@ -40,6 +42,7 @@ from sync import sequence
 from sync.client import BackendClient, backoff
 from sync.errors import BadAnswer, SyncError
 from sync.models import EventResult
+from sync.payments import PaymentRound
 
 log = logging.getLogger("kiosk.sync")
 PAGES_PER_ROUND = 5  # assignment pages per round: a feed that always has more cannot starve events
@@ -74,8 +77,10 @@ class SyncWorker:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         opener: sealed.Opener | None = None,
+        fees: FeesSection | None = None,
     ) -> None:
         self.store = store
+        self.payments = PaymentRound(store, client, fees)
         self.opener = opener  # opens the secrets the touch screen sealed (kiosk/sealed.py)
         self.client = client
         self.section = section
@@ -144,9 +149,12 @@ class SyncWorker:
                 for a in page.assignments:
                     if a.active:
                         db.execute(
-                            "INSERT OR REPLACE INTO assignment VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            "INSERT OR REPLACE INTO assignment (dossier_code, citizen, procedure, fee_due,"
+                            " hold_days, size_hint, synced_at, requires_holder, holder_hash)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             [a.dossier_code, masked(a.citizen),  # however the backend sent it
-                             a.procedure, a.fee_due, a.hold_days, a.size_hint, self.store.now()],
+                             a.procedure, a.fee_due, a.hold_days, a.size_hint, self.store.now(),
+                             int(a.requires_holder), a.holder_hash],
                         )  # fmt: skip
                     else:
                         db.execute("DELETE FROM assignment WHERE dossier_code = ?", [a.dossier_code])
@@ -181,6 +189,11 @@ class SyncWorker:
                 self._set_state(key, value)
 
     def _round(self, clock: Callable[[], float]) -> None:
+        # first: a citizen may be waiting at the QR screen, and a batch the backend refuses must
+        # not keep them waiting
+        paid = self.payments.run()
+        if paid.problems:
+            self.errors["BadAnswer"] += paid.problems  # each said in its payment's row
         delivered = self.deliver_batch()
         exchanged = delivered.total > 0  # an empty outbox asks the backend nothing
         now = clock()
@@ -191,10 +204,10 @@ class SyncWorker:
         if now >= self.next_beat:
             self.send_heartbeat()
             self.next_beat, exchanged = now + self.section.heartbeat_s, True
-        if exchanged:  # recorded only then: an idle kiosk does not write every 2 s
+        if exchanged or paid.checked:  # recorded only then: an idle kiosk does not write every 2 s
             self._succeeded()
         if not delivered.total:
-            self.sleep(self.section.idle_s)
+            self.sleep(self.payments.pause_s(self.section.idle_s))
 
     def run_once(self, attempts: int = 3, max_wait_s: float = 2.0) -> Delivered:
         """Drain everything queued now, pull assignments and send a heartbeat; retry a failure a
@@ -205,6 +218,7 @@ class SyncWorker:
             lambda: done.add(self.drain()),
             lambda: self.pull_assignments(PAGES_ONCE),
             self.send_heartbeat,
+            self.payments.run,
         ]
         for step in steps:
             for attempt in range(1, attempts + 1):

@@ -24,6 +24,7 @@ class StandIn:
         seed: int = 0,
         tls: tuple[Path, Path] | None = None,
         client_ca: Path | None = None,
+        holder_key: Path | None = None,
     ) -> None:
         root.mkdir(parents=True, exist_ok=True)
         args = [sys.executable, "-m", "hardware_sim.backend.cli", "--data", str(root / "backend"),
@@ -32,6 +33,8 @@ class StandIn:
             args += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
         if client_ca:
             args += ["--tls-client-ca", str(client_ca)]
+        if holder_key:
+            args += ["--holder-key", str(holder_key)]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()

@@ -17,12 +17,16 @@ FAST_REPLY_S = 0.08
 
 
 class CashRig:
-    def __init__(self, root: Path, *, retries: int = 3, max_protocol: int = 8,
-                 notes: tuple[int, ...] = DEFAULT_NOTES) -> None:  # fmt: skip
+    def __init__(
+        self, root: Path, *, retries: int = 3, max_protocol: int = 8, notes: tuple[int, ...] = DEFAULT_NOTES,
+        reply_timeout_s: float = FAST_REPLY_S,
+    ) -> None:  # fmt: skip
         self.link = root / "cash"
         self.sim = CashSim(self.link, notes=notes, max_protocol=max_protocol).start_in_thread()
         self.ctl = ControlClient(self.sim.control_path)
-        self.validator = NoteValidator.from_url(str(self.link), reply_timeout_s=FAST_REPLY_S, retries=retries)
+        self.validator = NoteValidator.from_url(
+            str(self.link), reply_timeout_s=reply_timeout_s, retries=retries
+        )
 
     def polls(self, n: int) -> list[NoteEvent]:
         """The events of ``n`` polls, without the conditions every poll repeats."""
@@ -35,7 +39,7 @@ class CashRig:
 
 
 @contextlib.contextmanager
-def cash_rig(root: Path, **kw: int) -> Iterator[CashRig]:
+def cash_rig(root: Path, **kw: float) -> Iterator[CashRig]:
     rig = CashRig(root, **kw)  # type: ignore[arg-type]
     try:
         yield rig

@@ -1,4 +1,4 @@
-"""The QR on the back of a CCCD, read totally (kiosk/cccd.py): every shape of wrong text gets its
+"""The QR on a CCCD, read totally (kiosk/cccd.py): every shape of wrong text gets its
 reason, a code of another kind is told apart, any text gives a card or ``CardUnreadable``, and a
 card built parses back."""
 

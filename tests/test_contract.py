@@ -25,7 +25,8 @@ def test_every_path_the_kiosk_calls_is_in_the_contract() -> None:
     kiosk = "/v1/kiosks/{kiosk_id}"
     assert labels == {
         "POST /oauth/token", f"POST {kiosk}/events", f"GET {kiosk}/assignments", "GET /v1/dossiers/{code}",
-        f"POST {kiosk}/heartbeat", f"GET {kiosk}/sequence",
+        f"POST {kiosk}/heartbeat", f"GET {kiosk}/sequence", "PUT /v1/payments/{reference}",
+        "GET /v1/payments/{reference}", "POST /v1/payments/{reference}/cancel",
     }  # fmt: skip
 
 

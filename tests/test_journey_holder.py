@@ -1,5 +1,5 @@
 """A result only its holder may take (issue 14, item 5): after the code and PIN or the token, the
-QR on the back of the holder's chip ID card; a real officer load, a real store and the lock-board
+QR on the holder's chip ID card; a real officer load, a real store and the lock-board
 simulator over a pty, as tests/test_journey_pickup.py."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kiosk import cccd
 from kiosk.cccd import CCCDCard
@@ -185,6 +187,7 @@ def test_where_no_card_can_match_the_citizen_is_told_before_trying(
     sent = load(machine, **load_kw)
     pickup = scanned(machine, sent)
     assert pickup.state is Pickup.HOLDER_REFUSED, case
+    assert pickup.data["holder"] == "asked" and step_of(pickup) is None  # an end: no step to count
     assert pickup.said == Say.HOLDER_NO_KEY.format()
     assert refusals(machine) == [{"reason": "no-key", "dossier": CODE}]
     assert item_state(machine) == "held"
@@ -299,3 +302,33 @@ def test_the_catalogue_finds_a_procedure_by_its_national_code_or_name_folded() -
     )
     shipped = [p.key for p in load_catalogue() if p.requires_holder]
     assert shipped == ["household-business", "land-first-certificate", "land-change"]
+
+
+def test_a_pickup_at_the_card_when_the_kiosk_stopped_is_ended_and_the_result_kept(machine: Machine) -> None:
+    from kiosk.recovery import reconcile
+
+    sent = load(machine)
+    pickup = scanned(machine, sent)
+    pickup.submit_card(TORN)
+    settled = [(s.kind, s.state, s.outcome) for s in reconcile(machine.core) if s.kind == "pickup"]
+    assert settled == [("pickup", "holder-check", "interrupted")]
+    assert item_state(machine) == "held"
+    again = scanned(machine, sent)  # the next visit starts again, with both tries
+    assert again.state is Pickup.HOLDER_CHECK and again.data["holder_tries"] == 0
+
+
+LOADED: dict[int, dict[str, str]] = {}  # one loading a machine, for all of hypothesis's examples on it
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.text(max_size=300), min_size=1, max_size=3))
+def test_whatever_is_scanned_at_the_card_the_door_stays_shut(machine: Machine, texts: list[str]) -> None:
+    if not machine.store.db.execute("SELECT 1 FROM item").fetchone():  # the first example of a machine
+        LOADED[id(machine)] = load(machine)
+    pickup = scanned(machine, LOADED[id(machine)])
+    for text in texts:
+        if pickup.ended:
+            break
+        pickup.submit_card(text)
+        assert pickup.state in (Pickup.HOLDER_CHECK, Pickup.HOLDER_REFUSED) and pickup.said is not None
+    assert item_state(machine) == "held" and pickup.data["holder_tries"] <= 2

@@ -28,6 +28,7 @@ from drivers.cash.codec import (
 )
 from drivers.cash.errors import BadReply, CommandRefused, CrcError, FrameError, ValidatorSilent
 from drivers.cash.validator import NoteValidator
+from drivers.errors import LinkLost
 from tests.protocol import Pair, ScriptedLink
 
 H = bytes.fromhex
@@ -224,16 +225,21 @@ def connecting() -> list[Pair]:
     ]
 
 
+class Ticking:
+    """A monotonic clock that moves 1 ms each time it is looked at, so deadlines pass unwaited."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 0.001
+        return self.now
+
+
 @contextlib.contextmanager
 def expected_ssp(pairs: Sequence[Pair], retries: int = 2) -> Iterator[NoteValidator]:
     link = SSPLink(pairs)
-    clock = [0.0]
-
-    def monotonic() -> float:
-        clock[0] += 0.001
-        return clock[0]
-
-    validator = NoteValidator(link, reply_timeout_s=0.05, retries=retries, monotonic=monotonic)  # type: ignore[arg-type]
+    validator = NoteValidator(link, reply_timeout_s=0.05, retries=retries, monotonic=Ticking())  # type: ignore[arg-type]
     yield validator
     assert not link.pairs, f"{len(link.pairs)} pair(s) of the table were never sent"
 
@@ -331,3 +337,69 @@ def test_a_credit_with_no_note_read_since_the_last_is_marked_repeated() -> None:
         assert v.poll()[0] == NoteEvent(K.CREDIT, 3, 50_000)
         assert v.poll()[0] == NoteEvent(K.CREDIT, 3, 50_000, repeated=True)
         assert v.poll()[1] == NoteEvent(K.CREDIT, 3, 50_000)
+
+
+class BabblingLink(SSPLink):
+    """A validator that sends garbage without end: every read has bytes."""
+
+    def read(self, size: int, deadline: float) -> bytes:
+        return H("55 AA") * 8
+
+
+def test_a_line_that_babbles_without_end_is_bad_reply_within_the_deadline() -> None:
+    link, clock = BabblingLink([(cmd(True, Command.SYNC), None)] * 2), Ticking()
+    v = NoteValidator(link, reply_timeout_s=0.05, retries=1, monotonic=clock)  # type: ignore[arg-type]
+    with pytest.raises(BadReply, match="bytes that were not a whole frame"):
+        v.connect()
+    assert clock.now < 0.2  # two tries of 50 ms, not forever
+
+
+def test_our_own_frame_echoed_by_a_half_duplex_adapter_is_not_taken_for_the_reply() -> None:
+    poll = cmd(False, Command.POLL)
+    with expected_ssp([*connecting(), (poll, poll + ok(False, "EF 02"))]) as v:
+        v.connect()
+        assert v.poll() == [NoteEvent(K.READ, 2, 20_000)]
+
+
+class LosingLink(SSPLink):
+    """The adapter goes away once, after a POLL went out and before its reply was read."""
+
+    lost = False
+
+    def read(self, size: int, deadline: float) -> bytes:
+        if not self.lost and self.pending.startswith(ok(False, "EE 04")):
+            self.lost = True
+            raise LinkLost("scripted://", "device reports readiness to read but returned no data")
+        return super().read(size, deadline)
+
+
+def test_a_link_lost_after_a_poll_went_out_sends_that_poll_again_first() -> None:
+    poll = cmd(False, Command.POLL)
+    table = [*connecting(), (poll, ok(False, "EE 04")), (poll, ok(False, "EE 04"))]
+    table += [(cmd(True, Command.SET_INHIBITS, "0F 00"), ok(True)), (cmd(False, Command.ENABLE), ok(False))]
+    table += [(cmd(True, Command.POLL), ok(True))]
+    link = LosingLink(table)
+    v = NoteValidator(link, reply_timeout_s=0.05, monotonic=Ticking())  # type: ignore[arg-type]
+    v.connect()
+    with pytest.raises(LinkLost):
+        v.poll()
+    assert v.accept_up_to(100_000) == (10_000, 20_000, 50_000, 100_000)  # the POLL first, same flag
+    assert v.poll() == [NoteEvent(K.CREDIT, 4, 100_000)]
+    assert not link.pairs
+
+
+def test_a_late_reply_to_the_last_command_is_passed_over_for_the_answer_behind_it() -> None:
+    late = ok(True)  # SETUP's reply arriving twice, the second time late
+    with expected_ssp([*connecting(), (cmd(False, Command.POLL), late + ok(False, "EF 06"))]) as v:
+        v.connect()
+        assert v.poll() == [NoteEvent(K.READ, 6, 500_000)]
+        assert v.counters.retries == 0
+
+
+def test_a_reply_from_another_address_is_refused_as_bad_reply() -> None:
+    poll = cmd(False, Command.POLL)
+    stranger = encode_frame(Frame(False, 1, H("F0 EE 01")))  # a credit, but from validator 1
+    with expected_ssp([*connecting(), *[(poll, stranger)] * 3]) as v:
+        v.connect()
+        with pytest.raises(BadReply, match="a reply marked 01 to a command marked 00"):
+            v.poll()

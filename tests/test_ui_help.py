@@ -64,10 +64,7 @@ def test_help_from_the_idle_screen_says_whom_to_call_and_when_the_office_is_open
     assert help_.heading.text() == "Trợ giúp / Help"
     assert help_.words.text().startswith("Giờ này không có cán bộ tại quầy.")
     assert help_.hotline.text() == "Đường dây nóng: 0293 3870 123"
-    assert (
-        help_.hours.text()
-        == "Giờ làm việc:\nThứ Hai – Thứ Sáu: 7:30 – 11:30, 13:30 – 17:00"
-    )
+    assert help_.hours.text() == "Giờ làm việc:\nThứ Hai – Thứ Sáu: 7:30 – 11:30, 13:30 – 17:00"
     assert help_.address.text() == "Địa chỉ: Số 1 Đường 3 Tháng 2, phường Vị Thanh"
     assert help_.happened_words.text() == ""  # nothing has happened yet
     click(qtbot, help_.frame.footer.language)  # type: ignore[union-attr]

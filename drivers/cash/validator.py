@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+import serial
+
 from drivers.cash.codec import (
     OK,
     Command,
@@ -27,6 +29,7 @@ from drivers.cash.codec import (
     Setup,
     command_frame,
     command_name,
+    encode_frame,
     inhibit_masks,
     parse_events,
     parse_serial,
@@ -70,7 +73,7 @@ class NoteValidator:
         self._unanswered: Unanswered | None = None  # its reply never read: re-sent before anything new
         self._held: list[NoteEvent] = []  # events of a POLL settled on behalf of another verb
         self._read_since_credit = True  # a credit first thing after connecting is money
-        self._in_flight = threading.Lock()
+        self._in_flight = threading.RLock()  # a verb's exchanges and the events it holds, together
         self.log = logging.getLogger("drivers.cash")
 
     @classmethod
@@ -83,7 +86,7 @@ class NoteValidator:
         reply_timeout_s: float = 1.0,
         retries: int = 3,
     ) -> NoteValidator:
-        link = Link(url, baudrate=baudrate, name="cash")
+        link = Link(url, baudrate=baudrate, stopbits=serial.STOPBITS_TWO, name="cash")  # SSP is 8N2
         return cls(link, address=address, reply_timeout_s=reply_timeout_s, retries=retries)
 
     def close(self) -> None:
@@ -94,7 +97,6 @@ class NoteValidator:
     def connect(self) -> Setup:
         """SYNC, the highest HOST PROTOCOL VERSION the unit takes (8, else 7, else 6), SETUP."""
         self._command(Command.SYNC)
-        refused: CommandRefused | None = None
         for version in HOST_PROTOCOLS:
             try:
                 self._command(Command.HOST_PROTOCOL_VERSION, bytes((version,)))
@@ -102,10 +104,10 @@ class NoteValidator:
             except CommandRefused as exc:
                 if exc.code != FAIL:
                     raise
-                refused = exc
         else:
-            assert refused is not None
-            raise refused
+            asked = "HOST PROTOCOL VERSION " + ", ".join(map(str, HOST_PROTOCOLS))
+            why = "its firmware is older than protocol 6: update it with ITL's tools"
+            raise CommandRefused(self.link.url, f"{asked} ({why})", FAIL)
         self.setup = self._parsed(Command.SETUP_REQUEST, parse_setup, self._command(Command.SETUP_REQUEST))
         self._read_since_credit = True
         self.log.info("validator %s: firmware %s, %s, channels %s", self.link.url, self.setup.firmware,
@@ -132,10 +134,11 @@ class NoteValidator:
 
     def poll(self) -> list[NoteEvent]:
         """What happened since the last poll, oldest first."""
-        data = self._command(Command.POLL)
-        channels = self.setup.channels if self.setup else ()
-        events, self._held = [*self._held, *parse_events(data, channels)], []
-        return [self._judged(event) for event in events]
+        with self._in_flight:
+            data = self._command(Command.POLL)
+            channels = self.setup.channels if self.setup else ()
+            events, self._held = [*self._held, *parse_events(data, channels)], []
+            return [self._judged(event) for event in events]
 
     def reject(self) -> None:
         """Give back the note held in escrow."""
@@ -196,8 +199,8 @@ class NoteValidator:
         ``retries`` more tries have failed, keeping it to be sent first next time. The next
         command's flag is the other one (after SYNC: clear)."""
         name = command_name(sent.command)
-        seq = sent.frame[1]  # SEQ is never 0x7F (addresses stop at 0x7D), so it is never stuffed
         problems: list[str | None] = []
+        self._unanswered = sent  # from before the first byte goes out: a link lost mid-way leaves it
         for attempt in range(self.retries + 1):
             if attempt:
                 self.counters.retries += 1
@@ -206,21 +209,21 @@ class NoteValidator:
             self.counters.commands += 1
             self.link.flush()
             self.link.write(sent.frame)
-            outcome = self._await_reply(seq)
+            outcome = self._await_reply(sent)
             if isinstance(outcome, Frame):
                 self._unanswered = None
                 self._flag = not sent.flag
                 return outcome
             problems.append(outcome)
-        self._unanswered = sent
         spoilt = [p for p in problems if p is not None]
         if not spoilt:
             detail = f"no reply to {name} in {len(problems)} tries"
             raise ValidatorSilent(self.link.url, self.address, self.link.baudrate, detail)
         raise BadReply(self.link.url, name, spoilt[-1])
 
-    def _await_reply(self, seq: int) -> Frame | str | None:
-        """The reply marked ``seq``; else None for silence, or what came instead."""
+    def _await_reply(self, sent: Unanswered) -> Frame | str | None:
+        """The reply marked as ``sent`` is; else None for silence, or what came instead."""
+        seq = sent.frame[1]  # SEQ is never 0x7F (addresses stop at 0x7D), so it is never stuffed
         reader = FrameReader()
         deadline = self._monotonic() + self.reply_timeout_s
         problem: str | None = None
@@ -229,12 +232,16 @@ class NoteValidator:
             for found in reader.feed(chunk):
                 if isinstance(found, CodecError):
                     problem, spoilt = str(found), True
+                elif encode_frame(found) == sent.frame:
+                    continue  # our own frame, echoed by a half-duplex adapter
                 elif found.seq != seq:  # a late reply to an earlier command: its answer may follow
                     problem = f"a reply marked {found.seq:02X} to a command marked {seq:02X}"
                 else:
                     return found
             if spoilt and not reader.inside_frame:
                 return problem  # a spoilt frame and nothing more on its way: try again now
+            if self._monotonic() >= deadline:  # a line that babbles without end is no answer either
+                break
         if problem is None and (reader.inside_frame or reader.skipped):
             problem = "bytes that were not a whole frame"
         return problem

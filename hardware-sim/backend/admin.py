@@ -1,6 +1,7 @@
 """A client of the stand-in backend's admin API (``/_admin/…``, hardware_sim/backend/app.py): its
 faults (``down``/``up`` is the demo's network cut), seeding it with the demo's dossiers, what it
-texted the citizens, and the read-back of what arrived against what the kiosk wrote."""
+texted the citizens, the payments (a bank's word that a citizen paid, how the pretend bank
+behaves), and the read-back of what arrived against what the kiosk wrote."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from hardware_sim.samples import LOOKED_UP, RESULTS
 from kiosk.names import masked
@@ -62,6 +64,18 @@ class Backend:
     def satisfaction(self) -> dict[str, Any]:
         """The citizens' ratings the kiosks have reported: each span, and the totals."""
         found: dict[str, Any] = self.get("_admin/satisfaction")
+        return found
+
+    def confirm(self, reference: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The bank's word that ``reference`` was paid: the payment as the kiosk will then see it."""
+        found: dict[str, Any] = self.post(f"_admin/payments/{quote(reference, safe='')}/confirm", body or {})
+        return found
+
+    def payment_mode(self, mode: str, delay_s: float = 5.0, amount: int | None = None) -> None:
+        self.post("_admin/payments/mode", {"mode": mode, "delay_s": delay_s, "amount": amount})
+
+    def payments(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self.get("_admin/payments")["payments"]
         return found
 
     def events(self, kiosk_id: str) -> list[dict[str, Any]]:

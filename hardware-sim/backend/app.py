@@ -8,10 +8,18 @@ The admin API (``/_admin/…``, not part of the contract) injects faults and rea
                             "huge_body_rate": 0.1, "stall_rate": 0.1, "stall_s": 30, "down": true,
                             "reject": ["result-picked-up", "000.00.53.H48-…"], "token_lifetime_s": 3600,
                             "seed": 1}   (each key optional; {} clears every fault)
-  POST /_admin/expire-tokens, POST /_admin/assignments {"kiosk_id": …, "assignments": […]},
+  POST /_admin/expire-tokens, POST /_admin/assignments {"kiosk_id": …, "assignments": […]} (an
+      assignment may carry "holder_id", the applicant's ID number in clear: only its holder_hash is
+      kept, made with the key of --holder-key; "requires_holder" is then true unless said false),
   POST /_admin/dossiers {"dossiers": […]}, POST /_admin/clients {"client_id", "secret", "kiosk_id"},
+  POST /_admin/payments/{reference}/confirm {"amount": N, "transaction": "…"} (a bank notification;
+      each key optional: the amount asked, a new transaction id),
+  POST /_admin/payments/mode {"mode": "manual"|"auto"|"late"|"twice"|"wrong-amount"|"never",
+      "delay_s": S, "amount": N} (how the pretend bank confirms the payments asked for from then on;
+      hardware_sim/backend/payments.py says what each does),
   GET /_admin/events[?kiosk_id=], /_admin/stats, /_admin/sms, /_admin/heartbeats?kiosk_id=,
-      /_admin/satisfaction[?kiosk_id=] (the ratings' spans and totals)
+      /_admin/satisfaction[?kiosk_id=] (the ratings' spans and totals),
+      /_admin/payments (every payment asked for, its confirmations, and the mode)
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import asyncio
 import json
 import logging
 import random
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import timedelta
@@ -30,11 +39,14 @@ from aiohttp import web
 from openapi_core.contrib.aiohttp import AIOHTTPOpenAPIWebRequest
 
 from hardware_sim.backend.contract import openapi
+from hardware_sim.backend.payments import PaymentMode, PaymentRefused
 from hardware_sim.backend.store import BackendStore, now_utc
+from kiosk.holder import holder_hash
 
 log = logging.getLogger("kiosk-backend")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 HUGE_BODY = 50 * 1024 * 1024
+HOLDER_ID = re.compile(r"[0-9]{9}|[0-9]{12}")  # an old ID card's 9 digits, a CCCD's 12
 
 
 @dataclass
@@ -62,8 +74,9 @@ class Faults:
 
 
 class Backend:
-    def __init__(self, store: BackendStore) -> None:
+    def __init__(self, store: BackendStore, holder_key: bytes | None = None) -> None:
         self.store = store
+        self.holder_key = holder_key  # the province's key for applicants' ID numbers (kiosk/holder.py)
         self.faults = Faults()
         self.rng = random.Random()
 
@@ -112,6 +125,16 @@ class Backend:
         self.store.heartbeat(kiosk, request["json"])
         return web.json_response({"server_time": self._server_now().isoformat()})
 
+    async def put_payment(self, request: web.Request) -> web.StreamResponse:
+        ref = request.match_info["reference"]
+        return _paid(lambda: self.store.payments.put(request["kiosk"], ref, request["json"]))
+
+    async def payment(self, request: web.Request) -> web.StreamResponse:
+        return _paid(lambda: self.store.payments.get(request["kiosk"], request.match_info["reference"]))
+
+    async def cancel_payment(self, request: web.Request) -> web.StreamResponse:
+        return _paid(lambda: self.store.payments.cancel(request["kiosk"], request.match_info["reference"]))
+
     def _kiosk(self, request: web.Request) -> str:
         kiosk: str = request["kiosk"]
         if request.match_info.get("kiosk_id", kiosk) != kiosk:
@@ -142,9 +165,44 @@ class Backend:
 
     async def add_assignments(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
-        for a in body["assignments"]:
+        try:
+            assignments = [self._hashed(a) for a in body["assignments"]]
+        except ValueError as exc:
+            return _error(400, str(exc))
+        for a in assignments:
             self.store.assign(body["kiosk_id"], a)
-        return web.json_response({"added": len(body["assignments"])})
+        return web.json_response({"added": len(assignments)})
+
+    def _hashed(self, a: dict[str, Any]) -> dict[str, Any]:
+        """The applicant's ID number in clear becomes its keyed hash; the number is not kept."""
+        if "holder_id" not in a:
+            return a
+        a = dict(a)
+        holder = a.pop("holder_id")
+        if self.holder_key is None:
+            raise ValueError("a holder_id needs the key: start kiosk-backend with --holder-key FILE")
+        if not isinstance(holder, str) or not HOLDER_ID.fullmatch(holder):
+            raise ValueError("a holder_id is an ID card's number: 12 digits (or an old card's 9)")
+        return (
+            {"requires_holder": True}
+            | a
+            | {"holder_hash": holder_hash(self.holder_key, a["dossier_code"], holder)}
+        )
+
+    async def payment_mode(self, request: web.Request) -> web.StreamResponse:
+        try:
+            self.store.payments.mode = PaymentMode.parse(await request.json())
+        except PaymentRefused as exc:
+            return _error(exc.status, str(exc))
+        log.info("payments now %s", self.store.payments.mode)
+        return web.json_response(asdict(self.store.payments.mode))
+
+    async def confirm_payment(self, request: web.Request) -> web.StreamResponse:
+        body = await request.json() if request.can_read_body else {}
+        return _paid(lambda: self.store.payments.confirm(request.match_info["reference"], body))
+
+    async def read_payments(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response(self.store.payments.listing())
 
     async def add_dossiers(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
@@ -247,6 +305,13 @@ class Backend:
         return response
 
 
+def _paid(answer: Callable[[], dict[str, Any]]) -> web.Response:
+    try:
+        return web.json_response(answer())
+    except PaymentRefused as exc:
+        return _error(exc.status, str(exc))
+
+
 def _contract_problem(request: web.Request, body: bytes) -> str | None:
     try:
         openapi().validate_request(AIOHTTPOpenAPIWebRequest(request, body=body))
@@ -309,8 +374,8 @@ async def _stream(request: web.Request, size: int, *, stall_s: float) -> web.Str
     return response
 
 
-def build_app(store: BackendStore) -> web.Application:
-    backend = Backend(store)
+def build_app(store: BackendStore, holder_key: bytes | None = None) -> web.Application:
+    backend = Backend(store, holder_key)
     app = web.Application(middlewares=[backend.middleware], client_max_size=2 * 1024 * 1024)
     app["backend"] = backend
     app.add_routes(
@@ -321,6 +386,9 @@ def build_app(store: BackendStore) -> web.Application:
             web.get("/v1/dossiers/{code}", backend.dossier),
             web.post("/v1/kiosks/{kiosk_id}/heartbeat", backend.heartbeat),
             web.get("/v1/kiosks/{kiosk_id}/sequence", backend.sequence),
+            web.put("/v1/payments/{reference}", backend.put_payment),
+            web.get("/v1/payments/{reference}", backend.payment),
+            web.post("/v1/payments/{reference}/cancel", backend.cancel_payment),
             web.post("/_admin/faults", backend.set_faults),
             web.post("/_admin/expire-tokens", backend.expire_tokens),
             web.post("/_admin/assignments", backend.add_assignments),
@@ -331,6 +399,9 @@ def build_app(store: BackendStore) -> web.Application:
             web.get("/_admin/sms", backend.read_sms),
             web.get("/_admin/heartbeats", backend.read_heartbeats),
             web.get("/_admin/satisfaction", backend.read_satisfaction),
+            web.post("/_admin/payments/mode", backend.payment_mode),
+            web.post("/_admin/payments/{reference}/confirm", backend.confirm_payment),
+            web.get("/_admin/payments", backend.read_payments),
         ]
     )
     return app

@@ -1,6 +1,6 @@
 """The stand-in backend's own SQLite: clients and tokens, every event received (each applied once,
 keyed by UUID), dossiers and their statuses, assignments with a change cursor, heartbeats, and the
-SMS it would have sent citizens."""
+SMS it would have sent citizens, and the payments kiosks asked for (payments.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hardware_sim.backend.payments import PaymentBook
 from sync.adapters.one_stop import STATUS_AFTER
 
 SCHEMA = [
@@ -46,6 +47,8 @@ SCHEMA = [
         very_satisfied INTEGER NOT NULL, satisfied INTEGER NOT NULL, dissatisfied INTEGER NOT NULL)""",
 ]
 FACES = ("very_satisfied", "satisfied", "dissatisfied")
+ASSIGNMENT = ("dossier_code", "citizen", "procedure", "fee_due", "hold_days", "size_hint", "requires_holder",
+              "holder_hash")  # fmt: skip
 
 # What each event does to the dossier's status, as sync/adapters/one_stop.py's table says.
 APPLIES: dict[str, tuple[str, bool]] = {  # kind: (new status, whether the result waits in the kiosk)
@@ -82,6 +85,10 @@ class BackendStore:
             self.db.execute(sql)
         if "phone" not in {row[1] for row in self.db.execute("PRAGMA table_info(sms)")}:
             self.db.execute("ALTER TABLE sms ADD COLUMN phone TEXT")  # a file from before it was kept
+        if "holder_hash" not in {row[1] for row in self.db.execute("PRAGMA table_info(assignment)")}:
+            self.db.execute("ALTER TABLE assignment ADD COLUMN requires_holder INTEGER NOT NULL DEFAULT 0")
+            self.db.execute("ALTER TABLE assignment ADD COLUMN holder_hash TEXT")
+        self.payments = PaymentBook(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -291,7 +298,7 @@ class BackendStore:
         )
         self.db.execute(
             "INSERT INTO assignment (kiosk_id, dossier_code, citizen, procedure, fee_due, hold_days,"
-            " size_hint, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " size_hint, active, requires_holder, holder_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 kiosk_id,
                 a["dossier_code"],
@@ -301,29 +308,32 @@ class BackendStore:
                 a.get("hold_days"),
                 a.get("size_hint"),
                 int(a.get("active", True)),
+                int(a.get("requires_holder", False)),
+                a.get("holder_hash"),
             ],
         )
 
     def _set_assignment_active(self, kiosk_id: str, code: str, active: bool) -> None:
         row = self.db.execute(
-            "SELECT dossier_code, citizen, procedure, fee_due, hold_days, size_hint FROM assignment"
-            " WHERE kiosk_id = ? AND dossier_code = ?",
+            f"SELECT {', '.join(ASSIGNMENT)} FROM assignment WHERE kiosk_id = ? AND dossier_code = ?",
             [kiosk_id, code],
         ).fetchone()
         if row is not None:
-            keys = ("dossier_code", "citizen", "procedure", "fee_due", "hold_days", "size_hint")
-            self.assign(kiosk_id, dict(zip(keys, row, strict=True)) | {"active": active})
+            self.assign(kiosk_id, dict(zip(ASSIGNMENT, row, strict=True)) | {"active": active})
 
     def assignments(self, kiosk_id: str, since: int, limit: int) -> tuple[list[dict[str, Any]], int, bool]:
         rows = self.db.execute(
-            "SELECT version, dossier_code, citizen, procedure, fee_due, hold_days, size_hint, active"
+            f"SELECT version, active, {', '.join(ASSIGNMENT)}"
             " FROM assignment WHERE kiosk_id = ? AND version > ? ORDER BY version LIMIT ?",
             [kiosk_id, since, limit + 1],
         ).fetchall()
         more = len(rows) > limit
         rows = rows[:limit]
-        keys = ("dossier_code", "citizen", "procedure", "fee_due", "hold_days", "size_hint")
-        out = [dict(zip(keys, r[1:7], strict=True)) | {"active": bool(r[7])} for r in rows]
+        out = [
+            dict(zip(ASSIGNMENT, r[2:], strict=True))
+            | {"active": bool(r[1]), "requires_holder": bool(r[2 + ASSIGNMENT.index("requires_holder")])}
+            for r in rows
+        ]
         return out, (rows[-1][0] if rows else since), more
 
     # -- heartbeats ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ citizen's pickup between the verified code and the fee or the door.
   holder-check --another card, or a card unreadable twice--> holder-refused (terminal)
   no key file, or no hash from the backend --> holder-refused at once, before a card is tried
 
-The QR on the back of the card (kiosk/cccd.py, read by ``holder_reader``) gives an ID number,
+The QR printed on the card (kiosk/cccd.py, read by ``holder_reader``) gives an ID number,
 compared as the keyed hash the backend sent (kiosk/holder.py). Nothing read from the card is kept:
 the journey, the audit and the outbox hear only whether it matched and, when not, why
 ("mismatch", "unreadable", "no-key"). A card that cannot be read may be scanned once more; a pickup
@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from kiosk import cccd, events, lockout, procedures
-from kiosk.holder import HolderKeyError, holder_key, same_holder
+from kiosk.holder import KEY_FILE, HolderKeyError, holder_key, same_holder
 from kiosk.journeys.machine import Journey, S, step
 from kiosk.journeys.messages import Say
 
@@ -60,7 +60,7 @@ class HolderChecking(Journey[S]):
 
     @step
     def submit_card(self, text: str) -> None:
-        """The QR on the back of the holder's chip ID card (CCCD), from the scanner or the camera."""
+        """The QR on the holder's chip ID card (CCCD), from the scanner or the camera."""
         self._require(self.HOLDER_CHECK)
         if self.locked_until is not None:
             self.said = Say.CARD_BUSY.format(until=self.data["locked_until"])
@@ -110,11 +110,15 @@ class HolderChecking(Journey[S]):
         )
 
     def _holder_key(self) -> bytes | None:
+        """Read at each check: a key provisioned while the kiosk runs counts from the next pickup."""
         try:
-            return holder_key(self.core.cfg.data_dir)
+            key = holder_key(self.core.cfg.data_dir)
         except HolderKeyError as exc:  # a technician's to fix; until then no card can match
             log.warning("holder-ID key refused: %s", exc)
             return None
+        if key is None:
+            log.warning("no holder-ID key (%s): results for their holder only go to an officer", KEY_FILE)
+        return key
 
     def _card_unreadable(self, item: dict[str, Any], reason: cccd.Unreadable) -> None:
         if not reason.counts:

@@ -373,10 +373,10 @@ class Say(enum.Enum):
     )
     # issue 14: a result only its holder may take, shown by the chip ID card's QR (holder's block)
     HOLDER_ASK = (
-        "Kết quả này chỉ được trao cho người đứng tên hồ sơ. Vui lòng quét mã QR ở mặt sau thẻ Căn cước"
-        " công dân của người đứng tên hồ sơ.",
+        "Kết quả này chỉ được trao cho người đứng tên hồ sơ. Vui lòng quét mã QR trên thẻ Căn cước công"
+        " dân của người đứng tên hồ sơ.",
         "This result is handed over only to the person named on the dossier. Please scan the QR code on"
-        " the back of that person's chip ID card (CCCD).",
+        " that person's chip ID card (CCCD).",
     )
     CARD_UNREADABLE = (
         "Máy chưa đọc được mã QR trên thẻ. Vui lòng quét lại một lần nữa, giữ thẻ phẳng và yên trước máy"
@@ -385,12 +385,12 @@ class Say(enum.Enum):
         " still in front of the scanner.",
     )
     CARD_NOTHING_READ = (
-        "Máy chưa đọc được mã. Vui lòng quét mã QR ở mặt sau thẻ Căn cước công dân.",
-        "Nothing was read. Please scan the QR code on the back of the chip ID card.",
+        "Máy chưa đọc được mã. Vui lòng quét mã QR trên thẻ Căn cước công dân.",
+        "Nothing was read. Please scan the QR code on the chip ID card.",
     )
     CARD_NOT_A_CARD = (
-        "Đây không phải mã QR trên thẻ Căn cước công dân. Vui lòng quét mã QR ở mặt sau thẻ.",
-        "This is not the QR code of a chip ID card. Please scan the QR code on the back of the card.",
+        "Đây không phải mã QR trên thẻ Căn cước công dân. Vui lòng quét mã QR in trên thẻ.",
+        "This is not the QR code of a chip ID card. Please scan the QR code printed on the card.",
     )
     CARD_BUSY = (
         "Máy tạm ngừng nhận thẻ do có nhiều lần thẻ không khớp. Vui lòng thử lại sau {until}.",

@@ -40,6 +40,17 @@ Event kinds:
 | satisfaction-tally| citizens' ratings (Decision 766/QĐ-TTg), counts over whole hours | (no dossier)    |
 | the others        | the kiosk's own operations (maintenance, back-in-service, alarm, | unchanged       |
 |                   | outcome-uncertain, item-settled), for the office                 |                 |
+| fee-paid          | the dossier's fee paid (VietQR or cash): its payment status paid | unchanged       |
+| cash-credited     | one note taken, for the cashbox's count                          | unchanged       |
+| payment-flagged   | a payment for an officer (a refund, a check of the cashbox)      | unchanged       |
+| holder-refused    | a holder-only result not handed over (why, never the card)       | unchanged       |
+
+Payments: our ``PUT /v1/payments/{reference}`` has no counterpart in the national portal's
+services. A province's adapter would map it onto the dossier's fee list (``DanhSachLePhi`` in
+``DongBoHoSoMC``: the fee, its amount, the payment reference as the receipt number) and read the
+bank's confirmation from the province's payment platform (the National Portal's payment service or
+the province's own bank integration), whose transaction id becomes a ``Confirmation``'s
+``transaction``; the status "fees or taxes due" (6) leaves once the fee is paid.
 """
 
 from __future__ import annotations
@@ -60,4 +71,8 @@ STATUS_AFTER: dict[str, str | None] = {
     "dossier-taken-back": "withdrawn",
     "receipt-not-printed": None,
     "satisfaction-tally": None,
+    "fee-paid": None,
+    "cash-credited": None,
+    "payment-flagged": None,
+    "holder-refused": None,
 }
