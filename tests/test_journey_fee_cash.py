@@ -17,7 +17,7 @@ from kiosk.journeys.pickup import Pickup, PickupJourney
 from kiosk.recovery import reconcile
 from tests.cash_rig import CashRig, cash_rig
 from tests.machine import Machine
-from tests.test_journey_fee_qr import bank_says, flags, one, pickup_at_the_fee, with_fees
+from tests.test_journey_fee_qr import at_the_qr, bank_says, flags, one, pickup_at_the_fee, with_fees
 from tests.test_journey_pickup import load, take_and_close
 
 FEE = 30_000
@@ -266,9 +266,7 @@ def test_a_qr_paid_after_the_citizen_turned_to_cash_counts_and_opens(cashier: Ma
     """Scanned and paid in the bank's app, then "Tiền mặt" touched while the transfer was on its
     way: the transfer counts (flagged, its QR had been withdrawn), the notes stop."""
     m = cashier
-    sent = load(m, fee=FEE)
-    pickup = pickup_at_the_fee(m, sent)
-    pickup.pay_by_qr()
+    pickup, _sent = at_the_qr(m, FEE)
     qr_reference = pickup.data["reference"]
     pickup.back()
     pickup.pay_by_cash()
@@ -283,9 +281,7 @@ def test_a_qr_paid_after_the_citizen_turned_to_cash_counts_and_opens(cashier: Ma
 
 def test_a_short_transfer_on_the_fee_screen_leaves_the_rest_to_pay(cashier: Machine, rig: CashRig) -> None:
     m = cashier
-    sent = load(m, fee=FEE)
-    pickup = pickup_at_the_fee(m, sent)
-    pickup.pay_by_qr()
+    pickup, _sent = at_the_qr(m, FEE)
     reference = pickup.data["reference"]
     pickup.back()
     bank_says(m, reference, 10_000)
