@@ -291,3 +291,28 @@ def test_a_short_transfer_on_the_fee_screen_leaves_the_rest_to_pay(cashier: Mach
     assert pickup.data["accepted"] == [10_000, 20_000]
     put_note(rig, pickup, 20_000)
     assert pickup.state is Pickup.DOOR_OPEN
+
+
+def test_a_validator_back_from_silence_is_offered_again_after_the_idle_check(
+    cashier: Machine, rig: CashRig
+) -> None:
+    session = cashier.core.cash
+    assert session is not None
+    rig.ctl.call("silent", "on")
+    session.end()  # the last word to it went unanswered
+    assert not session.available and not session.check()
+    rig.ctl.call("silent", "off")
+    assert session.check() and session.available
+    pickup = pickup_at_the_fee(cashier, load(cashier, fee=FEE))
+    assert pickup.data["methods"] == ["vietqr", "cash"]
+
+
+def test_a_note_credited_with_no_payment_in_progress_raises_an_alarm(cashier: Machine, rig: CashRig) -> None:
+    """The validator should take nothing then; if a note gets through anyway, it is stray money
+    for an officer, counted for no dossier."""
+    rig.validator.accept_up_to(50_000)  # as a faulty unit might be left
+    rig.ctl.call("insert", 10_000)
+    assert recover(cashier.store, CashSession(cashier.store, rig.validator)) is None
+    alarms = [r[0] for r in cashier.store.db.execute("SELECT payload FROM outbox WHERE kind = 'alarm'")]
+    assert len(alarms) == 1 and "10000" in alarms[0] and credits(cashier) == []
+    assert not rig.ctl.call("state")["enabled"]
