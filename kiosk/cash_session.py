@@ -97,6 +97,11 @@ class CashSession:
         self.available = True
         return True
 
+    def check(self) -> bool:
+        """From the idle tick, never a screen's step (a silent unit costs its reply timeouts): a
+        validator that went quiet is synced again, so cash is offered once it answers."""
+        return self.available or self.open()
+
     def begin(self, payment: Payment, due: int) -> tuple[int, ...]:
         """Notes up to ``due`` enabled (none when nothing is due or the validator does not answer)."""
         return self._accept(due)

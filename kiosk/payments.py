@@ -216,13 +216,19 @@ def bank_word(store: Store, reference: str) -> BankWord | None:
     return BankWord(row[0], row[1] if isinstance(row[1], str) else None, transactions, row[3])
 
 
+def counts_for(payment: Payment, word: BankWord) -> int:
+    """What the bank's word makes ``payment`` received: the sum confirmed, but no more than was
+    asked when it came in more than one transfer (the second is the officer's to refund)."""
+    return min(word.paid_amount, payment.amount) if word.transactions > 1 else word.paid_amount
+
+
 def settle(store: Store, payment: Payment, word: BankWord) -> Settled | None:
     """Count what the bank's word adds to ``payment``, inside the caller's transaction; None when it
     adds nothing (seen already). A request paid in full becomes 'paid' (an excess flagged 'over'),
     one paid less becomes 'short' (flagged: the door stays shut); paid by more than one transfer
     adding up to more than was asked, flagged 'twice' and counted once (no more than was asked);
     for a request already ended, counted for the dossier and flagged 'after-cancel'."""
-    counted = min(word.paid_amount, payment.amount) if word.transactions > 1 else word.paid_amount
+    counted = counts_for(payment, word)
     flagged: list[tuple[str, int]] = []
     # two transfers that only make up the amount together are no problem
     twice = word.transactions > 1 and word.paid_amount > payment.amount

@@ -9,7 +9,8 @@ A TOML file of ``[[step]]`` tables, each with one key:
   ``lookup CODE`` (citizens).
   Steps within the journey: ``code TEXT``, ``procedure KEY`` (a drop-off without a code),
   ``pin PIN``, ``phone NUMBER [S|M|L] [low]``, ``open``,
-  ``settle-fee``, ``take CODE``, ``test-open COMPARTMENT REASON…``, ``service COMPARTMENT on|off
+  ``settle-fee`` (or ``pay-qr`` / ``pay-cash`` and ``back``: the fee paid at the kiosk),
+  ``take CODE``, ``test-open COMPARTMENT REASON…``, ``service COMPARTMENT on|off
   NOTE…``, ``cancel``, ``finish``, ``sign-out``;
 - ``person``: what the person does at the machine, sent to the simulator's control channel
   (LINK.ctl beside each bus's link): ``put``, ``take``, ``close``, ``jam on``, … for the journey's
@@ -166,6 +167,9 @@ class Runner:
             "procedure": lambda a: j.choose_procedure(" ".join(a)),
             "open": lambda _: j.open(),
             "settle-fee": lambda _: j.settle_fee(),
+            "pay-qr": lambda _: j.pay_by_qr(),
+            "pay-cash": lambda _: j.pay_by_cash(),
+            "back": lambda _: j.back(),
             "take": lambda a: j.take(*a),
             "test-open": lambda a: j.open(a[0], " ".join(a[1:])),
             "service": lambda a: j.set_in_service(a[0], a[1] == "on", " ".join(a[2:])),

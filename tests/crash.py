@@ -40,7 +40,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from drivers.cash.validator import NoteValidator
 from kiosk import audit, payments
+from kiosk.cash_session import CashSession, recover
 from kiosk.clock import utc_now
 from kiosk.compartments import sync_from_config
 from kiosk.config import FeesSection
@@ -66,8 +68,13 @@ def open_core(root: Path, clock: Callable[[], datetime] = utc_now) -> tuple[Core
     cfg = site_config(root, "cu16", CONFIRM_MS)
     store = Store.open(cfg.data_dir, kiosk_id=cfg.kiosk.id, clock=clock)
     lockers = Lockers.from_config(cfg, store)
-    fees = FeesSection(bin="970416", account="257678859", methods=["vietqr"])
+    fees = FeesSection(bin="970416", account="257678859", methods=["vietqr", "cash"])
     return Core(cfg.model_copy(update={"fees": fees}), store, lockers), lockers, store
+
+
+def open_cash(root: Path, store: Store) -> CashSession:
+    """The bill validator (its simulator a process of its own, like the lock board's)."""
+    return CashSession(store, NoteValidator.from_url(str(root / "cash"), reply_timeout_s=0.08, retries=3))
 
 
 def person(ctl: Path, *words: object) -> None:
@@ -81,6 +88,8 @@ def child(root: Path, seed: int) -> None:
     the hold period now and then, so an officer has expired results to withdraw."""
     clock = ScenarioClock()
     core, _, store = open_core(root, clock)
+    core.cash = open_cash(root, store)
+    assert core.cash.open()
     at = Hands(root / "lockbus0.ctl")
     rng = random.Random(seed)
     officer = technician = None
@@ -98,22 +107,16 @@ def child(root: Path, seed: int) -> None:
         if load.state is not Load.DOOR_OPEN:
             return
         at.place(load, Load.DOOR_OPEN)
-        deposit = DropoffJourney(core)
-        if n % 3:
-            deposit.submit_code(code.replace("H48", "H26"))
-        else:  # a paper dossier with no code: the kiosk's own reference
-            deposit.choose_procedure("certified-copy")
-        deposit.submit_phone("0912345678", size="M")
-        at.place(deposit, Dropoff.DOOR_OPEN)
-        if deposit.state is Dropoff.DEPOSITED and rng.random() < 0.2:  # "Mở lại ngăn": a page added, or
-            deposit.reopen()  # the dossier taken back out
-            (at.take if rng.random() < 0.5 else at.close)(deposit, Dropoff.REOPENED)
-        roll = rng.random()
+        # the first result of each point carries a fee and is picked up at once: kill points fall
+        # in its payment (by cash or by VietQR, point by point)
+        if n > 1:
+            _deposit(at, core, code, n, rng)
+        roll = 0.0 if n == 1 else rng.random()
         if roll < 0.5:
             pickup = PickupJourney(core)
             pickup.submit_code(_sent(store, code)["token"])
             if pickup.state is Pickup.FEE_DUE:
-                _pay(store, pickup)
+                (_pay_cash if (seed + n) % 2 else _pay)(root, store, pickup)
             pickup.open()
             at.take(pickup, Pickup.DOOR_OPEN)
             if pickup.state is Pickup.DONE and rng.random() < 0.2:  # reopened, to look for a lost pen
@@ -163,7 +166,20 @@ class Hands:
 FEE = 20_000
 
 
-def _pay(store: Store, pickup: PickupJourney) -> None:
+def _deposit(at: Hands, core: Core, code: str, n: int, rng: random.Random) -> None:
+    deposit = DropoffJourney(core)
+    if n % 3:
+        deposit.submit_code(code.replace("H48", "H26"))
+    else:  # a paper dossier with no code: the kiosk's own reference
+        deposit.choose_procedure("certified-copy")
+    deposit.submit_phone("0912345678", size="M")
+    at.place(deposit, Dropoff.DOOR_OPEN)
+    if deposit.state is Dropoff.DEPOSITED and rng.random() < 0.2:  # "Mở lại ngăn": a page added, or
+        deposit.reopen()  # the dossier taken back out
+        (at.take if rng.random() < 0.5 else at.close)(deposit, Dropoff.REOPENED)
+
+
+def _pay(root: Path, store: Store, pickup: PickupJourney) -> None:
     """The citizen pays the QR; the bank's word arrives as the sync writes it (at once here)."""
     pickup.pay_by_qr()
     now = store.now()
@@ -173,6 +189,20 @@ def _pay(store: Store, pickup: PickupJourney) -> None:
         [pickup.data["reference"], now, now, pickup.data["remaining"], now],
     )
     pickup.tick()
+
+
+def _pay_cash(root: Path, store: Store, pickup: PickupJourney) -> None:
+    """The citizen pays in notes of 10.000 đồng, each polled through before the next."""
+    pickup.pay_by_cash()
+    for _ in range(FEE // 10_000):
+        if pickup.state is not Pickup.PAYING_CASH:
+            return
+        person(root / "cash.ctl", "insert", 10_000)
+        inserted = pickup.data.get("inserted", 0)
+        for _ in range(10):
+            pickup.tick()
+            if pickup.data.get("inserted", 0) > inserted or pickup.state is not Pickup.PAYING_CASH:
+                break
 
 
 def _take_all(at: Hands, journey: OfficerReleaseJourney) -> None:
@@ -280,6 +310,17 @@ def check_money(core: Core) -> list[str]:
     return problems
 
 
+def check_cash(core: Core, ctl: Path) -> list[str]:
+    """Every credit the validator reported is in ``cash_credit`` exactly once."""
+    from hardware_sim.control import ControlClient
+
+    credited = ControlClient(ctl).call("state")["credited"]
+    ledger = core.store.db.execute("SELECT COALESCE(SUM(value), 0) FROM cash_credit").fetchone()[0]
+    if credited != ledger:
+        return [f"the validator credited {credited} đồng in all, the ledger has {ledger}"]
+    return []
+
+
 def clear(core: Core, ctl: Path) -> None:
     """An officer empties the machine for the next round (and settles what was uncertain)."""
     for comp in core.compartments():
@@ -304,12 +345,18 @@ def main(argv: list[str] | None = None) -> int:
             [sys.executable, "-m", "hardware_sim", "lockboard", "--protocol", "cu16", "--boards", "0",
              "--link", str(root / "lockbus0"), "--release-ms", "2"], stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
+        cash = subprocess.Popen(
+            [sys.executable, "-m", "hardware_sim", "cash", "--link", str(root / "cash")],
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
         try:
-            assert sim.stdout is not None and sim.stdout.readline().startswith("ready")
+            for started in (sim, cash):
+                assert started.stdout is not None and started.stdout.readline().startswith("ready")
             return run(root, args)
         finally:
-            sim.terminate()
-            sim.wait(5)
+            for started in (sim, cash):
+                started.terminate()
+                started.wait(5)
 
 
 def run(root: Path, args: argparse.Namespace) -> int:
@@ -336,7 +383,12 @@ def run(root: Path, args: argparse.Namespace) -> int:
         core, lockers, store = open_core(root)
         for settled in reconcile(core):
             outcomes[f"{settled.kind} {settled.state} -> {settled.outcome}"] += 1
-        problems = check(core)
+        cash = open_cash(root, store)
+        news = recover(store, cash)  # the notes that went through while it was down
+        cash.validator.close()
+        if news is not None:
+            outcomes[f"cash payment interrupted, {len(news.credited)} credits read after the restart"] += 1
+        problems = check(core) + check_cash(core, root / "cash.ctl")
         if problems:
             failures += 1
             print(f"point {point}: " + "; ".join(problems), flush=True)

@@ -17,7 +17,7 @@ from kiosk.journeys.pickup import Pickup, PickupJourney
 from kiosk.recovery import reconcile
 from tests.cash_rig import CashRig, cash_rig
 from tests.machine import Machine
-from tests.test_journey_fee_qr import bank_says, flags, one, pickup_at_the_fee, with_fees
+from tests.test_journey_fee_qr import at_the_qr, bank_says, flags, one, pickup_at_the_fee, with_fees
 from tests.test_journey_pickup import load, take_and_close
 
 FEE = 30_000
@@ -260,3 +260,59 @@ def test_a_note_credited_while_the_kiosk_was_down_counts_after_the_restart(
     assert one(m, "SELECT state, received FROM payment") == ("cancelled", 20_000) and flags(m) == ["short"]
     again = pickup_at_the_fee(m, sent)
     assert again.data["remaining"] == 10_000
+
+
+def test_a_qr_paid_after_the_citizen_turned_to_cash_counts_and_opens(cashier: Machine, rig: CashRig) -> None:
+    """Scanned and paid in the bank's app, then "Tiền mặt" touched while the transfer was on its
+    way: the transfer counts (flagged, its QR had been withdrawn), the notes stop."""
+    m = cashier
+    pickup, _sent = at_the_qr(m, FEE)
+    qr_reference = pickup.data["reference"]
+    pickup.back()
+    pickup.pay_by_cash()
+    put_note(rig, pickup, 10_000)
+    bank_says(m, qr_reference, FEE)
+    pickup.tick()
+    assert pickup.state is Pickup.DOOR_OPEN and not rig.ctl.call("state")["enabled"]
+    assert flags(m) == ["after-cancel"]  # 10.000 đồng too much: an officer's refund
+    rows = m.store.db.execute("SELECT method, state, received FROM payment ORDER BY method").fetchall()
+    assert rows == [("cash", "cancelled", 10_000), ("vietqr", "cancelled", FEE)]
+
+
+def test_a_short_transfer_on_the_fee_screen_leaves_the_rest_to_pay(cashier: Machine, rig: CashRig) -> None:
+    m = cashier
+    pickup, _sent = at_the_qr(m, FEE)
+    reference = pickup.data["reference"]
+    pickup.back()
+    bank_says(m, reference, 10_000)
+    pickup.tick()
+    assert pickup.state is Pickup.FEE_DUE and pickup.data["remaining"] == 20_000 and flags(m) == ["short"]
+    pickup.pay_by_cash()
+    assert pickup.data["accepted"] == [10_000, 20_000]
+    put_note(rig, pickup, 20_000)
+    assert pickup.state is Pickup.DOOR_OPEN
+
+
+def test_a_validator_back_from_silence_is_offered_again_after_the_idle_check(
+    cashier: Machine, rig: CashRig
+) -> None:
+    session = cashier.core.cash
+    assert session is not None
+    rig.ctl.call("silent", "on")
+    session.end()  # the last word to it went unanswered
+    assert not session.available and not session.check()
+    rig.ctl.call("silent", "off")
+    assert session.check() and session.available
+    pickup = pickup_at_the_fee(cashier, load(cashier, fee=FEE))
+    assert pickup.data["methods"] == ["vietqr", "cash"]
+
+
+def test_a_note_credited_with_no_payment_in_progress_raises_an_alarm(cashier: Machine, rig: CashRig) -> None:
+    """The validator should take nothing then; if a note gets through anyway, it is stray money
+    for an officer, counted for no dossier."""
+    rig.validator.accept_up_to(50_000)  # as a faulty unit might be left
+    rig.ctl.call("insert", 10_000)
+    assert recover(cashier.store, CashSession(cashier.store, rig.validator)) is None
+    alarms = [r[0] for r in cashier.store.db.execute("SELECT payload FROM outbox WHERE kind = 'alarm'")]
+    assert len(alarms) == 1 and "10000" in alarms[0] and credits(cashier) == []
+    assert not rig.ctl.call("state")["enabled"]

@@ -41,6 +41,14 @@ def pickup_at_the_fee(m: Machine, sent: dict[str, str], *, auto_open: bool = Tru
     return pickup
 
 
+def at_the_qr(m: Machine, fee: int, *, auto_open: bool = True) -> tuple[PickupJourney, dict[str, str]]:
+    """A result with ``fee`` loaded, and its citizen on the QR screen."""
+    sent = load(m, fee=fee)
+    pickup = pickup_at_the_fee(m, sent, auto_open=auto_open)
+    pickup.pay_by_qr()
+    return pickup, sent
+
+
 def flags(m: Machine) -> list[str]:
     rows = m.store.db.execute(
         "SELECT json_extract(payload, '$.reason') FROM outbox WHERE kind = 'payment-flagged' ORDER BY seq"
@@ -87,9 +95,7 @@ def test_paid_by_qr_the_door_opens_in_the_same_flow(fee_machine: Machine) -> Non
 
 
 def test_without_auto_open_the_paid_fee_waits_for_open(fee_machine: Machine) -> None:
-    sent = load(fee_machine, fee=FEE)
-    pickup = pickup_at_the_fee(fee_machine, sent, auto_open=False)
-    pickup.pay_by_qr()
+    pickup, _sent = at_the_qr(fee_machine, FEE, auto_open=False)
     bank_says(fee_machine, pickup.data["reference"], FEE)
     pickup.tick()
     assert pickup.state is Pickup.VERIFIED and pickup.said == Say.FEE_PAID.format(**sums(amount=FEE))
@@ -100,9 +106,7 @@ def test_without_auto_open_the_paid_fee_waits_for_open(fee_machine: Machine) -> 
 
 def test_paid_less_is_a_problem_for_an_officer_and_the_rest_is_owed(fee_machine: Machine) -> None:
     m = fee_machine
-    sent = load(m, fee=FEE)
-    pickup = pickup_at_the_fee(m, sent)
-    pickup.pay_by_qr()
+    pickup, sent = at_the_qr(m, FEE)
     bank_says(m, pickup.data["reference"], 30_000)
     pickup.tick()
     assert pickup.state is Pickup.PAYMENT_PROBLEM and pickup.ended
@@ -116,9 +120,7 @@ def test_paid_less_is_a_problem_for_an_officer_and_the_rest_is_owed(fee_machine:
 
 
 def test_paid_more_opens_and_is_flagged_over(fee_machine: Machine) -> None:
-    sent = load(fee_machine, fee=FEE)
-    pickup = pickup_at_the_fee(fee_machine, sent)
-    pickup.pay_by_qr()
+    pickup, _sent = at_the_qr(fee_machine, FEE)
     bank_says(fee_machine, pickup.data["reference"], 70_000)
     pickup.tick()
     assert pickup.state is Pickup.DOOR_OPEN and flags(fee_machine) == ["over"]
@@ -132,9 +134,7 @@ def test_paid_more_opens_and_is_flagged_over(fee_machine: Machine) -> None:
 
 def test_confirmed_twice_is_flagged_once_and_counted_once(fee_machine: Machine) -> None:
     m = fee_machine
-    sent = load(m, fee=FEE)
-    pickup = pickup_at_the_fee(m, sent, auto_open=False)
-    pickup.pay_by_qr()
+    pickup, _sent = at_the_qr(m, FEE, auto_open=False)
     bank_says(m, pickup.data["reference"], 2 * FEE, transactions=2)
     pickup.tick()
     assert pickup.state is Pickup.VERIFIED
@@ -146,9 +146,7 @@ def test_confirmed_twice_is_flagged_once_and_counted_once(fee_machine: Machine) 
 
 def test_a_confirmation_after_cancel_counts_for_the_dossier(fee_machine: Machine) -> None:
     m = fee_machine
-    sent = load(m, fee=FEE)
-    pickup = pickup_at_the_fee(m, sent)
-    pickup.pay_by_qr()
+    pickup, sent = at_the_qr(m, FEE)
     reference = pickup.data["reference"]
     pickup.cancel()
     assert one(m, "SELECT state FROM payment") == ("cancelled",)
@@ -164,9 +162,7 @@ def test_a_confirmation_after_cancel_counts_for_the_dossier(fee_machine: Machine
 
 def test_the_qr_waits_its_time_then_the_request_expires(fee_machine: Machine) -> None:
     m = fee_machine
-    sent = load(m, fee=FEE)
-    pickup = pickup_at_the_fee(m, sent)
-    pickup.pay_by_qr()
+    pickup, _sent = at_the_qr(m, FEE)
     m.clock.advance(120)
     pickup.tick()  # longer than the idle timeout: the QR has its own wait
     assert pickup.state is Pickup.PAYING_QR and 179 <= pickup.seconds_left() <= 180
@@ -197,9 +193,7 @@ def test_cancel_and_retry_asks_the_same_qr_until_the_backend_has_cancelled_it(fe
 
 def test_back_from_the_qr_keeps_it_payable_and_its_confirmation_is_taken(fee_machine: Machine) -> None:
     m = fee_machine
-    sent = load(m, fee=FEE)
-    pickup = pickup_at_the_fee(m, sent)
-    pickup.pay_by_qr()
+    pickup, _sent = at_the_qr(m, FEE)
     reference = pickup.data["reference"]
     pickup.back()
     assert pickup.state is Pickup.FEE_DUE and "qr" not in pickup.data
@@ -210,9 +204,7 @@ def test_back_from_the_qr_keeps_it_payable_and_its_confirmation_is_taken(fee_mac
 
 def test_a_crash_after_the_confirmation_resumes_the_pickup_not_the_payment(fee_machine: Machine) -> None:
     m = fee_machine
-    sent = load(m, fee=FEE)
-    pickup = pickup_at_the_fee(m, sent, auto_open=False)
-    pickup.pay_by_qr()
+    pickup, sent = at_the_qr(m, FEE, auto_open=False)
     bank_says(m, pickup.data["reference"], FEE)
     pickup.tick()
     assert pickup.state is Pickup.VERIFIED
@@ -226,9 +218,7 @@ def test_a_crash_after_the_confirmation_resumes_the_pickup_not_the_payment(fee_m
 
 def test_a_confirmation_while_the_kiosk_was_down_is_settled_at_start(fee_machine: Machine) -> None:
     m = fee_machine
-    sent = load(m, fee=FEE)
-    pickup = pickup_at_the_fee(m, sent)
-    pickup.pay_by_qr()
+    pickup, sent = at_the_qr(m, FEE)
     reference = pickup.data["reference"]
     del pickup  # killed while the citizen paid
     bank_says(m, reference, FEE)
@@ -241,9 +231,7 @@ def test_a_confirmation_while_the_kiosk_was_down_is_settled_at_start(fee_machine
 
 def test_an_unpaid_request_left_by_a_crash_expires_after_its_wait(fee_machine: Machine) -> None:
     m = fee_machine
-    sent = load(m, fee=FEE)
-    pickup = pickup_at_the_fee(m, sent)
-    pickup.pay_by_qr()
+    pickup, _sent = at_the_qr(m, FEE)
     del pickup
     reconcile(m.core, sleep=lambda _: None)
     assert one(m, "SELECT state FROM payment") == ("requested",)  # still reusable for a while
@@ -255,9 +243,7 @@ def test_an_unpaid_request_left_by_a_crash_expires_after_its_wait(fee_machine: M
 @pytest.mark.parametrize("paid", [-5, 0, 10**14, "fifty", 49999.5, None])
 def test_a_damaged_bank_row_is_no_money(fee_machine: Machine, paid: object) -> None:
     m = fee_machine
-    sent = load(m, fee=FEE)
-    pickup = pickup_at_the_fee(m, sent)
-    pickup.pay_by_qr()
+    pickup, _sent = at_the_qr(m, FEE)
     m.store.db.execute("INSERT INTO payment_backend (reference, paid_amount, transactions) VALUES (?, ?, ?)",
                        [pickup.data["reference"], paid, "x"])  # fmt: skip
     pickup.tick()

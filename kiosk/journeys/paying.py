@@ -135,40 +135,50 @@ class PayingJourney(ReleasingJourney[S]):
     # -- watching for the money (the journey's tick) ---------------------------------------------
 
     def _watch_payment(self) -> None:
-        if self.state is self.PAYING_CASH:
-            self._watch_cash()
-            return
-        if self.state not in (self.FEE_DUE, self.PAYING_QR):
+        """The bank's word on this journey's QR requests, in every fee state (a QR left by Back,
+        or paid after the citizen turned to cash, still counts); then the notes, then the QR's wait."""
+        if self.state not in (self.FEE_DUE, self.PAYING_QR, self.PAYING_CASH):
             return
         store = self.core.store
         for row in store.db.execute(
-            "SELECT reference FROM payment WHERE journey = ? AND method = 'vietqr' AND state = 'requested'",
-            [self.id],
+            "SELECT reference FROM payment WHERE journey = ? AND method = 'vietqr'", [self.id]
         ).fetchall():
             payment, word = payments.get(store, row[0]), payments.bank_word(store, row[0])
-            if payment is not None and word is not None and word.paid_amount > payment.received:
+            if (
+                payment is not None
+                and word is not None
+                and payments.counts_for(payment, word) > payment.received
+            ):
                 self._settle_qr(payment, word)
                 return
-        if self.state is self.PAYING_QR and self.seconds_left() <= 0:
+        if self.state is self.PAYING_CASH:
+            self._watch_cash()
+        elif self.state is self.PAYING_QR and self.seconds_left() <= 0:
             self.on_timeout(self.TIMED_OUT)
 
     def _settle_qr(self, payment: payments.Payment, word: payments.BankWord) -> None:
-        """The bank's word counted with the journey's move, in one commit: paid in full, verified
-        (then opened, with auto_open); paid less, a problem for an officer."""
+        """The bank's word counted with the journey's move, in one commit: nothing left owed,
+        verified (then opened, with auto_open); the QR on screen paid less, a problem for an
+        officer; elsewhere, what is left is what the screen asks for."""
         store = self.core.store
         with store.transaction():
             settled = payments.settle(store, payment, word)
             owed = payments.remaining(store, payment.item)
             if owed == 0:
+                self._close_cash(flag=False)
                 self._fee_data(self._item_row())
                 self._change_state(self.VERIFIED, fee="paid", reference=payment.reference)
-            elif settled is not None and settled.state == "short":
+            elif self.state is self.PAYING_QR and settled is not None and settled.state == "short":
                 self.data["remaining"] = owed
                 self._change_state(self.PAYMENT_PROBLEM, reference=payment.reference)
+            else:
+                self.data.update(remaining=owed, paid=payments.paid(store, payment.item))
         if self.state is self.PAYMENT_PROBLEM:
             self.said = Say.PAYMENT_SHORT.format(**sums(received=word.paid_amount, amount=payment.amount))
         elif self.state is self.VERIFIED:
             self._paid(payment.amount)
+        elif self.state is self.PAYING_CASH and self.core.cash is not None:  # fewer notes fit now
+            self.data["accepted"] = list(self.core.cash.begin(payment, owed))
 
     def _paid(self, amount: int) -> None:
         self.said = Say.FEE_PAID.format(**sums(amount=amount))
