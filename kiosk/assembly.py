@@ -159,8 +159,8 @@ def cash_for(cfg: KioskConfig, store: Store) -> CashSession | None:
     """The bill validator's session, synced, with what it credited while the kiosk was down read
     into the cash payment that was in progress (``cash_session.recover``), left disabled. A
     validator that does not answer now does not stop the kiosk: the session stays, unavailable
-    (pickups are offered no cash), and the log says so for the technician. None only when even
-    that failed."""
+    (pickups are offered no cash until it answers), and the log says so for the technician. None
+    only when even that failed."""
     from kiosk import cash_session
 
     assert cfg.cash is not None
@@ -173,9 +173,9 @@ def cash_for(cfg: KioskConfig, store: Store) -> CashSession | None:
         validator.close()
         return None
     if not session.available:
-        log.warning("the bill validator at %s did not answer at start: the kiosk takes no cash until "
-                    "it is restarted with one that does (check it with `kiosk cash status`)",
-                    cfg.cash.url)  # fmt: skip
+        log.warning("the bill validator at %s did not answer at start: pickups are offered no cash "
+                    "until it answers; check its power and cable (`kiosk cash status`, with the kiosk "
+                    "stopped)", cfg.cash.url)  # fmt: skip
     return session
 
 

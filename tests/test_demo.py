@@ -20,6 +20,7 @@ from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from hardware_sim.backend.admin import SMS_SECRETS
+from hardware_sim.cash import CashSim
 from hardware_sim.control import ControlClient
 from hardware_sim.lockboard import LockboardSim
 from hardware_sim.machine import Controls, set_keys
@@ -163,10 +164,12 @@ def controls(short_tmp: Path) -> Iterator[Controls]:
     lockbus = LockboardSim("cu16", [0, 1], short_tmp / "lockbus0", release_ms=2).start_in_thread()
     scanner = ScannerSim(short_tmp / "scanner").start_in_thread()
     printer = PrinterSim(short_tmp / "printer", out=short_tmp / "printed").start_in_thread()
+    cash = CashSim(short_tmp / "cash").start_in_thread()
     locks = {"A01": (0, 1), "B02": (0, 10), "C03": (1, 3)}
     yield Controls(ControlClient(lockbus.control_path), ControlClient(scanner.control_path),
-                   ControlClient(printer.control_path), locks)  # fmt: skip
-    for sim in (printer, scanner, lockbus):
+                   ControlClient(printer.control_path), locks,
+                   cash=ControlClient(cash.control_path))  # fmt: skip
+    for sim in (cash, printer, scanner, lockbus):
         sim.stop()
 
 
@@ -201,6 +204,11 @@ def test_the_console_acts_on_the_simulators_through_their_control_sockets(
     assert controls.printer.call("state")["status"]["paper_out"] is True
     press("Cut network")  # no backend in this machine: said on the console, no exception out of a slot
     assert console.said.text() == "Cut network: no backend runs in this machine"
+    console.note.setCurrentIndex(console.note.findData(50_000))
+    press("Insert note")  # no payment in progress: the validator is disabled and draws nothing in
+    assert console.said.text() == "Insert note: not drawn in: the validator is disabled"
+    press("Stacker full")
+    assert controls.cash is not None and controls.cash.call("state")["stacker_full"] is True
 
 
 def test_the_demo_config_keeps_each_comment_and_adds_what_is_missing() -> None:
