@@ -7,6 +7,7 @@ real. And a state file that is another validator's, or not one at all, is ignore
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -97,14 +98,23 @@ def kiosk_killed(sim: CashSim, state: Path | None, when: str) -> None:
         proc.stdout.close()
 
 
-def restarted(sim: CashSim, state: Path | None, polls: int = 4) -> list[int | None]:
-    """A new driver on the same port (and state file): connect, then what ``polls`` polls credit."""
-    v = NoteValidator.from_url(str(sim.link_path), reply_timeout_s=FAST_S, state_path=state)
+@contextlib.contextmanager
+def driver(
+    sim: CashSim, state: Path | None, reply_timeout_s: float = FAST_S, **kw: int
+) -> Iterator[NoteValidator]:
+    """The kiosk's driver, started again: on the same port and state file."""
+    v = NoteValidator.from_url(str(sim.link_path), reply_timeout_s=reply_timeout_s, state_path=state, **kw)
     try:
-        v.connect()
-        return [value for _ in range(polls) for value in credits(v.poll())]
+        yield v
     finally:
         v.close()
+
+
+def restarted(sim: CashSim, state: Path | None, polls: int = 4) -> list[int | None]:
+    """A new driver on the same port (and state file): connect, then what ``polls`` polls credit."""
+    with driver(sim, state) as v:
+        v.connect()
+        return [value for _ in range(polls) for value in credits(v.poll())]
 
 
 def test_killed_after_the_credit_reply_arrived_the_restart_gets_the_credit_once(
@@ -238,15 +248,12 @@ def test_a_state_file_that_cannot_be_written_stops_the_poll_before_it_is_sent(
     sim: CashSim, short_tmp: Path
 ) -> None:
     gone = short_tmp / "no-such-folder" / "cash-link.state"
-    v = NoteValidator.from_url(str(sim.link_path), reply_timeout_s=FAST_S, state_path=gone)
-    try:
+    with driver(sim, gone) as v:
         v.connect()  # SYNC, protocol, setup: nothing in flight worth keeping, nothing written
         seen = ControlClient(sim.control_path).call("state")["frames_seen"]
         with pytest.raises(LinkStateUnwritable, match="takes no cash until it can"):
             v.poll()
         assert ControlClient(sim.control_path).call("state")["frames_seen"] == seen  # never sent
-    finally:
-        v.close()
 
 
 def test_a_silent_validator_at_restart_keeps_the_poll_in_flight_for_the_next_try(
@@ -256,12 +263,8 @@ def test_a_silent_validator_at_restart_keeps_the_poll_in_flight_for_the_next_try
     kiosk_killed(sim, state, "before")
     ctl = ControlClient(sim.control_path)
     ctl.call("silent", "on")
-    v = NoteValidator.from_url(str(sim.link_path), reply_timeout_s=0.03, retries=0, state_path=state)
-    try:
-        with pytest.raises(ValidatorSilent):
-            v.connect()
-    finally:
-        v.close()
+    with driver(sim, state, reply_timeout_s=0.03, retries=0) as v, pytest.raises(ValidatorSilent):
+        v.connect()
     ctl.call("silent", "off")
     assert json.loads(state.read_text())["poll_frame"] is not None
     assert restarted(sim, state) == [20_000]
