@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drivers.cash import link_state
-from drivers.cash.codec import NoteEvent, NoteEventKind, command_frame
+from drivers.cash.codec import NoteEvent, NoteEventKind, Setup, command_frame
 from drivers.cash.errors import LinkStateRefused, LinkStateUnwritable, ValidatorSilent
 from drivers.cash.link_state import LinkState
 from drivers.cash.validator import NoteValidator
@@ -268,3 +268,43 @@ def test_a_silent_validator_at_restart_keeps_the_poll_in_flight_for_the_next_try
     ctl.call("silent", "off")
     assert json.loads(state.read_text())["poll_frame"] is not None
     assert restarted(sim, state) == [20_000]
+
+
+# -- the caller's own record: next_flag() and resume() (kiosk/cash_session.py commits the flag of
+# each POLL with the credits of its reply, which closes the window after poll() has returned too)
+
+
+def test_a_poll_handed_over_but_not_committed_is_repeated_with_the_flag_recorded(sim: CashSim) -> None:
+    ctl = ControlClient(sim.control_path)
+    with driver(sim, None) as first:
+        setup = first.connect()
+        first.accept_up_to(50_000)
+        ctl.call("insert", 50_000)
+        first.poll()  # read: in escrow
+        flag = first.next_flag()  # what the caller commits before the POLL
+        assert credits(first.poll()) == [50_000]  # handed over; the caller dies before its commit
+    with driver(sim, None) as again:
+        again.resume(flag, setup)  # no SYNC first: the validator repeats its last reply
+        assert credits(again.poll()) == [50_000]
+        again.connect()
+        assert [v for _ in range(3) for v in credits(again.poll())] == []
+    assert ctl.call("state")["credits"] == 1
+
+
+def test_the_next_flag_after_a_frame_left_unanswered_is_the_other_one(sim: CashSim, short_tmp: Path) -> None:
+    state = short_tmp / "cash-link.state"
+    with driver(sim, state, retries=0) as v:
+        v.connect()
+        sent_with = v.next_flag()
+        ControlClient(sim.control_path).call("silent", "on")
+        with pytest.raises(ValidatorSilent):
+            v.poll()
+        assert v.next_flag() is (not sent_with)  # the unanswered POLL goes first, with its own flag
+    with driver(sim, state) as restarted_one:  # from the state file, before any frame is sent
+        assert restarted_one.next_flag() is (not sent_with)
+        ControlClient(sim.control_path).call("silent", "off")
+        restarted_one.resume(sent_with, Setup("0400", "VND", (10_000,), 8, 0))  # the file's POLL wins
+        restarted_one.connect()
+    assert link_state.load(state, str(sim.link_path), 0) == LinkState(
+        str(sim.link_path), 0, None, (b"\xf1\xe8",)
+    )  # its reply (slave reset, disabled) held until a poll() hands it over

@@ -171,6 +171,26 @@ class NoteValidator:
         """Give back the note held in escrow."""
         self._command(Command.REJECT)
 
+    def next_flag(self) -> bool:
+        """The sequence flag the next new command (a POLL) goes out with: a caller that records it
+        with its own commit can send that POLL again after a crash (``resume``). A frame left
+        unanswered goes first, with its own flag, so the next one has the other."""
+        with self._in_flight:
+            self._resume_once()
+            left = self._unanswered
+            return self._flag if left is None else not left.flag
+
+    def resume(self, flag: bool, setup: Setup) -> None:
+        """After a crash, instead of ``connect()`` first: the next command goes out with ``flag``
+        (what ``next_flag()`` said before the crashed process's last POLL), with no SYNC before it,
+        so a validator whose last command was that POLL repeats its reply; ``setup`` gives the
+        channels' values meanwhile. A POLL the state file shows in flight still goes first."""
+        with self._in_flight:
+            self._resume_once()
+            self.setup = setup
+            if self._unanswered is None:
+                self._flag = flag
+
     def serial_number(self) -> int:
         return self._parsed(Command.SERIAL_NUMBER, parse_serial, self._command(Command.SERIAL_NUMBER))
 
@@ -201,8 +221,7 @@ class NoteValidator:
     def _command(self, command: int, params: bytes = b"") -> bytes:
         """The reply data after its 0xF0; ``CommandRefused`` for any other generic response."""
         with self._in_flight:
-            if not self._resumed and self.state_path is not None:
-                self._resume(self.state_path)
+            self._resume_once()
             if self._unanswered is not None:
                 self._settle(self._unanswered)
             flag = command == Command.SYNC or self._flag
@@ -223,6 +242,10 @@ class NoteValidator:
             self._held.append(reply.data[1:])
 
     # -- the state file ----------------------------------------------------------------------
+
+    def _resume_once(self) -> None:
+        if not self._resumed and self.state_path is not None:
+            self._resume(self.state_path)
 
     def _resume(self, path: Path) -> None:
         """Once, before the first frame: a POLL the file shows in flight becomes the frame left
