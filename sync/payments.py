@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,7 +44,7 @@ WATCH_S = 60.0  # a payment the kiosk no longer waits for is looked at this ofte
 WATCH_FOR = timedelta(hours=24)  # … for this long after the kiosk gave up or settled it
 PER_ROUND = 20  # payments looked at per round: a backlog cannot starve the events
 MAX_KEPT = 50  # transfers kept per payment: a backend inventing new ones every answer is refused
-PURPOSE_MAX = 25  # the QR's purpose field (62/08)
+PURPOSE = re.compile(r"[ -~]{1,25}")  # the QR's purpose field (62/08): printable ASCII, at most 25
 # answers about this payment alone: said in its row, the round goes on with the next
 ITS_OWN = (BadAnswer, Refused, NotSent)
 
@@ -258,4 +259,4 @@ def beneficiary(fees: FeesSection, procedure: str | None) -> tuple[str, str]:
 
 def purpose(dossier_code: str, reference: str) -> str:
     """The QR's purpose, as the kiosk shows it: the dossier code when the field holds it."""
-    return dossier_code if len(dossier_code) <= PURPOSE_MAX and dossier_code.isascii() else reference
+    return dossier_code if PURPOSE.fullmatch(dossier_code) else reference
