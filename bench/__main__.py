@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from bench import lockbus, memory, printing, qr, scan_to_unlock, sync_drain, ui
+from bench import lockbus, memory, payment, printing, qr, scan_to_unlock, sync_drain, ui
 
 BENCHES = {
     "lockbus": lockbus.main,
     "memory": memory.main,
+    "payment": payment.main,
     "printing": printing.main,
     "qr": qr.main,
     "scan-to-unlock": scan_to_unlock.main,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from commands import health, journey, maintain, printer, run, scan, staff, sync, vietqr
+from commands import cash, health, journey, maintain, printer, run, scan, staff, sync, vietqr
 from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed, UnlockUnconfirmed
 from kiosk import assembly, audit, config, flags, history, logs, migrations, rekey, retention
@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     maintain.add_parser(sub)
     journey.add_parser(sub)
     vietqr.add_parser(sub)
+    cash.add_parser(sub)
     return parser
 
 
@@ -334,4 +335,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], i
     "health": health.cmd_health,
     "maintain": maintain.cmd_maintain,
     "journey": journey.cmd_journey,
+    "cash": cash.cmd_cash,
 }

@@ -35,12 +35,14 @@ class Link:
         url: str,
         *,
         baudrate: int = 19200,
+        stopbits: float = serial.STOPBITS_ONE,
         name: str = "link",
         private: bool = False,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.url = url
         self.baudrate = baudrate
+        self.stopbits = stopbits  # 8N1 but for SSP's validators, which want 8N2
         self.log = logging.getLogger(f"drivers.link.{name}")
         self.private = private
         self._monotonic = monotonic
@@ -55,7 +57,11 @@ class Link:
             return
         try:
             self._port = serial.serial_for_url(
-                self.url, baudrate=self.baudrate, timeout=READ_SLICE_S, write_timeout=1.0
+                self.url,
+                baudrate=self.baudrate,
+                stopbits=self.stopbits,
+                timeout=READ_SLICE_S,
+                write_timeout=1.0,
             )
         except (*_PORT_ERRORS, ValueError) as exc:
             raise LinkUnavailable(self.url, _reason(exc)) from exc

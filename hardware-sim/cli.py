@@ -15,6 +15,7 @@ from pathlib import Path
 from drivers.lockboard.protocols import PROTOCOLS
 from drivers.printer.render import DOT_WIDTH
 from drivers.scanner.framing import TERMINATORS
+from hardware_sim.cash import DEFAULT_NOTES, CashSim
 from hardware_sim.control import CONTROL_ENV, CommandError, ControlClient
 from hardware_sim.device import SimDevice
 from hardware_sim.lockboard import LockboardSim
@@ -57,6 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--out", type=Path, required=True, help="folder for receipt PNG and text files")
     pr.add_argument("--profile", default="TM-T20II", help="python-escpos profile (code pages)")
     pr.add_argument("--paper", choices=sorted(DOT_WIDTH), default="80mm")
+
+    ca = sub.add_parser("cash", help="simulate an SSP bill validator (NV9-like, VND) on a pty")
+    ca.add_argument("--link", type=Path, required=True, help="symlink to point at the pty")
+    ca.add_argument("--control", type=Path, help="control socket (default: LINK.ctl)")
+    notes = ",".join(str(n) for n in DEFAULT_NOTES)
+    ca.add_argument(
+        "--notes", type=_int_list, default=list(DEFAULT_NOTES), help=f"channel values (default {notes})"
+    )
+    ca.add_argument("--address", type=int, default=0, help="SSP address")
+    ca.add_argument("--max-protocol", type=int, default=8, help="highest host protocol version it takes")
 
     cv = sub.add_parser("camera-video", help="write a video of a QR as a kiosk camera sees it")
     cv.add_argument("--out", type=Path, required=True, help="the .avi file to write")
@@ -109,10 +120,17 @@ def _printer(args: argparse.Namespace) -> SimDevice:
     return PrinterSim(args.link, args.control, out=args.out, profile=args.profile, paper=args.paper)
 
 
+def _cash(args: argparse.Namespace) -> SimDevice:
+    return CashSim(
+        args.link, args.control, notes=args.notes, address=args.address, max_protocol=args.max_protocol
+    )
+
+
 DEVICES: dict[str, Callable[[argparse.Namespace], SimDevice]] = {
     "lockboard": _lockboard,
     "scanner": _scanner,
     "printer": _printer,
+    "cash": _cash,
 }
 
 

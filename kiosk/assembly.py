@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from drivers.scanner.serial_scanner import ScannerSettings, SerialScanner
 from kiosk import files
 from kiosk.clock import Clock, utc_now
-from kiosk.config import CameraSection, KioskConfig, PrinterSection, ScannerSection
+from kiosk.config import CameraSection, CashSection, KioskConfig, PrinterSection, ScannerSection
 from kiosk.core import Core
 from kiosk.lockers import Lockers
 from kiosk.recovery import Settled, reconcile
@@ -26,6 +26,7 @@ from kiosk.status import StatusSource
 from kiosk.store import Store
 
 if TYPE_CHECKING:
+    from drivers.cash.validator import NoteValidator
     from drivers.printer.printer import ReceiptPrinter
 
 
@@ -94,6 +95,16 @@ def printer_from_config(section: PrinterSection) -> ReceiptPrinter:
     printer = ReceiptPrinter.from_url(section.url, profile, mode, baudrate=section.baudrate)
     printer.status_timeout_s = section.status_timeout_ms / 1000
     return printer
+
+
+def validator_from_config(section: CashSection) -> NoteValidator:
+    """The bill validator of ``[cash]``, not yet connected (``connect()`` syncs with it)."""
+    from drivers.cash.validator import NoteValidator
+
+    return NoteValidator.from_url(
+        section.url, address=section.address, baudrate=section.baudrate,
+        reply_timeout_s=section.reply_timeout_ms / 1000, retries=section.retries,
+    )  # fmt: skip
 
 
 @dataclass

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers.errors import DeviceError
 from drivers.lockboard.bus import AskedStatus, BoardStatus
@@ -28,6 +28,9 @@ from kiosk.lockers import Lockers
 from kiosk.pickup_codes import kiosk_key, pepper_of
 from kiosk.status import StatusSource
 from kiosk.store import Store
+
+if TYPE_CHECKING:
+    from kiosk.cash_session import CashSession
 
 log = logging.getLogger("kiosk.core")
 
@@ -69,6 +72,7 @@ class Core:
         self.space = space.SpaceWatch(store, monotonic)  # its own files against their cap
         self._listeners: list[Callable[[Announcement], None]] = []
         self.metrics = lockers.metrics  # unlock latency, door-open times, faults: memory only
+        self.cash: CashSession | None = None  # the bill validator's session, when one is fitted
 
     @property
     def kiosk_id(self) -> str:

@@ -22,7 +22,8 @@ KINDS = frozenset({
     # issue 13: a deposited dossier taken back out after a reopen; the receipt not printed (the
     # backend texts the code to the phone given); the citizens' satisfaction, counted (kiosk/rating.py)
     "dossier-taken-back", "receipt-not-printed", "satisfaction-tally",
-    # issue 14: fees paid at the kiosk, and a holder-only result refused
+    # issue 14: a fee paid at the kiosk, each note credited, money an officer must look at
+    # (kiosk/payments.py); a result refused to someone not its holder (kiosk/holder.py)
     "fee-paid", "cash-credited", "payment-flagged", "holder-refused",
 })  # fmt: skip
 # kept out of the audit log, sealed in the outbox (kiosk/sealed.py)

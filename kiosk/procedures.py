@@ -4,6 +4,10 @@ what the citizen types.
 The catalogue is a TOML file of ``[[procedure]]`` tables (the shipped sample, or the province's
 own at ``[kiosk] procedures``). Finding ignores tone marks and case, because many people type
 Vietnamese without them: "khai sinh", "khái sinh" and "KHAI SINH" all find "Đăng ký khai sinh".
+
+A procedure marked ``requires_holder`` has its results handed over only to the holder of the
+applicant's chip ID card (kiosk/cccd.py, kiosk/holder.py): ``requires_holder`` finds it by the name
+or national code an assignment carries.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ class Procedure:
     size: str = "M"
     code: str = ""  # the national code, where the province has filled it in
     words: str = ""
+    requires_holder: bool = False  # its result goes only to the holder of the applicant's ID card
 
     @property
     def reported(self) -> str:
@@ -48,6 +53,7 @@ class _Entry(BaseModel):
     size: Literal["S", "M", "L"] = "M"
     code: Annotated[str, Field(pattern=r"^([12]\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?)?$")] = ""
     words: Annotated[str, Field(max_length=400)] = ""
+    requires_holder: bool = False
 
 
 class _Catalogue(BaseModel):
@@ -98,3 +104,16 @@ def find(catalogue: tuple[Procedure, ...], typed: str) -> list[Procedure]:
 
 def named(catalogue: tuple[Procedure, ...], key: str) -> Procedure | None:
     return next((p for p in catalogue if p.key == key), None)
+
+
+def requires_holder(catalogue: tuple[Procedure, ...], procedure: str | None) -> bool:
+    """Whether the catalogue marks the procedure a result is for (as the backend names it: the
+    national code, or its name, compared as ``fold`` compares) as one for its holder only."""
+    if not procedure:
+        return False
+    text = procedure.strip()
+    folded = fold(text)
+    return any(
+        p.requires_holder and ((p.code and p.code == text) or folded in (fold(p.vi), fold(p.en)))
+        for p in catalogue
+    )

@@ -1,11 +1,14 @@
 """The receipts the kiosk prints, built from domain facts. Vietnamese first, English second.
 
 A drop-off receipt is what a citizen may need to prove they handed in a dossier: it carries the
-dossier code, procedure, time, compartment and kiosk, and a QR to track the dossier.
+dossier code, procedure, time, compartment and kiosk, and a QR to track the dossier. A pickup whose
+fee was paid at the kiosk gets a receipt of the payment: the fee, each way it was paid (the sum,
+the method, the payment's reference to quote) and "Đã thanh toán / Paid".
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -63,7 +66,39 @@ def dropoff_receipt(
     )
 
 
-def pickup_receipt(office: Office, dossier_code: str, at: datetime, compartment: str) -> Document:
+METHODS = {"vietqr": "Chuyển khoản VietQR", "cash": "Tiền mặt"}  # as the receipt names them
+
+
+@dataclass(frozen=True)
+class PaidBy:
+    """One way a fee was paid: the sum received, the method ("vietqr", "cash"), the reference."""
+
+    received: int
+    method: str
+    reference: str
+
+
+def dong(value: int) -> str:
+    return f"{value:,}".replace(",", ".") + " đồng"
+
+
+def pickup_receipt(
+    office: Office, dossier_code: str, at: datetime, compartment: str, *, fee: int = 0,
+    paid: Sequence[PaidBy] = (),
+) -> Document:  # fmt: skip
+    """The pickup's receipt; with what was paid at the kiosk, when a fee was."""
+    payment: tuple[Field | Rule | Text, ...] = ()
+    if paid:
+        payment = (
+            Rule(),
+            Field("Phí / Fee", dong(fee)),
+            *(line for by in paid for line in (
+                Field("Hình thức / Method", METHODS.get(by.method, by.method)),
+                Field("Số tiền / Amount", dong(by.received)),
+                Field("Mã thanh toán / Reference", by.reference),
+            )),
+            Text("Đã thanh toán / Paid", bold=True, align="center"),
+        )  # fmt: skip
     return Document(
         "pickup receipt",
         (
@@ -72,6 +107,7 @@ def pickup_receipt(office: Office, dossier_code: str, at: datetime, compartment:
             Field("Thời gian / Time", local(at)),
             Field("Ngăn / Compartment", compartment),
             Field("Máy / Kiosk", office.kiosk_id),
+            *payment,
             Rule(),
             Text("Đã trả kết quả. Cảm ơn ông/bà. / Result handed over. Thank you.", align="center"),
         ),

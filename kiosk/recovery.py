@@ -13,6 +13,11 @@ Every journey left open is settled against what the boards report now:
   a drop-off's deposited dossier is settled as a release: still inside, it stays deposited; proven
   gone after the door had been proven open, it was taken back (its event); else uncertain.
 Doors are recorded as the boards read them, so assignment never trusts a stale "closed".
+A pickup interrupted while its fee was being paid ends as interrupted like any other before its
+unlock: a payment confirmed before the crash is a fact already (the next visit owes only what is
+left), and confirmations that came while the kiosk was down are settled here
+(``payments.settle_news``). Cash in the validator is read by its session's first poll
+(kiosk/cash_session.py ``recover``).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from drivers.lockboard.bus import BoardStatus
-from kiosk import events
+from kiosk import events, payments
 from kiosk.core import Core
 from kiosk.journeys.dropoff import record_deposited, record_taken_back
 from kiosk.journeys.load import record_loaded
@@ -88,6 +93,7 @@ def reconcile(core: Core, sleep: Callable[[float], None] = time.sleep) -> list[S
     settled = [_settle_safely(core, row, readings) for row in journeys]
     settled += _orphans(core)
     settled += _unknown_items(core, readings)
+    payments.settle_news(core)
     return settled
 
 

@@ -150,6 +150,8 @@ def select(store: Store, cfg: KioskConfig, now: datetime) -> Selection:
     # an item stays while a journey row that stays names it (journey.item references it)
     rows = db.execute("SELECT id, item FROM journey WHERE item IS NOT NULL")
     named = {item for journey, item in rows if journey not in going}
+    # and while a payment names it: the money's record (payment, cash_credit) is not archived yet
+    named |= {row[0] for row in db.execute("SELECT DISTINCT item FROM payment")}
     selection.tables["item"] = [i for i in _rows(db, ITEMS_SQL, [cutoff, MAX_ROWS]) if i["id"] not in named]
     return selection
 

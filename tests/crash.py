@@ -6,7 +6,9 @@ one does. For each point a child forked from this (already imported) worker load
 in deposited dossiers, hands results over, withdraws expired ones, collects deposits and
 test-opens compartments, in a loop, acting as signed-in officer and technician, citizen and
 kiosk, and now and then reopens a compartment after a pickup or a drop-off ("Mở lại ngăn": a
-dossier added to or taken back out); it is killed after a random delay. Then a new core on the
+dossier added to or taken back out); a quarter of the results carry a fee, paid at the pickup by
+VietQR (the bank's word written as the sync writes it) and, when the simulator is up, by notes into
+the bill validator; it is killed after a random delay. Then a new core on the
 same SQLite file reconciles, and the invariants are checked:
 - no journey left open, no item left mid-handover, the audit chain intact;
 - outbox sequence numbers 1..N with no gap or repeat, every UUID once;
@@ -14,7 +16,10 @@ same SQLite file reconciles, and the invariants are checked:
   collected, and every dossier deposited, has its event;
 - every uncertain item has an "outcome uncertain" event (flagged, never guessed);
 - every compartment's recorded door matches its board, and the boards' item sensors match what
-  the store says is inside.
+  the store says is inside;
+- 0 confirmations lost and 0 charged twice: every payment the bank confirmed is counted, none
+  counts more than was confirmed, each paid payment has one "fee paid" event, no result was
+  handed over while something was owed, and no dossier is asked for money it no longer owes.
 Then an officer clears the machine for the next point. Prints the counts; exit 1 on any failure.
 """
 
@@ -35,9 +40,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from kiosk import audit
+from kiosk import audit, payments
 from kiosk.clock import utc_now
 from kiosk.compartments import sync_from_config
+from kiosk.config import FeesSection
 from kiosk.core import Core
 from kiosk.journeys.dropoff import Dropoff, DropoffJourney
 from kiosk.journeys.load import Load, LoadJourney
@@ -60,7 +66,8 @@ def open_core(root: Path, clock: Callable[[], datetime] = utc_now) -> tuple[Core
     cfg = site_config(root, "cu16", CONFIRM_MS)
     store = Store.open(cfg.data_dir, kiosk_id=cfg.kiosk.id, clock=clock)
     lockers = Lockers.from_config(cfg, store)
-    return Core(cfg, store, lockers), lockers, store
+    fees = FeesSection(bin="970416", account="257678859", methods=["vietqr"])
+    return Core(cfg.model_copy(update={"fees": fees}), store, lockers), lockers, store
 
 
 def person(ctl: Path, *words: object) -> None:
@@ -81,6 +88,9 @@ def child(root: Path, seed: int) -> None:
     while True:
         n += 1
         code = f"000.00.53.H48-261123-{(seed * 37 + n) % 10000:04d}"
+        fee = FEE if n % 4 == 1 else 0
+        assigned = "INSERT OR REPLACE INTO assignment (dossier_code, fee_due, synced_at) VALUES (?, ?, 't')"
+        store.db.execute(assigned, [code, fee])
         if officer is None or officer.role is None:
             officer = sign_in(core, "officer")
         load = LoadJourney(core, officer)
@@ -102,6 +112,8 @@ def child(root: Path, seed: int) -> None:
         if roll < 0.5:
             pickup = PickupJourney(core)
             pickup.submit_code(_sent(store, code)["token"])
+            if pickup.state is Pickup.FEE_DUE:
+                _pay(store, pickup)
             pickup.open()
             at.take(pickup, Pickup.DOOR_OPEN)
             if pickup.state is Pickup.DONE and rng.random() < 0.2:  # reopened, to look for a lost pen
@@ -146,6 +158,21 @@ class Hands:
             person(self.ctl, verb, 0, lock)
         while journey.state is door_open:
             journey.tick()
+
+
+FEE = 20_000
+
+
+def _pay(store: Store, pickup: PickupJourney) -> None:
+    """The citizen pays the QR; the bank's word arrives as the sync writes it (at once here)."""
+    pickup.pay_by_qr()
+    now = store.now()
+    store.db.execute(
+        "INSERT OR REPLACE INTO payment_backend (reference, created_at, checked_at, paid_amount, paid_at,"
+        " transactions) VALUES (?, ?, ?, ?, ?, 1)",
+        [pickup.data["reference"], now, now, pickup.data["remaining"], now],
+    )
+    pickup.tick()
 
 
 def _take_all(at: Hands, journey: OfficerReleaseJourney) -> None:
@@ -202,6 +229,7 @@ def check(core: Core) -> list[str]:
                 f"{kind}: events and items disagree for {missing[:5]}; the first's items"
                 f" {items.fetchall()}, events {[r[0] for r in sent]}"
             )
+    problems += check_money(core)
     board = core.lockers.buses["lockbus0"].status(0)
     inside = {r[0]: r[1] for r in db.execute("SELECT compartment, state FROM item WHERE state != 'gone'")}
     for comp in core.compartments():
@@ -211,6 +239,44 @@ def check(core: Core) -> list[str]:
             problems.append(f"{comp.id}: the store says a result is held, the sensor says empty")
         if comp.id not in inside and board.has_item(comp.lock):
             problems.append(f"{comp.id}: the sensor says an item, the store says nothing is inside")
+    return problems
+
+
+def check_money(core: Core) -> list[str]:
+    """0 confirmations lost, 0 charged twice (kiosk/payments.py)."""
+    db = core.store.db
+    problems = []
+    for reference, received, confirmed, transactions, amount in db.execute(
+        "SELECT p.reference, p.received, COALESCE(b.paid_amount, 0), COALESCE(b.transactions, 0), p.amount"
+        " FROM payment p LEFT JOIN payment_backend b ON b.reference = p.reference WHERE p.method = 'vietqr'"
+    ):
+        if received != (min(confirmed, amount) if transactions > 1 else confirmed):
+            problems.append(f"payment {reference}: {received} counted, the bank confirmed {confirmed}")
+    for reference, received, credited in db.execute(
+        "SELECT p.reference, p.received, (SELECT COALESCE(SUM(c.value), 0) FROM cash_credit c"
+        " WHERE c.reference = p.reference) FROM payment p WHERE p.method = 'cash'"
+    ):
+        if received != credited:
+            problems.append(f"cash payment {reference}: {received} counted, {credited} credited")
+    paid = sorted(r[0] for r in db.execute("SELECT reference FROM payment WHERE state = 'paid'"))
+    events = sorted(r[0] for r in db.execute(
+        "SELECT json_extract(payload, '$.reference') FROM outbox WHERE kind = 'fee-paid'"
+        " AND json_extract(payload, '$.reference') IN (SELECT reference FROM payment WHERE state = 'paid')"
+    ))  # fmt: skip
+    if paid != events:
+        problems.append(f"paid payments and fee-paid events disagree: {paid[:3]} / {events[:3]}")
+    for item, code, outcome in db.execute("SELECT id, dossier_code, outcome FROM item WHERE fee_due > 0"):
+        owed = payments.remaining(core.store, item)
+        if outcome == "picked up" and owed:
+            problems.append(f"{code} was handed over owing {owed}")
+        asked = db.execute("SELECT COUNT(*) FROM payment WHERE item = ? AND state = 'requested'", [item])
+        if not owed and asked.fetchone()[0]:
+            problems.append(f"{code} is paid and still asked for money")
+        over = db.execute("SELECT COUNT(*) FROM payment WHERE item = ? AND received > 0", [item]).fetchone()[
+            0
+        ]
+        if over > 1:
+            problems.append(f"{code}: money taken {over} times for one fee")
     return problems
 
 
@@ -275,6 +341,8 @@ def run(root: Path, args: argparse.Namespace) -> int:
             failures += 1
             print(f"point {point}: " + "; ".join(problems), flush=True)
         outcomes["events so far"] = store.db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
+        for state, n in store.db.execute("SELECT state, COUNT(*) FROM payment GROUP BY state"):
+            outcomes[f"payments {state} so far"] = n
         clear(core, root / "lockbus0.ctl")
         lockers.close()
         store.close()

@@ -36,8 +36,17 @@ OTHER = "000.00.53.H48-220921-0100"  # well formed, not in this kiosk
 DROPOFF = "000.00.19.H26-250701-0001"
 # what a journey offers that is not a person's step: the machine's side, reads, touches
 NOT_STEPS = frozenset(
-    {"tick", "keep_alive", "seconds_in_state", "on_timeout", "items", "touch", "receipt_not_printed"}
-)  # the printer's news, not a person's step
+    {
+        "tick",
+        "keep_alive",
+        "seconds_in_state",
+        "on_timeout",
+        "items",
+        "touch",
+        "receipt_not_printed",
+        "seconds_left",
+    }
+)  # the printer's news, not a person's step; the QR's countdown (kiosk/journeys/paying.py)
 
 
 def journey_classes() -> list[type[Journey[Any]]]:

@@ -13,7 +13,7 @@ import enum
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from kiosk import compartments, events
+from kiosk import compartments, events, procedures
 from kiosk.compartments import Compartment
 from kiosk.config import MAX_HOLD_DAYS
 from kiosk.core import Core
@@ -105,12 +105,16 @@ class LoadJourney(StaffJourney[Load], PlacingJourney[Load]):
         self._change_state(Load.SCANNING if self.bulk else Load.DONE, **detail)
 
     def _assignment(self, code: str) -> dict[str, Any]:
+        keys = ("citizen", "procedure", "fee_due", "hold_days", "size_hint", "requires_holder", "holder_hash")
         row = self.core.store.db.execute(
-            "SELECT citizen, procedure, fee_due, hold_days, size_hint FROM assignment WHERE dossier_code = ?",
-            [code],
+            f"SELECT {', '.join(keys)} FROM assignment WHERE dossier_code = ?", [code]
         ).fetchone()
-        keys = ("citizen", "procedure", "fee_due", "hold_days", "size_hint")
-        return dict(zip(keys, row, strict=True)) if row else {}
+        info = dict(zip(keys, row, strict=True)) if row else {}
+        # the backend's word on this dossier, or the catalogue's on its procedure (issue 14)
+        info["requires_holder"] = bool(info.get("requires_holder")) or procedures.requires_holder(
+            self.core.procedures, info.get("procedure")
+        )
+        return info
 
 
 def record_loaded(

@@ -314,6 +314,108 @@ class Say(enum.Enum):
         "The dossier's code will be sent by SMS to {phone}.",
     )
     RATED = ("Cảm ơn ông/bà đã đánh giá.", "Thank you for your rating.")
+    # issue 14: fees paid at the kiosk (kiosk/journeys/paying.py). Amounts come in as {x_vi}/{x_en}
+    # (``sums``); the kiosk gives no change, and says so before a note goes in
+    FEE_CHOOSE = (
+        "Hồ sơ còn phải nộp phí {remaining_vi} đồng. Vui lòng chọn cách thanh toán.",
+        "A fee of {remaining_en} đồng is due on this dossier. Please choose how to pay.",
+    )
+    PAY_QR = (
+        "Vui lòng quét mã QR bằng ứng dụng ngân hàng và chuyển đúng {remaining_vi} đồng. Ngăn tủ sẽ mở"
+        " khi máy nhận được xác nhận của ngân hàng.",
+        "Please scan the QR code with your banking app and transfer exactly {remaining_en} đồng. The"
+        " compartment opens once the bank confirms the payment.",
+    )
+    PAY_CASH = (
+        "Vui lòng đưa từng tờ tiền vào máy. Máy không trả lại tiền thừa nên chỉ nhận tờ tiền đến"
+        " {largest_vi} đồng. Còn phải nộp {remaining_vi} đồng.",
+        "Please put the notes in one at a time. The kiosk gives no change, so it takes notes of up to"
+        " {largest_en} đồng only. Still due: {remaining_en} đồng.",
+    )
+    CASH_CREDITED = (
+        "Đã nhận {value_vi} đồng. Còn phải nộp {remaining_vi} đồng.",
+        "{value_en} đồng received. Still due: {remaining_en} đồng.",
+    )
+    FEE_PAID = (
+        "Đã thanh toán {amount_vi} đồng. Xin cảm ơn!",
+        "{amount_en} đồng paid. Thank you!",
+    )
+    PAYMENT_SHORT = (
+        "Máy nhận được {received_vi} đồng, chưa đủ {amount_vi} đồng. Ngăn tủ chưa mở. Số tiền đã nhận"
+        " được ghi cho hồ sơ. Vui lòng liên hệ Bộ phận Một cửa.",
+        "The kiosk received {received_en} đồng, less than {amount_en} đồng. The compartment stays shut."
+        " What arrived is counted for the dossier. Please contact the one-stop office.",
+    )
+    QR_EXPIRED = (
+        "Đã hết thời gian chờ thanh toán. Nếu ông/bà đã chuyển tiền, số tiền vẫn được ghi cho hồ sơ. Vui"
+        " lòng bắt đầu lại hoặc liên hệ Bộ phận Một cửa.",
+        "The time to pay is over. If you have transferred the money, it is still counted for the"
+        " dossier. Please start again or contact the one-stop office.",
+    )
+    CASH_REJECTED = (
+        "Máy không nhận tờ tiền này. Vui lòng lấy lại tờ tiền và thử tờ khác.",
+        "The kiosk did not take that note. Please take it back and try another.",
+    )
+    CASH_JAMMED = (
+        "Tờ tiền bị kẹt trong máy. Số tiền đã nhận vẫn được ghi cho hồ sơ. Vui lòng liên hệ Bộ phận Một cửa.",
+        "A note is stuck in the kiosk. What it has received is still counted for the dossier. Please"
+        " contact the one-stop office.",
+    )
+    CASH_STOPPED = (
+        "Máy tạm ngừng nhận tiền mặt. Số tiền đã nhận vẫn được ghi cho hồ sơ. Ông/bà có thể chạm «Quay"
+        " lại» để thanh toán bằng mã QR hoặc liên hệ Bộ phận Một cửa.",
+        "The kiosk has stopped taking cash. What it has received is still counted for the dossier. You"
+        " can touch Back to pay by QR code, or contact the one-stop office.",
+    )
+    CASH_REFUSED = (
+        "Máy không nhận tờ tiền này. Vui lòng liên hệ Bộ phận Một cửa.",
+        "The kiosk refused that note. Please contact the one-stop office.",
+    )
+    # issue 14: a result only its holder may take, shown by the chip ID card's QR (holder's block)
+    HOLDER_ASK = (
+        "Kết quả này chỉ được trao cho người đứng tên hồ sơ. Vui lòng quét mã QR trên thẻ Căn cước công"
+        " dân của người đứng tên hồ sơ.",
+        "This result is handed over only to the person named on the dossier. Please scan the QR code on"
+        " that person's chip ID card (CCCD).",
+    )
+    CARD_UNREADABLE = (
+        "Máy chưa đọc được mã QR trên thẻ. Vui lòng quét lại một lần nữa, giữ thẻ phẳng và yên trước máy"
+        " quét.",
+        "The QR code on the card could not be read. Please scan it once more, holding the card flat and"
+        " still in front of the scanner.",
+    )
+    CARD_NOTHING_READ = (
+        "Máy chưa đọc được mã. Vui lòng quét mã QR trên thẻ Căn cước công dân.",
+        "Nothing was read. Please scan the QR code on the chip ID card.",
+    )
+    CARD_NOT_A_CARD = (
+        "Đây không phải mã QR trên thẻ Căn cước công dân. Vui lòng quét mã QR in trên thẻ.",
+        "This is not the QR code of a chip ID card. Please scan the QR code printed on the card.",
+    )
+    CARD_BUSY = (
+        "Máy tạm ngừng nhận thẻ do có nhiều lần thẻ không khớp. Vui lòng thử lại sau {until}.",
+        "Too many cards that did not match at this kiosk. Please try again after {until}.",
+    )
+    HOLDER_MISMATCH = (
+        "Thẻ này không phải của người đứng tên hồ sơ. Vui lòng gặp cán bộ tại Bộ phận Một cửa trong giờ"
+        " làm việc. Kết quả vẫn được giữ an toàn tại máy.",
+        "This card is not the card of the person named on the dossier. Please see the officer at the"
+        " one-stop office during opening hours. The result stays safe here.",
+    )
+    HOLDER_UNREADABLE = (
+        "Máy không đọc được thẻ. Vui lòng mang thẻ Căn cước công dân đến gặp cán bộ tại Bộ phận Một cửa"
+        " trong giờ làm việc. Kết quả vẫn được giữ an toàn tại máy.",
+        "The card could not be read. Please bring the chip ID card to the officer at the one-stop office"
+        " during opening hours. The result stays safe here.",
+    )
+    HOLDER_NO_KEY = (
+        "Kết quả này chỉ được trao cho người đứng tên hồ sơ và máy này chưa kiểm tra được thẻ. Vui lòng"
+        " mang thẻ Căn cước công dân đến gặp cán bộ tại Bộ phận Một cửa trong giờ làm việc. Kết quả vẫn"
+        " được giữ an toàn tại máy.",
+        "This result is handed over only to the person named on the dossier, and this kiosk cannot check"
+        " the card for it. Please bring the chip ID card to the officer at the one-stop office during"
+        " opening hours. The result stays safe here.",
+    )
 
     def __init__(self, vi: str, en: str) -> None:
         self.vi = vi
@@ -327,3 +429,9 @@ def amount(dong: int, language: str) -> str:
     """A sum of money as each language writes it: "8.000" in Vietnamese, "8,000" in English."""
     grouped = f"{dong:,}"
     return grouped.replace(",", ".") if language == "vi" else grouped
+
+
+def sums(**values: int) -> dict[str, str]:
+    """Each sum of đồng as both languages write it: ``sums(remaining=8000)`` gives
+    ``remaining_vi="8.000"`` and ``remaining_en="8,000"``."""
+    return {f"{name}_{lang}": amount(value, lang) for name, value in values.items() for lang in ("vi", "en")}

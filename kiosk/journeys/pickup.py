@@ -3,6 +3,7 @@ code and the 6-digit PIN; the dossier is shown (name masked) with any fee; the c
 the door is closed with the result gone (where the board senses items): "result picked up".
 
   waiting-code --token or code+PIN--> verified | fee-due --settled--> verified --open--> opening
+  fee-due --pay_by_qr | pay_by_cash--> paying-qr | paying-cash --paid--> verified (kiosk/journeys/paying.py)
   opening --proven--> door-open --closed, result gone--> done | --closed, result inside--> not-taken
   opening --jam--> jammed;  --unprovable--> uncertain;  cancel or idle before opening
   after the end, once, within [rules] reopen_grace_s ("Mở lại ngăn", kiosk/journeys/after.py):
@@ -10,10 +11,15 @@ the door is closed with the result gone (where the board senses items): "result 
   done --reopen--> reopening --proven--> reopened --closed empty--> done | --closed on an item--> item-left
        reopening --jam or unprovable--> done (the result was out already)
   door-open --"the door did not open", believed--> door-not-opened (the result held or uncertain)
+  a result only its holder may take (issue 14), between the code and the fee or the opening:
+  verified code --> holder-check --the card's ID matches--> fee-due | verified (| opening)
+  holder-check --another card, a card unreadable twice--> holder-refused;  no key: refused at once
 
 Waiting for the code is two steps on the screen: the code, then (for a typed code) the PIN, with
 Back between them keeping the code. A dossier locked by wrong PINs, or a kiosk slowed by them,
 says until when (``locked_until``), so the screen can hold its keys until then.
+The holder's card (``submit_card``, its own part in kiosk/journeys/holder_check.py) is asked for
+once the code is verified, when the result is for its holder only.
 """
 
 from __future__ import annotations
@@ -25,9 +31,10 @@ from typing import Any, ClassVar
 
 from kiosk import board_outage, codes, entries, lockout, receipts, status
 from kiosk.core import Core
+from kiosk.journeys.holder_check import HolderChecking
 from kiosk.journeys.machine import IllegalStep, step
-from kiosk.journeys.messages import Say, amount
-from kiosk.journeys.releasing import ReleasingJourney
+from kiosk.journeys.messages import Say
+from kiosk.journeys.paying import PayingJourney
 from kiosk.pickup_codes import check_secret, token_is_genuine
 
 CITIZEN = "citizen"
@@ -52,12 +59,20 @@ class Pickup(enum.Enum):
     REOPENED = "reopened"
     ITEM_LEFT = "item-left"
     NOT_OPENED = "door-not-opened"
+    # issue 14: the fee paid at the kiosk (kiosk/journeys/paying.py)
+    PAYING_QR = "paying-qr"
+    PAYING_CASH = "paying-cash"
+    PAYMENT_PROBLEM = "payment-problem"
+    # issue 14: a result for its holder only (kiosk/journeys/holder_check.py)
+    HOLDER_CHECK = "holder-check"
+    HOLDER_REFUSED = "holder-refused"
 
 
-BEFORE_UNLOCK = frozenset({Pickup.WAITING_CODE, Pickup.FEE_DUE, Pickup.VERIFIED})
+BEFORE_UNLOCK = frozenset({Pickup.WAITING_CODE, Pickup.FEE_DUE, Pickup.VERIFIED, Pickup.HOLDER_CHECK})
+PAYING = frozenset({Pickup.PAYING_QR, Pickup.PAYING_CASH})
 
 
-class PickupJourney(ReleasingJourney[Pickup]):
+class PickupJourney(PayingJourney[Pickup], HolderChecking[Pickup]):
     kind = "pickup"
     OPENING, DOOR_OPEN, RELEASED = Pickup.OPENING, Pickup.DOOR_OPEN, Pickup.DONE
     NOT_TAKEN, JAMMED, UNCERTAIN = Pickup.NOT_TAKEN, Pickup.JAMMED, Pickup.UNCERTAIN
@@ -69,10 +84,29 @@ class PickupJourney(ReleasingJourney[Pickup]):
     )
     RELEASE_EVENT, RELEASE_OUTCOME = "result-picked-up", "picked up"
     SAY_OPEN, SAY_RELEASED = Say.TAKE_RESULT, Say.THANK_YOU
+    FEE_DUE, PAYING_QR, PAYING_CASH, PAYMENT_PROBLEM = (
+        Pickup.FEE_DUE,
+        Pickup.PAYING_QR,
+        Pickup.PAYING_CASH,
+        Pickup.PAYMENT_PROBLEM,
+    )
+    VERIFIED, TIMED_OUT = Pickup.VERIFIED, Pickup.TIMED_OUT
     INITIAL = Pickup.WAITING_CODE
     TRANSITIONS: ClassVar[dict[Any, frozenset[Any]]] = {
-        Pickup.WAITING_CODE: frozenset({Pickup.VERIFIED, Pickup.FEE_DUE, Pickup.CANCELLED, Pickup.TIMED_OUT}),
-        Pickup.FEE_DUE: frozenset({Pickup.VERIFIED, Pickup.CANCELLED, Pickup.TIMED_OUT}),
+        Pickup.WAITING_CODE: frozenset(
+            {
+                Pickup.VERIFIED,
+                Pickup.FEE_DUE,
+                Pickup.CANCELLED,
+                Pickup.TIMED_OUT,
+                Pickup.HOLDER_CHECK,
+                Pickup.HOLDER_REFUSED,
+            }
+        ),
+        Pickup.HOLDER_CHECK: frozenset(
+            {Pickup.VERIFIED, Pickup.FEE_DUE, Pickup.HOLDER_REFUSED, Pickup.CANCELLED, Pickup.TIMED_OUT}
+        ),
+        Pickup.FEE_DUE: frozenset({Pickup.VERIFIED, Pickup.CANCELLED, Pickup.TIMED_OUT, *PAYING}),
         Pickup.VERIFIED: frozenset({Pickup.OPENING, Pickup.CANCELLED, Pickup.TIMED_OUT}),
         Pickup.OPENING: frozenset({Pickup.DOOR_OPEN, Pickup.JAMMED, Pickup.UNCERTAIN}),
         Pickup.DOOR_OPEN: frozenset({Pickup.DONE, Pickup.NOT_TAKEN, Pickup.NOT_OPENED}),
@@ -81,16 +115,23 @@ class PickupJourney(ReleasingJourney[Pickup]):
         Pickup.DONE: frozenset({Pickup.REOPENING}),
         Pickup.REOPENING: frozenset({Pickup.REOPENED, Pickup.DONE}),
         Pickup.REOPENED: frozenset({Pickup.DONE, Pickup.ITEM_LEFT}),
+        # the fee paid at the kiosk; the QR's wait is [fees] qr_wait_s (paying.py), not the idle timeout
+        Pickup.PAYING_QR: frozenset(
+            {Pickup.VERIFIED, Pickup.FEE_DUE, Pickup.PAYMENT_PROBLEM, Pickup.CANCELLED, Pickup.TIMED_OUT}
+        ),
+        Pickup.PAYING_CASH: frozenset({Pickup.VERIFIED, Pickup.FEE_DUE, Pickup.CANCELLED, Pickup.TIMED_OUT}),
     }
     TIMEOUTS: ClassVar[dict[Any, tuple[str, Any]]] = {
-        s: ("idle_timeout_s", Pickup.TIMED_OUT) for s in BEFORE_UNLOCK
+        s: ("idle_timeout_s", Pickup.TIMED_OUT) for s in BEFORE_UNLOCK | {Pickup.PAYING_CASH}
     }
-    CANCELLABLE, CANCELLED = BEFORE_UNLOCK, Pickup.CANCELLED
+    CANCELLABLE, CANCELLED = BEFORE_UNLOCK | PAYING, Pickup.CANCELLED
     # the ends it may be reopened from, and the states a door of the citizen's is open in
     AFTER_END = frozenset({Pickup.DONE, Pickup.NOT_TAKEN})
     DOOR_SHOWN = frozenset({Pickup.DOOR_OPEN, Pickup.REOPENED})
     TERMINAL = frozenset({Pickup.DONE, Pickup.NOT_TAKEN, Pickup.JAMMED, Pickup.UNCERTAIN, Pickup.CANCELLED,
-                          Pickup.TIMED_OUT, Pickup.ITEM_LEFT, Pickup.NOT_OPENED})  # fmt: skip
+                          Pickup.TIMED_OUT, Pickup.ITEM_LEFT, Pickup.NOT_OPENED,
+                          Pickup.PAYMENT_PROBLEM, Pickup.HOLDER_REFUSED})  # fmt: skip
+    HOLDER_CHECK, HOLDER_REFUSED = Pickup.HOLDER_CHECK, Pickup.HOLDER_REFUSED
 
     def __init__(self, core: Core, *, auto_open: bool = False) -> None:
         """``auto_open``: open as soon as the code is verified and no fee is due, as the screen
@@ -145,12 +186,20 @@ class PickupJourney(ReleasingJourney[Pickup]):
 
     def _ask_pin(self, item: dict[str, Any]) -> None:
         self.data.update(code=item["dossier_code"], via="code")
+        if self._requires_holder(item):  # said now, so the steps count the card's too
+            self.data["holder"] = "asked"
+        else:
+            self.data.pop("holder", None)
         self.needs_pin = True
         self._still_locked(item)  # said now, before a PIN is typed for nothing
 
     @step
     def back(self) -> None:
-        """From the PIN back to the code, which is kept (``data["code"]``) to be corrected."""
+        """From the PIN back to the code, which is kept (``data["code"]``) to be corrected; from
+        paying back to the fee, to pay another way."""
+        if self.state in PAYING:
+            self._back_to_fee_due()
+            return
         self._require(Pickup.WAITING_CODE)
         if not self.needs_pin:
             raise IllegalStep("the code is the first step: nothing to go back to")
@@ -206,6 +255,8 @@ class PickupJourney(ReleasingJourney[Pickup]):
             self._watch_release()
         elif self.state is Pickup.REOPENED:
             self._watch_reopened()
+        elif self.state in PAYING or self.state is Pickup.FEE_DUE:
+            self._watch_payment()
         elif self.locked_until is not None and self.core.now() >= self.locked_until:
             self._unlock_keys()
             self.said = None  # it said until when: that time has come
@@ -216,14 +267,8 @@ class PickupJourney(ReleasingJourney[Pickup]):
         """The dossier is locked after wrong PINs, or the kiosk is slowed after too many: said,
         with until when, and no PIN is taken until then."""
         now = self.core.now()
-        rules = self.core.rules
-        limit, window = rules.kiosk_pin_failures, rules.kiosk_pin_window_s
-        busy = lockout.longest(
-            now,
-            lockout.busy_until(self.core.store, "pin_failure", now, limit=limit, window_s=window),
-            self.core.pin_failures.wait_s(self.core.monotonic(), limit=limit, window_s=window),
-        )
-        locked = lockout.locked_until(self.core.store, "item", item, rules, now)
+        busy = self._kiosk_busy(now)
+        locked = lockout.locked_until(self.core.store, "item", item, self.core.rules, now)
         if locked is not None and (busy is None or locked >= now + busy):
             self._lock_keys(locked, Say.LOCKED, code=self.data["code"])
         elif busy is not None:
@@ -232,6 +277,15 @@ class PickupJourney(ReleasingJourney[Pickup]):
             self._unlock_keys()
             return False
         return True
+
+    def _kiosk_busy(self, now: datetime) -> timedelta | None:
+        """How long the kiosk takes no PIN (nor card) after too many wrong ones across dossiers."""
+        limit, window = self.core.rules.kiosk_pin_failures, self.core.rules.kiosk_pin_window_s
+        return lockout.longest(
+            now,
+            lockout.busy_until(self.core.store, "pin_failure", now, limit=limit, window_s=window),
+            self.core.pin_failures.wait_s(self.core.monotonic(), limit=limit, window_s=window),
+        )
 
     def _lock_keys(self, until: datetime, say: Say, **values: object) -> None:
         self.locked_until = until
@@ -270,10 +324,13 @@ class PickupJourney(ReleasingJourney[Pickup]):
         self.data.update({key: item[key] for key in keys}, code=item["dossier_code"], item=item["id"])
         self.needs_pin = False
         self._unlock_keys()
-        if item["fee_due"]:
-            fee = int(item["fee_due"])
-            self.said = Say.FEE_DUE.format(amount_vi=amount(fee, "vi"), amount_en=amount(fee, "en"))
-        if self.auto_open and not item["fee_due"]:  # verified, opening and the intent: one commit
+        if self._holder_to_check(item):
+            return
+        owed = self._owed(item)  # the fee less what was paid for it before (kiosk/payments.py)
+        if owed:
+            self._fee_data(item)
+            self.said = self._fee_said(owed)
+        if self.auto_open and not owed:  # verified, opening and the intent: one commit
             self._release(first=lambda: self._change_state(Pickup.VERIFIED, dossier=item["dossier_code"]),
                           was=item["state"])  # fmt: skip
             return
@@ -281,7 +338,7 @@ class PickupJourney(ReleasingJourney[Pickup]):
             self.core.store.update(
                 "journey", self.id, {"item": item["id"], "compartment": item["compartment"]}
             )
-            next_state = Pickup.FEE_DUE if item["fee_due"] else Pickup.VERIFIED
+            next_state = Pickup.FEE_DUE if owed else Pickup.VERIFIED
             self._change_state(next_state, dossier=item["dossier_code"])
 
     def _board_silent(self, compartment_id: str) -> bool:

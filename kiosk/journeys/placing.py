@@ -124,6 +124,10 @@ class PlacingJourney(Journey[S]):
                 "state": "placing", "procedure": info.get("procedure"), "citizen": info.get("citizen"),
                 "fee_due": info.get("fee_due") or 0, "created_at": now, "updated_at": now,
             }  # fmt: skip
+            # a result for its holder only carries the applicant's keyed ID hash (kiosk/holder.py)
+            row.update(
+                requires_holder=int(bool(info.get("requires_holder"))), holder_hash=info.get("holder_hash")
+            )
             item = int(db.table("item").insert(row).last_pk or 0)
             self.data.update(compartment=comp.id, item=item)
             self._change_state(self.OPENING, columns={"compartment": comp.id, "item": item},

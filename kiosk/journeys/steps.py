@@ -13,6 +13,16 @@ STEPS: dict[tuple[str, str], tuple[int, int]] = {
     ("pickup", "waiting-pin"): (2, 3),
     ("pickup", "opening"): (3, 3),
     ("pickup", "door-open"): (3, 3),
+    # a result only its holder may take (issue 14): the card is a step of its own before the door,
+    # known once the code names the result; after a scanned QR, the scan was the first step
+    ("pickup+holder", "waiting-code"): (1, 4),
+    ("pickup+holder", "waiting-pin"): (2, 4),
+    ("pickup+holder", "holder-check"): (3, 4),
+    ("pickup+holder", "opening"): (4, 4),
+    ("pickup+holder", "door-open"): (4, 4),
+    ("pickup+holder+qr", "holder-check"): (2, 3),
+    ("pickup+holder+qr", "opening"): (3, 3),
+    ("pickup+holder+qr", "door-open"): (3, 3),
     ("dropoff", "waiting-code"): (1, 4),
     ("dropoff", "waiting-phone"): (2, 4),
     ("dropoff", "reviewing"): (3, 4),
@@ -23,10 +33,12 @@ STEPS: dict[tuple[str, str], tuple[int, int]] = {
 
 def step_of(journey: Journey[Any]) -> tuple[int, int] | None:
     """(n, m) for "Bước n/m", or None where no step is shown."""
-    where = journey.state.value
-    if journey.kind == "pickup":
-        if journey.data.get("via") == "qr":  # scanned: the door opens with no step to count
+    where, kind = journey.state.value, journey.kind
+    if kind == "pickup":
+        if journey.data.get("holder"):  # the holder's card asked for (or matched)
+            kind += "+holder" + ("+qr" if journey.data.get("via") == "qr" else "")
+        elif journey.data.get("via") == "qr":  # scanned: the door opens with no step to count
             return None
         if where == "waiting-code" and getattr(journey, "needs_pin", False):
             where = "waiting-pin"
-    return STEPS.get((journey.kind, where))
+    return STEPS.get((kind, where))

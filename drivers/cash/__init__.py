@@ -1,0 +1,1 @@
+"""Bill validators speaking Innovative Technology's SSP (NV9 / NV10 / NV200), notes only."""

@@ -1,0 +1,240 @@
+"""The pickup's fee, paid at the kiosk (issue 14): by a VietQR transfer the bank confirms through
+the backend, or by notes into the bill validator. The money is proven before anything counts it
+(kiosk/payments.py); the door opens only when nothing is owed.
+
+  fee-due --pay_by_qr--> paying-qr --paid in full--> verified (--open--> opening, at once with auto_open)
+  fee-due --pay_by_cash--> paying-cash --the notes reach the amount--> verified
+  paying-qr | paying-cash --back--> fee-due (another way);  --cancel--> cancelled;  timeouts
+  paying-qr --paid less--> payment-problem ("ask an officer": what arrived counts for the dossier)
+
+The QR waits ``[fees] qr_wait_s`` (``wait_until``, ``seconds_left()``), the other states the idle
+timeout. A QR left by Back stays asked for (the citizen may have paid it already): its confirmation
+is still taken on the fee screen. A confirmed payment is committed with the journey's move, before
+any door opens; a crash after it resumes the pickup, not the payment: the next visit owes 0.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from drivers.printer.document import Document
+from kiosk import payments, receipts
+from kiosk.cash_session import CashNews
+from kiosk.clock import stamp
+from kiosk.journeys.machine import IllegalStep, S, step
+from kiosk.journeys.messages import Say, sums
+from kiosk.journeys.releasing import ReleasingJourney
+
+
+class PayingJourney(ReleasingJourney[S]):
+    FEE_DUE: ClassVar[Any]
+    PAYING_QR: ClassVar[Any]
+    PAYING_CASH: ClassVar[Any]
+    PAYMENT_PROBLEM: ClassVar[Any]
+    VERIFIED: ClassVar[Any]
+    TIMED_OUT: ClassVar[Any]
+    auto_open: bool
+    receipt: Document | None = None  # once the fee is paid: what was paid and how, for the printer
+
+    # -- what the citizen does -------------------------------------------------------------------
+
+    @step
+    def pay_by_qr(self) -> None:
+        """The QR of a transfer of what is still owed, to the procedure's account."""
+        self._require(self.FEE_DUE)
+        fees = self.core.cfg.fees
+        if fees is None or "vietqr" not in self._methods():
+            raise IllegalStep("this kiosk takes no VietQR payment")
+        item = self._item_row()
+        owed = payments.remaining(self.core.store, item["id"])
+        payee = payments.beneficiary(fees, item["procedure"])
+        wait_until = self.core.now() + timedelta(seconds=fees.qr_wait_s)
+        with self.core.store.transaction():
+            self._close_cash(flag=False)
+            payment = payments.request(self.core.store, item=item, method=payments.VIETQR, amount=owed,
+                                       journey=self.id, reuse_s=fees.qr_wait_s)  # fmt: skip
+            self.data.update(qr=payments.qr_of(payee, payment), remaining=owed, reference=payment.reference,
+                             beneficiary=payee.name, bank_bin=payee.bank_bin, account=payee.account,
+                             wait_until=stamp(wait_until))  # fmt: skip
+            self._change_state(self.PAYING_QR, reference=payment.reference)
+        self.said = Say.PAY_QR.format(**sums(remaining=owed))
+
+    @step
+    def pay_by_cash(self) -> None:
+        """The validator takes notes up to what is still owed (no change is given)."""
+        self._require(self.FEE_DUE)
+        cash = self.core.cash
+        if cash is None or "cash" not in self._methods():
+            raise IllegalStep("this kiosk takes no cash now")
+        item = self._item_row()
+        owed = payments.remaining(self.core.store, item["id"])
+        with self.core.store.transaction():
+            payment = payments.request(self.core.store, item=item, method=payments.CASH, amount=owed,
+                                       journey=self.id, reuse_s=0)  # fmt: skip
+            # a QR asked for before stops being payable: paid anyway, it counts and is flagged
+            payments.end_open(self.core.store, self.id, "cancelled", method=payments.VIETQR)
+            self.data.update(reference=payment.reference, inserted=0, remaining=owed, accepted=[])
+            self._change_state(self.PAYING_CASH, reference=payment.reference)
+        accepted = cash.begin(payment, owed)
+        self.data["accepted"] = list(accepted)
+        if not accepted:
+            self.said = Say.CASH_STOPPED.format()
+            return
+        self.said = Say.PAY_CASH.format(**sums(remaining=owed, largest=max(accepted)))
+
+    def _back_to_fee_due(self) -> None:
+        """Back from either paying state, to choose another way: notes taken stay counted."""
+        with self.core.store.transaction():
+            self._close_cash(flag=False)
+            self._enter_fee_due(self._item_row())
+
+    def seconds_left(self) -> float:
+        """The QR's wait: how long the citizen has left to pay (0 when over, or not waiting)."""
+        until = self.data.get("wait_until")
+        if self.state is not self.PAYING_QR or not isinstance(until, str):
+            return 0.0
+        return max(0.0, (datetime.fromisoformat(until) - self.core.now()).total_seconds())
+
+    # -- the fee screen --------------------------------------------------------------------------
+
+    def _owed(self, item: dict[str, Any]) -> int:
+        return payments.remaining(self.core.store, item["id"])
+
+    def _fee_said(self, owed: int) -> tuple[str, str]:
+        if not self._methods():  # "pay at the counter", as before the kiosk took fees
+            return Say.FEE_DUE.format(**sums(amount=owed))
+        return Say.FEE_CHOOSE.format(**sums(remaining=owed))
+
+    def _fee_data(self, item: dict[str, Any]) -> None:
+        store = self.core.store
+        owed, paid = payments.remaining(store, item["id"]), payments.paid(store, item["id"])
+        self.data.update(fee_due=item["fee_due"], paid=paid, remaining=owed, methods=self._methods())
+        for key in ("qr", "reference", "beneficiary", "bank_bin", "account", "wait_until", "accepted",
+                    "inserted"):  # fmt: skip
+            self.data.pop(key, None)
+
+    def _enter_fee_due(self, item: dict[str, Any]) -> None:
+        self._fee_data(item)
+        self._change_state(self.FEE_DUE)
+        self.said = self._fee_said(self.data["remaining"])
+
+    def _methods(self) -> list[str]:
+        """What this kiosk takes now: none without [fees] ("pay at the counter"); cash only while a
+        validator answers."""
+        fees = self.core.cfg.fees
+        if fees is None:
+            return []
+        cash = self.core.cash
+        return [m for m in fees.methods if m != "cash" or (cash is not None and cash.available)]
+
+    def _item_row(self) -> dict[str, Any]:
+        cursor = self.core.store.db.execute("SELECT * FROM item WHERE id = ?", [self.data["item"]])
+        return dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
+
+    # -- watching for the money (the journey's tick) ---------------------------------------------
+
+    def _watch_payment(self) -> None:
+        if self.state is self.PAYING_CASH:
+            self._watch_cash()
+            return
+        if self.state not in (self.FEE_DUE, self.PAYING_QR):
+            return
+        store = self.core.store
+        for row in store.db.execute(
+            "SELECT reference FROM payment WHERE journey = ? AND method = 'vietqr' AND state = 'requested'",
+            [self.id],
+        ).fetchall():
+            payment, word = payments.get(store, row[0]), payments.bank_word(store, row[0])
+            if payment is not None and word is not None and word.paid_amount > payment.received:
+                self._settle_qr(payment, word)
+                return
+        if self.state is self.PAYING_QR and self.seconds_left() <= 0:
+            self.on_timeout(self.TIMED_OUT)
+
+    def _settle_qr(self, payment: payments.Payment, word: payments.BankWord) -> None:
+        """The bank's word counted with the journey's move, in one commit: paid in full, verified
+        (then opened, with auto_open); paid less, a problem for an officer."""
+        store = self.core.store
+        with store.transaction():
+            settled = payments.settle(store, payment, word)
+            owed = payments.remaining(store, payment.item)
+            if owed == 0:
+                self._fee_data(self._item_row())
+                self._change_state(self.VERIFIED, fee="paid", reference=payment.reference)
+            elif settled is not None and settled.state == "short":
+                self.data["remaining"] = owed
+                self._change_state(self.PAYMENT_PROBLEM, reference=payment.reference)
+        if self.state is self.PAYMENT_PROBLEM:
+            self.said = Say.PAYMENT_SHORT.format(**sums(received=word.paid_amount, amount=payment.amount))
+        elif self.state is self.VERIFIED:
+            self._paid(payment.amount)
+
+    def _paid(self, amount: int) -> None:
+        self.said = Say.FEE_PAID.format(**sums(amount=amount))
+        item = self._item_row()
+        paid = [receipts.PaidBy(p.received, p.method, p.reference)
+                for p in payments.of_item(self.core.store, item["id"]) if p.received]  # fmt: skip
+        office = receipts.Office(self.core.cfg.kiosk.office, self.core.kiosk_id)
+        code, comp, fee = item["dossier_code"], item["compartment"], int(item["fee_due"] or 0)
+        self.receipt = receipts.pickup_receipt(office, code, self.core.now(), comp, fee=fee, paid=paid)
+        if self.auto_open:
+            self.open()  # type: ignore[attr-defined]
+
+    def _watch_cash(self) -> None:
+        cash = self.core.cash
+        payment = payments.get(self.core.store, self.data["reference"])
+        if cash is None or payment is None:
+            return
+        news = cash.poll(payment, on_paid=self._paid_by_cash)
+        self._heard_cash(news)
+
+    def _heard_cash(self, news: CashNews) -> None:
+        if news.credited:
+            self.keep_alive()
+            self.data["inserted"] = self.data.get("inserted", 0) + sum(news.credited)
+        if self.state is self.VERIFIED:  # moved with the last credit's commit (CashSession.poll)
+            self._paid(news.payment.amount)
+            return
+        owed = payments.remaining(self.core.store, news.payment.item)
+        self.data.update(remaining=owed, accepted=list(news.accepted))
+        if news.said is not None:
+            self.said = news.said
+        elif news.credited:
+            self.said = Say.CASH_CREDITED.format(**sums(value=news.credited[-1], remaining=owed))
+
+    def _paid_by_cash(self) -> None:
+        """The move to verified, in the commit of the credit that paid the fee (CashSession.poll)."""
+        self._fee_data(self._item_row())
+        self._change_state(self.VERIFIED, fee="paid", reference=self.data.get("reference"))
+
+    # -- the ends: cancel, timeouts --------------------------------------------------------------
+
+    def _change_state(
+        self, new: S, *, outcome: str | None = None, columns: dict[str, Any] | None = None, **detail: Any
+    ) -> None:
+        """A cancel or a timeout from a fee state ends its payments in the same commit."""
+        ends = {self.CANCELLED: "cancelled", self.TIMED_OUT: "expired"}
+        if new not in ends or self.state not in (self.FEE_DUE, self.PAYING_QR, self.PAYING_CASH):
+            super()._change_state(new, outcome=outcome, columns=columns, **detail)
+            return
+        with self.core.store.transaction():
+            self._end_payments(ends[new])
+            super()._change_state(new, outcome=outcome, columns=columns, **detail)
+        if new is self.TIMED_OUT and "reference" in self.data:
+            self.said = Say.QR_EXPIRED.format()
+
+    def _end_payments(self, state: str) -> None:
+        """Inside the move that ends the journey: its QR requests ended, its cash payment closed
+        (the notes taken counted and flagged for an officer), the validator disabled."""
+        payments.end_open(self.core.store, self.id, state, method=payments.VIETQR)
+        self._close_cash(flag=True, state=state)
+
+    def _close_cash(self, *, flag: bool, state: str = "cancelled") -> None:
+        reference = self.data.get("reference")
+        payment = payments.get(self.core.store, reference) if isinstance(reference, str) else None
+        if payment is None or payment.method != payments.CASH:
+            return
+        if self.core.cash is not None:
+            self.core.cash.end()
+        payments.close_cash(self.core.store, payment, state, flag=flag)
