@@ -103,6 +103,18 @@ class PaymentRound:
                 self._problem(p, exc)
         return done
 
+    def summary(self) -> tuple[int, list[tuple[str, str]]]:
+        """For ``kiosk sync --status``: how many requests wait for the bank now, and the payments
+        whose last exchange failed (reference, the problem in words)."""
+        waiting = self.store.db.execute(
+            "SELECT COUNT(*) FROM payment WHERE method = 'vietqr' AND state = 'requested'"
+        ).fetchone()[0]
+        rows = self.store.db.execute(
+            "SELECT reference, json_extract(detail, '$.problem') FROM payment_backend"
+            " WHERE json_valid(detail) AND json_extract(detail, '$.problem') IS NOT NULL ORDER BY reference"
+        ).fetchall()
+        return int(waiting), [(str(r), shown_text(str(p), 200)) for r, p in rows]
+
     def due(self) -> list[Looked]:
         if self.fees is None:
             return []

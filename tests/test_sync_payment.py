@@ -405,3 +405,20 @@ def test_kiosk_sync_once_asks_for_the_payments_of_a_kiosk_with_fees(
     assert done.returncode == 0, done.stderr
     assert asked_of(backend, ref)["request"]["beneficiary"] == {"bin": "970416", "account": "257678859"}
     assert seen(store, ref)["created_at"] is not None
+
+
+def test_kiosk_sync_status_says_what_waits_for_the_bank_and_what_went_wrong(
+    store: Store, worker: SyncWorker, backend: StandIn, short_tmp: Path
+) -> None:
+    ask(store)
+    troubled = ask(store, "KPNOTINTHEBANK23")
+    worker.payments.run()
+    store.db.execute(
+        "UPDATE payment_backend SET detail = json_set(detail, '$.problem', 'the backend answered 503')"
+        " WHERE reference = ?",
+        [troubled],
+    )  # as a failed check leaves it
+    config = sync_config(short_tmp, store.path.parent, backend, backend.secret_file)
+    status = kiosk_command(config, "sync", "--status")
+    assert "VietQR payments waiting for the bank: 2; with a problem: 1" in status.stdout, status.stdout
+    assert f"  payment {troubled}: the backend answered 503" in status.stdout
