@@ -12,9 +12,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kiosk.payments import purpose
 from sync.errors import BadAnswer
 from sync.models import MAX_AMOUNT, MAX_CONFIRMATIONS, Confirmation, PaymentAnswer, parse
-from sync.payments import MAX_KEPT, merged, purpose
+from sync.payments import MAX_KEPT, merged
 from tests.test_sync_models import JSON, as_bytes
 
 AMOUNTS = st.integers(-5, 5) | st.integers(MAX_AMOUNT - 2, MAX_AMOUNT + 2) | st.integers(1, 10**7) | JSON
@@ -83,7 +84,7 @@ def test_what_is_kept_never_forgets_never_doubles_and_stays_bounded(
     assert sum(c.amount for c in kept) <= MAX_KEPT * MAX_AMOUNT
 
 
-@given(st.text(max_size=40), st.from_regex(r"KP[A-Z2-7]{14}", fullmatch=True))
+@given(st.text(min_size=1, max_size=40), st.from_regex(r"KP[A-Z2-7]{14}", fullmatch=True))
 def test_the_purpose_fits_the_qr_s_field(code: str, reference: str) -> None:
     said = purpose(code, reference)
     assert said in (code, reference) and re.fullmatch(r"[ -~]{1,25}", said)  # the contract's pattern
