@@ -32,6 +32,16 @@ FEE = 30_000
 DAY = 24 * 3600
 
 
+def at_the_qr(m: Machine, *, auto_open: bool = True) -> tuple[dict[str, str], PickupJourney]:
+    """A result with a fee loaded on a kiosk taking VietQR; its citizen at the QR screen."""
+    if m.core.cfg.fees is None:
+        with_fees(m)
+    sent = load(m, fee=FEE)
+    pickup = pickup_at_the_fee(m, sent, auto_open=auto_open)
+    pickup.pay_by_qr()
+    return sent, pickup
+
+
 @pytest.fixture
 def rig(short_tmp: Path) -> Iterator[CashRig]:
     (short_tmp / "c").mkdir(exist_ok=True)
@@ -56,9 +66,7 @@ def test_a_transfer_confirmed_after_switching_to_cash_counts_in_the_same_visit(
     cashier: Machine, rig: CashRig
 ) -> None:
     m = cashier
-    sent = load(m, fee=FEE)
-    pickup = pickup_at_the_fee(m, sent)
-    pickup.pay_by_qr()
+    _, pickup = at_the_qr(m)
     qr_reference = pickup.data["reference"]
     pickup.back()  # "I'll pay cash instead": the citizen had already sent the transfer in the bank app
     pickup.pay_by_cash()
@@ -258,10 +266,7 @@ def test_guessing_id_numbers_against_one_dossier_locks_it(machine: Machine) -> N
 )
 def test_the_next_visit_sees_a_transfer_confirmed_for_the_visit_cancelled_before(machine: Machine) -> None:
     m = machine
-    with_fees(m)
-    sent = load(m, fee=FEE)
-    first = pickup_at_the_fee(m, sent, auto_open=False)
-    first.pay_by_qr()
+    sent, first = at_the_qr(m, auto_open=False)
     first.cancel()  # "Hủy" … while the transfer was already on its way from the bank app
     second = pickup_at_the_fee(m, sent, auto_open=False)  # straight back: the code again
     bank_says(m, first.data["reference"], FEE)  # the bank's word arrives now
@@ -278,10 +283,7 @@ def test_a_fee_paid_before_a_result_was_withdrawn_and_loaded_again_is_not_asked_
     machine: Machine,
 ) -> None:
     m = machine
-    with_fees(m)
-    sent = load(m, fee=FEE)
-    first = pickup_at_the_fee(m, sent, auto_open=False)
-    first.pay_by_qr()
+    _, first = at_the_qr(m, auto_open=False)
     first.cancel()
     bank_says(m, first.data["reference"], FEE)  # paid all the same, a minute late: it counts
     payments.settle_news(m.core)
@@ -331,10 +333,7 @@ def test_a_jammed_note_is_flagged_with_its_value_and_the_citizen_is_offered_the_
 )
 def test_a_qr_the_backend_never_heard_of_is_said_so_while_the_citizen_waits(machine: Machine) -> None:
     m = machine
-    with_fees(m)
-    sent = load(m, fee=FEE)
-    pickup = pickup_at_the_fee(m, sent)
-    pickup.pay_by_qr()
+    _, pickup = at_the_qr(m)
     asked = pickup.said
     for _ in range(6):  # a minute: twenty of the sync's polls, none answered (no payment_backend row)
         m.clock.advance(10)
@@ -376,10 +375,7 @@ def test_cash_comes_back_once_the_validator_answers_again(cashier: Machine, rig:
 )
 def test_a_cancel_after_the_bank_confirmed_counts_the_payment_and_flags_nothing(machine: Machine) -> None:
     m = machine
-    with_fees(m)
-    sent = load(m, fee=FEE)
-    pickup = pickup_at_the_fee(m, sent, auto_open=False)
-    pickup.pay_by_qr()
+    _, pickup = at_the_qr(m, auto_open=False)
     m.clock.advance(40)
     bank_says(m, pickup.data["reference"], FEE)  # the sync wrote it a moment before the touch
     m.clock.advance(1)
@@ -397,10 +393,7 @@ def test_a_cancel_after_the_bank_confirmed_counts_the_payment_and_flags_nothing(
 )
 def test_more_time_on_the_qr_screen_lengthens_its_countdown(machine: Machine) -> None:
     m = machine
-    with_fees(m)
-    sent = load(m, fee=FEE)
-    pickup = pickup_at_the_fee(m, sent)
-    pickup.pay_by_qr()
+    _, pickup = at_the_qr(m)
     m.clock.advance(290)
     pickup.tick()
     assert pickup.state is Pickup.PAYING_QR and pickup.seconds_left() <= 10
@@ -435,10 +428,7 @@ def test_a_citizen_still_feeding_refused_notes_is_not_timed_out(cashier: Machine
 )
 def test_a_short_transfer_leaves_the_rest_payable_in_the_same_visit(machine: Machine) -> None:
     m = machine
-    with_fees(m)
-    sent = load(m, fee=FEE)
-    pickup = pickup_at_the_fee(m, sent)
-    pickup.pay_by_qr()
+    _, pickup = at_the_qr(m)
     bank_says(m, pickup.data["reference"], 20_000)  # a digit mistyped in the bank app
     pickup.tick()
     assert not pickup.ended and pickup.data["remaining"] == 10_000, pickup.state
