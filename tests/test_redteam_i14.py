@@ -234,12 +234,6 @@ def test_a_credit_read_but_not_committed_at_a_crash_is_counted_after_restart(
     assert [r[0] for r in m.store.db.execute("SELECT value FROM cash_credit")] == [20_000]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding 7: ID numbers can be guessed against one dossier without end: "
-    "a mismatch ends the journey but counts only kiosk-wide (20 per 10 min), never against the "
-    "dossier, whose PIN counter the correct PIN resets: about 2,900 guesses a day, for ever",
-)
 def test_guessing_id_numbers_against_one_dossier_locks_it(machine: Machine) -> None:
     m = machine
     sent = holder_load(m)
