@@ -91,3 +91,17 @@ class LinkStateUnwritable(CashError):
             "until it can; check that the data folder is writable and the disk is not full"
         )
         self.path = path
+
+
+class SetupRefused(CashError):
+    """The validator's SETUP names notes the kiosk cannot count as đồng: another country's dataset,
+    or a value no Vietnamese note has (a unit reprogrammed to credit a note of billions)."""
+
+    def __init__(self, url: str, country: str, notes: str) -> None:
+        super().__init__(
+            f"the bill validator on {url} says it takes {country!r} notes worth {notes}: not the "
+            "Vietnamese notes (100 to 500.000 đồng) the kiosk counts; load the VND dataset with "
+            "ITL's tools, or have the unit checked. The kiosk takes no cash from it"
+        )
+        self.url = url
+        self.country = country

@@ -46,6 +46,7 @@ from drivers.cash.errors import (
     CommandRefused,
     LinkStateRefused,
     LinkStateUnwritable,
+    SetupRefused,
     ValidatorSilent,
 )
 from drivers.cash.link_state import LinkState
@@ -54,6 +55,8 @@ from drivers.transport import Link
 __all__ = ["NoteEvent", "NoteEventKind", "NoteValidator", "Setup", "ValidatorCounters"]
 
 T = TypeVar("T")
+# every note of the đồng in circulation (100 to 500.000; 0: a channel not used)
+VND_NOTES = frozenset((100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000))
 HOST_PROTOCOLS = (8, 7, 6)  # asked for in this order; the first the unit takes is used
 FAIL = 0xF8  # the generic response to a HOST PROTOCOL VERSION the unit does not speak
 
@@ -130,7 +133,8 @@ class NoteValidator:
             asked = "HOST PROTOCOL VERSION " + ", ".join(map(str, HOST_PROTOCOLS))
             why = "its firmware is older than protocol 6: update it with ITL's tools"
             raise CommandRefused(self.link.url, f"{asked} ({why})", FAIL)
-        self.setup = self._parsed(Command.SETUP_REQUEST, parse_setup, self._command(Command.SETUP_REQUEST))
+        setup = self._parsed(Command.SETUP_REQUEST, parse_setup, self._command(Command.SETUP_REQUEST))
+        self.setup = self._vietnamese(setup)
         self._read_since_credit = True
         self.log.info("validator %s: firmware %s, %s, channels %s", self.link.url, self.setup.firmware,
                       self.setup.country, self.setup.channels)  # fmt: skip
@@ -206,6 +210,16 @@ class NoteValidator:
             return parse(data)
         except CodecError as exc:
             raise BadReply(self.link.url, command_name(command), str(exc)) from exc
+
+    def _vietnamese(self, setup: Setup) -> Setup:
+        """``setup``, if it names only notes the State Bank issues (in đồng): a validator loaded
+        with another country's dataset, or one that claims a note that does not exist, is not
+        taken money from (a credit is counted at the value SETUP gives)."""
+        strange = [v for v in setup.channels if v and v not in VND_NOTES]
+        if setup.country != "VND" or strange or not any(setup.channels):
+            notes = ", ".join(map(str, setup.channels)) or "none"
+            raise SetupRefused(self.link.url, setup.country, notes)
+        return setup
 
     def _judged(self, event: NoteEvent) -> NoteEvent:
         if event.kind is NoteEventKind.READ:
