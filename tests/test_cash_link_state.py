@@ -308,3 +308,27 @@ def test_the_next_flag_after_a_frame_left_unanswered_is_the_other_one(sim: CashS
     assert link_state.load(state, str(sim.link_path), 0) == LinkState(
         str(sim.link_path), 0, None, (b"\xf1\xe8",)
     )  # its reply (slave reset, disabled) held until a poll() hands it over
+
+
+def test_events_of_before_the_restart_are_said_to_be_so_until_a_poll_hands_them_over(
+    sim: CashSim, short_tmp: Path
+) -> None:
+    """A validator silent at start: the POLL of before waits; once it answers (an idle tick's
+    connect), the driver says its next poll() carries that earlier payment's credit, so the caller
+    does not count it to a citizen paying now."""
+    state = short_tmp / "cash-link.state"
+    kiosk_killed(sim, state, "before")
+    ctl = ControlClient(sim.control_path)
+    with driver(sim, state, reply_timeout_s=0.03, retries=0) as v:
+        ctl.call("silent", "on")
+        with pytest.raises(ValidatorSilent):
+            v.connect()
+        assert v.carried_over
+        ctl.call("silent", "off")
+        v.connect()
+        assert v.carried_over
+        assert credits(v.poll()) == [20_000]
+        assert not v.carried_over
+    with driver(sim, state) as fresh:
+        fresh.connect()
+        assert not fresh.carried_over

@@ -92,6 +92,7 @@ class NoteValidator:
         self.state_path = state_path
         self._written: LinkState | None = None  # what the state file holds; None: not known
         self._resumed = state_path is None  # the file read (once, before the first frame)
+        self._carried = False  # events of before this process (the file's) wait for a poll()
         self._read_since_credit = True  # a credit first thing after connecting is money
         self._in_flight = threading.RLock()  # a verb's exchanges and the events it holds, together
         self.log = logging.getLogger("drivers.cash")
@@ -168,12 +169,22 @@ class NoteValidator:
             except LinkStateUnwritable:
                 self._held = replies  # still ours to hand over: the next poll returns them
                 raise
+            self._carried = False
             channels = self.setup.channels if self.setup else ()
             return [self._judged(event) for reply in replies for event in parse_events(reply, channels)]
 
     def reject(self) -> None:
         """Give back the note held in escrow."""
         self._command(Command.REJECT)
+
+    @property
+    def carried_over(self) -> bool:
+        """Whether the next poll() returns events from before this process (a POLL in flight at a
+        crash, or replies held then, from the state file): they belong to what was in progress
+        then, not to a payment begun since."""
+        with self._in_flight:
+            self._resume_once()
+            return self._carried
 
     def next_flag(self) -> bool:
         """The sequence flag the next new command (a POLL) goes out with: a caller that records it
@@ -275,6 +286,7 @@ class NoteValidator:
             self._written = empty if found is None else found
             return
         self._held = [*found.held, *self._held]
+        self._carried = True
         if found.poll_frame is not None:
             flag = found.poll_frame[1] >= 0x80  # SEQ, never stuffed (addresses stop at 0x7D)
             self._unanswered = Unanswered(found.poll_frame, Command.POLL, flag)
