@@ -143,6 +143,7 @@ def test_walking_away_times_out_and_disables_the_validator(cashier: Machine, rig
     m.clock.advance(61)
     pickup.tick()
     assert pickup.state is Pickup.TIMED_OUT and not rig.ctl.call("state")["enabled"]
+    assert pickup.said != Say.QR_EXPIRED.format()
     assert one(m, "SELECT state FROM payment") == ("expired",)
 
 

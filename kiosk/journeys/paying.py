@@ -47,11 +47,10 @@ class PayingJourney(ReleasingJourney[S]):
         if fees is None or "vietqr" not in self._methods():
             raise IllegalStep("this kiosk takes no VietQR payment")
         item = self._item_row()
-        owed = payments.remaining(self.core.store, item["id"])
+        owed = self._owed_now(item)
         payee = payments.beneficiary(fees, item["procedure"])
         wait_until = self.core.now() + timedelta(seconds=fees.qr_wait_s)
         with self.core.store.transaction():
-            self._close_cash(flag=False)
             payment = payments.request(self.core.store, item=item, method=payments.VIETQR, amount=owed,
                                        journey=self.id, reuse_s=fees.qr_wait_s)  # fmt: skip
             self.data.update(qr=payments.qr_of(payee, payment), remaining=owed, reference=payment.reference,
@@ -68,7 +67,7 @@ class PayingJourney(ReleasingJourney[S]):
         if cash is None or "cash" not in self._methods():
             raise IllegalStep("this kiosk takes no cash now")
         item = self._item_row()
-        owed = payments.remaining(self.core.store, item["id"])
+        owed = self._owed_now(item)
         with self.core.store.transaction():
             payment = payments.request(self.core.store, item=item, method=payments.CASH, amount=owed,
                                        journey=self.id, reuse_s=0)  # fmt: skip
@@ -100,6 +99,12 @@ class PayingJourney(ReleasingJourney[S]):
 
     def _owed(self, item: dict[str, Any]) -> int:
         return payments.remaining(self.core.store, item["id"])
+
+    def _owed_now(self, item: dict[str, Any]) -> int:
+        owed = payments.remaining(self.core.store, item["id"])
+        if owed <= 0:  # paid meanwhile (the tick moves it on): nothing to ask for
+            raise IllegalStep("nothing is owed on this dossier now")
+        return owed
 
     def _fee_said(self, owed: int) -> tuple[str, str]:
         if not self._methods():  # "pay at the counter", as before the kiosk took fees
@@ -228,10 +233,11 @@ class PayingJourney(ReleasingJourney[S]):
         if new not in ends or self.state not in (self.FEE_DUE, self.PAYING_QR, self.PAYING_CASH):
             super()._change_state(new, outcome=outcome, columns=columns, **detail)
             return
+        waited_for_the_bank = self.state is self.PAYING_QR
         with self.core.store.transaction():
             self._end_payments(ends[new])
             super()._change_state(new, outcome=outcome, columns=columns, **detail)
-        if new is self.TIMED_OUT and "reference" in self.data:
+        if new is self.TIMED_OUT and waited_for_the_bank:
             self.said = Say.QR_EXPIRED.format()
 
     def _end_payments(self, state: str) -> None:
