@@ -408,6 +408,14 @@ class Say(enum.Enum):
         "The card could not be read. Please bring the chip ID card to the officer at the one-stop office"
         " during opening hours. The result stays safe here.",
     )
+    HOLDER_GUESSED = (
+        "Đã có nhiều thẻ không đúng được quét cho hồ sơ này nên máy không nhận thẻ nữa. Vui lòng mang thẻ"
+        " Căn cước công dân đến gặp cán bộ tại Bộ phận Một cửa trong giờ làm việc. Kết quả vẫn được giữ"
+        " an toàn tại máy.",
+        "Too many cards that were not the holder's have been scanned for this dossier, so the kiosk takes"
+        " no more. Please bring the chip ID card to the officer at the one-stop office during opening"
+        " hours. The result stays safe here.",
+    )
     HOLDER_NO_KEY = (
         "Kết quả này chỉ được trao cho người đứng tên hồ sơ và máy này chưa kiểm tra được thẻ. Vui lòng"
         " mang thẻ Căn cước công dân đến gặp cán bộ tại Bộ phận Một cửa trong giờ làm việc. Kết quả vẫn"
