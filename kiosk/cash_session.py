@@ -93,6 +93,7 @@ class CashSession:
         self.accepted: tuple[int, ...] = ()
         self._told: set[tuple[str, str]] = set()  # (payment, condition) flagged: a jam lasts many polls
         self._marked: tuple[str, bool] | None = None  # (journey, flag) of the POLL made durable last
+        self._escrow: int | None = None  # the value of the note read and not yet credited or refused
 
     def open(self, *, disable: bool = True) -> bool:
         """Sync with the validator and (unless a note may be on its way through it, ``recover``)
@@ -177,9 +178,16 @@ class CashSession:
     def _one(self, news: CashNews, event: Any, on_paid: Callable[[], None] | None) -> bool:
         """One event; True when the rest of the reply is not to be read (a stop)."""
         kind = kind_of(event)
-        if kind == "credit":
-            self._credit(news, event, on_paid)
+        if kind == "read":
+            value = getattr(event, "value", None)
+            self._escrow = value if isinstance(value, int) and value > 0 else self._escrow
+        elif kind == "credit":
+            self._escrow = None
+            if not self._credit(news, event, on_paid):
+                news.said = Say.CASH_REFUSED.format()
+                return True
         elif kind == "rejected":
+            self._escrow = None
             news.said = Say.CASH_REJECTED.format()
         elif kind in STOPS:
             reason, say = STOPS[kind]
@@ -190,20 +198,23 @@ class CashSession:
             self._stopped(news.payment, kind, "jam", event)
         return False
 
-    def _credit(self, news: CashNews, event: Any, on_paid: Callable[[], None] | None) -> None:
+    def _credit(self, news: CashNews, event: Any, on_paid: Callable[[], None] | None) -> bool:
+        """False when the credit cannot be counted and the cash must stop (a channel of no known
+        value: the note is in the box, an officer counts it)."""
         value = getattr(event, "value", None)
         channel = getattr(event, "channel", None) or 0
         if getattr(event, "repeated", False):  # the same note's credit again: not money
             payments.flag(self.store, news.payment, "credit-repeated", value or 0)
-            return
-        if not isinstance(value, int) or value <= 0:  # a channel with no known value: for an officer
-            payments.flag(self.store, news.payment, "unknown-event", 0)
-            return
+            return True
+        if not isinstance(value, int) or value <= 0:
+            payments.flag(self.store, news.payment, "unknown-event", 0, channel=channel)
+            return False
         news.payment = payments.record_credit(self.store, news.payment, channel, value)
         if on_paid is not None and news.payment.state == "paid":
             on_paid()  # the journey's row written anew: the mark follows (``poll``)
             self._marked = None
         news.credited.append(value)
+        return True
 
     def _mark(self, payment: Payment) -> None:
         """The flag the next POLL goes out with, in the journey's row (inside the caller's
@@ -224,8 +235,10 @@ class CashSession:
             return
         self._told.add((payment.reference, kind))
         value = getattr(event, "value", None)
+        if not isinstance(value, int):  # a jam names no note: the one read in escrow
+            value = self._escrow if kind in ("safe-jam", "unsafe-jam") else None
         if reason is not None:
-            payments.flag(self.store, payment, reason, value if isinstance(value, int) else 0)
+            payments.flag(self.store, payment, reason, value or 0)
         else:
             events.emit(self.store, "alarm", actor="kiosk", problem=f"bill validator: {kind}")
         log.warning("bill validator: %s; cash stops for this payment", kind)
