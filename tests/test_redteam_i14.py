@@ -148,12 +148,7 @@ def test_a_note_credited_above_what_is_due_tells_the_citizen_of_the_excess(
         assert "470.000" in told or "470,000" in told, told
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding 5: SETUP values are not bounded to the notes that exist: a "
-    "tampered validator that names a 4.294.967.295 đồng note and credits it pays any fee and "
-    "leaves an 'over' flag of billions for an officer to refund",
-)
+# finding 5 (fixed by wire: NoteValidator.connect refuses a SETUP naming notes the đồng has not)
 def test_a_validator_naming_notes_that_do_not_exist_takes_no_money(machine: Machine, short_tmp: Path) -> None:
     (short_tmp / "c").mkdir(exist_ok=True)
     absurd = 0xFFFF_FFFF
@@ -173,7 +168,7 @@ def test_a_validator_naming_notes_that_do_not_exist_takes_no_money(machine: Mach
         assert one(machine, "SELECT COALESCE(MAX(received), 0) FROM payment")[0] <= 500_000
 
 
-@pytest.mark.xfail(strict=True, reason="finding 5b: parse_setup takes 255 channels of 4.294.967.295 đồng")
+# finding 5b (fixed by wire: parse_setup takes at most MAX_CHANNELS channels)
 def test_a_setup_reply_of_255_absurd_channels_is_refused() -> None:
     reply = encode_setup(Setup(FIRMWARE, "VND", (0xFFFF_FFFF,) * 255, 8, 0))
     with pytest.raises(CodecError):

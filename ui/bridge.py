@@ -20,7 +20,7 @@ from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from drivers.errors import DeviceError
 from drivers.scanner.errors import BadRead
-from kiosk import expiry, history, maintenance, rating, receipts, recovery
+from kiosk import expiry, history, maintenance, payments, rating, receipts, recovery
 from kiosk.assembly import CodeReader
 from kiosk.clock import stamp, utc_now
 from kiosk.core import Announcement, Core
@@ -55,6 +55,13 @@ SHOWN = ("compartment", "code", "citizen", "procedure", "fee_due")  # what a scr
 # and what a step shows (issue 13): a lock's time, the drop-off's review (the phone only masked)
 SHOWN_STEPS = ("locked_until", "procedure_name", "phone_masked", "size", "usual_size", "prefer_low", "free",
                "ready_here")  # fmt: skip
+# and a fee paid here (issue 14): what is paid and still due, the ways offered now, the VietQR code and
+# its account, the notes the validator takes now and what has gone in (the QR's time: ``seconds_left``)
+SHOWN_PAYMENT = ("paid", "remaining", "methods", "qr", "beneficiary", "account", "accepted", "inserted")
+# a journey's data the screen knows by another name: a payment's reference is not the journey's
+# (kiosk/reference.py), which the problem screens show
+RENAMED = {"reference": "payment_reference"}
+DEADLINE_STATES = frozenset({"paying-qr"})  # the core's own deadline, counted down on the screen
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,9 @@ class View:
     receipt: str | None = None  # a drop-off's receipt: "printed", or why not (the code is shown instead)
     role: str | None = None  # the signed-in member's, on the session's view
     step: tuple[int, int] | None = None  # "Bước n/m" (kiosk/journeys/steps.py)
+    # the seconds left of the core's deadline when the view was made (a payment's wait); not part
+    # of what changed: a view is news only when the journey moved
+    seconds_left: float | None = field(default=None, compare=False)
     # what the person may do besides leaving (kiosk/journeys/after.py, kiosk/rating.py):
     # "door-not-opened", "reopen", "rate"
     offers: tuple[str, ...] = ()
@@ -95,6 +105,7 @@ NETWORK_EVERY_MS = 5000
 F = TypeVar("F", bound=Callable[..., Any])
 DEVICES_EVERY_MS = 60_000
 CODE_STATES = frozenset({"waiting-code", "scanning"})  # a scanned code goes straight in
+CARD_STATES = frozenset({"holder-check"})  # a scanned code is the holder's ID card (issue 14)
 AFTER_COMMANDS = frozenset({"reopen", "rate"})  # for the citizen's journey just ended
 
 
@@ -147,6 +158,21 @@ def _items(journey: Journey[Any]) -> tuple[tuple[str, str], ...]:
     return ()
 
 
+def _shows_its_code(journey: Journey[Any]) -> bool:
+    """A journey whose code the screen shows (and the backend texts) when its receipt is not
+    printed: a drop-off's."""
+    return callable(getattr(journey, "receipt_not_printed", None))
+
+
+def _seconds_left(journey: Journey[Any]) -> float | None:
+    """The seconds left of the deadline the journey waits for (a VietQR payment's), or None."""
+    left = getattr(journey, "seconds_left", None)
+    if journey.state.value not in DEADLINE_STATES or not callable(left):
+        return None
+    value = left()
+    return float(value) if isinstance(value, int | float) else None
+
+
 class _Worker(QObject):
     """Lives in the core's thread: runs each command, ticks the journey, reports what changed."""
 
@@ -197,6 +223,7 @@ class _Worker(QObject):
             self.core.check_disk()  # the alarm goes out at 2 a.m. too, not when a citizen comes
             rating.report_due(self.core)  # while nobody is here: next to no journey's events
             expiry.send_reminders(self.core)  # and the citizens' reminders before a hold ends
+            payments.settle_news(self.core)  # a bank's word that came after its journey ended (issue 14)
             self._mark_history()
             try:
                 self.outage.emit(maintenance.check_devices(self.core, self.printer))
@@ -310,6 +337,9 @@ class _Worker(QObject):
                 return
             if state == "waiting-badge":
                 journey.submit_badge(text)  # type: ignore[attr-defined]
+                return
+            if state in CARD_STATES:
+                journey.submit_card(text)  # type: ignore[attr-defined]
                 return
             if journey is not self.session:
                 return  # mid-journey (a PIN, an open door): a stray scan changes nothing
@@ -459,11 +489,19 @@ class _Worker(QObject):
         self.changed.emit(view)
 
     def _print_receipt(self, journey: Journey[Any]) -> None:
-        """A drop-off's receipt, printed once, as soon as the dossier is in (device I/O: here)."""
+        """A journey's receipt, printed once, as soon as it has one (device I/O: here): a drop-off's
+        once the dossier is in, a pickup's once its fee is paid here (issue 14). Only a drop-off's
+        code is shown or texted instead when it is not printed: a pickup's paid fee is in the store
+        and on the backend's ledger, the paper is a courtesy."""
         document = getattr(journey, "receipt", None)
         if document is None or self._receipt[0] == journey.id:
             return
         outcome = self._print(journey.id, document)
+        if not _shows_its_code(journey):
+            self._receipt = (journey.id, "printed")  # once; nothing for the screen to show instead
+            if outcome != "printed":
+                log.warning("the paid fee's receipt of %s was not printed: %s", journey.id, outcome)
+            return
         self._receipt = (journey.id, outcome)
         if outcome != "printed":  # the backend texts the code to the phone given instead
             try:
@@ -502,6 +540,7 @@ class _Worker(QObject):
             role=getattr(journey, "role", None) if journey is self.session else None, ended=journey.ended,
             step=step_of(journey),
             offers=self._offers(journey),
+            seconds_left=_seconds_left(journey),
         )  # fmt: skip
         if view != self._last:
             self._last = view
@@ -514,7 +553,8 @@ class _Worker(QObject):
         return after.offers(journey) + rate
 
     def _shown(self, journey: Journey[Any]) -> dict[str, Any]:
-        data = {k: journey.data[k] for k in (*SHOWN, *SHOWN_STEPS) if k in journey.data}
+        data = {k: journey.data[k] for k in (*SHOWN, *SHOWN_STEPS, *SHOWN_PAYMENT) if k in journey.data}
+        data |= {shown: journey.data[k] for k, shown in RENAMED.items() if k in journey.data}
         if getattr(journey, "sms_to", None):  # the phone the code is texted to, masked
             data["sms_to"] = journey.sms_to  # type: ignore[attr-defined]
         if "code" in data:  # where a citizen follows the dossier: the receipt's QR, or the screen's

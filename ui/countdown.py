@@ -4,7 +4,11 @@ offers "Thêm thời gian"; a touch, or that button, gives the whole time again.
 
 While it runs, the core hears that the person may still be there (``keep_alive``), so the core's
 own idle timeout, a backstop for a screen that died, never ends a journey the screen is still
-offering more time for."""
+offering more time for.
+
+A deadline that is not the screen's but the core's (a payment's wait: the bank has this long to
+say the money arrived) is counted down the same way, from the start and whole (``fixed``): a touch
+cannot give more of it, so none is offered."""
 
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ class Countdown(QObject):
         self._then: Callable[[], None] | None = None
         self._length = 0.0
         self._deadline = 0.0
+        self.fixed = False  # the core's deadline: counted down whole, a touch gives no more
         self.showing = False
 
     @property
@@ -46,23 +51,25 @@ class Countdown(QObject):
     def remaining(self) -> float:
         return max(0.0, self._deadline - self._now()) if self.armed else 0.0
 
-    def arm(self, after_s: float, then: Callable[[], None]) -> None:
+    def arm(self, after_s: float, then: Callable[[], None], *, fixed: bool = False) -> None:
         """``then()`` after ``after_s`` seconds without a touch, the last ``answer_s`` of them
-        (all of them, when shorter) counted down on screen with more time offered."""
-        self._then, self._length = then, after_s
+        (all of them, when shorter) counted down on screen with more time offered; ``fixed``: after
+        ``after_s`` seconds whatever is touched, every one of them counted down."""
+        self._then, self._length, self.fixed = then, after_s, fixed
         self._restart()
         self._timer.start(min(TICK_MS, max(10, int(after_s * 250))))
         self._tick()
 
     def more_time(self) -> None:
-        """A touch, or "Thêm thời gian": the whole time again, the countdown taken away."""
-        if self.armed:
+        """A touch, or "Thêm thời gian": the whole time again, the countdown taken away (not a
+        ``fixed`` deadline's)."""
+        if self.armed and not self.fixed:
             self._restart()
             self._tick()
 
     def stop(self) -> None:
         self._timer.stop()
-        self._then = None
+        self._then, self.fixed = None, False
         self._set_showing(None)
 
     def _restart(self) -> None:
@@ -78,7 +85,7 @@ class Countdown(QObject):
             then()
             return
         self._keep_alive()
-        self._set_showing(left if left <= self.answer_s else None)
+        self._set_showing(left if self.fixed or left <= self.answer_s else None)
 
     def _set_showing(self, left: float | None) -> None:
         self.showing = left is not None

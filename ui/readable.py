@@ -11,11 +11,22 @@ from babel.numbers import format_decimal
 from kiosk import office
 from kiosk.office import Opening
 
-AMOUNTS = frozenset({"fee_due"})  # the values a screen shows that are sums of đồng
+# the values a screen shows that are sums of đồng (a fee, and issue 14's payment: what was paid,
+# what is still due, the notes put in so far)
+AMOUNTS = frozenset({"fee_due", "paid", "remaining", "inserted"})
+NOTES = "accepted"  # the notes a validator takes now: a list of sums of đồng
 
 
 def amount(value: int, language: str) -> str:
     return format_decimal(value, locale=language)
+
+
+def notes(values: object, language: str) -> str:
+    """The notes taken, smallest first, apart by " · " ("10.000 · 20.000 · 50.000"); none: "—"."""
+    if not isinstance(values, list | tuple):
+        return "—"
+    sums = sorted({v for v in values if isinstance(v, int) and not isinstance(v, bool) and v > 0})
+    return " · ".join(amount(v, language) for v in sums) or "—"
 
 
 def hours(openings: list[Opening], language: str) -> str:
@@ -24,12 +35,14 @@ def hours(openings: list[Opening], language: str) -> str:
 
 
 def shown(values: Mapping[str, object], language: str) -> dict[str, object]:
-    """``values`` with every sum of đồng and the opening hours (``hours``) written out for
-    ``language``; the rest as they are."""
+    """``values`` with every sum of đồng, the notes taken (``accepted``) and the opening hours
+    (``hours``) written out for ``language``; the rest as they are."""
     out = dict(values)
     for k, v in values.items():
         if k in AMOUNTS and isinstance(v, int) and not isinstance(v, bool):
             out[k] = amount(v, language)
+    if NOTES in values:
+        out[NOTES] = notes(values[NOTES], language)
     given = values.get("hours")
     if isinstance(given, list) and all(isinstance(o, Opening) for o in given):
         out["hours"] = hours(given, language)

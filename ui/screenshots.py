@@ -43,8 +43,11 @@ from drivers.lockboard.bus import BoardStatus
 from drivers.lockboard.errors import BoardSilent
 from kiosk import maintenance
 from kiosk.board_outage import Outage
-from kiosk.journeys.messages import Say
+from kiosk.journeys.messages import Say, sums
+from kiosk.vietqr import VietQR, build
 from ui.bridge import View
+from ui.screens.fee import KEPT
+from ui.screens.message import OFFICERS_AT
 from ui.shooting import (
     DAMAGED,
     LANGUAGES,
@@ -179,12 +182,51 @@ def proof_counting_down(w: KioskWindow) -> None:
     frame.show_countdown(w.language, 25)
 
 
+# issue 14: a fee paid here (the province's account, as examples/kiosk.toml's [fees] has it)
+METHODS = ["vietqr", "cash"]
+PAYMENT = "KP7Q2M4X9R3T5W8Z"  # as kiosk/payments.py makes one: "KP" and 14 of base32
+BANK, ACCOUNT, HOLDER = "970436", "0011001234567", "UBND PHUONG VI THANH"
+FEE_DATA = {"methods": METHODS, "remaining": FEE_DUE, "paid": 0}
+QR_DATA = {
+    **FEE_DATA,
+    "qr": build(VietQR(BANK, ACCOUNT, FEE_DUE, CODE)),
+    "reference": PAYMENT,
+    "payment_reference": PAYMENT,  # as ui/bridge.py names it for the screen
+    "beneficiary": HOLDER,
+    "bank_bin": BANK,
+    "account": ACCOUNT,
+}
+CASH_FEE = 50_000  # a fee paid in notes: 20.000 in, 30.000 still due
+FIRST_NOTE = {"remaining": CASH_FEE, "paid": 0, "inserted": 0, "accepted": [10_000, 20_000, 50_000]}
+CASH_DATA = {"methods": METHODS, "fee_due": CASH_FEE, "remaining": 30_000, "paid": 20_000,
+             "inserted": 20_000, "accepted": [10_000, 20_000]}  # fmt: skip
+
+
+def paid_then_open(w: KioskWindow) -> None:
+    """The bank's word came: the QR screen, then "Đã nhận thanh toán" (for a moment), the door
+    open already."""
+    w.show_view(
+        View(JOURNEY, "pickup", "paying-qr", None, {**DATA, **QR_DATA}, step=(3, 4), seconds_left=240)
+    )
+    paid = {**DATA, **QR_DATA, "remaining": 0, "paid": FEE_DUE}
+    said = Say.TAKE_RESULT.format(compartment="A05")
+    w.show_view(View(JOURNEY, "pickup", "door-open", said, paid, step=(4, 4)))
+
+
+def paid_door_open(w: KioskWindow) -> None:
+    """And after the moment: the door's screen, the fee still said paid."""
+    paid_then_open(w)
+    w._after_the_moment()
+
+
 def views() -> list[Shot]:
     hours = {  # as examples/kiosk.toml's [office] has them
         "vi": "Thứ Hai – Thứ Sáu: 7:30 – 11:30, 13:30 – 17:00 · Thứ Bảy: 7:30 – 11:30",
         "en": "Monday – Friday: 7:30 – 11:30, 13:30 – 17:00 · Saturday: 7:30 – 11:30",
     }
     amount = key(FEE, fee_due={"vi": "8.000", "en": "8,000"}, hours=hours)
+    officers = key(OFFICERS_AT, hours=hours)
+    short = Say.PAYMENT_SHORT.format(**sums(received=5_000, amount=FEE_DUE))
     return [
         Shot("01-idle", "idle", "Dossier kiosk, open 24 hours", shows=("Pick up a result",)),
         Shot(
@@ -547,6 +589,95 @@ def views() -> list[Shot]:
             "How satisfied are you with this service?",
             rating,
             shows=("Very satisfied",),
+        ),
+        # issue 14: a fee paid here by VietQR or in cash, and the holder's ID card
+        Shot(
+            "60-fee-choose-how-to-pay",
+            "fee_due",
+            key("Fee to pay: {remaining} đồng", remaining={"vi": "8.000", "en": "8,000"}),
+            view("pickup", "fee-due", more=FEE_DATA, step=(3, 4)),
+            shows=("Scan a VietQR code", "Pay in cash", "Cancel"),
+        ),
+        Shot(
+            "61-fee-vietqr",
+            "paying_qr",
+            key("Transfer {remaining} đồng", remaining={"vi": "8.000", "en": "8,000"}),
+            view("pickup", "paying-qr", more=QR_DATA, step=(3, 4), seconds_left=272),
+            shows=(
+                key("To: {beneficiary}", beneficiary=HOLDER),
+                key("Time left to pay: {time}", time="4:32"),
+                "Another way",
+            ),
+        ),
+        Shot(
+            "62-fee-cash-first-note",
+            "paying_cash",
+            key("Still to pay: {remaining} đồng", remaining={"vi": "50.000", "en": "50,000"}),
+            view("pickup", "paying-cash", step=(3, 4), more={**CASH_DATA, **FIRST_NOTE}),
+            shows=("The machine gives no change.",),
+        ),
+        Shot(
+            "63-fee-cash-part-paid",
+            "paying_cash",
+            key("Still to pay: {remaining} đồng", remaining={"vi": "30.000", "en": "30,000"}),
+            view("pickup", "paying-cash", more=CASH_DATA, step=(3, 4)),
+            shows=(key("Put in so far: {inserted} đồng", inserted={"vi": "20.000", "en": "20,000"}),),
+        ),
+        Shot(
+            "64-fee-paid",
+            "message",
+            "Payment received",
+            paid_then_open,
+            shows=(key("The fee of {fee_due} đồng is paid.", fee_due={"vi": "8.000", "en": "8,000"}),),
+        ),
+        Shot(
+            "71-fee-paid-door-open",
+            "message",
+            key(OPEN, compartment="A05"),
+            paid_door_open,
+            shows=(key("The fee of {fee_due} đồng is paid.", fee_due={"vi": "8.000", "en": "8,000"}),),
+        ),
+        Shot(
+            "65-holder-scan-id-card",
+            "holder",
+            "Scan the QR code on your ID card",
+            view("pickup", "holder-check", Say.HOLDER_ASK.format(), step=(3, 4)),
+            shows=("ID card issued from July 2024: on the back", Say.HOLDER_ASK.format()),
+        ),
+        Shot(
+            "66-holder-card-unreadable",
+            "holder",
+            "Scan the QR code on your ID card",
+            view("pickup", "holder-check", Say.CARD_UNREADABLE.format(), step=(3, 4)),
+            shows=(Say.CARD_UNREADABLE.format(),),
+        ),
+        Shot(
+            "67-holder-refused",
+            "message",
+            "The result cannot be handed over at the kiosk",
+            view("pickup", "holder-refused", Say.HOLDER_MISMATCH.format(), ended=True),
+            shows=(Say.HOLDER_MISMATCH.format(), officers),
+        ),
+        Shot(
+            "68-payment-problem",
+            "message",
+            "The payment needs an officer's check",
+            view("pickup", "payment-problem", short, ended=True, more={"payment_reference": PAYMENT}),
+            shows=(short, officers, key("Payment reference: {reference}", reference=PAYMENT)),
+        ),
+        Shot(
+            "69-fee-time-over",
+            "message",
+            "The time to pay is over",
+            view("pickup", "timed-out", Say.QR_EXPIRED.format(), ended=True, more=QR_DATA),
+            shows=(Say.QR_EXPIRED.format(),),
+        ),
+        Shot(
+            "70-fee-cash-cancelled",
+            "message",
+            "The payment was cancelled",
+            view("pickup", "cancelled", None, ended=True, more={**CASH_DATA, "payment_reference": PAYMENT}),
+            shows=(key(KEPT, inserted={"vi": "20.000", "en": "20,000"}),),
         ),
     ]
 

@@ -3,6 +3,7 @@ what the core reports (``View``) and by touches (which become bridge commands)."
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable
 from datetime import datetime, tzinfo
@@ -18,6 +19,7 @@ from kiosk.core import Announcement
 from kiosk.layout import Machine
 from kiosk.office import Opening
 from kiosk.reference import reference_of
+from ui import readable
 from ui.bridge import CoreBridge, View
 from ui.countdown import Countdown
 from ui.i18n import N_, Language
@@ -26,7 +28,9 @@ from ui.screens.camera_preview import CameraPreview
 from ui.screens.choose import ChooseScreen
 from ui.screens.chrome import Chrome
 from ui.screens.entry import EntryScreen
+from ui.screens.fee import KEPT, CashPayScreen, FeeDueScreen, PaymentScreen, QrPayScreen
 from ui.screens.help import Happened, HelpScreen, OfficeInfo
+from ui.screens.holder import HolderScreen
 from ui.screens.idle import IdleScreen
 from ui.screens.maintenance import MaintenanceScreen
 from ui.screens.menu import MenuScreen
@@ -54,6 +58,12 @@ MESSAGES: dict[tuple[str, str], tuple[str, bool]] = {
     ("pickup", "not-taken"): (N_("The result is still inside"), True),
     ("pickup", "jammed"): (N_("The compartment did not open"), True),
     ("pickup", "uncertain"): (N_("Please ask an officer"), True),
+    # issue 14: a fee paid here, the holder's card
+    ("pickup", "payment-problem"): (N_("The payment needs an officer's check"), True),
+    ("pickup", "holder-refused"): (N_("The result cannot be handed over at the kiosk"), True),
+    # shown only when money was asked for or put in (``_money_to_tell``); else back to the start
+    ("pickup", "timed-out"): (N_("The time to pay is over"), True),
+    ("pickup", "cancelled"): (N_("The payment was cancelled"), True),
     ("dropoff", "opening"): (N_("Opening a compartment…"), False),
     ("dropoff", "door-open"): (N_("Compartment {compartment} is open"), False),
     ("dropoff", "deposited"): (N_("Thank you"), True),
@@ -93,6 +103,8 @@ OFFERED = {
     "door-not-opened": ("door did not open", N_("Door did not open?"), "door_not_opened"),
     "reopen": ("reopen", N_("Open the compartment again"), "reopen"),
 }
+# the message screen's own arguments: a journey's data of the same name (a VietQR payload "qr") is not one
+MESSAGE_ARGS = frozenset(inspect.signature(MessageScreen.present).parameters)
 THANKED_S = 5.0  # the rating's thanks stays this long (nothing to answer there)
 OPEN_DOOR = frozenset({"door-open", "reopened"})  # the states whose screen shows the open door
 NO_RECEIPT = N_("The receipt could not be printed. Please photograph this code: it follows your dossier.")
@@ -128,6 +140,10 @@ REFERENCED = frozenset(
         ("dropoff", "uncertain"),
         ("pickup", "door-not-opened"),
         ("pickup", "item-left"),
+        ("pickup", "payment-problem"),
+        ("pickup", "holder-refused"),
+        ("pickup", "timed-out"),  # with a payment (``_money_to_tell``), as the two below
+        ("pickup", "cancelled"),
         ("kiosk", "fault"),
         ("kiosk", "out-of-service"),
     }
@@ -143,6 +159,13 @@ PROOFS = REFERENCED - {
 }
 # outcomes where something went wrong for the person: the screen says what they can do now
 FAILURES = REFERENCED - {("dropoff", "deposited"), ("pickup", "fee-due")}
+# where the person is sent to an officer: the screen says when officers are at the counter too
+TO_AN_OFFICER = frozenset({("pickup", "payment-problem"), ("pickup", "holder-refused")})
+PAYING = frozenset({"paying-qr", "paying-cash"})
+# on the way to the door after a fee was paid here: said first, then the door (issue 14)
+PAID_THEN = frozenset({"verified", "opening", "door-open"})
+PAYMENT_RECEIVED = N_("Payment received")
+PAID_MOMENT_S = 1.5  # "Đã nhận thanh toán" alone on the screen, before the door's screen
 CITIZEN_JOURNEYS = frozenset({"pickup", "dropoff", "lookup", "kiosk"})
 STAFF_ENTRIES = frozenset({"staffpin", "result", "staffid"})
 TOUCHES = frozenset(
@@ -156,6 +179,8 @@ TOUCHES = frozenset(
 KEEP_ALIVE_EVERY_S = 5.0
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 QR_PX = {"portrait": 480, "landscape": 400}  # a code shown to photograph, as large as the screen allows
+# a VietQR code to scan from a phone held at arm's length: larger still, each module a dozen pixels
+QR_PAY_PX = {"portrait": 720, "landscape": 720}
 BACK_TO_IDLE = frozenset({"cancelled", "timed-out"})
 WITH_A_STEP_BACK = frozenset({"pin", "phone"})  # entries that are a journey's second step
 STEPS_BACK = frozenset({("waiting-phone", "waiting-code"), ("reviewing", "waiting-phone")})
@@ -232,6 +257,7 @@ class KioskWindow(NoWayOut):
         zone: tzinfo | None = None,
         night: NightHours | None = None,
         keep_alive_s: float = KEEP_ALIVE_EVERY_S,
+        paid_moment_s: float = PAID_MOMENT_S,
     ) -> None:
         """Times in seconds: ``ask_more_time_s`` untouched on a screen that waits for the person,
         then ``answer_s`` to say they need more (counted down); ``done_return_s`` on a finished
@@ -276,6 +302,20 @@ class KioskWindow(NoWayOut):
         self.more_time = MoreTimeScreen(language, self.resume, self.home)
         self.maintenance = MaintenanceScreen(language, self.maintain, self.home)
         self.help = HelpScreen(language, self.office, self.leave_help, self.local_now)
+        # issue 14: the fee paid here and the holder's card
+        cancel = self._command("cancel")  # the journey's own cancel: its end is reported, and shown
+        self.fee_due = FeeDueScreen(language, self._command_now, cancel)
+        self.paying_qr = QrPayScreen(language, self.step_back, cancel, orientation, QR_PAY_PX[orientation])
+        self.paying_cash = CashPayScreen(language, self.step_back, cancel)
+        self.holder = HolderScreen(language, cancel, orientation)
+        self._qr_deadline: float | None = None  # monotonic: the end of the bank's time to confirm
+        self._paid_in: str = ""  # the journey that was paying here, for "Đã nhận thanh toán"
+        self._paid_said: str = ""  # and whose "Đã nhận thanh toán" has been shown
+        self.paid_moment_s = paid_moment_s
+        self._moment = QTimer(self)  # a child: it dies with the window, never fires into a dead one
+        self._moment.setSingleShot(True)
+        self._moment.timeout.connect(self._after_the_moment)
+        self._moment_of: View | None = None
         self.tech_mode = ""  # what a touch on the compartment list does: "open" or "service"
         screens = (
             self.idle,
@@ -289,6 +329,10 @@ class KioskWindow(NoWayOut):
             self.maintenance,
             self.help,
             self.rating,
+            self.fee_due,
+            self.paying_qr,
+            self.paying_cash,
+            self.holder,
         )
         chrome = Chrome(
             self.office.name,
@@ -310,7 +354,7 @@ class KioskWindow(NoWayOut):
         self._happened: Happened | None = None  # the last journey, for help's reference
         # where a person may simply have walked away (never an open door: that is watched instead)
         self.asking: set[QWidget] = {*self.entries.values(), self.choose_items, self.procedure, self.help,
-                                  self.review}  # fmt: skip
+                                  self.review, self.fee_due, self.paying_cash, self.holder}  # fmt: skip
         # the message screen's own time before it goes back (None: it waits, e.g. a door is open)
         self._message_return_s: float | None = None
         self.countdown = Countdown(
@@ -370,8 +414,12 @@ class KioskWindow(NoWayOut):
 
     def _show_countdown(self, left: float | None) -> None:
         """The countdown's face: on a screen that waits for the person, the "more time?" question
-        over it; on any other, the bar above its footer."""
+        over it; on any other, the bar above its footer. The VietQR screen's is its own line: the
+        bank's time, which no touch extends."""
         current = self.stack.currentWidget()
+        if current is self.paying_qr:
+            self.paying_qr.show_left(left)
+            return
         if left is not None and current in self.asking:
             self._asked_on = current
             self._show(self.more_time, force=True, arm=False)  # shown, and read aloud, like any screen
@@ -543,21 +591,31 @@ class KioskWindow(NoWayOut):
             return
         if view.kind in (*RELEASES, "load", "technician") and view.state == "done":
             return  # the session's menu follows
-        if view.state in BACK_TO_IDLE:
+        if view.state in BACK_TO_IDLE and not _money_to_tell(view):
             self._show(self.idle, force=True)
             return
         if view.state == "reviewing":
             self.review.present(view.data, view.said)
             self._show(self._with_step(self.review, view))
             return
+        paying = self._paying(view)
+        if paying is not None:
+            self._show(self._with_step(paying, view))
+            return
         entry = self._entry_for(view)
         if entry is not None:
             self._show(self._with_step(self._present_entry(entry, view, came_back), view))
             return
         heading, can_leave = MESSAGES.get((view.kind, view.state), ("", True))
-        where = view.data.get("compartment") if view.state in OPEN_DOOR else None
+        paid = view.journey == self._paid_in and view.state in PAID_THEN
+        moment = paid and self._paid_said != view.journey  # the fee just paid: said alone first
+        if moment or (paid and view.state not in OPEN_DOOR):
+            heading = PAYMENT_RECEIVED
+        where = view.data.get("compartment") if view.state in OPEN_DOOR and not moment else None
         qr = None
         said = view.said
+        if view.state == "cancelled":  # notes were put in: where that money is now
+            said = _kept(view.data)
         if view.receipt is not None and view.receipt != "printed":  # the code on screen instead
             heading, qr = NO_RECEIPT, view.data.get("tracking")
             code = str(view.data.get("code", ""))
@@ -571,7 +629,8 @@ class KioskWindow(NoWayOut):
         self.message.present(
             heading, said, can_leave=can_leave, where=where, qr=qr, dossier=dossier,
             proof=kept, reference=reference, failed=(view.kind, view.state) in FAILURES,
-            hours=self.office.openings, **view.data,
+            fee_paid=paid, officers=(view.kind, view.state) in TO_AN_OFFICER, hours=self.office.openings,
+            **{k: v for k, v in view.data.items() if k not in MESSAGE_ARGS},
         )  # fmt: skip
         actions = [(name, key, self._command(then)) for offer in view.offers
                    if offer in OFFERED for name, key, then in [OFFERED[offer]]]  # fmt: skip
@@ -581,9 +640,48 @@ class KioskWindow(NoWayOut):
         self.message.set_actions(actions)
         self._message_return_s = self._return_time(view, kept)
         self._show(self._with_step(self.message, view))
+        if moment and view.state in OPEN_DOOR:  # then the door, its screen as for any pickup
+            self._paid_said, self._moment_of = view.journey, view
+            self._moment.start(int(self.paid_moment_s * 1000))
+
+    def _after_the_moment(self) -> None:
+        view, self._moment_of = self._moment_of, None
+        if view is not None and self.view is view:  # the core has not moved on (else its view is up)
+            self.show_view(view)
 
     def _command(self, command: str) -> Callable[[], None]:
         return lambda: self.bridge.step(command)
+
+    def _command_now(self, command: str) -> None:
+        self.bridge.step(command)
+
+    def _paying(self, view: View) -> Screen | None:
+        """The screen of a fee paid here or of the holder's card, presented, for a pickup at one of
+        those steps; None otherwise (a fee with no way to pay here is the message screen's: "pay at
+        the counter")."""
+        if view.kind != "pickup":
+            return None
+        if view.state in PAYING:
+            self._paid_in = view.journey
+        screens: dict[str, PaymentScreen] = {"paying-qr": self.paying_qr, "paying-cash": self.paying_cash}
+        if view.data.get("methods"):
+            screens["fee-due"] = self.fee_due
+        screen = screens.get(view.state)
+        if screen is not None:
+            if screen is self.paying_qr:
+                left = view.seconds_left
+                self._qr_deadline = None if left is None else time.monotonic() + max(0.0, left)
+            screen.present(view.data, view.said)
+            return screen
+        if view.state == "holder-check":
+            code = view.data.get("code")
+            self.holder.present(str(code) if code else None, view.said)
+            return self.holder
+        return None
+
+    def _qr_wait_over(self) -> None:
+        """The bank's time is up on the screen: the core, whose deadline it is, says what now."""
+        self.paying_qr.show_left(0.0)
 
     def done(self) -> None:
         """ "Xong" (or Home) on a message: after a citizen's journey, the rating is offered on the way
@@ -701,12 +799,15 @@ class KioskWindow(NoWayOut):
             self.countdown.arm(self.done_return_s, self.home)
         elif screen is self.message and self._message_return_s is not None:
             self.countdown.arm(self._message_return_s, self.home)
+        elif screen is self.paying_qr and self._qr_deadline is not None:
+            self.countdown.arm(max(0.0, self._qr_deadline - time.monotonic()), self._qr_wait_over, fixed=True)
         else:
             self.countdown.stop()
 
     def _for_the_next_person(self) -> None:
         """Every return to the idle screen: the language it starts in, nothing of the last person."""
         self._happened = None
+        self._paid_in = self._paid_said = ""
         self._behind_help = None
         self._asked_on = None
         if self.language.code != self.start_language:
@@ -719,6 +820,23 @@ class KioskWindow(NoWayOut):
         """An exception escaped a slot on the GUI thread (ui/app.py's hook calls this): the core
         ends the journey safely and the person is told; the window lives on."""
         self.bridge.fault(type(exc).__name__)
+
+
+def _money_to_tell(view: View) -> bool:
+    """A pickup that ended while its fee was being paid, with something to say of the money: the
+    bank's time over (a transfer made late still counts), notes put in before "Hủy"."""
+    if view.kind != "pickup" or view.state not in BACK_TO_IDLE:
+        return False
+    if view.state == "timed-out":
+        return view.said is not None and "payment_reference" in view.data
+    return int(view.data.get("inserted") or 0) > 0
+
+
+def _kept(data: dict[str, Any]) -> tuple[str, str]:
+    """What happens to the notes put in, in both languages, as the cash screen said before."""
+    inserted = data.get("inserted", 0)
+    vi, en = (readable.shown({"inserted": inserted}, code)["inserted"] for code in ("vi", "en"))
+    return Language("vi").tr(KEPT, inserted=vi), Language("en").tr(KEPT, inserted=en)
 
 
 def _went_back(before: View, now: View) -> bool:

@@ -11,9 +11,14 @@ from PyQt6.QtWidgets import QPushButton
 
 from kiosk.layout import Machine
 from ui import readable
-from ui.i18n import Language
+from ui.i18n import N_, Language
 from ui.screens.base import Screen, button, drop, plain, text, title
 from ui.screens.compartment_map import CompartmentMap, DoorCaption, beside
+
+QUIET_ZONE = 4  # modules of white round a QR code, as its standard asks
+PAID = N_("The fee of {fee_due} đồng is paid.")
+# where an officer can be found, on the screens that send the person to one (issue 14)
+OFFICERS_AT = N_("Officers at the one-stop office can help during opening hours: {hours}.")
 
 
 class MessageScreen(Screen):
@@ -32,8 +37,12 @@ class MessageScreen(Screen):
         self.dossier = text(name="dossier")  # which dossier: its code and the citizen's masked name
         self.words = text(name="message")
         self.words.setObjectName("message")
+        # a fee just paid at the kiosk, said on the way to the door (issue 14)
+        self.paid = text(name="paid")
+        self.paid.setAccessibleName("paid")
         self.layout_.addWidget(self.heading)
         self.layout_.addWidget(self.dossier)
+        self.layout_.addWidget(self.paid)
         self.layout_.addStretch(1)
         self.layout_.addWidget(self.words)
         if not landscape:
@@ -68,12 +77,15 @@ class MessageScreen(Screen):
         self._values: dict[str, object] = {}
         self._said: tuple[str, str] | None = None
         self._dossier = False
+        self._paid = False
+        self._officers = False
         self.retranslate()
 
     def present(
         self, heading_key: str, said: tuple[str, str] | None, *, can_leave: bool = True,
         where: str | None = None, qr: str | None = None, dossier: bool = False, proof: bool = False,
-        reference: str = "", failed: bool = False, **values: object,
+        reference: str = "", failed: bool = False, fee_paid: bool = False, officers: bool = False,
+        **values: object,
     ) -> None:  # fmt: skip
         """``where``: the compartment to show on the machine's map (an open door); ``qr``: a code
         to show as a QR, for a person to photograph (a receipt that could not be printed);
@@ -81,9 +93,12 @@ class MessageScreen(Screen):
         ``proof``: the screen carries what the person needs, so its way out says "Xong" (it stays
         until then); ``reference``: what happened, shown to quote to an officer. The buttons of
         ``set_actions`` are for one view: a new one takes them away. ``failed``: say what the person
-        can do now (call the hotline with the reference, or read help)."""
+        can do now (call the hotline with the reference, or read help); ``officers``: and when
+        officers are at the counter (``hours``). ``fee_paid``: say the fee (``fee_due``) is paid, on the
+        way to the door."""
         self._key, self._said, self._values = heading_key, said, values
         self._ref, self._proof, self._failed = reference, proof, failed
+        self._paid, self._officers = fee_paid and bool(values.get("fee_due")), officers
         self.set_actions(())
         self._dossier = dossier and bool(values.get("code"))
         self.map.show_open(where)
@@ -108,9 +123,9 @@ class MessageScreen(Screen):
         self.retranslate()
 
     def spoken(self) -> str:
-        """What the screen says, then where the open door is: a person who cannot read the map
-        hears it."""
-        return " ".join(w for w in (super().spoken(), self.caption.words()) if w)
+        """What the screen says, that the fee was received, then where the open door is: a person who
+        cannot read the map hears it."""
+        return " ".join(w for w in (super().spoken(), self.paid.text(), self.caption.words()) if w)
 
     def remind(self, words: str) -> None:
         self.words.setText(f"{self.language.pick(self._said)}\n\n{words}")
@@ -121,7 +136,13 @@ class MessageScreen(Screen):
         self.words.setText(self.language.pick(self._said))
         self.caption.retranslate()
         self.home.setText(self.t("Done") if self._proof else self.t("Back to start"))
-        self.reference.setText(self.t("Reference: {reference}", reference=self._ref) if self._ref else "")
+        self.paid.setText(f"✓ {self.t(PAID, **values)}" if self._paid else "")
+        self.paid.setVisible(self._paid)
+        reference = self.t("Reference: {reference}", reference=self._ref) if self._ref else ""
+        payment = self._values.get("payment_reference")
+        if reference and payment:  # what the bank and the office's ledger know the payment by
+            reference += "\n" + self.t("Payment reference: {reference}", reference=payment)
+        self.reference.setText(reference)
         self.what_now.setText(self._what_now() if self._failed else "")
         for name, b in self.action_buttons.items():
             b.setText(self.t(self._action_keys[name]))
@@ -131,15 +152,28 @@ class MessageScreen(Screen):
 
     def _what_now(self) -> str:
         if self.hotline:
-            return self.t(
+            now = self.t(
                 "You can call the hotline {hotline} and read out the reference, or touch Help.",
                 hotline=self.hotline,
             )
-        return self.t("Touch Help to see when officers are at the counter and how to reach them.")
+        else:
+            now = self.t("Touch Help to see when officers are at the counter and how to reach them.")
+        if not self._officers:
+            return now
+        hours = readable.shown(self._values, self.language.code).get("hours", "—")
+        return f"{self.t(OFFICERS_AT, hours=hours)}\n{now}"
 
 
 def qr_pixmap(text: str, size: int) -> QPixmap:
-    """``text`` as a QR code, black on white with its quiet zone, ``size`` pixels square."""
-    image = qrcode.make(text, border=4).get_image().convert("L").resize((size, size))
-    data = image.tobytes()
-    return QPixmap.fromImage(QImage(data, size, size, size, QImage.Format.Format_Grayscale8).copy())
+    """``text`` as a QR code, black on white with its quiet zone (4 modules), at most ``size`` pixels
+    square: each module a whole number of pixels, so that no edge is blurred between two for the
+    camera of a phone held at arm's length."""
+    code = qrcode.QRCode(border=QUIET_ZONE)
+    code.add_data(text)
+    code.make(fit=True)
+    code.box_size = max(1, size // (code.modules_count + 2 * QUIET_ZONE))
+    image = code.make_image().get_image().convert("L")
+    side = image.width
+    return QPixmap.fromImage(
+        QImage(image.tobytes(), side, side, side, QImage.Format.Format_Grayscale8).copy()
+    )
