@@ -322,9 +322,11 @@ class Say(enum.Enum):
     )
     PAY_QR = (
         "Vui lòng quét mã QR bằng ứng dụng ngân hàng và chuyển đúng {remaining_vi} đồng. Ngăn tủ sẽ mở"
-        " khi máy nhận được xác nhận của ngân hàng.",
+        " khi máy nhận được xác nhận của ngân hàng. Nếu đã chuyển mà ngăn tủ chưa mở, vui lòng chờ thêm,"
+        " không chuyển lại.",
         "Please scan the QR code with your banking app and transfer exactly {remaining_en} đồng. The"
-        " compartment opens once the bank confirms the payment.",
+        " compartment opens once the bank confirms the payment. If you have paid and it has not opened"
+        " yet, please wait: do not pay again.",
     )
     PAY_CASH = (
         "Vui lòng đưa từng tờ tiền vào máy. Máy không trả lại tiền thừa nên chỉ nhận tờ tiền đến"
@@ -347,14 +349,18 @@ class Say(enum.Enum):
         " What arrived is counted for the dossier. Please contact the one-stop office.",
     )
     QR_EXPIRED = (
-        "Đã hết thời gian chờ thanh toán. Nếu ông/bà đã chuyển tiền, số tiền vẫn được ghi cho hồ sơ. Vui"
-        " lòng bắt đầu lại hoặc liên hệ Bộ phận Một cửa.",
-        "The time to pay is over. If you have transferred the money, it is still counted for the"
-        " dossier. Please start again or contact the one-stop office.",
+        "Đã hết thời gian chờ thanh toán. Nếu ông/bà đã chuyển tiền, số tiền vẫn được ghi cho hồ sơ và"
+        " không phải nộp lại: khi ngân hàng báo đã nhận, ông/bà nhận kết quả bằng mã hồ sơ như lúc nãy."
+        " Nếu chưa chuyển, vui lòng bắt đầu lại.",
+        "The time to pay is over. If you have transferred the money, it is still counted for the dossier"
+        " and is not asked again: once the bank confirms it, pick up the result with the dossier's code"
+        " as before. If you have not, please start again.",
     )
     CASH_REJECTED = (
-        "Máy không nhận tờ tiền này. Vui lòng lấy lại tờ tiền và thử tờ khác.",
-        "The kiosk did not take that note. Please take it back and try another.",
+        "Máy không nhận tờ tiền này. Vui lòng lấy lại tờ tiền và thử tờ khác. Nếu ông/bà chỉ có tờ tiền"
+        " lớn hơn, vui lòng chạm «Cách khác» để chuyển khoản.",
+        "The kiosk did not take that note. Please take it back and try another. If you only have larger"
+        " notes, please touch Another way to pay by transfer.",
     )
     CASH_JAMMED = (
         "Tờ tiền bị kẹt trong máy. Số tiền đã nhận vẫn được ghi cho hồ sơ và cán bộ đã được báo. Ông/bà"
