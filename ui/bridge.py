@@ -224,6 +224,8 @@ class _Worker(QObject):
             rating.report_due(self.core)  # while nobody is here: next to no journey's events
             expiry.send_reminders(self.core)  # and the citizens' reminders before a hold ends
             payments.settle_news(self.core)  # a bank's word that came after its journey ended (issue 14)
+            if self.core.cash is not None:  # a bill validator gone quiet, synced again: cash offered again
+                self.core.cash.check()
             self._mark_history()
             try:
                 self.outage.emit(maintenance.check_devices(self.core, self.printer))
