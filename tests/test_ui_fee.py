@@ -286,3 +286,15 @@ def test_help_over_the_qr_leaves_the_banks_time_running(
         "Thời gian còn lại để thanh toán: 5:00",
         "Thời gian còn lại để thanh toán: 4:59",
     )
+
+
+def test_the_qr_screen_in_english_writes_the_amount_as_english_does(
+    windows: Windows, machine: Machine, qtbot: QtBot
+) -> None:
+    window, _ = paying(windows, machine, qtbot, 1_250_000, "vietqr")
+    qr = window.paying_qr
+    assert qr.frame is not None
+    click(qtbot, qr.frame.footer.language)
+    assert qr.heading.text() == "Transfer 1,250,000 đồng"
+    assert qr.steps[2].text() == "3. Check the amount of 1,250,000 đồng and confirm."
+    assert qr.left.text().startswith("Time left to pay: ") and qr.another.text() == "Go back"
