@@ -304,7 +304,7 @@ class KioskWindow(NoWayOut):
         self.help = HelpScreen(language, self.office, self.leave_help, self.local_now)
         # issue 14: the fee paid here and the holder's card
         cancel = self._command("cancel")  # the journey's own cancel: its end is reported, and shown
-        self.fee_due = FeeDueScreen(language, self._command_now, cancel)
+        self.fee_due = FeeDueScreen(language, bridge.step, cancel)
         self.paying_qr = QrPayScreen(language, self.step_back, cancel, orientation, QR_PAY_PX[orientation])
         self.paying_cash = CashPayScreen(language, self.step_back, cancel)
         self.holder = HolderScreen(language, cancel, orientation)
@@ -651,9 +651,6 @@ class KioskWindow(NoWayOut):
 
     def _command(self, command: str) -> Callable[[], None]:
         return lambda: self.bridge.step(command)
-
-    def _command_now(self, command: str) -> None:
-        self.bridge.step(command)
 
     def _paying(self, view: View) -> Screen | None:
         """The screen of a fee paid here or of the holder's card, presented, for a pickup at one of
