@@ -12,7 +12,7 @@ from typing import TextIO
 from drivers.cash.codec import Setup
 from drivers.cash.errors import ValidatorSilent
 from drivers.errors import DeviceError, LinkUnavailable
-from kiosk.assembly import validator_from_config
+from kiosk.assembly import cash_link_state, validator_from_config
 from kiosk.config import CashSection, KioskConfig
 from kiosk.journeys.messages import amount
 from kiosk.store import Store
@@ -34,7 +34,7 @@ def cmd_cash(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: Text
         return FAILED
     print(f"Bill validator at {section.url} ({section.protocol.upper()}, address {section.address}, "
           f"{section.baudrate} baud)", file=out)  # fmt: skip
-    validator = validator_from_config(section)
+    validator = validator_from_config(section, cash_link_state(cfg))  # a reply the kiosk has not read: kept
     try:
         setup = validator.connect()
         serial = validator.serial_number()

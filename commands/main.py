@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from commands import cash, health, journey, maintain, printer, run, scan, staff, sync, vietqr
+from commands import cash, health, holder, journey, maintain, printer, run, scan, staff, sync, vietqr
 from drivers.errors import DeviceError
 from drivers.lockboard.errors import DoorJammed, UnlockUnconfirmed
 from kiosk import assembly, audit, config, flags, history, logs, migrations, rekey, retention
@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     journey.add_parser(sub)
     vietqr.add_parser(sub)
     cash.add_parser(sub)
+    holder.add_parser(sub)
     return parser
 
 
@@ -336,4 +337,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, KioskConfig, Store, TextIO], i
     "maintain": maintain.cmd_maintain,
     "journey": journey.cmd_journey,
     "cash": cash.cmd_cash,
+    "holder-key": holder.cmd_holder_key,
 }

@@ -208,6 +208,11 @@ def _status(worker: SyncWorker, store: Store, out: TextIO) -> int:
     lost = flags.get(store, flags.HISTORY)
     if lost is not None:  # the numbering was moved after the backend's, or the database is not whole
         print(f"HISTORY {lost.value.upper()} since {lost.at}: {lost.detail}", file=out)
+    waiting, troubled = worker.payments.summary()
+    if waiting or troubled:
+        print(f"VietQR payments waiting for the bank: {waiting}; with a problem: {len(troubled)}", file=out)
+        for reference, problem in troubled[:LETTERS_SHOWN]:
+            print(f"  payment {reference}: {problem}", file=out)
     print(f"dead letters (events the backend rejected): {health['dead_letters']}", file=out)
     letters = store.db.execute(
         "SELECT seq, kind, dossier_code, reason, rejected_at FROM dead_letter ORDER BY seq DESC LIMIT ?",

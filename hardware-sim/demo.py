@@ -2,12 +2,13 @@
 demo`` is the whole machine with its touch screen: ``ui/demo``).
 
 Copies the example config with only the device URLs (and the data folder) changed, starts
-``kiosk-sim`` for the lock bus, the receipt printer and the QR scanner on ptys
-(``hardware_sim.machine``), then runs the real
-``kiosk`` commands a technician would: check every board, list the compartments, open a few, meet
-a jammed lock and a silent board, print the test page, meet an empty paper roll, scan a receipt's
-QR, run scripted handovers, deliver the events to the stand-in backend (``kiosk-backend``) through
-an outage, and verify the audit log. Exits 0 only when every step ended as expected.
+``kiosk-sim`` for the lock bus, the receipt printer, the QR scanner and the bill validator on ptys
+(``hardware_sim.machine``), then runs the real ``kiosk`` commands a technician would: check every
+board, list the compartments, open a few, meet a jammed lock and a silent board, print the test
+page, meet an empty paper roll, scan a receipt's QR, check the bill validator and build a fee's
+VietQR payload, run scripted handovers, deliver the events to the stand-in backend
+(``kiosk-backend``) through an outage, and verify the audit log. Exits 0 only when every step
+ended as expected.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from hardware_sim.machine import BACKEND
 
 SCAN = ("scan", "--once", "--timeout", "10")
 VIETQR = "00020101021138530010A0000007270123000697041601092576788590208QRIBFTTA53037045802VN6304AE9F"
+FEE_DOSSIER = "000.00.53.H48-261127-0104"  # a regulated code: exactly the field's 25 characters
 RECEIPT_QR = "Mã hồ sơ: 000.00.53.H48-220921-0099\nThủ tục: 1.001193.000.00.00.H48\nNgày hẹn trả: 25/11/2026"
 
 
@@ -40,7 +42,7 @@ class Step:
     present: str | None = None  # a code the person holds to the scanner while ``argv`` waits
 
 
-def steps(locks: dict[str, tuple[int, int]]) -> list[Step]:
+def steps(locks: dict[str, tuple[int, int]], fees: dict[str, Any] | None = None) -> list[Step]:
     def at(cid: str) -> tuple[str, str]:
         board, lock = locks[cid]
         return str(board), str(lock)
@@ -67,6 +69,7 @@ def steps(locks: dict[str, tuple[int, int]]) -> list[Step]:
         Step("Repair: a new roll.", ctl=("paper", "ok"), device="printer"),
         Step("Scan the QR of an appointment slip with the serial scanner.", SCAN, present=RECEIPT_QR),
         Step("Scan a payment QR by mistake: rejected with a reason.", SCAN, present=VIETQR, expect=1),
+        *fee_steps(fees),
         Step("A scripted handover: an officer loads a result, a citizen picks it up with the QR.",
              ("scenario", "examples/scenarios/load-and-pickup.toml")),
         Step("Deliver every event so far to the province's backend (the stand-in, kiosk-backend).",
@@ -80,6 +83,21 @@ def steps(locks: dict[str, tuple[int, int]]) -> list[Step]:
         Step("Repair: the link is back; everything queued is delivered, once.", ctl=("up",), device=BACKEND),
         Step("", ("sync", "--once")),
         Step("Verify the tamper-evident audit log.", ("audit", "verify")),
+    ]  # fmt: skip
+
+
+def fee_steps(fees: dict[str, Any] | None) -> list[Step]:
+    """The bill validator (the simulator on its pty), and the VietQR payload of a fee to the
+    config's [fees] account: what the kiosk shows, to check against a bank's app."""
+    if fees is None:
+        return []
+    bank = ("--bin", str(fees["bin"]), "--account", str(fees["account"]))
+    return [
+        Step("Check the bill validator: sync with it, its firmware, country and notes.", ("cash", "status")),
+        Step("The VietQR payload of a 75.000 đồng fee for a dossier, to the [fees] account.",
+             ("vietqr", *bank, "--amount", "75000", "--purpose", FEE_DOSSIER)),
+        Step("A purpose longer than the field's 25 characters is refused, not cut.",
+             ("vietqr", *bank, "--amount", "75000", "--purpose", FEE_DOSSIER + "-X"), expect=1),
     ]  # fmt: skip
 
 
@@ -97,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             "scanner": the.controls.scanner,
             BACKEND: the.backend,
         }
-        return _run(steps(the.controls.locks), the.config, controls, the.work)
+        plan = steps(the.controls.locks, the.raw.get("fees"))
+        return _run(plan, the.config, controls, the.work)
     finally:
         the.stop()
 

@@ -1,6 +1,7 @@
 """The whole simulated machine as processes, for ``make demo`` (``ui/demo``) and the technician's
-session (``hardware_sim.demo``): the lock bus, receipt printer and QR scanner simulators on ptys,
-the stand-in backend seeded with the demo's sample dossiers, the demo's staff enrolled with
+session (``hardware_sim.demo``): the lock bus, receipt printer, QR scanner and bill validator
+simulators on ptys, the stand-in backend seeded with the demo's sample dossiers (two with a fee)
+and its pretend bank confirming each transfer asked for a moment later, the demo's staff enrolled with
 ``kiosk staff add`` would, and ``kiosk sync`` as its own process, each with its stderr in
 ``WORK/logs/NAME.log``. The config is ``examples/kiosk.toml`` with only the device URLs, the
 folders, the backend and a few intervals changed (so a minute shows what an hour would).
@@ -30,7 +31,8 @@ from typing import IO, Any
 
 from hardware_sim.backend.admin import Backend, ReadBack
 from hardware_sim.control import ControlClient
-from hardware_sim.samples import LOOKED_UP, OFFICER, RESULTS, TECHNICIAN, StaffMember
+from hardware_sim.samples import FEE_RESULTS, LOOKED_UP, OFFICER, RESULTS, TECHNICIAN, StaffMember
+from kiosk.names import masked
 
 BACKEND = "backend"
 Say = Callable[[str], None]
@@ -42,6 +44,10 @@ Say = Callable[[str], None]
 # assignments every few seconds, and tries again within two seconds once the network is back
 SYNC_PACE = {"idle_s": "0.5", "assignments_s": "3", "heartbeat_s": "5", "max_backoff_s": "2"}
 DEMO_UI = {"fullscreen": "false", "hide_cursor": "false", "staff_hold_s": "2"}
+# the sync asks about a transfer every second, and the pretend bank confirms it 2 s after the
+# request: the demo's citizen paying with a bank's app
+DEMO_FEES = {"poll_s": "1"}
+BANK_DELAY_S = 2.0
 
 
 def demo_config(text: str, work: Path) -> str:
@@ -100,6 +106,7 @@ class Controls:
     printer: ControlClient
     locks: dict[str, tuple[int, int]]
     backend: Backend | None = None
+    cash: ControlClient | None = None  # the bill validator, where the config has [cash]
 
     def person(self, verb: str, compartment: str, *more: str) -> Any:
         """``close``, ``open`` (forced), ``put``, ``take``, ``jam … on|off`` at a compartment."""
@@ -109,6 +116,12 @@ class Controls:
     def present(self, code: str) -> Any:
         """A code held to the QR scanner."""
         return self.scanner.call("scan", code)
+
+    def note(self, value: int) -> Any:
+        """A banknote of ``value`` đồng put into the bill validator's slot."""
+        if self.cash is None:
+            raise RuntimeError("no bill validator in this machine")
+        return self.cash.call("insert", value)
 
     def paper(self, state: str) -> Any:
         """``out`` (the roll pulled), ``near``, ``ok`` (a new roll)."""
@@ -194,6 +207,8 @@ def sim_commands(raw: dict[str, Any], work: Path) -> dict[str, list[str]]:
                     "--profile", printer["profile"], "--paper", printer["paper"]],
         "scanner": ["scanner", "--link", str(work / "scanner")],
     }  # fmt: skip
+    if "cash" in raw:
+        commands["cash"] = ["cash", "--link", str(work / "cash")]
     return commands
 
 
@@ -280,6 +295,8 @@ def start(
     raw = tomllib.loads(text)
     cfg = work / "kiosk.toml"
     text = set_keys(demo_config(text, work), "ui", {**DEMO_UI, "speech": "true" if speech else "false"})
+    if "fees" in raw:
+        text = set_keys(text, "fees", DEMO_FEES)
     cfg.write_text(set_keys(text, "health", {"port": str(free_port())}), encoding="utf-8")
     say(f"Config: {example} with each /dev/kiosk-NAME url pointed at {work}/NAME (the simulators),")
     say(f"data_dir = {work / 'data'}; every process's log in {logs}")
@@ -302,18 +319,32 @@ def start(
         say(f"and the [backend] pointed at the stand-in, {url}")
         backend = Backend(url)
         bus = raw["bus"][0]["name"]
+        cash = ControlClient(work / "cash.ctl") if "cash" in raw else None
         controls = Controls(ControlClient(work / f"{bus}.ctl"), ControlClient(work / "scanner.ctl"),
-                            ControlClient(work / "printer.ctl"), locks_of(raw), backend)  # fmt: skip
+                            ControlClient(work / "printer.ctl"), locks_of(raw), backend, cash)  # fmt: skip
         machine = Machine(work, cfg, tomllib.loads(cfg.read_text(encoding="utf-8")), controls, backend, procs)
         if not technician_only:
             backend.seed(machine.kiosk_id)
-            say(f"The backend assigns {len(RESULTS)} results to {machine.kiosk_id}, knows {LOOKED_UP.code}.")
+            seed_fees(backend, machine.kiosk_id)
+            backend.payment_mode("auto", delay_s=BANK_DELAY_S)
+            say(f"The backend assigns {len(RESULTS) + len(FEE_RESULTS)} results to {machine.kiosk_id} "
+                f"({len(FEE_RESULTS)} with a fee), knows {LOOKED_UP.code}; its pretend bank confirms "
+                f"each transfer {BANK_DELAY_S:.0f} s after it is asked for.")  # fmt: skip
             machine.start_sync(say)
     except BaseException:
         for proc in reversed(procs):
             proc.stop()
         raise
     return machine
+
+
+def seed_fees(backend: Backend, kiosk_id: str) -> None:
+    """The results with a fee, through the admin API as the province's system would assign them."""
+    backend.post("_admin/assignments", {"kiosk_id": kiosk_id, "assignments": [
+        {"dossier_code": f.dossier.code, "citizen": masked(f.dossier.citizen),
+         "procedure": f.dossier.procedure, "fee_due": f.fee, "size_hint": f.dossier.size}
+        for f in FEE_RESULTS
+    ]})  # fmt: skip
 
 
 def backend_command(work: Path, kiosk_id: str, secret_file: Path, seed: int) -> tuple[list[str], str]:

@@ -22,6 +22,27 @@ RESULTS = (
     SampleDossier("000.00.53.H48-261125-0102", "Trần Thị Bích Hạnh", "Đăng ký kết hôn"),
     SampleDossier("000.00.53.H48-261126-0103", "Lê Hoàng Phúc", "Đăng ký biến động quyền sử dụng đất", "M"),
 )
+
+
+@dataclass(frozen=True)
+class SampleFee:
+    """A result with a fee to pay at the kiosk before its door opens, and how its citizen pays."""
+
+    dossier: SampleDossier
+    fee: int  # đồng
+    method: str  # "vietqr": the bank's app (the stand-in's pretend bank confirms); "cash": notes
+    notes: tuple[int, ...] = ()  # what the citizen puts into the validator, in this order
+
+
+# two more results, each with a fee: one paid by transfer, one in notes (issue 14)
+FEE_RESULTS = (
+    SampleFee(
+        SampleDossier("000.00.53.H48-261127-0104", "Võ Minh Tuấn", "Cấp giấy phép xây dựng nhà ở riêng lẻ"),
+        75_000, "vietqr",
+    ),
+    SampleFee(SampleDossier("000.00.53.H48-261127-0105", "Đặng Thị Mai", "Cấp bản sao trích lục hộ tịch"),
+              30_000, "cash", (20_000, 10_000)),
+)  # fmt: skip
 # a dossier still in process, which a citizen looks up
 LOOKED_UP = SampleDossier(
     "000.00.53.H48-261118-0042", "Phạm Thị Oanh", "Đăng ký hộ kinh doanh", status="needs-documents"

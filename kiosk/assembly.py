@@ -9,10 +9,12 @@ command that needs none of them starts without them. Nothing here imports Qt.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from drivers.scanner.serial_scanner import ScannerSettings, SerialScanner
@@ -25,9 +27,14 @@ from kiosk.recovery import Settled, reconcile
 from kiosk.status import StatusSource
 from kiosk.store import Store
 
+CASH_LINK_STATE = "cash-link.state"
+
+log = logging.getLogger("kiosk.assembly")
+
 if TYPE_CHECKING:
     from drivers.cash.validator import NoteValidator
     from drivers.printer.printer import ReceiptPrinter
+    from kiosk.cash_session import CashSession
 
 
 class CodeReader(Protocol):
@@ -97,14 +104,21 @@ def printer_from_config(section: PrinterSection) -> ReceiptPrinter:
     return printer
 
 
-def validator_from_config(section: CashSection) -> NoteValidator:
-    """The bill validator of ``[cash]``, not yet connected (``connect()`` syncs with it)."""
+def validator_from_config(section: CashSection, state_path: Path | None = None) -> NoteValidator:
+    """The bill validator of ``[cash]``, not yet connected (``connect()`` syncs with it).
+    ``state_path`` (``cash_link_state``): where a POLL in flight outlives a crash."""
     from drivers.cash.validator import NoteValidator
 
     return NoteValidator.from_url(
         section.url, address=section.address, baudrate=section.baudrate,
-        reply_timeout_s=section.reply_timeout_ms / 1000, retries=section.retries,
+        reply_timeout_s=section.reply_timeout_ms / 1000, retries=section.retries, state_path=state_path,
     )  # fmt: skip
+
+
+def cash_link_state(cfg: KioskConfig) -> Path:
+    """The validator's frame in flight, kept across a crash (drivers/cash/link_state.py): every
+    process that talks to the validator uses it, so none throws away a reply another has not read."""
+    return cfg.data_dir / CASH_LINK_STATE
 
 
 @dataclass
@@ -115,16 +129,22 @@ class Devices:
     scanner: SerialScanner | None = None
     printer: ReceiptPrinter | None = None
     camera: CodeReader | None = None
+    cash: CashSession | None = None
 
     def close(self) -> None:
         for device in (self.scanner, self.printer, self.camera):
             if device is not None:
                 device.close()
+        if self.cash is not None:
+            self.cash.validator.close()
 
 
-def devices(cfg: KioskConfig) -> Devices:
-    """Opens what is configured. A scanner that is absent now is opened when it appears."""
+def devices(cfg: KioskConfig, core: Core | None = None) -> Devices:
+    """Opens what is configured. A scanner that is absent now is opened when it appears. With
+    ``core`` (the screen's process, after reconcile): the bill validator too, as ``core.cash``."""
     found = Devices()
+    if core is not None and cfg.cash is not None:
+        found.cash = core.cash = cash_for(cfg, core.store)
     if cfg.scanner is not None:
         found.scanner = scanner_from_config(cfg.scanner)
         found.scanner.connect()
@@ -133,6 +153,30 @@ def devices(cfg: KioskConfig) -> Devices:
     if cfg.camera is not None:
         found.camera = camera_from_config(cfg.camera)
     return found
+
+
+def cash_for(cfg: KioskConfig, store: Store) -> CashSession | None:
+    """The bill validator's session, synced, with what it credited while the kiosk was down read
+    into the cash payment that was in progress (``cash_session.recover``), left disabled. A
+    validator that does not answer now does not stop the kiosk: the session stays, unavailable
+    (pickups are offered no cash until it answers), and the log says so for the technician. None
+    only when even that failed."""
+    from kiosk import cash_session
+
+    assert cfg.cash is not None
+    validator = validator_from_config(cfg.cash, cash_link_state(cfg))
+    session = cash_session.CashSession(store, validator)
+    try:
+        cash_session.recover(store, session)
+    except Exception:  # a bug in recovering cash must not keep results from being handed over
+        log.exception("the bill validator's recovery failed: the kiosk runs without cash")
+        validator.close()
+        return None
+    if not session.available:
+        log.warning("the bill validator at %s did not answer at start: pickups are offered no cash "
+                    "until it answers; check its power and cable (`kiosk cash status`, with the kiosk "
+                    "stopped)", cfg.cash.url)  # fmt: skip
+    return session
 
 
 @contextmanager

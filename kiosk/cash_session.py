@@ -8,15 +8,24 @@ read between (the driver marks it ``repeated``) is flagged and not counted twice
 full cashbox, a silent validator and an event the kiosk does not know each stop the cash, flagged
 for an officer, with what was received still counted for the dossier. A credit seen in the first
 poll after a restart belongs to the cash payment that was in progress (``recover``).
+
+A POLL's reply is the only record of its credits until they are committed, and a validator
+forgets it once the next command carries the other sequence flag. So the flag each POLL goes out
+with is committed first (``cash_poll`` in the journey's row), and moved on in the commit of the
+reply's credits: after a crash between the reply and that commit, the first command is that POLL
+again, same flag, and the validator answers it with the same reply (cash-ssp.md, Sequencing).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from drivers.cash.codec import Setup
 from drivers.errors import DeviceError
 from kiosk import events, payments
 from kiosk.journeys.messages import Say
@@ -83,6 +92,8 @@ class CashSession:
         self.available = True  # it answered when last asked
         self.accepted: tuple[int, ...] = ()
         self._told: set[tuple[str, str]] = set()  # (payment, condition) flagged: a jam lasts many polls
+        self._marked: tuple[str, bool] | None = None  # (journey, flag) of the POLL made durable last
+        self._escrow: int | None = None  # the value of the note read and not yet credited or refused
 
     def open(self, *, disable: bool = True) -> bool:
         """Sync with the validator and (unless a note may be on its way through it, ``recover``)
@@ -104,11 +115,13 @@ class CashSession:
 
     def begin(self, payment: Payment, due: int) -> tuple[int, ...]:
         """Notes up to ``due`` enabled (none when nothing is due or the validator does not answer)."""
+        self._marked = None  # the journey's row was written since: its mark is to be made again
         return self._accept(due)
 
     def end(self) -> None:
         """No payment in progress: the validator takes nothing."""
         self.accepted = ()
+        self._marked = None
         try:
             self.validator.disable()
         except DeviceError as exc:
@@ -135,6 +148,8 @@ class CashSession:
         """Read the validator's news for ``payment``: each credit committed before it is counted
         (``on_paid``, the journey's move to verified, in the commit of the credit that pays the fee)."""
         news = CashNews(payment, accepted=self.accepted)
+        with self.store.transaction():
+            self._mark(payment)
         try:
             happened = list(self.validator.poll())
         except DeviceError as exc:
@@ -144,12 +159,17 @@ class CashSession:
         self.available = True
         news.kinds = [kind_of(e) for e in happened]
         stopped = False
-        for event in happened:
-            if self._one(news, event, on_paid):
-                stopped = True
-                break
-        if stopped or news.payment.state != "requested" or not take_more:
+        with self.store.transaction():  # the reply's credits, and the next POLL's flag
+            for event in happened:
+                if self._one(news, event, on_paid):
+                    stopped = True
+                    break
+            if news.credited:
+                self._mark(news.payment)
+        if stopped or news.payment.state != "requested":
             self.end()
+            news.accepted = ()
+        elif not take_more:
             news.accepted = ()
         elif news.credited:
             news.accepted = self._accept(payments.remaining(self.store, news.payment.item))
@@ -158,9 +178,16 @@ class CashSession:
     def _one(self, news: CashNews, event: Any, on_paid: Callable[[], None] | None) -> bool:
         """One event; True when the rest of the reply is not to be read (a stop)."""
         kind = kind_of(event)
-        if kind == "credit":
-            self._credit(news, event, on_paid)
+        if kind == "read":
+            value = getattr(event, "value", None)
+            self._escrow = value if isinstance(value, int) and value > 0 else self._escrow
+        elif kind == "credit":
+            self._escrow = None
+            if not self._credit(news, event, on_paid):
+                news.said = Say.CASH_REFUSED.format()
+                return True
         elif kind == "rejected":
+            self._escrow = None
             news.said = Say.CASH_REJECTED.format()
         elif kind in STOPS:
             reason, say = STOPS[kind]
@@ -171,28 +198,47 @@ class CashSession:
             self._stopped(news.payment, kind, "jam", event)
         return False
 
-    def _credit(self, news: CashNews, event: Any, on_paid: Callable[[], None] | None) -> None:
+    def _credit(self, news: CashNews, event: Any, on_paid: Callable[[], None] | None) -> bool:
+        """False when the credit cannot be counted and the cash must stop (a channel of no known
+        value: the note is in the box, an officer counts it)."""
         value = getattr(event, "value", None)
         channel = getattr(event, "channel", None) or 0
         if getattr(event, "repeated", False):  # the same note's credit again: not money
             payments.flag(self.store, news.payment, "credit-repeated", value or 0)
-            return
-        if not isinstance(value, int) or value <= 0:  # a channel with no known value: for an officer
-            payments.flag(self.store, news.payment, "unknown-event", 0)
-            return
-        with self.store.transaction():
-            news.payment = payments.record_credit(self.store, news.payment, channel, value)
-            if on_paid is not None and news.payment.state == "paid":
-                on_paid()
+            return True
+        if not isinstance(value, int) or value <= 0:
+            payments.flag(self.store, news.payment, "unknown-event", 0, channel=channel)
+            return False
+        news.payment = payments.record_credit(self.store, news.payment, channel, value)
+        if on_paid is not None and news.payment.state == "paid":
+            on_paid()  # the journey's row written anew: the mark follows (``poll``)
+            self._marked = None
         news.credited.append(value)
+        return True
+
+    def _mark(self, payment: Payment) -> None:
+        """The flag the next POLL goes out with, in the journey's row (inside the caller's
+        transaction), unless it is there already."""
+        flag = next_flag(self.validator)
+        if payment.journey is None or flag is None or self._marked == (payment.journey, flag):
+            return
+        setup = getattr(self.validator, "setup", None)
+        mark = {"flag": flag, "setup": dataclasses.asdict(setup) if isinstance(setup, Setup) else None}
+        self.store.db.execute(
+            "UPDATE journey SET data = json_set(data, '$.cash_poll', json(?)) WHERE id = ?",
+            [json.dumps(mark), payment.journey],
+        )
+        self._marked = (payment.journey, flag)
 
     def _stopped(self, payment: Payment, kind: str, reason: str | None, event: Any) -> None:
         if (payment.reference, kind) in self._told:  # a condition repeated by every poll: once
             return
         self._told.add((payment.reference, kind))
         value = getattr(event, "value", None)
+        if not isinstance(value, int):  # a jam names no note: the one read in escrow
+            value = self._escrow if kind in ("safe-jam", "unsafe-jam") else None
         if reason is not None:
-            payments.flag(self.store, payment, reason, value if isinstance(value, int) else 0)
+            payments.flag(self.store, payment, reason, value or 0)
         else:
             events.emit(self.store, "alarm", actor="kiosk", problem=f"bill validator: {kind}")
         log.warning("bill validator: %s; cash stops for this payment", kind)
@@ -204,13 +250,15 @@ def recover(store: Store, session: CashSession) -> CashNews | None:
     payment that was in progress, which is then closed (what it received stays counted for the
     dossier, flagged for an officer); the validator is left disabled. None when the validator does
     not answer, or no cash payment was in progress (a credit then is stray money: an alarm)."""
+    payment = payments.open_cash(store)
+    again = None if payment is None else _poll_again(store, session, payment)  # before anything else
     if not session.open(disable=False):  # a note in escrow at the crash goes on into the box
         return None
-    payment = payments.open_cash(store)
     if payment is None:
         _stray(store, session)
         return None
-    news = CashNews(payment)
+    payment = payments.get(store, payment.reference) or payment
+    news = CashNews(payment, credited=list(again.credited) if again else [])
     for _ in range(RECOVERY_POLLS):
         polled = session.poll(news.payment, take_more=False)
         news.payment, news.credited, news.kinds = (
@@ -241,3 +289,37 @@ def _stray(store: Store, session: CashSession) -> None:
         if all(kind_of(e) in QUIET for e in happened):
             break
     session.end()
+
+
+def next_flag(validator: Any) -> bool | None:
+    """The sequence flag the next POLL goes out with. drivers/cash/validator.py keeps it private
+    (``_flag``, and a frame left unanswered goes first, with its own): read here until the driver
+    offers it."""
+    left = getattr(validator, "_unanswered", None)
+    if left is not None:
+        flag = getattr(left, "flag", None)
+        return (not flag) if isinstance(flag, bool) else None
+    flag = getattr(validator, "_flag", None)
+    return flag if isinstance(flag, bool) else None
+
+
+def _poll_again(store: Store, session: CashSession, payment: Payment) -> CashNews | None:
+    """The POLL the crashed process had made durable, sent again with its flag (no SYNC before
+    it): the validator repeats its reply if that was the last command it had, and the credits in
+    it are committed now; if not, it is a new POLL, as good."""
+    row = store.db.execute("SELECT json_extract(data, '$.cash_poll') FROM journey WHERE id = ?",
+                           [payment.journey]).fetchone()  # fmt: skip
+    try:
+        mark: dict[str, Any] = json.loads(row[0]) if row is not None and isinstance(row[0], str) else {}
+        flag, setup = (
+            mark.get("flag"),
+            Setup(**{**mark["setup"], "channels": tuple(mark["setup"]["channels"])}),
+        )
+    except (AttributeError, TypeError, KeyError, ValueError):  # no mark, or one not understood
+        return None  # the polls after the SYNC read what they can
+    if not isinstance(flag, bool):
+        return None
+    session.validator.setup = setup  # type: ignore[attr-defined]
+    session.validator._flag = flag  # type: ignore[attr-defined]
+    session._marked = (str(payment.journey), flag)
+    return session.poll(payment, take_more=False)

@@ -92,17 +92,19 @@ def new_reference() -> str:
 
 
 def remaining(store: Store, item_id: int) -> int:
-    """What the item still owes: its fee less every payment's ``received``, never below 0."""
-    row = store.db.execute(
-        "SELECT COALESCE(i.fee_due, 0), (SELECT COALESCE(SUM(p.received), 0) FROM payment p"
-        " WHERE p.item = i.id) FROM item i WHERE i.id = ?",
-        [item_id],
-    ).fetchone()
-    return 0 if row is None else max(0, int(row[0]) - int(row[1]))
+    """What the item still owes: its fee less every payment's ``received`` for its dossier (a
+    result withdrawn and loaded again keeps what was paid for it), never below 0."""
+    row = store.db.execute("SELECT COALESCE(fee_due, 0) FROM item WHERE id = ?", [item_id]).fetchone()
+    return 0 if row is None else max(0, int(row[0]) - paid(store, item_id))
 
 
 def paid(store: Store, item_id: int) -> int:
-    row = store.db.execute("SELECT COALESCE(SUM(received), 0) FROM payment WHERE item = ?", [item_id])
+    """Everything received for the item's dossier, whichever visit or loading it came in."""
+    row = store.db.execute(
+        "SELECT COALESCE(SUM(p.received), 0) FROM payment p JOIN item i ON i.dossier_code = p.dossier_code"
+        " WHERE i.id = ?",
+        [item_id],
+    )
     return int(row.fetchone()[0])
 
 
@@ -172,7 +174,7 @@ def _open_or_revivable(store: Store, item: int, method: str, reuse_s: float) -> 
     rows = list(store.db.query(
         "SELECT p.* FROM payment p LEFT JOIN payment_backend b ON b.reference = p.reference"
         " WHERE p.item = ? AND p.method = ? AND (p.state = 'requested' OR (p.method = 'vietqr'"
-        " AND p.state IN ('cancelled', 'expired') AND p.received = 0 AND p.created_at >= ?"
+        " AND p.state IN ('cancelled', 'expired') AND p.received = 0 AND p.updated_at >= ?"
         " AND b.cancelled_at IS NULL AND COALESCE(b.paid_amount, 0) = 0))"
         " ORDER BY p.state = 'requested' DESC, p.created_at DESC LIMIT 1",
         [item, method, since],
@@ -220,6 +222,19 @@ def counts_for(payment: Payment, word: BankWord) -> int:
     """What the bank's word makes ``payment`` received: the sum confirmed, but no more than was
     asked when it came in more than one transfer (the second is the officer's to refund)."""
     return min(word.paid_amount, payment.amount) if word.transactions > 1 else word.paid_amount
+
+
+def bank_news(store: Store, dossier_code: str) -> list[tuple[Payment, BankWord]]:
+    """The VietQR payments of a dossier whose bank's word adds money not yet counted, with it:
+    whichever visit asked for them (a QR left by Back, a visit cancelled a moment ago)."""
+    found = []
+    for row in list(store.db.query("SELECT * FROM payment WHERE dossier_code = ? AND method = 'vietqr'"
+                                   " ORDER BY created_at", [dossier_code])):  # fmt: skip
+        payment = Payment.of(row)
+        word = bank_word(store, payment.reference)
+        if word is not None and counts_for(payment, word) > payment.received:
+            found.append((payment, word))
+    return found
 
 
 def settle(store: Store, payment: Payment, word: BankWord) -> Settled | None:
@@ -275,10 +290,16 @@ def _flag_all(store: Store, payment: Payment, flagged: list[tuple[str, int]]) ->
         flag(store, payment, reason, amount)
 
 
-def flag(store: Store, payment: Payment | None, reason: str, amount: int) -> None:
-    """Money an officer must look at (a refund, a check of the cashbox), with its audit entry."""
-    events.emit(store, "payment-flagged", actor=ACTOR, dossier_code=payment.dossier_code if payment else None,
-                reference=payment.reference if payment else None, reason=reason, amount=amount)  # fmt: skip
+def flag(store: Store, payment: Payment | None, reason: str, amount: int, **more: Any) -> None:
+    """Money an officer must look at (a refund, a check of the cashbox), with its audit entry;
+    ``more`` (the validator's channel) goes to the audit log only: the contract's event has no
+    room for it yet."""
+    reference, code = (payment.reference, payment.dossier_code) if payment else (None, None)
+    with store.transaction():
+        events.emit(store, "payment-flagged", actor=ACTOR, dossier_code=code, reference=reference,
+                    reason=reason, amount=amount)  # fmt: skip
+        if more:
+            store.audit(ACTOR, "payment:flag-detail", reference, reason=reason, **more)
     log.warning("payment %s flagged: %s", payment.reference if payment else "(none)", reason)
 
 

@@ -98,6 +98,7 @@ def pickup_receipt(
                 Field("Mã thanh toán / Reference", by.reference),
             )),
             Text("Đã thanh toán / Paid", bold=True, align="center"),
+            *_excess(sum(by.received for by in paid) - fee),
         )  # fmt: skip
     return Document(
         "pickup receipt",
@@ -111,6 +112,16 @@ def pickup_receipt(
             Rule(),
             Text("Đã trả kết quả. Cảm ơn ông/bà. / Result handed over. Thank you.", align="center"),
         ),
+    )
+
+
+def _excess(excess: int) -> tuple[Field | Text, ...]:
+    """Money taken over the fee (a note the kiosk could not give change for): what to claim back."""
+    if excess <= 0:
+        return ()
+    return (
+        Field("Tiền thừa / Over-paid", dong(excess)),
+        Text("Liên hệ Bộ phận Một cửa để nhận lại. / Ask the one-stop office for it back."),
     )
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kiosk import payments
 from kiosk.clock import stamp
 from kiosk.config import FeesSection
 from kiosk.status import shown_text
@@ -43,7 +44,6 @@ WATCH_S = 60.0  # a payment the kiosk no longer waits for is looked at this ofte
 WATCH_FOR = timedelta(hours=24)  # … for this long after the kiosk gave up or settled it
 PER_ROUND = 20  # payments looked at per round: a backlog cannot starve the events
 MAX_KEPT = 50  # transfers kept per payment: a backend inventing new ones every answer is refused
-PURPOSE_MAX = 25  # the QR's purpose field (62/08)
 # answers about this payment alone: said in its row, the round goes on with the next
 ITS_OWN = (BadAnswer, Refused, NotSent)
 
@@ -102,6 +102,18 @@ class PaymentRound:
                 self._problem(p, exc)
         return done
 
+    def summary(self) -> tuple[int, list[tuple[str, str]]]:
+        """For ``kiosk sync --status``: how many requests wait for the bank now, and the payments
+        whose last exchange failed (reference, the problem in words)."""
+        waiting = self.store.db.execute(
+            "SELECT COUNT(*) FROM payment WHERE method = 'vietqr' AND state = 'requested'"
+        ).fetchone()[0]
+        rows = self.store.db.execute(
+            "SELECT reference, json_extract(detail, '$.problem') FROM payment_backend"
+            " WHERE json_valid(detail) AND json_extract(detail, '$.problem') IS NOT NULL ORDER BY reference"
+        ).fetchall()
+        return int(waiting), [(str(r), shown_text(str(p), 200)) for r, p in rows]
+
     def due(self) -> list[Looked]:
         if self.fees is None:
             return []
@@ -153,12 +165,13 @@ class PaymentRound:
             raise
 
     def request(self, p: Looked) -> dict[str, Any]:
+        """What the citizen's QR asked for (the same account and purpose: kiosk/payments.py's)."""
         assert self.fees is not None
-        bank, account = beneficiary(self.fees, p.procedure)
+        payee = payments.beneficiary(self.fees, p.procedure)
         return {
             "dossier_code": p.dossier_code, "amount": p.amount, "method": "vietqr",
-            "purpose": purpose(p.dossier_code, p.reference), "beneficiary": {"bin": bank, "account": account},
-            "created_at": p.created_at,
+            "purpose": payments.purpose(p.dossier_code, p.reference),
+            "beneficiary": {"bin": payee.bank_bin, "account": payee.account}, "created_at": p.created_at,
         }  # fmt: skip
 
     def _record(
@@ -246,16 +259,3 @@ def _problem_at(detail: str | None) -> str | None:
 def _detail(state: str, transfers: list[Confirmation]) -> str:
     body = {"state": state, "confirmations": [c.model_dump() for c in transfers], "problem": None}
     return json.dumps(body, ensure_ascii=False, sort_keys=True)
-
-
-def beneficiary(fees: FeesSection, procedure: str | None) -> tuple[str, str]:
-    """The account a fee for ``procedure`` goes to: its own [[fees.beneficiary]], else [fees]'s."""
-    for b in fees.beneficiary:
-        if procedure is not None and procedure in b.procedures:
-            return b.bin, b.account
-    return fees.bin, fees.account
-
-
-def purpose(dossier_code: str, reference: str) -> str:
-    """The QR's purpose, as the kiosk shows it: the dossier code when the field holds it."""
-    return dossier_code if len(dossier_code) <= PURPOSE_MAX and dossier_code.isascii() else reference

@@ -163,7 +163,7 @@ class Hands:
             journey.tick()
 
 
-FEE = 20_000
+FEE = 50_000  # five notes of 10.000 đồng: five credits a crash may fall among
 
 
 def _deposit(at: Hands, core: Core, code: str, n: int, rng: random.Random) -> None:

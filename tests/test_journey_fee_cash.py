@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from kiosk import payments
 from kiosk.cash_session import CashSession, recover
 from kiosk.journeys.machine import IllegalStep
 from kiosk.journeys.messages import Say, sums
@@ -143,6 +144,7 @@ def test_walking_away_times_out_and_disables_the_validator(cashier: Machine, rig
     m.clock.advance(61)
     pickup.tick()
     assert pickup.state is Pickup.TIMED_OUT and not rig.ctl.call("state")["enabled"]
+    assert pickup.said != Say.QR_EXPIRED.format()
     assert one(m, "SELECT state FROM payment") == ("expired",)
 
 
@@ -316,3 +318,37 @@ def test_a_note_credited_with_no_payment_in_progress_raises_an_alarm(cashier: Ma
     alarms = [r[0] for r in cashier.store.db.execute("SELECT payload FROM outbox WHERE kind = 'alarm'")]
     assert len(alarms) == 1 and "10000" in alarms[0] and credits(cashier) == []
     assert not rig.ctl.call("state")["enabled"]
+
+
+def test_a_crash_between_a_credit_s_reply_and_its_commit_loses_nothing(
+    cashier: Machine, rig: CashRig
+) -> None:
+    """The kiosk read the POLL that credited a note, then died before committing it: after the
+    restart the same POLL goes again (its flag was made durable first) and the validator repeats
+    the reply, so the credit is committed once."""
+    from drivers.cash.validator import NoteValidator
+    from tests.cash_rig import FAST_REPLY_S
+
+    m = cashier
+    session = m.core.cash
+    assert session is not None
+    pickup = pickup_at_the_fee(m, load(m, fee=FEE))
+    pickup.pay_by_cash()
+    rig.ctl.call("insert", 10_000)
+    ticks_until(pickup, lambda: rig.ctl.call("state")["note"] is not None and credits(m) == [] and
+                rig.ctl.call("state")["note"]["stage"] != "inserted", n=5)  # fmt: skip
+    payment = payments.get(m.store, pickup.data["reference"])
+    assert payment is not None
+    with m.store.transaction():
+        session._mark(payment)  # as poll() does before it sends
+    lost = rig.validator.poll()  # the reply read ... and the process killed before its commit
+    assert [e.value for e in lost if e.kind.value == "credit"] == [10_000] and credits(m) == []
+    del pickup
+    reconcile(m.core, sleep=lambda _: None)
+    restarted = NoteValidator.from_url(str(rig.link), reply_timeout_s=FAST_REPLY_S, retries=3)
+    try:
+        news = recover(m.store, CashSession(m.store, restarted))
+    finally:
+        restarted.close()
+    assert news is not None and news.credited == [10_000]
+    assert credits(m) == [10_000] == [rig.ctl.call("state")["credited"]]

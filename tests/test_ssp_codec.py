@@ -155,7 +155,8 @@ def test_setup_reply_before_protocol_6_multiplies_the_channel_values() -> None:
         (NV9_P7 + H("00"), "not 71"),
         (NV9_P7[:1] + H("30 34 FF 30") + NV9_P7[5:], "firmware"),
         (NV9_P7[:30] + H("00") + NV9_P7[31:], "channel country"),
-        (H("00 30 34 30 30 56 4E 44 00 00 01 FF"), "too short for 255 channels"),
+        (H("00 30 34 30 30 56 4E 44 00 00 01 FF"), "naming 255 channels"),  # bounded before its length
+        (H("00 30 34 30 30 56 4E 44 00 00 01 18"), "too short for 24 channels"),
     ],
 )
 def test_setup_reply_that_does_not_add_up_is_refused(data: bytes, why: str) -> None:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from typing import Any
 import pytest
 import requests
 
+from hardware_sim.backend import cli
 from kiosk.holder import holder_hash, holder_key, same_holder, write_key
 from kiosk.store import Store
 from sync.client import BackendClient
@@ -126,7 +125,9 @@ def test_the_admin_refuses_an_id_it_cannot_hash(backend: StandIn, short_tmp: Pat
         keyless.stop()
 
 
-def test_a_key_file_others_can_read_or_too_short_is_refused_at_start(short_tmp: Path) -> None:
+def test_a_key_file_others_can_read_or_too_short_is_refused_at_start(
+    short_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     loose = short_tmp / "loose.key"
     loose.write_bytes(os.urandom(32))
     loose.chmod(0o644)
@@ -134,12 +135,8 @@ def test_a_key_file_others_can_read_or_too_short_is_refused_at_start(short_tmp: 
     short.write_bytes(os.urandom(16))
     short.chmod(0o600)
     for key, says in ((loose, "chmod 600"), (short, "at least 32")):
-        done = subprocess.run(
-            [sys.executable, "-m", "hardware_sim.backend.cli", "--data", str(short_tmp / "b"), "--port", "0",
-             "--holder-key", str(key)],
-            capture_output=True, text=True, timeout=30,
-        )  # fmt: skip
-        assert done.returncode == 2 and says in done.stderr, done.stderr
+        assert cli.main(["--data", str(short_tmp / "b"), "--port", "0", "--holder-key", str(key)]) == 2
+        assert says in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

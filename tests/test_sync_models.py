@@ -24,6 +24,7 @@ from sync.models import (
     DossierStatus,
     EventsAnswer,
     HeartbeatAnswer,
+    PaymentAnswer,
     SequenceAnswer,
     TokenAnswer,
     parse,
@@ -31,7 +32,7 @@ from sync.models import (
 
 MODELS: list[type[BaseModel]] = [
     TokenAnswer, EventsAnswer, AssignmentsAnswer, DossierAnswer, DossierStatus, HeartbeatAnswer,
-    SequenceAnswer,
+    SequenceAnswer, PaymentAnswer,
 ]  # fmt: skip
 SCALARS = (
     st.none() | st.booleans() | st.integers() | st.integers(-(2**70), 2**70)

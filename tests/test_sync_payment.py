@@ -27,6 +27,7 @@ from sync.payments import WATCH_FOR, WATCH_S
 from sync.worker import SyncWorker
 from tests.backend import KIOSK, StandIn
 from tests.machine import FakeClock
+from tests.test_sync import kiosk_command, sync_config
 
 CODE = "000.00.53.H48-220921-0099"
 REF = "KPABCDEFGH234567"
@@ -391,3 +392,33 @@ def test_a_lost_answer_to_the_request_is_asked_again_and_is_the_same_payment(
     worker.payments.run()
     assert (seen(store, ref)["paid_amount"], seen(store, ref)["transactions"]) == (FEE, 1)
     assert [p["reference"] for p in backend.get("payments")["payments"]].count(ref) == 1
+
+
+def test_kiosk_sync_once_asks_for_the_payments_of_a_kiosk_with_fees(
+    store: Store, backend: StandIn, short_tmp: Path
+) -> None:
+    ref = ask(store)
+    config = sync_config(short_tmp, store.path.parent, backend, backend.secret_file)
+    with config.open("a") as f:
+        f.write('\n[fees]\nbin = "970416"\naccount = "257678859"\n')
+    done = kiosk_command(config, "sync", "--once")
+    assert done.returncode == 0, done.stderr
+    assert asked_of(backend, ref)["request"]["beneficiary"] == {"bin": "970416", "account": "257678859"}
+    assert seen(store, ref)["created_at"] is not None
+
+
+def test_kiosk_sync_status_says_what_waits_for_the_bank_and_what_went_wrong(
+    store: Store, worker: SyncWorker, backend: StandIn, short_tmp: Path
+) -> None:
+    ask(store)
+    troubled = ask(store, "KPNOTINTHEBANK23")
+    worker.payments.run()
+    store.db.execute(
+        "UPDATE payment_backend SET detail = json_set(detail, '$.problem', 'the backend answered 503')"
+        " WHERE reference = ?",
+        [troubled],
+    )  # as a failed check leaves it
+    config = sync_config(short_tmp, store.path.parent, backend, backend.secret_file)
+    status = kiosk_command(config, "sync", "--status")
+    assert "VietQR payments waiting for the bank: 2; with a problem: 1" in status.stdout, status.stdout
+    assert f"  payment {troubled}: the backend answered 503" in status.stdout

@@ -46,7 +46,7 @@ def build(core: Core, cfg: KioskConfig, devices: assembly.Devices) -> tuple[Core
 
 def run(core: Core, cfg: KioskConfig, notifier: Notifier | None = None) -> int:
     app = application(cfg)
-    devices = assembly.devices(cfg)
+    devices = assembly.devices(cfg, core)  # the bill validator recovered into core.cash
     bridge, window = build(core, cfg, devices)
     sys.excepthook = guard(window)  # before the first slot can run
     health = ScreenHealth.of_kiosk(bridge, core.store.path, notifier)

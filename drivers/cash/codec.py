@@ -159,6 +159,9 @@ def decode_frame(raw: bytes) -> Frame:
 
 # -- SETUP REQUEST -----------------------------------------------------------------------------
 
+# bounded (DESIGN §7): SET INHIBITS' masks for NV9 / NV10 / NV200 datasets stop far below this
+MAX_CHANNELS = 24
+
 
 @dataclass(frozen=True)
 class Setup:
@@ -177,6 +180,10 @@ def parse_setup(data: bytes) -> Setup:
     if len(data) < 12:
         raise FrameError(f"a SETUP REQUEST reply of {len(data)} bytes is too short")
     unit_type, n = data[0], data[11]
+    if n > MAX_CHANNELS:
+        raise FrameError(
+            f"a SETUP REQUEST reply naming {n} channels: a note validator has at most {MAX_CHANNELS}"
+        )
     firmware, country = _ascii(data[1:5], "firmware"), _ascii(data[5:8], "country")
     multiplier = int.from_bytes(data[8:11], "big")
     protocol_at = 12 + 2 * n + 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from drivers.errors import DeviceError
 
 # The generic responses of SSP (DATA[0] of a reply) other than OK, as a technician reads them.
@@ -69,3 +71,37 @@ class CommandRefused(CashError):
         self.command = command
         self.code = code
         self.reason = reason
+
+
+class LinkStateRefused(CashError):
+    """The state file cannot be used: another link's, or not a state file at all."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"the bill validator's state file {path} was ignored: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class LinkStateUnwritable(CashError):
+    """The state file cannot be written: a POLL sent now could lose its credit in a crash."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            f"cannot write the bill validator's state file {path} ({reason}): the kiosk takes no cash "
+            "until it can; check that the data folder is writable and the disk is not full"
+        )
+        self.path = path
+
+
+class SetupRefused(CashError):
+    """The validator's SETUP names notes the kiosk cannot count as đồng: another country's dataset,
+    or a value no Vietnamese note has (a unit reprogrammed to credit a note of billions)."""
+
+    def __init__(self, url: str, country: str, notes: str) -> None:
+        super().__init__(
+            f"the bill validator on {url} says it takes {country!r} notes worth {notes}: not the "
+            "Vietnamese notes (100 to 500.000 đồng) the kiosk counts; load the VND dataset with "
+            "ITL's tools, or have the unit checked. The kiosk takes no cash from it"
+        )
+        self.url = url
+        self.country = country

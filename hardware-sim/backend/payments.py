@@ -3,7 +3,8 @@ confirmations of them, and how the pretend bank behaves (``PaymentMode``), all i
 
 A confirmation the mode foresees is written when the request arrives, with the time it becomes
 true (``due_at``); reads see the ones whose time has come. So "the citizen pays 5 s after the QR
-appears" needs no timer, and a test can say exactly what the bank will do.
+appears" needs no timer, and a test can say exactly what the bank will do. The mode itself lives
+in memory, like the faults: a restarted stand-in is "manual" again.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ the journey, the audit and the outbox hear only whether it matched and, when not
 ("mismatch", "unreadable", "no-key"). A card that cannot be read may be scanned once more; a pickup
 QR or a dossier code scanned instead is not a try. A card that does not match counts as a wrong
 PIN does across the kiosk, so someone holding a forwarded code and PIN cannot try ID numbers at
-speed.
+speed; after ``[rules] pin_tries`` of them on one result, no card is read for it any more and an
+officer hands it over.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from kiosk import cccd, events, lockout, procedures
 from kiosk.holder import KEY_FILE, HolderKeyError, holder_key, same_holder
 from kiosk.journeys.machine import Journey, S, step
 from kiosk.journeys.messages import Say
+from kiosk.store import Store
 
 log = logging.getLogger("kiosk.journeys")
 # the holder's card: a card that cannot be read is scanned at most this often; the hash the backend
@@ -95,6 +97,9 @@ class HolderChecking(Journey[S]):
         if self._holder_key() is None or holder_hash_of(item) is None:
             self._holder_refused(item, "no-key", columns=columns)
             return True
+        if mismatches(self.core.store, item) >= self.core.rules.pin_tries:
+            self._holder_guessed(item, columns)
+            return True
         self._change_state(self.HOLDER_CHECK, columns=columns, dossier=item["dossier_code"])
         self.said = Say.HOLDER_ASK.format()
         now = self.core.now()
@@ -148,6 +153,25 @@ class HolderChecking(Journey[S]):
         if reason == "mismatch":
             self.core.pin_failures.add(self.core.monotonic())
         self.said = HOLDER_REFUSALS[reason].format()
+
+    def _holder_guessed(self, item: dict[str, Any], columns: dict[str, Any]) -> None:
+        """Enough cards that did not match: no more are read for this result, whoever comes; an
+        officer hands it over at the counter. The office heard of each card already (no event)."""
+        self._change_state(
+            self.HOLDER_REFUSED, columns=columns, reason="too-many-cards", dossier=item["dossier_code"]
+        )
+        self.said = Say.HOLDER_GUESSED.format()
+
+
+def mismatches(store: Store, item: dict[str, Any]) -> int:
+    """Cards that did not match this result since it was loaded: the PIN's counter is reset by the
+    right PIN, which a forwarded code and PIN always is, so ID numbers are counted on their own."""
+    row = store.db.execute(
+        "SELECT COUNT(*) FROM outbox WHERE kind = 'holder-refused' AND dossier_code = ? AND at >= ?"
+        " AND json_extract(payload, '$.reason') = 'mismatch'",
+        [item["dossier_code"], item["created_at"]],
+    ).fetchone()
+    return int(row[0])
 
 
 def holder_hash_of(item: dict[str, Any]) -> str | None:

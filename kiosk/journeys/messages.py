@@ -357,9 +357,27 @@ class Say(enum.Enum):
         "The kiosk did not take that note. Please take it back and try another.",
     )
     CASH_JAMMED = (
-        "Tờ tiền bị kẹt trong máy. Số tiền đã nhận vẫn được ghi cho hồ sơ. Vui lòng liên hệ Bộ phận Một cửa.",
-        "A note is stuck in the kiosk. What it has received is still counted for the dossier. Please"
-        " contact the one-stop office.",
+        "Tờ tiền bị kẹt trong máy. Số tiền đã nhận vẫn được ghi cho hồ sơ và cán bộ đã được báo. Ông/bà"
+        " có thể chạm «Quay lại» để thanh toán phần còn lại bằng mã QR.",
+        "A note is stuck in the kiosk. What it has received is still counted for the dossier and an"
+        " officer has been told. You can touch Back to pay the rest by QR code.",
+    )
+    PAID_IN_PART = (
+        "Máy đã nhận {received_vi} đồng. Còn phải nộp {remaining_vi} đồng. Vui lòng chọn cách thanh"
+        " toán phần còn lại.",
+        "{received_en} đồng received. Still due: {remaining_en} đồng. Please choose how to pay the rest.",
+    )
+    FEE_PAID_OVER = (
+        "Đã thanh toán {amount_vi} đồng. Máy đã nhận thừa {excess_vi} đồng và không trả lại tiền thừa."
+        " Vui lòng giữ biên nhận và liên hệ Bộ phận Một cửa để nhận lại.",
+        "{amount_en} đồng paid. The kiosk took {excess_en} đồng too much and gives no change. Please"
+        " keep the receipt and ask the one-stop office for it back.",
+    )
+    QR_NOT_HEARD = (
+        "Máy chưa liên lạc được với ngân hàng. Nếu ông/bà chưa chuyển tiền, vui lòng chạm «Quay lại» để"
+        " thanh toán bằng tiền mặt hoặc thử lại sau.",
+        "The kiosk cannot reach the bank yet. If you have not transferred the money, please touch Back"
+        " to pay in cash, or try again later.",
     )
     CASH_STOPPED = (
         "Máy tạm ngừng nhận tiền mặt. Số tiền đã nhận vẫn được ghi cho hồ sơ. Ông/bà có thể chạm «Quay"
@@ -407,6 +425,14 @@ class Say(enum.Enum):
         " trong giờ làm việc. Kết quả vẫn được giữ an toàn tại máy.",
         "The card could not be read. Please bring the chip ID card to the officer at the one-stop office"
         " during opening hours. The result stays safe here.",
+    )
+    HOLDER_GUESSED = (
+        "Đã có nhiều thẻ không đúng được quét cho hồ sơ này nên máy không nhận thẻ nữa. Vui lòng mang thẻ"
+        " Căn cước công dân đến gặp cán bộ tại Bộ phận Một cửa trong giờ làm việc. Kết quả vẫn được giữ"
+        " an toàn tại máy.",
+        "Too many cards that were not the holder's have been scanned for this dossier, so the kiosk takes"
+        " no more. Please bring the chip ID card to the officer at the one-stop office during opening"
+        " hours. The result stays safe here.",
     )
     HOLDER_NO_KEY = (
         "Kết quả này chỉ được trao cho người đứng tên hồ sơ và máy này chưa kiểm tra được thẻ. Vui lòng"

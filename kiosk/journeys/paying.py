@@ -26,6 +26,9 @@ from kiosk.journeys.machine import IllegalStep, S, step
 from kiosk.journeys.messages import Say, sums
 from kiosk.journeys.releasing import ReleasingJourney
 
+MORE_TIME_S = 60.0  # what "Thêm thời gian" gives the QR's countdown, at the least
+BANK_SILENT_S = 10.0  # the sync asks every [fees] poll_s (3 s): by then the backend has answered
+
 
 class PayingJourney(ReleasingJourney[S]):
     FEE_DUE: ClassVar[Any]
@@ -47,11 +50,10 @@ class PayingJourney(ReleasingJourney[S]):
         if fees is None or "vietqr" not in self._methods():
             raise IllegalStep("this kiosk takes no VietQR payment")
         item = self._item_row()
-        owed = payments.remaining(self.core.store, item["id"])
+        owed = self._owed_now(item)
         payee = payments.beneficiary(fees, item["procedure"])
         wait_until = self.core.now() + timedelta(seconds=fees.qr_wait_s)
         with self.core.store.transaction():
-            self._close_cash(flag=False)
             payment = payments.request(self.core.store, item=item, method=payments.VIETQR, amount=owed,
                                        journey=self.id, reuse_s=fees.qr_wait_s)  # fmt: skip
             self.data.update(qr=payments.qr_of(payee, payment), remaining=owed, reference=payment.reference,
@@ -68,7 +70,7 @@ class PayingJourney(ReleasingJourney[S]):
         if cash is None or "cash" not in self._methods():
             raise IllegalStep("this kiosk takes no cash now")
         item = self._item_row()
-        owed = payments.remaining(self.core.store, item["id"])
+        owed = self._owed_now(item)
         with self.core.store.transaction():
             payment = payments.request(self.core.store, item=item, method=payments.CASH, amount=owed,
                                        journey=self.id, reuse_s=0)  # fmt: skip
@@ -89,6 +91,12 @@ class PayingJourney(ReleasingJourney[S]):
             self._close_cash(flag=False)
             self._enter_fee_due(self._item_row())
 
+    def keep_alive(self) -> None:
+        """ "Thêm thời gian" on the QR screen gives its countdown more time, too."""
+        super().keep_alive()
+        if self.state is self.PAYING_QR and self.seconds_left() < MORE_TIME_S:
+            self.data["wait_until"] = stamp(self.core.now() + timedelta(seconds=MORE_TIME_S))
+
     def seconds_left(self) -> float:
         """The QR's wait: how long the citizen has left to pay (0 when over, or not waiting)."""
         until = self.data.get("wait_until")
@@ -99,7 +107,18 @@ class PayingJourney(ReleasingJourney[S]):
     # -- the fee screen --------------------------------------------------------------------------
 
     def _owed(self, item: dict[str, Any]) -> int:
-        return payments.remaining(self.core.store, item["id"])
+        """What is owed now, the bank's word on any earlier visit's QR counted first."""
+        store = self.core.store
+        for payment, word in payments.bank_news(store, item["dossier_code"]):
+            with store.transaction():
+                payments.settle(store, payment, word)
+        return payments.remaining(store, item["id"])
+
+    def _owed_now(self, item: dict[str, Any]) -> int:
+        owed = payments.remaining(self.core.store, item["id"])
+        if owed <= 0:  # paid meanwhile (the tick moves it on): nothing to ask for
+            raise IllegalStep("nothing is owed on this dossier now")
+        return owed
 
     def _fee_said(self, owed: int) -> tuple[str, str]:
         if not self._methods():  # "pay at the counter", as before the kiosk took fees
@@ -111,7 +130,7 @@ class PayingJourney(ReleasingJourney[S]):
         owed, paid = payments.remaining(store, item["id"]), payments.paid(store, item["id"])
         self.data.update(fee_due=item["fee_due"], paid=paid, remaining=owed, methods=self._methods())
         for key in ("qr", "reference", "beneficiary", "bank_bin", "account", "wait_until", "accepted",
-                    "inserted"):  # fmt: skip
+                    "inserted", "bank_unreached"):  # fmt: skip
             self.data.pop(key, None)
 
     def _enter_fee_due(self, item: dict[str, Any]) -> None:
@@ -135,26 +154,33 @@ class PayingJourney(ReleasingJourney[S]):
     # -- watching for the money (the journey's tick) ---------------------------------------------
 
     def _watch_payment(self) -> None:
-        """The bank's word on this journey's QR requests, in every fee state (a QR left by Back,
-        or paid after the citizen turned to cash, still counts); then the notes, then the QR's wait."""
+        """The bank's word on the dossier's QR requests, in every fee state (a QR left by Back,
+        paid after the citizen turned to cash, or asked by a visit just cancelled, still counts);
+        then the notes, then the QR's wait."""
         if self.state not in (self.FEE_DUE, self.PAYING_QR, self.PAYING_CASH):
             return
-        store = self.core.store
-        for row in store.db.execute(
-            "SELECT reference FROM payment WHERE journey = ? AND method = 'vietqr'", [self.id]
-        ).fetchall():
-            payment, word = payments.get(store, row[0]), payments.bank_word(store, row[0])
-            if (
-                payment is not None
-                and word is not None
-                and payments.counts_for(payment, word) > payment.received
-            ):
-                self._settle_qr(payment, word)
-                return
+        news = payments.bank_news(self.core.store, self.data["code"])
+        if news:
+            self._settle_qr(*news[0])
+            return
         if self.state is self.PAYING_CASH:
             self._watch_cash()
         elif self.state is self.PAYING_QR and self.seconds_left() <= 0:
             self.on_timeout(self.TIMED_OUT)
+        elif self.state is self.PAYING_QR:
+            self._bank_reached()
+
+    def _bank_reached(self) -> None:
+        """The backend has not acknowledged the request a while after the QR went up (the network
+        is down): said, so the citizen may pay in cash instead of transferring into silence."""
+        if self.data.get("bank_unreached") or self.seconds_in_state() < BANK_SILENT_S:
+            return
+        row = self.core.store.db.execute(
+            "SELECT created_at FROM payment_backend WHERE reference = ?", [self.data["reference"]]
+        ).fetchone()
+        if row is None or row[0] is None:
+            self.data["bank_unreached"] = True
+            self.said = Say.QR_NOT_HEARD.format()
 
     def _settle_qr(self, payment: payments.Payment, word: payments.BankWord) -> None:
         """The bank's word counted with the journey's move, in one commit: nothing left owed,
@@ -169,24 +195,26 @@ class PayingJourney(ReleasingJourney[S]):
                 self._fee_data(self._item_row())
                 self._change_state(self.VERIFIED, fee="paid", reference=payment.reference)
             elif self.state is self.PAYING_QR and settled is not None and settled.state == "short":
-                self.data["remaining"] = owed
-                self._change_state(self.PAYMENT_PROBLEM, reference=payment.reference)
+                self._enter_fee_due(self._item_row())  # the rest payable now, another way or a new QR
             else:
                 self.data.update(remaining=owed, paid=payments.paid(store, payment.item))
-        if self.state is self.PAYMENT_PROBLEM:
-            self.said = Say.PAYMENT_SHORT.format(**sums(received=word.paid_amount, amount=payment.amount))
+        if settled is not None and settled.state == "short" and self.state is self.FEE_DUE:
+            self.said = Say.PAID_IN_PART.format(**sums(received=settled.payment.received, remaining=owed))
         elif self.state is self.VERIFIED:
             self._paid(payment.amount)
         elif self.state is self.PAYING_CASH and self.core.cash is not None:  # fewer notes fit now
             self.data["accepted"] = list(self.core.cash.begin(payment, owed))
 
     def _paid(self, amount: int) -> None:
-        self.said = Say.FEE_PAID.format(**sums(amount=amount))
         item = self._item_row()
+        fee = int(item["fee_due"] or 0)
+        excess = payments.paid(self.core.store, item["id"]) - fee
+        self.said = (Say.FEE_PAID_OVER.format(**sums(amount=fee, excess=excess)) if excess > 0
+                     else Say.FEE_PAID.format(**sums(amount=amount)))  # fmt: skip
         paid = [receipts.PaidBy(p.received, p.method, p.reference)
                 for p in payments.of_item(self.core.store, item["id"]) if p.received]  # fmt: skip
         office = receipts.Office(self.core.cfg.kiosk.office, self.core.kiosk_id)
-        code, comp, fee = item["dossier_code"], item["compartment"], int(item["fee_due"] or 0)
+        code, comp = item["dossier_code"], item["compartment"]
         self.receipt = receipts.pickup_receipt(office, code, self.core.now(), comp, fee=fee, paid=paid)
         if self.auto_open:
             self.open()  # type: ignore[attr-defined]
@@ -200,7 +228,7 @@ class PayingJourney(ReleasingJourney[S]):
         self._heard_cash(news)
 
     def _heard_cash(self, news: CashNews) -> None:
-        if news.credited:
+        if news.credited or not news.settled:  # a note going in, or refused: someone is there
             self.keep_alive()
             self.data["inserted"] = self.data.get("inserted", 0) + sum(news.credited)
         if self.state is self.VERIFIED:  # moved with the last credit's commit (CashSession.poll)
@@ -228,10 +256,14 @@ class PayingJourney(ReleasingJourney[S]):
         if new not in ends or self.state not in (self.FEE_DUE, self.PAYING_QR, self.PAYING_CASH):
             super()._change_state(new, outcome=outcome, columns=columns, **detail)
             return
-        with self.core.store.transaction():
+        waited_for_the_bank = self.state is self.PAYING_QR
+        store = self.core.store
+        with store.transaction():
+            for payment, word in payments.bank_news(store, self.data["code"]):  # paid before the touch
+                payments.settle(store, payment, word)
             self._end_payments(ends[new])
             super()._change_state(new, outcome=outcome, columns=columns, **detail)
-        if new is self.TIMED_OUT and "reference" in self.data:
+        if new is self.TIMED_OUT and waited_for_the_bank:
             self.said = Say.QR_EXPIRED.format()
 
     def _end_payments(self, state: str) -> None:

@@ -47,6 +47,16 @@ PRINTER_ACTIONS = (
     ("Open cover", ("cover", "open")),
     ("Close cover", ("cover", "closed")),
 )
+# (button, what the citizen or the fault does at the bill validator; the note is the one chosen)
+CASH_ACTIONS = (
+    ("Insert note", ("insert",)),
+    ("Insert a note it refuses", ("insert-reject",)),
+    ("Jam the note", ("jam", "safe")),
+    ("Stacker full", ("stacker-full", "on")),
+    ("Empty the cashbox", ("stacker-full", "off")),
+    ("Power-cycle", ("reset",)),
+)
+NOTES = (10_000, 20_000, 50_000, 100_000, 200_000, 500_000)
 SMS_EVERY_MS = 2000
 
 
@@ -65,6 +75,8 @@ class Console(QWidget):
         layout.addWidget(self._scanner(codes))
         layout.addWidget(self._doors())
         layout.addWidget(self._printer_and_network())
+        if controls.cash is not None:
+            layout.addWidget(self._validator())
         layout.addWidget(self._phones())
         layout.addWidget(self.said)
         self._sms_seen = -1
@@ -113,6 +125,19 @@ class Console(QWidget):
         row.addWidget(network)
         return both
 
+    def _validator(self) -> QGroupBox:
+        box = QGroupBox("Bill validator: the citizen's notes, or a fault")
+        grid = QGridLayout(box)
+        self.note = QComboBox()
+        for value in NOTES:
+            self.note.addItem(f"{value:,} đồng".replace(",", "."), value)
+        self.note.setAccessibleName("note")
+        grid.addWidget(QLabel("Note"), 0, 0)
+        grid.addWidget(self.note, 0, 1)
+        for n, (label, action) in enumerate(CASH_ACTIONS):
+            grid.addWidget(self._button(label, self._at_validator(action)), 1 + n // 3, n % 3)
+        return box
+
     def _phones(self) -> QGroupBox:
         box = QGroupBox("The citizens' phones: SMS sent by the backend")
         column = QVBoxLayout(box)
@@ -134,16 +159,25 @@ class Console(QWidget):
         """One action; what it met is said on the console (a simulator gone, a refused command),
         never an exception out of a slot."""
         try:
-            act()
+            answer = act()
         except Exception as exc:
             self.said.setStyleSheet(f"color: {WARNING}; font-weight: bold;")
             self.said.setText(f"{label}: {exc}")
-        else:
+        else:  # a simulator that says how it went (a note not drawn in by a disabled validator)
+            outcome = answer.get("outcome") if isinstance(answer, dict) else None
             self.said.setStyleSheet(f"color: {ACTION};")
-            self.said.setText(f"{label}: done")
+            self.said.setText(f"{label}: {outcome or 'done'}")
 
     def _at_door(self, action: tuple[str, ...]) -> Callable[[], Any]:
         return lambda: self.controls.person(action[0], self.compartment.currentText(), *action[1:])
+
+    def _at_validator(self, action: tuple[str, ...]) -> Callable[[], Any]:
+        def act() -> Any:
+            assert self.controls.cash is not None  # the group is shown only with a validator
+            takes_note = action[0].startswith("insert")
+            return self.controls.cash.call(*action, *([self.note.currentData()] if takes_note else []))
+
+        return act
 
     def _printer(self, verb: str, state: str) -> Callable[[], Any]:
         return lambda: self.controls.printer.call(verb, state)

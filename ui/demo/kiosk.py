@@ -77,7 +77,7 @@ def open_kiosk(path: Path) -> Kiosk:
         for one in settled:
             logging.getLogger("kiosk.ui").info("recovered: %s %s -> %s", one.kind, one.state, one.outcome)
         application = app.application(cfg)
-        devices = assembly.devices(cfg)
+        devices = assembly.devices(cfg, core)  # as kiosk run: the bill validator into core.cash
         stack.callback(devices.close)
         bridge, window = app.build(core, cfg, devices)
     except BaseException:

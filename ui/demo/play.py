@@ -12,7 +12,7 @@ from PyQt6.QtWidgets import QApplication
 
 from hardware_sim import machine
 from hardware_sim.machine import Machine
-from hardware_sim.samples import LOOKED_UP, OFFICER, RESULTS, TECHNICIAN
+from hardware_sim.samples import FEE_RESULTS, LOOKED_UP, OFFICER, RESULTS, TECHNICIAN
 from ui import app
 from ui.demo.console import Console
 from ui.demo.kiosk import Kiosk, log_to, open_kiosk
@@ -45,7 +45,7 @@ def play(example: Path, work: Path, *, tour: bool) -> int:
 def assigned(the: Machine) -> bool:
     """Whether the sync has brought the backend's assignments in (the names, masked, and sizes)."""
     try:
-        return int(the.query("SELECT COUNT(*) FROM assignment")[0][0]) >= len(RESULTS)
+        return int(the.query("SELECT COUNT(*) FROM assignment")[0][0]) >= len(RESULTS) + len(FEE_RESULTS)
     except Exception:  # no database yet, or no table yet: not yet
         return False
 

@@ -1,6 +1,8 @@
 """The scripted tour of ``make demo`` without a display: the whole machine, and a person's hand on
-the real window (offscreen). An officer loads three results; citizens pick them up by QR and by
-code and PIN; one hands in a dossier without a code and gets a receipt; one looks a dossier up; a
+the real window (offscreen). An officer loads five results; citizens pick them up by QR and by
+code and PIN, two paying a fee first (by VietQR, which the stand-in's pretend bank confirms, and
+in notes put into the bill validator's simulator, offline); one hands in a dossier without a code
+and gets a receipt; one looks a dossier up; a
 lock jams and a technician puts it right; the network is cut and restored. Each step is printed as
 it happens, each screen passed saved as ``screens/NN-name.png``, each receipt as
 ``receipts/NN.png``; it succeeds only when every event the kiosk wrote reached the stand-in
@@ -19,7 +21,16 @@ from pathlib import Path
 
 from hardware_sim.backend.admin import pickup_secrets
 from hardware_sim.machine import Controls, Machine
-from hardware_sim.samples import DROPOFF, LOOKED_UP, OFFICER, RESULTS, TECHNICIAN, SampleDossier
+from hardware_sim.samples import (
+    DROPOFF,
+    FEE_RESULTS,
+    LOOKED_UP,
+    OFFICER,
+    RESULTS,
+    TECHNICIAN,
+    SampleDossier,
+)
+from kiosk.journeys.messages import amount
 from kiosk.names import masked
 from ui.demo.kiosk import Kiosk
 from ui.demo.touch import Hand, TourFailed
@@ -34,6 +45,13 @@ REVIEW = "Vui lòng kiểm tra trước khi mở ngăn tủ"
 OFFLINE = "Mạng đang gián đoạn"  # the idle screen's notice while the sync cannot reach the backend
 PICKUP_CODE = "Đưa mã QR vào máy quét, hoặc nhập mã hồ sơ."
 DOOR_OPEN = r"^Ngăn tủ (\w+) đang mở$"
+FEE_DUE = "Phí cần nộp: {} đồng"  # Fee to pay
+NO_CHANGE = "Máy không trả tiền thừa."  # The machine gives no change: said before a note goes in
+PUT_IN = "Đã đưa vào: {} đồng"  # Put in so far
+STILL_DUE = "Còn phải nộp: {} đồng"  # Still to pay: the cash screen's heading
+# the sync asks about a transfer every second, the pretend bank confirms 2 s after the request
+BANK_S = 30
+LOADED = (*RESULTS, *(f.dossier for f in FEE_RESULTS))  # what the officer loads, in this order
 
 
 @dataclass
@@ -90,7 +108,7 @@ class Tour:
 # -- the steps ---------------------------------------------------------------------------------------------
 
 
-def officer_loads_three_results(t: Tour) -> None:
+def officer_loads_results(t: Tour) -> None:
     t.say(f"An officer holds her badge to the scanner (DKS1|{OFFICER.id}).")
     t.controls.present(f"DKS1|{OFFICER.id}")
     t.hand.wait_for("Nhập mã PIN cán bộ.")
@@ -104,7 +122,7 @@ def officer_loads_three_results(t: Tour) -> None:
     t.hand.touch("Đưa kết quả vào tủ")
     t.hand.wait_for("Quét hoặc nhập mã hồ sơ của kết quả.")
     t.shot("load-scan-a-result")
-    for n, dossier in enumerate(RESULTS, 1):
+    for n, dossier in enumerate(LOADED, 1):
         if n == 2:
             t.say(f"Result {n}: she types its code, {dossier.code}, on the keys.")
             t.hand.type(dossier.code)
@@ -133,19 +151,19 @@ def citizens_are_texted(t: Tour) -> None:
     t.say("a QR. The demo reads those texts back from the stand-in backend, as the citizens' phones.")
 
     def all_sent() -> bool:
-        for dossier in RESULTS:
+        for dossier in LOADED:
             found = pickup_secrets(t.machine.backend, dossier.code)
             if found is not None:
                 t.sent[dossier.code] = found
-        return len(t.sent) == len(RESULTS)
+        return len(t.sent) == len(LOADED)
 
     t.hand.wait("the backend's SMS for every result", all_sent, timeout=30)
     t.say(f"    {len(t.sent)} SMS sent by the backend (PINs and tokens not shown here)")
 
 
-def pick_up(t: Tour, dossier: SampleDossier, name: str) -> None:
+def pick_up(t: Tour, dossier: SampleDossier, name: str, timeout: float = 15.0) -> None:
     """The door is open: the citizen takes the result and closes it."""
-    compartment = t.hand.wait_match(DOOR_OPEN)[1]
+    compartment = t.hand.wait_match(DOOR_OPEN, timeout)[1]
     t.say(f"    «Ngăn tủ {compartment} đang mở» (compartment {compartment} is open), "
           f"for «{masked(dossier.citizen)}»")  # fmt: skip
     t.shot(f"{name}-door-open")
@@ -164,6 +182,64 @@ def pickup_by_qr(t: Tour) -> None:
     t.say("Citizen 1 holds the SMS's QR to the scanner at the idle screen: no touch at all.")
     t.controls.present(t.sent[dossier.code][1])
     pick_up(t, dossier, "pickup-qr")
+
+
+def at_the_fee(t: Tour, n: int) -> tuple[SampleDossier, int]:
+    """Citizen ``n`` of the fee results holds the SMS's QR to the scanner; the fee screen."""
+    sample = FEE_RESULTS[n]
+    fee = amount(sample.fee, "vi")
+    who = len(RESULTS) + 1 + n
+    t.say(f"Citizen {who} holds the SMS's QR to the scanner; this result has a fee of {fee} đồng.")
+    t.controls.present(t.sent[sample.dossier.code][1])
+    t.hand.wait_for(FEE_DUE.format(fee))
+    t.say(
+        f"    «{FEE_DUE.format(fee)}» (fee to pay): «Quét mã VietQR» (scan a VietQR code) or «Nộp tiền mặt»"
+    )
+    t.say("    (pay in cash), the door shut until it is paid.")
+    return sample.dossier, sample.fee
+
+
+def fee_by_vietqr(t: Tour) -> None:
+    dossier, fee = at_the_fee(t, 0)
+    t.shot("fee-due")
+    printed = len(list((t.machine.work / "printed").glob("*.png")))
+    t.hand.touch("vietqr")
+    t.hand.wait_for(f"Chuyển khoản {amount(fee, 'vi')} đồng")
+    reference = t.hand.find(r"^Mã thanh toán: (\w+)$")
+    to = t.machine.raw["fees"]["name"]
+    t.say(f"    The VietQR code, large, to {to}, with the amount and the dossier code;")
+    t.say(f"    the payment reference {reference[1] if reference else '?'} and the bank's time counted down.")
+    t.shot("fee-vietqr")
+    t.say("    The citizen scans it with a bank's app and confirms; the stand-in's pretend bank tells the")
+    t.say("    backend a moment later, the sync reads it back, and the door opens by itself.")
+    pick_up(t, dossier, "fee-vietqr", timeout=BANK_S)
+    t.receipt(printed)
+
+
+def fee_in_cash(t: Tour) -> None:
+    dossier, fee = at_the_fee(t, 1)
+    printed = len(list((t.machine.work / "printed").glob("*.png")))
+    t.hand.touch("cash")
+    t.hand.wait_for(STILL_DUE.format(amount(fee, "vi")))  # the fee screen says "no change" too
+    taken = t.hand.find(r"^Máy nhận các tờ tiền: (.*) đồng$")
+    t.say(f"    «{NO_CHANGE}» (no change is given), said before a note goes in; the validator takes")
+    t.say(f"    only what fits what is due: {taken[1] if taken else '?'} đồng.")
+    t.shot("fee-cash")
+    put = 0
+    for note in FEE_RESULTS[1].notes:
+        t.say(
+            f"    A {amount(note, 'vi')} đồng note into the slot (the validator simulator's «insert {note}»)."
+        )
+        t.controls.note(note)
+        put += note
+        if put < fee:
+            t.hand.wait_for(PUT_IN.format(amount(put, "vi")), timeout=20)
+            t.say(
+                f"    «{PUT_IN.format(amount(put, 'vi'))}»: credited, committed, then counted on the screen."
+            )
+            t.shot("fee-cash-counted")
+    pick_up(t, dossier, "fee-cash", timeout=20)
+    t.receipt(printed)
 
 
 def status_lookup(t: Tour) -> None:
@@ -340,13 +416,15 @@ def _fetch(url: str) -> str:
 
 
 STEPS: tuple[tuple[str, Callable[[Tour], None]], ...] = (
-    ("An officer signs in and loads three results", officer_loads_three_results),
+    ("An officer signs in and loads five results", officer_loads_results),
     ("The citizens are texted their PIN and QR", citizens_are_texted),
     ("A citizen picks up by QR at the idle screen", pickup_by_qr),
+    ("A citizen pays a fee by VietQR, and picks up", fee_by_vietqr),
     ("A status look-up", status_lookup),
     ("A jammed door, handled", jammed_door),
     ("The network is cut", network_cut),
     ("A citizen picks up by code and PIN (offline)", pickup_by_code_and_pin),
+    ("A citizen pays a fee in cash (offline), and picks up", fee_in_cash),
     ("A citizen hands in a dossier without a code (offline) and gets a receipt", dropoff_without_a_code),
     ("The idle screen during the outage", idle_while_offline),
     ("The network is restored and the queue drains", network_restored),
