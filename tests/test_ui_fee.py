@@ -298,3 +298,27 @@ def test_the_qr_screen_in_english_writes_the_amount_as_english_does(
     assert qr.heading.text() == "Transfer 1,250,000 đồng"
     assert qr.steps[2].text() == "3. Check the amount of 1,250,000 đồng and confirm."
     assert qr.left.text().startswith("Time left to pay: ") and qr.another.text() == "Go back"
+
+
+def test_the_banks_time_is_the_cores_and_more_of_it_is_asked_for_near_its_end(
+    windows: Windows, machine: Machine, qtbot: QtBot
+) -> None:
+    window, _ = paying(windows, machine, qtbot, 8000, "vietqr", keep_alive_s=0.05, answer_s=65)
+    qr = window.paying_qr
+    assert window.view is not None
+    until = window.view.data["wait_until"]
+    assert not qr.more.isVisible()  # nearly 5 minutes left: nothing to ask for
+    machine.clock.advance(250)  # the core's clock: 50 s left
+    qtbot.wait(300)
+    assert window.view.data["wait_until"] == until  # the screen alone keeps nothing alive
+    qtbot.mouseClick(qr.qr, Qt.MouseButton.LeftButton)  # a touch: the person is there
+    qtbot.waitUntil(lambda: window.view is not None and window.view.data["wait_until"] != until)
+    assert qr.left.text() == "Thời gian còn lại để thanh toán: 1:00" and qr.more.isVisible()
+    assert qr.more.text() == "Thêm thời gian"
+    until = window.view.data["wait_until"]
+    machine.clock.advance(40)
+    click(qtbot, qr.more)
+    qtbot.waitUntil(lambda: window.view is not None and window.view.data["wait_until"] != until)
+    machine.clock.advance(61)  # and then nobody: the core ends the wait
+    on(qtbot, window, window.message)
+    assert window.message.heading.text() == "Đã hết thời gian thanh toán"

@@ -56,8 +56,10 @@ SHOWN = ("compartment", "code", "citizen", "procedure", "fee_due")  # what a scr
 SHOWN_STEPS = ("locked_until", "procedure_name", "phone_masked", "size", "usual_size", "prefer_low", "free",
                "ready_here")  # fmt: skip
 # and a fee paid here (issue 14): what is paid and still due, the ways offered now, the VietQR code and
-# its account, the notes the validator takes now and what has gone in (the QR's time: ``seconds_left``)
-SHOWN_PAYMENT = ("paid", "remaining", "methods", "qr", "beneficiary", "account", "accepted", "inserted")
+# its account and its deadline (moved by more time: a view of its own, with ``seconds_left``), the notes
+# the validator takes now and what has gone in
+SHOWN_PAYMENT = ("paid", "remaining", "methods", "qr", "beneficiary", "account", "wait_until", "accepted",
+                 "inserted")  # fmt: skip
 # a journey's data the screen knows by another name: a payment's reference is not the journey's
 # (kiosk/reference.py), which the problem screens show
 RENAMED = {"reference": "payment_reference"}

@@ -610,6 +610,13 @@ def views() -> list[Shot]:
             ),
         ),
         Shot(
+            "72-fee-vietqr-nearly-over",
+            "paying_qr",
+            key("Transfer {remaining} đồng", remaining={"vi": "8.000", "en": "8,000"}),
+            view("pickup", "paying-qr", more=QR_DATA, step=(3, 4), seconds_left=25),
+            shows=(key("Time left to pay: {time}", time="0:25"), "More time"),
+        ),
+        Shot(
             "62-fee-cash-first-note",
             "paying_cash",
             key("Still to pay: {remaining} đồng", remaining={"vi": "50.000", "en": "50,000"}),
