@@ -125,7 +125,7 @@ def test_a_fee_paid_by_vietqr_opens_the_door_once_the_bank_says_so(
         "2. Chọn quét mã QR và quét mã trên màn hình này.",
         "3. Kiểm tra số tiền 8.000 đồng rồi xác nhận chuyển khoản.",
     ]
-    assert qr.another.text() == "Quay lại"  # one way only: back to the fee, not "another way"
+    assert qr.another.text() == "Quay lại"  # back to the ways to pay
     # the code is large, in whole pixels with its quiet zone, and a phone at arm's length reads it
     pixmap = qr.qr.pixmap()
     assert pixmap is not None and pixmap.width() >= 500
@@ -203,7 +203,7 @@ def test_a_fee_paid_in_notes_counts_each_note_and_opens_the_door_when_paid(
     assert screen.notes.text() == "Máy nhận các tờ tiền: 10.000 · 20.000 đồng"
     assert screen.heading.text() == "Còn phải nộp: 30.000 đồng"
     assert screen.inserted.text() == "Đã đưa vào: 0 đồng" and not screen.kept.isVisible()
-    assert screen.another.text() == "Cách khác"
+    assert screen.another.text() == "Quay lại"  # as the core's words name it
     cash.ctl.call("insert", 20_000)
     qtbot.waitUntil(lambda: screen.inserted.text() == "Đã đưa vào: 20.000 đồng", timeout=10_000)
     assert screen.heading.text() == "Còn phải nộp: 10.000 đồng"

@@ -26,7 +26,7 @@ from ui.screens.message import qr_pixmap
 from ui.screens.pictograms import ChoiceButton, Picture
 
 CANCEL = N_("Cancel")
-ANOTHER_WAY = N_("Another way")
+# back to the ways to pay: named as the core's words name it ("chạm «Quay lại» để thanh toán bằng …")
 GO_BACK = N_("Go back")
 DOSSIER = N_("Dossier {code}")
 # the ways a fee is paid here: (the journey's step, the button, what it means), in this order
@@ -257,7 +257,7 @@ class QrPayScreen(PaymentScreen):
         )
         self.reference.setVisible(bool(reference))
         self.more.setText(self.t(MORE_TIME))
-        self.another.setText(self.t(ANOTHER_WAY if len(self._data.get("methods") or ()) > 1 else GO_BACK))
+        self.another.setText(self.t(GO_BACK))
         self.show_left(self._seconds)
 
 
@@ -316,7 +316,7 @@ class CashPayScreen(PaymentScreen):
         self.inserted.setText(self.t("Put in so far: {inserted} đồng", inserted=values.get("inserted", 0)))
         self.kept.setText(self.t(KEPT, inserted=values.get("inserted")) if inserted else "")
         self.kept.setVisible(inserted > 0)
-        self.another.setText(self.t(ANOTHER_WAY if len(self._data.get("methods") or ()) > 1 else GO_BACK))
+        self.another.setText(self.t(GO_BACK))
 
 
 def _due(values: Mapping[str, object]) -> object:
