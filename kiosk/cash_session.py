@@ -54,6 +54,10 @@ class Validator(Protocol):
 
     def connect(self) -> Any: ...
 
+    def next_flag(self) -> bool: ...
+
+    def resume(self, flag: bool, setup: Setup) -> None: ...
+
     def accept_up_to(self, amount: int) -> tuple[int, ...]: ...
 
     def disable(self) -> None: ...
@@ -219,8 +223,8 @@ class CashSession:
     def _mark(self, payment: Payment) -> None:
         """The flag the next POLL goes out with, in the journey's row (inside the caller's
         transaction), unless it is there already."""
-        flag = next_flag(self.validator)
-        if payment.journey is None or flag is None or self._marked == (payment.journey, flag):
+        flag = self.validator.next_flag()
+        if payment.journey is None or self._marked == (payment.journey, flag):
             return
         setup = getattr(self.validator, "setup", None)
         mark = {"flag": flag, "setup": dataclasses.asdict(setup) if isinstance(setup, Setup) else None}
@@ -291,18 +295,6 @@ def _stray(store: Store, session: CashSession) -> None:
     session.end()
 
 
-def next_flag(validator: Any) -> bool | None:
-    """The sequence flag the next POLL goes out with. drivers/cash/validator.py keeps it private
-    (``_flag``, and a frame left unanswered goes first, with its own): read here until the driver
-    offers it."""
-    left = getattr(validator, "_unanswered", None)
-    if left is not None:
-        flag = getattr(left, "flag", None)
-        return (not flag) if isinstance(flag, bool) else None
-    flag = getattr(validator, "_flag", None)
-    return flag if isinstance(flag, bool) else None
-
-
 def _poll_again(store: Store, session: CashSession, payment: Payment) -> CashNews | None:
     """The POLL the crashed process had made durable, sent again with its flag (no SYNC before
     it): the validator repeats its reply if that was the last command it had, and the credits in
@@ -319,7 +311,6 @@ def _poll_again(store: Store, session: CashSession, payment: Payment) -> CashNew
         return None  # the polls after the SYNC read what they can
     if not isinstance(flag, bool):
         return None
-    session.validator.setup = setup  # type: ignore[attr-defined]
-    session.validator._flag = flag  # type: ignore[attr-defined]
+    session.validator.resume(flag, setup)
     session._marked = (str(payment.journey), flag)
     return session.poll(payment, take_more=False)

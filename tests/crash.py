@@ -74,7 +74,11 @@ def open_core(root: Path, clock: Callable[[], datetime] = utc_now) -> tuple[Core
 
 def open_cash(root: Path, store: Store) -> CashSession:
     """The bill validator (its simulator a process of its own, like the lock board's)."""
-    return CashSession(store, NoteValidator.from_url(str(root / "cash"), reply_timeout_s=0.08, retries=3))
+    state = (
+        root / "data" / "cash-link.state"
+    )  # as kiosk/assembly.py gives it: both guards on, as in production
+    return CashSession(store, NoteValidator.from_url(str(root / "cash"), reply_timeout_s=0.08, retries=3,
+                                                     state_path=state))  # fmt: skip
 
 
 def person(ctl: Path, *words: object) -> None:
