@@ -296,6 +296,8 @@ class People:
         self.type_in(w.entries["code"], code)
         yield from self.until("the phone screen", self.on(w.entries["phone"]))
         self.type_in(w.entries["phone"], PHONE)
+        yield from self.until("the review", self.on(w.review))  # issue 13: checked before a door opens
+        self.click(w.review.confirm)
         yield from self.until("the dossier's door open", self.opened)
         self.door("put", "close")
         yield from self.finished()

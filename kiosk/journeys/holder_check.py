@@ -8,8 +8,9 @@ citizen's pickup between the verified code and the fee or the door.
 The QR printed on the card (kiosk/cccd.py, read by ``holder_reader``) gives an ID number,
 compared as the keyed hash the backend sent (kiosk/holder.py). Nothing read from the card is kept:
 the journey, the audit and the outbox hear only whether it matched and, when not, why
-("mismatch", "unreadable", "no-key"). A card that cannot be read may be scanned once more; a pickup
-QR or a dossier code scanned instead is not a try. A card that does not match counts as a wrong
+("mismatch", "unreadable", "no-key"). A card that cannot be read may be scanned again, up to
+``CARD_TRIES`` times in all, the last one said; a pickup QR or a dossier code scanned instead is
+not a try. A card that does not match counts as a wrong
 PIN does across the kiosk, so someone holding a forwarded code and PIN cannot try ID numbers at
 speed; after ``[rules] pin_tries`` of them on one result, no card is read for it any more and an
 officer hands it over.
@@ -29,9 +30,10 @@ from kiosk.journeys.messages import Say
 from kiosk.store import Store
 
 log = logging.getLogger("kiosk.journeys")
-# the holder's card: a card that cannot be read is scanned at most this often; the hash the backend
-# sends (HMAC-SHA256, lower-case hex), anything else being no hash at all
-CARD_TRIES = 2
+# the holder's card: a card that cannot be read is scanned at most this often (a misread is shaky
+# hands or the wrong side, not a guess: cards that do not match are counted apart, ``mismatches``);
+# the hash the backend sends (HMAC-SHA256, lower-case hex), anything else being no hash at all
+CARD_TRIES = 4
 HOLDER_HASH = re.compile(r"[0-9a-f]{64}", re.ASCII)
 HOLDER_REFUSALS = {"mismatch": Say.HOLDER_MISMATCH, "unreadable": Say.HOLDER_UNREADABLE,
                    "no-key": Say.HOLDER_NO_KEY}  # fmt: skip
@@ -135,7 +137,8 @@ class HolderChecking(Journey[S]):
         if self.data["holder_tries"] >= CARD_TRIES:
             self._holder_refused(item, "unreadable")
             return
-        self.said = Say.CARD_UNREADABLE.format()
+        last = self.data["holder_tries"] == CARD_TRIES - 1
+        self.said = (Say.CARD_UNREADABLE_LAST if last else Say.CARD_UNREADABLE).format()
 
     def _holder_refused(
         self, item: dict[str, Any], reason: str, columns: dict[str, Any] | None = None

@@ -397,10 +397,16 @@ class Say(enum.Enum):
         " that person's chip ID card (CCCD).",
     )
     CARD_UNREADABLE = (
-        "Máy chưa đọc được mã QR trên thẻ. Vui lòng quét lại một lần nữa, giữ thẻ phẳng và yên trước máy"
-        " quét.",
-        "The QR code on the card could not be read. Please scan it once more, holding the card flat and"
-        " still in front of the scanner.",
+        "Máy chưa đọc được mã QR trên thẻ. Vui lòng quét lại, giữ thẻ phẳng và yên trước máy quét. Lật"
+        " thẻ lại nếu không thấy mã QR.",
+        "The QR code on the card could not be read. Please scan it again, holding the card flat and"
+        " still in front of the scanner. Turn the card over if you cannot see the QR code.",
+    )
+    CARD_UNREADABLE_LAST = (
+        "Máy chưa đọc được mã QR trên thẻ. Còn 1 lần thử. Giữ thẻ phẳng và yên trước máy quét, mặt có mã"
+        " QR hướng vào máy.",
+        "The QR code on the card could not be read. 1 try left. Hold the card flat and still in front of"
+        " the scanner, the side with the QR code towards it.",
     )
     CARD_NOTHING_READ = (
         "Máy chưa đọc được mã. Vui lòng quét mã QR trên thẻ Căn cước công dân.",

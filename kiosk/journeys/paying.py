@@ -74,8 +74,9 @@ class PayingJourney(ReleasingJourney[S]):
         with self.core.store.transaction():
             payment = payments.request(self.core.store, item=item, method=payments.CASH, amount=owed,
                                        journey=self.id, reuse_s=0)  # fmt: skip
-            # a QR asked for before stops being payable: paid anyway, it counts and is flagged
-            payments.end_open(self.core.store, self.id, "cancelled", method=payments.VIETQR)
+            # a QR asked for before stays open while the citizen is here: a transfer already on its
+            # way counts (the inhibits follow it), and going back to the QR shows the same one, not a
+            # second that could be paid too; it ends with the visit, or once the notes pay the fee
             self.data.update(reference=payment.reference, inserted=0, remaining=owed, accepted=[])
             self._change_state(self.PAYING_CASH, reference=payment.reference)
         accepted = cash.begin(payment, owed)
@@ -190,6 +191,8 @@ class PayingJourney(ReleasingJourney[S]):
         with store.transaction():
             settled = payments.settle(store, payment, word)
             owed = payments.remaining(store, payment.item)
+            if owed == 0 and settled is not None:
+                self._flag_excess(settled)
             if owed == 0:
                 self._close_cash(flag=False)
                 self._fee_data(self._item_row())
@@ -204,6 +207,14 @@ class PayingJourney(ReleasingJourney[S]):
             self._paid(payment.amount)
         elif self.state is self.PAYING_CASH and self.core.cash is not None:  # fewer notes fit now
             self.data["accepted"] = list(self.core.cash.begin(payment, owed))
+
+    def _flag_excess(self, settled: payments.Settled) -> None:
+        """A transfer that completes a fee notes had partly paid (the QR kept open beside the cash)
+        leaves more than the fee: an officer's refund, flagged as an over-payment of the dossier."""
+        item = self._item_row()
+        excess = payments.paid(self.core.store, item["id"]) - int(item["fee_due"] or 0)
+        if excess > 0 and not {"over", "after-cancel", "twice"} & set(settled.flagged):
+            payments.flag(self.core.store, settled.payment, "over", excess)
 
     def _paid(self, amount: int) -> None:
         item = self._item_row()
@@ -243,6 +254,7 @@ class PayingJourney(ReleasingJourney[S]):
 
     def _paid_by_cash(self) -> None:
         """The move to verified, in the commit of the credit that paid the fee (CashSession.poll)."""
+        payments.end_open(self.core.store, self.id, "cancelled", method=payments.VIETQR)
         self._fee_data(self._item_row())
         self._change_state(self.VERIFIED, fee="paid", reference=self.data.get("reference"))
 
