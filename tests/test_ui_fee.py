@@ -125,7 +125,7 @@ def test_a_fee_paid_by_vietqr_opens_the_door_once_the_bank_says_so(
         "2. Chọn quét mã QR và quét mã trên màn hình này.",
         "3. Kiểm tra số tiền 8.000 đồng rồi xác nhận chuyển khoản.",
     ]
-    assert qr.another.text() == "Quay lại"  # one way only: back to the fee, not "another way"
+    assert qr.another.text() == "Quay lại"  # back to the ways to pay
     # the code is large, in whole pixels with its quiet zone, and a phone at arm's length reads it
     pixmap = qr.qr.pixmap()
     assert pixmap is not None and pixmap.width() >= 500
@@ -203,7 +203,7 @@ def test_a_fee_paid_in_notes_counts_each_note_and_opens_the_door_when_paid(
     assert screen.notes.text() == "Máy nhận các tờ tiền: 10.000 · 20.000 đồng"
     assert screen.heading.text() == "Còn phải nộp: 30.000 đồng"
     assert screen.inserted.text() == "Đã đưa vào: 0 đồng" and not screen.kept.isVisible()
-    assert screen.another.text() == "Cách khác"
+    assert screen.another.text() == "Quay lại"  # as the core's words name it
     cash.ctl.call("insert", 20_000)
     qtbot.waitUntil(lambda: screen.inserted.text() == "Đã đưa vào: 20.000 đồng", timeout=10_000)
     assert screen.heading.text() == "Còn phải nộp: 10.000 đồng"
@@ -286,3 +286,39 @@ def test_help_over_the_qr_leaves_the_banks_time_running(
         "Thời gian còn lại để thanh toán: 5:00",
         "Thời gian còn lại để thanh toán: 4:59",
     )
+
+
+def test_the_qr_screen_in_english_writes_the_amount_as_english_does(
+    windows: Windows, machine: Machine, qtbot: QtBot
+) -> None:
+    window, _ = paying(windows, machine, qtbot, 1_250_000, "vietqr")
+    qr = window.paying_qr
+    assert qr.frame is not None
+    click(qtbot, qr.frame.footer.language)
+    assert qr.heading.text() == "Transfer 1,250,000 đồng"
+    assert qr.steps[2].text() == "3. Check the amount of 1,250,000 đồng and confirm."
+    assert qr.left.text().startswith("Time left to pay: ") and qr.another.text() == "Go back"
+
+
+def test_the_banks_time_is_the_cores_and_more_of_it_is_asked_for_near_its_end(
+    windows: Windows, machine: Machine, qtbot: QtBot
+) -> None:
+    window, _ = paying(windows, machine, qtbot, 8000, "vietqr", keep_alive_s=0.05, answer_s=65)
+    qr = window.paying_qr
+    assert window.view is not None
+    until = window.view.data["wait_until"]
+    assert not qr.more.isVisible()  # nearly 5 minutes left: nothing to ask for
+    machine.clock.advance(250)  # the core's clock: 50 s left
+    qtbot.wait(300)
+    assert window.view.data["wait_until"] == until  # the screen alone keeps nothing alive
+    qtbot.mouseClick(qr.qr, Qt.MouseButton.LeftButton)  # a touch: the person is there
+    qtbot.waitUntil(lambda: window.view is not None and window.view.data["wait_until"] != until)
+    assert qr.left.text() == "Thời gian còn lại để thanh toán: 1:00" and qr.more.isVisible()
+    assert qr.more.text() == "Thêm thời gian"
+    until = window.view.data["wait_until"]
+    machine.clock.advance(40)
+    click(qtbot, qr.more)
+    qtbot.waitUntil(lambda: window.view is not None and window.view.data["wait_until"] != until)
+    machine.clock.advance(61)  # and then nobody: the core ends the wait
+    on(qtbot, window, window.message)
+    assert window.message.heading.text() == "Đã hết thời gian thanh toán"

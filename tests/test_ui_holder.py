@@ -40,7 +40,8 @@ def test_the_holders_own_card_opens_the_compartment(
         "Thẻ Căn cước công dân gắn chip cấp trước đó: mặt trước, góc trên bên phải",
     ]
     assert all(p.isVisible() and p.pixmap() is not None and p.width() >= 400 for p in holder.pictures)
-    assert holder.problem.text() == Say.HOLDER_ASK.vi and holder.cancel.text() == "Hủy"
+    assert holder.words.text() == Say.HOLDER_ASK.vi and holder.problem.text() == ""
+    assert holder.cancel.text() == "Hủy"
     scanner.call("scan", TORN)  # a card read half: said, and one more try
     qtbot.waitUntil(lambda: holder.problem.text() == Say.CARD_UNREADABLE.vi, timeout=10_000)
     assert window.stack.currentWidget() is holder

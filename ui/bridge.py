@@ -56,8 +56,10 @@ SHOWN = ("compartment", "code", "citizen", "procedure", "fee_due")  # what a scr
 SHOWN_STEPS = ("locked_until", "procedure_name", "phone_masked", "size", "usual_size", "prefer_low", "free",
                "ready_here")  # fmt: skip
 # and a fee paid here (issue 14): what is paid and still due, the ways offered now, the VietQR code and
-# its account, the notes the validator takes now and what has gone in (the QR's time: ``seconds_left``)
-SHOWN_PAYMENT = ("paid", "remaining", "methods", "qr", "beneficiary", "account", "accepted", "inserted")
+# its account and its deadline (moved by more time: a view of its own, with ``seconds_left``), the notes
+# the validator takes now and what has gone in
+SHOWN_PAYMENT = ("paid", "remaining", "methods", "qr", "beneficiary", "account", "wait_until", "accepted",
+                 "inserted")  # fmt: skip
 # a journey's data the screen knows by another name: a payment's reference is not the journey's
 # (kiosk/reference.py), which the problem screens show
 RENAMED = {"reference": "payment_reference"}
@@ -224,6 +226,8 @@ class _Worker(QObject):
             rating.report_due(self.core)  # while nobody is here: next to no journey's events
             expiry.send_reminders(self.core)  # and the citizens' reminders before a hold ends
             payments.settle_news(self.core)  # a bank's word that came after its journey ended (issue 14)
+            if self.core.cash is not None:  # a bill validator gone quiet, synced again: cash offered again
+                self.core.cash.check()
             self._mark_history()
             try:
                 self.outage.emit(maintenance.check_devices(self.core, self.printer))

@@ -8,7 +8,9 @@ offering more time for.
 
 A deadline that is not the screen's but the core's (a payment's wait: the bank has this long to
 say the money arrived) is counted down the same way, from the start and whole (``fixed``): a touch
-cannot give more of it, so none is offered."""
+does not restart it here, and nothing is kept alive by it. More of it is the core's to give (a
+touch or "Thêm thời gian" asks, with ``keep_alive``); the window arms it again from the core's
+next word."""
 
 from __future__ import annotations
 
@@ -84,7 +86,8 @@ class Countdown(QObject):
             self.stop()
             then()
             return
-        self._keep_alive()
+        if not self.fixed:  # the core's own deadline ends the wait, whoever is there
+            self._keep_alive()
         self._set_showing(left if self.fixed or left <= self.answer_s else None)
 
     def _set_showing(self, left: float | None) -> None:

@@ -226,7 +226,7 @@ def views() -> list[Shot]:
     }
     amount = key(FEE, fee_due={"vi": "8.000", "en": "8,000"}, hours=hours)
     officers = key(OFFICERS_AT, hours=hours)
-    short = Say.PAYMENT_SHORT.format(**sums(received=5_000, amount=FEE_DUE))
+    part_paid = Say.PAID_IN_PART.format(**sums(received=5_000, remaining=3_000))  # a short transfer
     return [
         Shot("01-idle", "idle", "Dossier kiosk, open 24 hours", shows=("Pick up a result",)),
         Shot(
@@ -606,8 +606,15 @@ def views() -> list[Shot]:
             shows=(
                 key("To: {beneficiary}", beneficiary=HOLDER),
                 key("Time left to pay: {time}", time="4:32"),
-                "Another way",
+                "Go back",
             ),
+        ),
+        Shot(
+            "72-fee-vietqr-nearly-over",
+            "paying_qr",
+            key("Transfer {remaining} đồng", remaining={"vi": "8.000", "en": "8,000"}),
+            view("pickup", "paying-qr", more=QR_DATA, step=(3, 4), seconds_left=25),
+            shows=(key("Time left to pay: {time}", time="0:25"), "More time"),
         ),
         Shot(
             "62-fee-cash-first-note",
@@ -659,11 +666,17 @@ def views() -> list[Shot]:
             shows=(Say.HOLDER_MISMATCH.format(), officers),
         ),
         Shot(
-            "68-payment-problem",
-            "message",
-            "The payment needs an officer's check",
-            view("pickup", "payment-problem", short, ended=True, more={"payment_reference": PAYMENT}),
-            shows=(short, officers, key("Payment reference: {reference}", reference=PAYMENT)),
+            "68-fee-paid-in-part",
+            "fee_due",
+            key("Fee to pay: {remaining} đồng", remaining={"vi": "3.000", "en": "3,000"}),
+            view(
+                "pickup",
+                "fee-due",
+                part_paid,
+                step=(3, 4),
+                more={**FEE_DATA, "paid": 5_000, "remaining": 3_000},
+            ),
+            shows=(part_paid, key("Already paid: {paid} đồng.", paid={"vi": "5.000", "en": "5,000"})),
         ),
         Shot(
             "69-fee-time-over",

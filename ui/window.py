@@ -304,8 +304,9 @@ class KioskWindow(NoWayOut):
         self.help = HelpScreen(language, self.office, self.leave_help, self.local_now)
         # issue 14: the fee paid here and the holder's card
         cancel = self._command("cancel")  # the journey's own cancel: its end is reported, and shown
-        self.fee_due = FeeDueScreen(language, self._command_now, cancel)
-        self.paying_qr = QrPayScreen(language, self.step_back, cancel, orientation, QR_PAY_PX[orientation])
+        self.fee_due = FeeDueScreen(language, bridge.step, cancel)
+        self.paying_qr = QrPayScreen(language, self.step_back, cancel, self.give_more_time, orientation,
+                                     QR_PAY_PX[orientation], soon_s=answer_s)  # fmt: skip
         self.paying_cash = CashPayScreen(language, self.step_back, cancel)
         self.holder = HolderScreen(language, cancel, orientation)
         self._qr_deadline: float | None = None  # monotonic: the end of the bank's time to confirm
@@ -316,6 +317,7 @@ class KioskWindow(NoWayOut):
         self._moment.setSingleShot(True)
         self._moment.timeout.connect(self._after_the_moment)
         self._moment_of: View | None = None
+        self._spoken: tuple[QWidget, str] | None = None  # what was last read aloud, on which screen
         self.tech_mode = ""  # what a touch on the compartment list does: "open" or "service"
         screens = (
             self.idle,
@@ -652,9 +654,6 @@ class KioskWindow(NoWayOut):
     def _command(self, command: str) -> Callable[[], None]:
         return lambda: self.bridge.step(command)
 
-    def _command_now(self, command: str) -> None:
-        self.bridge.step(command)
-
     def _paying(self, view: View) -> Screen | None:
         """The screen of a fee paid here or of the holder's card, presented, for a pickup at one of
         those steps; None otherwise (a fee with no way to pay here is the message screen's: "pay at
@@ -785,9 +784,18 @@ class KioskWindow(NoWayOut):
         self.stack.setCurrentWidget(screen)
         self._tick_clock()
         if isinstance(screen, Screen):
-            self.speaker.say(screen.spoken(), self.language.code)
+            self._say(screen)
         if arm:
             self._arm(screen)
+
+    def _say(self, screen: Screen) -> None:
+        """The screen's words read aloud, unless it is the same screen saying the same again (the
+        VietQR's deadline moved, nothing else): a person hears each thing once."""
+        words = screen.spoken()
+        if (screen, words) == self._spoken:
+            return
+        self._spoken = (screen, words)
+        self.speaker.say(words, self.language.code)
 
     def _arm(self, screen: QWidget) -> None:
         """The one place a screen's automatic return is set (``self.countdown``)."""

@@ -21,11 +21,12 @@ from PyQt6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 from ui import readable
 from ui.i18n import N_, Language
 from ui.screens.base import Screen, button, plain, text, title
+from ui.screens.chrome import MORE_TIME
 from ui.screens.message import qr_pixmap
 from ui.screens.pictograms import ChoiceButton, Picture
 
 CANCEL = N_("Cancel")
-ANOTHER_WAY = N_("Another way")
+# back to the ways to pay: named as the core's words name it ("chạm «Quay lại» để thanh toán bằng …")
 GO_BACK = N_("Go back")
 DOSSIER = N_("Dossier {code}")
 # the ways a fee is paid here: (the journey's step, the button, what it means), in this order
@@ -152,10 +153,12 @@ class QrPayScreen(PaymentScreen):
 
     def __init__(
         self, language: Language, another_way: Callable[[], None], cancel: Callable[[], None],
-        orientation: str = "portrait", qr_px: int = 600,
+        more_time: Callable[[], None], orientation: str = "portrait", qr_px: int = 600,
+        soon_s: float = 30,
     ) -> None:  # fmt: skip
+        """``more_time``: "Thêm thời gian", offered for the last ``soon_s`` seconds."""
         super().__init__(language, cancel)
-        self.qr_px = qr_px
+        self.qr_px, self.soon_s = qr_px, soon_s
         self.qr = plain()
         self.qr.setAccessibleName("the VietQR code, to scan with a bank's app")
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -175,6 +178,10 @@ class QrPayScreen(PaymentScreen):
         self.reference.setAccessibleName("payment reference")
         self.another = button(secondary=True, name="another way")
         self.another.clicked.connect(another_way)
+        # shown near the end of the bank's time: the core gives more (kiosk/journeys/paying.py)
+        self.more = button(name="more time")
+        self.more.clicked.connect(more_time)
+        self.more.hide()
         column: QVBoxLayout = self.layout_
         if orientation == "landscape":  # the code on the left, as tall as the screen allows
             row = QHBoxLayout()
@@ -200,7 +207,7 @@ class QrPayScreen(PaymentScreen):
         steps.addStretch(1)
         column.addWidget(self.to)
         column.addLayout(steps)
-        for part in (self.opens, self.words, self.left, self.reference):
+        for part in (self.opens, self.words, self.left, self.more, self.reference):
             column.addWidget(part)
         column.addStretch(1)
         ways = QHBoxLayout()
@@ -223,6 +230,7 @@ class QrPayScreen(PaymentScreen):
         self._seconds = seconds
         self.left.setText(self.t(TIME_LEFT, time=minutes(seconds)) if seconds is not None else "")
         self.left.setVisible(seconds is not None)
+        self.more.setVisible(seconds is not None and 0 < seconds <= self.soon_s)
 
     def spoken(self) -> str:
         return " ".join(
@@ -248,7 +256,8 @@ class QrPayScreen(PaymentScreen):
             self.t("Payment reference: {reference}", reference=reference) if reference else ""
         )
         self.reference.setVisible(bool(reference))
-        self.another.setText(self.t(ANOTHER_WAY if len(self._data.get("methods") or ()) > 1 else GO_BACK))
+        self.more.setText(self.t(MORE_TIME))
+        self.another.setText(self.t(GO_BACK))
         self.show_left(self._seconds)
 
 
@@ -307,7 +316,7 @@ class CashPayScreen(PaymentScreen):
         self.inserted.setText(self.t("Put in so far: {inserted} đồng", inserted=values.get("inserted", 0)))
         self.kept.setText(self.t(KEPT, inserted=values.get("inserted")) if inserted else "")
         self.kept.setVisible(inserted > 0)
-        self.another.setText(self.t(ANOTHER_WAY if len(self._data.get("methods") or ()) > 1 else GO_BACK))
+        self.another.setText(self.t(GO_BACK))
 
 
 def _due(values: Mapping[str, object]) -> object:

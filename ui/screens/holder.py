@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from PyQt6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
+from kiosk.journeys.messages import Say
 from ui.i18n import N_, Language
 from ui.screens.base import Screen, button, text, title
 from ui.screens.pictograms import Picture
@@ -31,6 +32,7 @@ class HolderScreen(Screen):
         self.heading = title()
         self.dossier = text(name="dossier")
         self.why = text(name="why")
+        self.words = text(name="message")  # the core's ask, in plain words
         self.problem = text(name="error")  # what the core said of the last card (unreadable: once more)
         self.problem.setObjectName("error")
         self.kept = text(name="nothing kept")
@@ -57,6 +59,7 @@ class HolderScreen(Screen):
         self.layout_.addWidget(self.why)
         self.layout_.addStretch(1)
         self.layout_.addLayout(row)
+        self.layout_.addWidget(self.words)
         self.layout_.addWidget(self.problem)
         self.layout_.addStretch(1)
         self.layout_.addWidget(self.kept)
@@ -79,6 +82,8 @@ class HolderScreen(Screen):
         self.why.setText(self.t("This result is handed over only to the person it was issued for."))
         for caption, (_, words) in zip(self.captions, CARDS, strict=True):
             caption.setText(self.t(words))
-        self.problem.setText(self.language.pick(self._said))
+        asked = self._said == Say.HOLDER_ASK.format()  # the ask itself is no problem: not in red
+        self.words.setText(self.language.pick(self._said) if asked else "")
+        self.problem.setText("" if asked else self.language.pick(self._said))
         self.kept.setText(self.t("The kiosk only checks the ID number. Nothing from the card is kept."))
         self.cancel.setText(self.t("Cancel"))
