@@ -358,9 +358,9 @@ class Say(enum.Enum):
     )
     CASH_REJECTED = (
         "Máy không nhận tờ tiền này. Vui lòng lấy lại tờ tiền và thử tờ khác. Nếu ông/bà chỉ có tờ tiền"
-        " lớn hơn, vui lòng chạm «Cách khác» để chuyển khoản.",
+        " lớn hơn, vui lòng chạm «Quay lại» để chuyển khoản.",
         "The kiosk did not take that note. Please take it back and try another. If you only have larger"
-        " notes, please touch Another way to pay by transfer.",
+        " notes, please touch Go back to pay by transfer.",
     )
     CASH_JAMMED = (
         "Tờ tiền bị kẹt trong máy. Số tiền đã nhận vẫn được ghi cho hồ sơ và cán bộ đã được báo. Ông/bà"
