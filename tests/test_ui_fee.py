@@ -269,6 +269,43 @@ def test_cancel_after_a_note_says_where_the_money_is(
     assert flagged == [(1,)]  # for an officer: a refund, or the rest at the next visit
 
 
+def test_walking_away_with_a_note_in_ends_on_where_the_money_is_not_the_start(
+    windows: Windows, machine: Machine, cash: CashRig, qtbot: QtBot
+) -> None:
+    """A person searching a purse for the second note lets the time run out: the screen that
+    follows says what became of the first one, with the reference and the officers' hours, and
+    stays; it does not go silently back to the start."""
+    window, _ = paying(windows, machine, qtbot, 30_000, "cash", proof_timeout_s=600)
+    cash.ctl.call("insert", 10_000)
+    qtbot.waitUntil(lambda: window.paying_cash.kept.isVisible(), timeout=10_000)
+    machine.clock.advance(machine.core.rules.idle_timeout_s + 1)  # no touch since
+    message = window.message
+    on(qtbot, window, message)
+    assert message.heading.text() == "Đã hết thời gian thanh toán"
+    assert "10.000 đồng" in message.words.text() and message.home.text() == "Xong"
+    assert peek(machine, "SELECT state, received FROM payment") == [("expired", 10_000)]
+
+
+def test_no_to_more_time_with_a_note_in_ends_on_where_the_money_is(
+    windows: Windows, machine: Machine, cash: CashRig, qtbot: QtBot
+) -> None:
+    """The "more time?" question answered "no" (or left to run out) while a note is in: the pickup
+    is cancelled and its proof says what became of the note; the start screen does not come first."""
+    window, _ = paying(windows, machine, qtbot, 30_000, "cash", proof_timeout_s=600)
+    cash.ctl.call("insert", 10_000)
+    qtbot.waitUntil(lambda: window.paying_cash.kept.isVisible(), timeout=10_000)
+    window.ask_more_time()
+    on(qtbot, window, window.more_time)
+    shown: list[object] = []
+    window.stack.currentChanged.connect(lambda _: shown.append(window.stack.currentWidget()))
+    click(qtbot, window.more_time.no)
+    message = window.message
+    on(qtbot, window, message)
+    assert window.idle not in shown
+    assert message.heading.text() == "Đã hủy thanh toán" and "10.000 đồng" in message.words.text()
+    assert peek(machine, "SELECT state, received FROM payment") == [("cancelled", 10_000)]
+
+
 def test_help_over_the_qr_leaves_the_banks_time_running(
     windows: Windows, machine: Machine, qtbot: QtBot
 ) -> None:

@@ -160,7 +160,8 @@ PROOFS = REFERENCED - {
 # outcomes where something went wrong for the person: the screen says what they can do now
 FAILURES = REFERENCED - {("dropoff", "deposited"), ("pickup", "fee-due")}
 # where the person is sent to an officer: the screen says when officers are at the counter too
-TO_AN_OFFICER = frozenset({("pickup", "payment-problem"), ("pickup", "holder-refused")})
+TO_AN_OFFICER = frozenset({("pickup", "payment-problem"), ("pickup", "holder-refused"),
+                           ("pickup", "timed-out"), ("pickup", "cancelled")})  # fmt: skip
 PAYING = frozenset({"paying-qr", "paying-cash"})
 # on the way to the door after a fee was paid here: said first, then the door (issue 14)
 PAID_THEN = frozenset({"verified", "opening", "door-open"})
@@ -543,6 +544,9 @@ class KioskWindow(NoWayOut):
         return lambda typed: self.submit(what, typed)
 
     def home(self) -> None:
+        if _notes_in(self.view):  # walked away, or "no" to more time: where that money is, not home
+            self.bridge.step("cancel")
+            return
         if self.stack.currentWidget() is self.choose_items and self.tech_mode:
             self.tech_mode = ""  # from a compartment list back to the maintenance screen
             self._show(self.maintenance)
@@ -616,8 +620,8 @@ class KioskWindow(NoWayOut):
         where = view.data.get("compartment") if view.state in OPEN_DOOR and not moment else None
         qr = None
         said = view.said
-        if view.state == "cancelled":  # notes were put in: where that money is now
-            said = _kept(view.data)
+        if view.state == "cancelled" or (view.state == "timed-out" and said is None):
+            said = _kept(view.data)  # notes were put in: where that money is now
         if view.receipt is not None and view.receipt != "printed":  # the code on screen instead
             heading, qr = NO_RECEIPT, view.data.get("tracking")
             code = str(view.data.get("code", ""))
@@ -830,14 +834,24 @@ class KioskWindow(NoWayOut):
         self.bridge.fault(type(exc).__name__)
 
 
+def _notes_in(view: View | None) -> bool:
+    """Notes went into the validator on this visit and it is still paying in cash: leaving must end
+    on the screen that says what became of them (its proof), not on the start."""
+    return (
+        view is not None and view.kind == "pickup" and view.state == "paying-cash"
+        and int(view.data.get("inserted") or 0) > 0
+    )  # fmt: skip
+
+
 def _money_to_tell(view: View) -> bool:
     """A pickup that ended while its fee was being paid, with something to say of the money: the
     bank's time over (a transfer made late still counts), notes put in before "Hủy"."""
     if view.kind != "pickup" or view.state not in BACK_TO_IDLE:
         return False
+    inserted = int(view.data.get("inserted") or 0) > 0  # notes in: walked away or "Hủy"
     if view.state == "timed-out":
-        return view.said is not None and "payment_reference" in view.data
-    return int(view.data.get("inserted") or 0) > 0
+        return inserted or (view.said is not None and "payment_reference" in view.data)
+    return inserted
 
 
 def _kept(data: dict[str, Any]) -> tuple[str, str]:
