@@ -65,7 +65,7 @@ def test_every_citizen_screen_has_help_and_the_language_switch_and_staff_screens
         assert frame is not None, type(screen).__name__
         assert frame.footer.help.isVisible() and frame.footer.help.text() == "Trợ giúp / Help"
         assert frame.footer.language.isVisible() and frame.footer.language.text() == "English"
-        assert frame.header.office.text() == "UBND phường Vị Thanh"
+        assert frame.header.office.text() == "UBND phường Vị\u00a0Thanh"  # its last two words held together
         assert frame.header.clock.isVisible()
         assert not frame.footer.repeat.isVisible()  # nothing speaks here: no button that does nothing
     for screen in staff:

@@ -101,3 +101,9 @@ def test_the_maintenance_findings_say_in_vietnamese_what_is_wrong() -> None:
     assert maintenance.queue_finding(3, 1.25).vi == "Hàng đợi đồng bộ: 3 sự kiện, cũ nhất 1,2 giờ"
     for finding in (jammed, silent):
         assert not re.search(r"\b(door|board|jammed|answer|not)\b", finding.vi), finding.vi
+
+
+def test_a_wrapped_office_name_never_leaves_its_last_word_alone() -> None:
+    """The walker's "phường Vị / Thanh": the place name's last two words are held together."""
+    assert readable.no_widow("Bộ phận Một cửa UBND phường Vị Thanh").endswith("Vị\u00a0Thanh")
+    assert readable.no_widow("Một") == "Một" and readable.no_widow("") == ""

@@ -47,3 +47,10 @@ def shown(values: Mapping[str, object], language: str) -> dict[str, object]:
     if isinstance(given, list) and all(isinstance(o, Opening) for o in given):
         out["hours"] = hours(given, language)
     return out
+
+
+def no_widow(text: str) -> str:
+    """The last two words held together, so a wrapped line never leaves one alone below: a place
+    name ("phường Vị Thanh") is read as one, not as "Vị" then "Thanh" on the next line."""
+    head, space, last = text.rpartition(" ")
+    return f"{head}\u00a0{last}" if space and head and " " not in last else text

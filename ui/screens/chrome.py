@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
+from ui import readable
 from ui.i18n import N_, Language
 from ui.screens.widgets import button, plain, text
 
@@ -129,7 +130,7 @@ class Frame:
 
     def dress(self, chrome: Chrome) -> None:
         self.chrome = chrome
-        self.header.office.setText(chrome.office)
+        self.header.office.setText(readable.no_widow(chrome.office))
         self.footer.help.clicked.connect(chrome.help)
         self.footer.language.clicked.connect(chrome.switch_language)
         self.countdown.more.clicked.connect(chrome.more_time)
