@@ -654,7 +654,7 @@ def views() -> list[Shot]:
         Shot(
             "66-holder-card-unreadable",
             "holder",
-            "Scan the QR code on your ID card",
+            "Please scan the card again",
             view("pickup", "holder-check", Say.CARD_UNREADABLE.format(), step=(3, 4)),
             shows=(Say.CARD_UNREADABLE.format(),),
         ),

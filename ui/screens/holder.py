@@ -76,14 +76,18 @@ class HolderScreen(Screen):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.heading.setText(self.t("Scan the QR code on your ID card"))
+        asked = self._said is None or self._said == Say.HOLDER_ASK.format()  # the ask itself: not red
+        # a card not read changes the heading too, not only the red line (a person who sees poorly)
+        self.heading.setText(
+            self.t("Scan the QR code on your ID card" if asked else "Please scan the card again")
+        )
         self.dossier.setText(self.t("Dossier {code}", code=self._code) if self._code else "")
         self.dossier.setVisible(bool(self._code))
         self.why.setText(self.t("This result is handed over only to the person it was issued for."))
+        self.why.setVisible(self._said != Say.HOLDER_ASK.format())  # the ask says it already
         for caption, (_, words) in zip(self.captions, CARDS, strict=True):
             caption.setText(self.t(words))
-        asked = self._said == Say.HOLDER_ASK.format()  # the ask itself is no problem: not in red
         self.words.setText(self.language.pick(self._said) if asked else "")
-        self.problem.setText("" if asked else self.language.pick(self._said))
+        self.problem.setText("" if asked or self._said is None else self.language.pick(self._said))
         self.kept.setText(self.t("The kiosk only checks the ID number. Nothing from the card is kept."))
         self.cancel.setText(self.t("Cancel"))
