@@ -259,7 +259,13 @@ def test_cancel_after_a_note_says_where_the_money_is(
     cash.ctl.call("insert", 20_000)
     qtbot.waitUntil(lambda: window.paying_cash.kept.isVisible(), timeout=10_000)
     said_before = window.paying_cash.kept.text()
-    click(qtbot, window.paying_cash.cancel)  # "Hủy", the money's fate read on the screen first
+    click(qtbot, window.paying_cash.cancel)  # "Hủy" once: the machine gives nothing back, said first
+    assert window.stack.currentWidget() is window.paying_cash
+    assert (
+        "Chạm «Hủy» lần nữa" in window.paying_cash.kept.text()
+        and "20.000 đồng" in window.paying_cash.kept.text()
+    )
+    click(qtbot, window.paying_cash.cancel)  # and again: given up
     message = window.message
     on(qtbot, window, message)
     assert message.heading.text() == "Đã hủy thanh toán" and message.words.text() == said_before

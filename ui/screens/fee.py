@@ -18,6 +18,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QPixmap
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
+from kiosk.journeys.messages import Say
 from ui import readable
 from ui.i18n import N_, Language
 from ui.screens.base import Screen, button, plain, text, title
@@ -48,6 +49,18 @@ KEPT = N_(
     "The {inserted} đồng already put in stays counted for this dossier: an officer refunds it, or it"
     " counts at your next visit."
 )
+
+# "Hủy" touched once with notes in: the money's fate said before the payment is given up (the
+# machine gives nothing back), and a second touch cancels
+CONFIRM_CANCEL = N_(
+    "The machine does not give back the {inserted} đồng put in: it stays counted for this dossier."
+    " Touch Cancel again to cancel the payment."
+)
+
+PROBLEMS = frozenset(
+    say.format() for say in (Say.CASH_REJECTED, Say.CASH_JAMMED, Say.CASH_STOPPED, Say.CASH_REFUSED,
+                             Say.QR_NOT_HEARD)
+)  # fmt: skip
 
 
 def shown(data: Mapping[str, Any], language: str) -> dict[str, object]:
@@ -90,6 +103,13 @@ class PaymentScreen(Screen):
         self.dossier.setVisible(bool(about))
         self.words.setText(self.language.pick(self._said))
         self.words.setVisible(bool(self._said))
+        # a note refused, the cash stopped, the bank not heard: said as a problem, not as the rest
+        problem = self._said in PROBLEMS
+        if self.words.objectName() != ("error" if problem else "message"):
+            self.words.setObjectName("error" if problem else "message")
+            style = self.words.style()
+            if style is not None:
+                style.polish(self.words)
         self.cancel.setText(self.t(CANCEL))
 
 
@@ -269,6 +289,10 @@ class CashPayScreen(PaymentScreen):
         self, language: Language, another_way: Callable[[], None], cancel: Callable[[], None]
     ) -> None:
         super().__init__(language, cancel)
+        self._cancel = cancel
+        self.confirming = False  # "Hủy" touched once with notes in
+        self.cancel.clicked.disconnect()
+        self.cancel.clicked.connect(self._cancel_touched)
         self.no_change = text(name="no change")
         self.no_change.setObjectName("title")  # before a note goes in, where it cannot be missed
         self.no_change.setAccessibleName("no change")
@@ -296,6 +320,19 @@ class CashPayScreen(PaymentScreen):
         self.layout_.addLayout(ways)
         self.retranslate()
 
+    def _cancel_touched(self) -> None:
+        if int(self._data.get("inserted") or 0) > 0 and not self.confirming:
+            self.confirming = True
+            self.retranslate()
+            return
+        self.confirming = False
+        self._cancel()
+
+    def present(self, data: Mapping[str, Any], said: tuple[str, str] | None) -> None:
+        if dict(data) != self._data:  # a note counted, or another visit: asked again from the start
+            self.confirming = False
+        super().present(data, said)
+
     def spoken(self) -> str:
         """What has gone in first (a note was just counted), then the rest of the screen."""
         parts = (self.inserted, self.heading, self.no_change, self.notes, self.words)
@@ -314,7 +351,12 @@ class CashPayScreen(PaymentScreen):
         )
         inserted = int(self._data.get("inserted") or 0)
         self.inserted.setText(self.t("Put in so far: {inserted} đồng", inserted=values.get("inserted", 0)))
-        self.kept.setText(self.t(KEPT, inserted=values.get("inserted")) if inserted else "")
+        kept = CONFIRM_CANCEL if self.confirming else KEPT
+        self.kept.setText(self.t(kept, inserted=values.get("inserted")) if inserted else "")
+        self.kept.setObjectName("error" if self.confirming else "money kept")
+        style = self.kept.style()
+        if style is not None:  # the object name picks the style sheet's colour
+            style.polish(self.kept)
         self.kept.setVisible(inserted > 0)
         self.another.setText(self.t(GO_BACK))
 

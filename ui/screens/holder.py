@@ -78,9 +78,8 @@ class HolderScreen(Screen):
     def retranslate(self) -> None:
         asked = self._said is None or self._said == Say.HOLDER_ASK.format()  # the ask itself: not red
         # a card not read changes the heading too, not only the red line (a person who sees poorly)
-        self.heading.setText(
-            self.t("Scan the QR code on your ID card" if asked else "Please scan the card again")
-        )
+        ask, again = self.t("Scan the QR code on your ID card"), self.t("Please scan the card again")
+        self.heading.setText(ask if asked else again)
         self.dossier.setText(self.t("Dossier {code}", code=self._code) if self._code else "")
         self.dossier.setVisible(bool(self._code))
         self.why.setText(self.t("This result is handed over only to the person it was issued for."))
