@@ -46,8 +46,8 @@ TIME_LEFT = N_("Time left to pay: {time}")
 # what a screen says of the money already put in, when the person leaves the cash screen; the core
 # keeps it counted for the dossier (kiosk/payments.py)
 KEPT = N_(
-    "The {inserted} đồng already put in stays counted for this dossier: an officer refunds it, or it"
-    " counts at your next visit."
+    "The {inserted} đồng already put in stays counted for this dossier: when you come back for this"
+    " result, the kiosk asks only for the rest, or an officer refunds it during opening hours."
 )
 
 # "Hủy" touched once with notes in: the money's fate said before the payment is given up (the
