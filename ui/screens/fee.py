@@ -41,7 +41,10 @@ QR_STEPS = (
     N_("2. Choose to scan a QR code, and scan this one."),
     N_("3. Check the amount of {remaining} đồng and confirm."),
 )
-OPENS_BY_ITSELF = N_("The compartment opens by itself once the bank confirms the payment.")
+OPENS_BY_ITSELF = N_(
+    "The compartment opens by itself once the bank confirms the payment. Paid and not open yet? Please"
+    " wait: do not pay again."
+)
 TIME_LEFT = N_("Time left to pay: {time}")
 # what a screen says of the money already put in, when the person leaves the cash screen; the core
 # keeps it counted for the dossier (kiosk/payments.py)
