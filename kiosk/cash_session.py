@@ -114,8 +114,12 @@ class CashSession:
 
     def check(self) -> bool:
         """From the idle tick, never a screen's step (a silent unit costs its reply timeouts): a
-        validator that went quiet is synced again, so cash is offered once it answers."""
-        return self.available or self.open()
+        validator that went quiet is synced again, so cash is offered once it answers. It is done as
+        at start (``recover``): a note it credited while it could not be heard belongs to the cash
+        payment that was then in progress, never to the next citizen's."""
+        if not self.available:
+            recover(self.store, self)
+        return self.available
 
     def begin(self, payment: Payment, due: int) -> tuple[int, ...]:
         """Notes up to ``due`` enabled (none when nothing is due or the validator does not answer)."""

@@ -310,6 +310,30 @@ def test_a_validator_back_from_silence_is_offered_again_after_the_idle_check(
     assert pickup.data["methods"] == ["vietqr", "cash"]
 
 
+def test_a_note_credited_while_the_validator_was_not_heard_at_the_restart_counts_once_it_answers(
+    cashier: Machine, rig: CashRig
+) -> None:
+    """The kiosk restarts while the validator is silent (a loose plug): the cash payment in progress
+    stays open; once the idle tick hears the validator again, the note it credited meanwhile goes
+    to that payment, not to the next citizen's."""
+    m = cashier
+    sent = load(m, fee=FEE)
+    pickup = pickup_at_the_fee(m, sent)
+    pickup.pay_by_cash()
+    rig.ctl.call("insert", 20_000)
+    pickup.tick()  # read; then the power goes before the credit is polled
+    del pickup
+    reconcile(m.core, sleep=lambda _: None)
+    rig.ctl.call("silent", "on")
+    session = CashSession(m.store, rig.validator)
+    assert recover(m.store, session) is None and not session.available
+    rig.ctl.call("silent", "off")
+    assert session.check()  # the idle tick
+    assert credits(m) == [20_000] == [rig.ctl.call("state")["credited"]]
+    assert one(m, "SELECT state, received FROM payment") == ("cancelled", 20_000)
+    assert pickup_at_the_fee(m, sent).data["remaining"] == 10_000
+
+
 def test_a_note_credited_with_no_payment_in_progress_raises_an_alarm(cashier: Machine, rig: CashRig) -> None:
     """The validator should take nothing then; if a note gets through anyway, it is stray money
     for an officer, counted for no dossier."""
