@@ -1,11 +1,12 @@
 """The holder's ID card (issue 14): a result marked ``requires_holder`` opens only for the person
 whose chip ID card (CCCD) carries the applicant's ID number.
 
-The backend never sends the ID number in clear: an assignment carries ``holder_hash``, an
-HMAC-SHA256 over ``dossier code | ID number`` with a key the province shares with its kiosks
-(``data_dir/holder-id.key``, 0600, at least 32 bytes, provisioned like the backend's secret). The
-dossier code in the message makes one dossier's hash useless for another's. Nothing read from a
-card is stored; only whether it matched.
+The backend never sends the ID number in clear: an assignment carries ``holder_hash``, a scrypt of
+the ID number salted with an HMAC-SHA256 of the dossier code under a key the province shares with
+its kiosks (``data_dir/holder-id.key``, 0600, at least 32 bytes, installed with ``kiosk holder-key
+install``). The dossier code in the salt makes one dossier's hash useless for another's; scrypt
+makes trying ID numbers slow even for whoever holds the key. Nothing read from a card is stored;
+only whether it matched.
 """
 
 from __future__ import annotations
@@ -25,10 +26,22 @@ class HolderKeyError(KioskError):
     """The holder-ID key file cannot be used; the message says which file and what to do."""
 
 
+# scrypt's cost, as for the PINs (kiosk/pickup_codes.py): about 50 ms a card here, and so about 14
+# hours of one core for the 10^6 ID numbers left once a province, a sex and a birth year are known,
+# for whoever holds both the key and an assignment; an HMAC alone would take a second
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+SALT_LABEL = b"dossier-kiosk/holder-id/v1"
+
+
 def holder_hash(key: bytes, dossier_code: str, id_number: str) -> str:
-    """What the backend sends for a dossier's applicant, and what the kiosk computes from a card."""
-    message = f"{dossier_code}|{id_number}".encode("ascii", "strict")
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    """What the backend sends for a dossier's applicant, and what the kiosk computes from a card:
+    scrypt over the ID number, salted with an HMAC of the dossier code under the shared key (so it
+    is keyed, and one dossier's hash says nothing of another's)."""
+    salt = hmac.new(key, SALT_LABEL + b"|" + dossier_code.encode("ascii", "strict"), hashlib.sha256).digest()
+    return hashlib.scrypt(
+        id_number.encode("ascii", "strict"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32,
+        maxmem=64 * 1024 * 1024,
+    ).hex()  # fmt: skip
 
 
 def same_holder(key: bytes, dossier_code: str, id_number: str, expected: str) -> bool:
