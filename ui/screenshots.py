@@ -84,7 +84,7 @@ SOME_OUT = (
     "Some compartments are out of service for a while. Picking up and handing in at the other"
     " compartments still works."
 )
-FEE = "A fee of {fee_due} đồng is due. Please pay at the office counter."
+FEE = "A fee of {fee_due} đồng is due"
 NO_RECEIPT = "The receipt could not be printed. Please photograph this code: it follows your dossier."
 
 
@@ -224,7 +224,7 @@ def views() -> list[Shot]:
         "vi": "Thứ Hai – Thứ Sáu: 7:30 – 11:30, 13:30 – 17:00 · Thứ Bảy: 7:30 – 11:30",
         "en": "Monday – Friday: 7:30 – 11:30, 13:30 – 17:00 · Saturday: 7:30 – 11:30",
     }
-    amount = key(FEE, fee_due={"vi": "8.000", "en": "8,000"}, hours=hours)
+    amount = key(FEE, fee_due={"vi": "8.000", "en": "8,000"})
     officers = key(OFFICERS_AT, hours=hours)
     part_paid = Say.PAID_IN_PART.format(**sums(received=5_000, remaining=3_000))  # a short transfer
     return [
@@ -257,7 +257,11 @@ def views() -> list[Shot]:
             shows=(Say.THANK_YOU.format(),),
         ),
         Shot(
-            "06-fee-due", "message", amount, view("pickup", "fee-due"), shows=(("8.000 đồng", "8,000 đồng"),)
+            "06-fee-due",
+            "message",
+            amount,
+            view("pickup", "fee-due", Say.FEE_DUE.format(**sums(amount=FEE_DUE))),
+            shows=(Say.FEE_DUE.format(**sums(amount=FEE_DUE)), officers),
         ),
         Shot(
             "07-jammed",

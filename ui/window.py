@@ -50,7 +50,7 @@ OUT_OF_SERVICE = N_("This kiosk is out of service")
 COME_BACK = N_("Please come back later, or ask {office} during opening hours.")
 # (journey kind, state) -> the heading of the message screen, and whether Home is offered
 MESSAGES: dict[tuple[str, str], tuple[str, bool]] = {
-    ("pickup", "fee-due"): (N_("A fee of {fee_due} đồng is due. Please pay at the office counter."), True),
+    ("pickup", "fee-due"): (N_("A fee of {fee_due} đồng is due"), True),
     ("pickup", "verified"): (N_("Opening your compartment…"), False),
     ("pickup", "opening"): (N_("Opening your compartment…"), False),
     ("pickup", "door-open"): (N_("Compartment {compartment} is open"), False),
@@ -160,8 +160,15 @@ PROOFS = REFERENCED - {
 # outcomes where something went wrong for the person: the screen says what they can do now
 FAILURES = REFERENCED - {("dropoff", "deposited"), ("pickup", "fee-due")}
 # where the person is sent to an officer: the screen says when officers are at the counter too
-TO_AN_OFFICER = frozenset({("pickup", "payment-problem"), ("pickup", "holder-refused"),
-                           ("pickup", "timed-out"), ("pickup", "cancelled")})  # fmt: skip
+TO_AN_OFFICER = frozenset(
+    {
+        ("pickup", "payment-problem"),
+        ("pickup", "holder-refused"),
+        ("pickup", "timed-out"),
+        ("pickup", "cancelled"),
+        ("pickup", "fee-due"),
+    }
+)  # fmt: skip  (fee-due: "pay at the counter")
 PAYING = frozenset({"paying-qr", "paying-cash"})
 # on the way to the door after a fee was paid here: said first, then the door (issue 14)
 PAID_THEN = frozenset({"verified", "opening", "door-open"})

@@ -143,7 +143,7 @@ class MessageScreen(Screen):
         if reference and payment:  # what the bank and the office's ledger know the payment by
             reference += "\n" + self.t("Payment reference: {reference}", reference=payment)
         self.reference.setText(reference)
-        self.what_now.setText(self._what_now() if self._failed else "")
+        self.what_now.setText(self._what_now() if self._failed or self._officers else "")
         for name, b in self.action_buttons.items():
             b.setText(self.t(self._action_keys[name]))
         citizen = self._values.get("citizen")
