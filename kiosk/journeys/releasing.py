@@ -93,23 +93,31 @@ class ReleasingJourney(Journey[S]):
         self.said = self.SAY_OPEN.format(compartment=comp.id)
 
     def _watch_release(self) -> None:
+        self._when_closed(self._released_or_not)
+
+    def _released_or_not(self, comp: Compartment, item: bool | None) -> tuple[str, str]:
+        store = self.core.store
+        if item:
+            self._item_state("held")
+            self._change_state(self.NOT_TAKEN, compartment=comp.id)
+            return Say.NOT_TAKEN.format()
+        record_released(store, type(self), item=self.data["item"], code=self.data["code"],
+                        compartment=comp.id, actor=self.actor, sensed=item is not None)  # fmt: skip
+        self._change_state(self.RELEASED, compartment=comp.id)
+        return self.SAY_RELEASED.format()
+
+    def _when_closed(self, closed: Callable[[Compartment, bool | None], tuple[str, str]]) -> None:
+        """The open door watched; once it is closed, the closing and what ``closed`` makes of it
+        (given whether the board senses an item inside: None where it cannot tell) in one commit,
+        then what it says."""
         comp = compartments.get(self.core.store, self.data["compartment"])
         reading = self._watch_door(comp)
         if reading is None:
             return
-        store = self.core.store
-        with store.transaction():
-            compartments.record_door(store, comp.id, "closed")
-            if reading.item:
-                self._item_state("held")
-                self._change_state(self.NOT_TAKEN, compartment=comp.id)
-                self.said = Say.NOT_TAKEN.format()
-                return
-            sensed = reading.item is not None
-            record_released(store, type(self), item=self.data["item"], code=self.data["code"],
-                            compartment=comp.id, actor=self.actor, sensed=sensed)  # fmt: skip
-            self._change_state(self.RELEASED, compartment=comp.id)
-        self.said = self.SAY_RELEASED.format()
+        with self.core.store.transaction():
+            compartments.record_door(self.core.store, comp.id, "closed")
+            said = closed(comp, reading.item)
+        self.said = said
 
     # -- after the end: "Mở lại ngăn" ------------------------------------------------------------
 
@@ -139,21 +147,16 @@ class ReleasingJourney(Journey[S]):
         self.said = Say.REOPENED.format(compartment=comp.id)
 
     def _watch_reopened(self) -> None:
-        comp = compartments.get(self.core.store, self.data["compartment"])
-        reading = self._watch_door(comp)
-        if reading is None:
-            return
-        store = self.core.store
-        with store.transaction():
-            compartments.record_door(store, comp.id, "closed")
-            if reading.item:  # the result put back, or something of the person's: an officer looks
-                cause = "an item was left inside after its result was picked up and the door reopened"
-                record_unknown_item(store, comp.id, actor=self.actor, cause=cause)
-                self._change_state(self.ITEM_LEFT, compartment=comp.id)
-                self.said = Say.ITEM_LEFT.format(compartment=comp.id)
-                return
-            self._change_state(self.RELEASED, compartment=comp.id)
-        self.said = Say.CLOSED_EMPTY.format()
+        self._when_closed(self._closed_after_reopen)
+
+    def _closed_after_reopen(self, comp: Compartment, item: bool | None) -> tuple[str, str]:
+        if item:  # the result put back, or something of the person's: an officer looks
+            cause = "an item was left inside after its result was picked up and the door reopened"
+            record_unknown_item(self.core.store, comp.id, actor=self.actor, cause=cause)
+            self._change_state(self.ITEM_LEFT, compartment=comp.id)
+            return Say.ITEM_LEFT.format(compartment=comp.id)
+        self._change_state(self.RELEASED, compartment=comp.id)
+        return Say.CLOSED_EMPTY.format()
 
     # -- "Cửa không mở?" -------------------------------------------------------------------------
 
