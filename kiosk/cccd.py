@@ -4,7 +4,7 @@ or ``CardUnreadable`` with the reason out. Pure: no I/O, no clock.
 The chip CCCD of 2021 (Circular 06/2021/TT-BCA) prints it on the front, with the chip and the MRZ
 on the back; the "Căn cước" card issued since July 2024 prints a QR on the back, and its contents
 could not be checked from here: a card whose QR has another shape is "not seven fields", and after
-two tries its holder is sent to an officer, never let through.
+four tries its holder is sent to an officer, never let through.
 
 Its text is ``ID|old ID|name|DDMMYYYY|sex|address|DDMMYYYY``: the 12-digit personal ID number,
 the old 9-digit ID (CMND) or nothing, the full name, the date of birth, "Nam" or "Nữ", the place of

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kiosk import files
 from kiosk.errors import KioskError
+from kiosk.pickup_codes import SCRYPT_N, SCRYPT_P, SCRYPT_R, scrypt
 
 KEY_FILE = "holder-id.key"
 KEY_BYTES = 32
@@ -26,10 +27,9 @@ class HolderKeyError(KioskError):
     """The holder-ID key file cannot be used; the message says which file and what to do."""
 
 
-# scrypt's cost, as for the PINs (kiosk/pickup_codes.py): about 50 ms a card here, and so about 14
-# hours of one core for the 10^6 ID numbers left once a province, a sex and a birth year are known,
-# for whoever holds both the key and an assignment; an HMAC alone would take a second
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+# scrypt at the PINs' cost (kiosk/pickup_codes.py): about 50 ms a card here, and so about 14 hours
+# of one core for the 10^6 ID numbers left once a province, a sex and a birth year are known, for
+# whoever holds both the key and an assignment; an HMAC alone would take a second
 SALT_LABEL = b"dossier-kiosk/holder-id/v1"
 
 
@@ -38,15 +38,12 @@ def holder_hash(key: bytes, dossier_code: str, id_number: str) -> str:
     scrypt over the ID number, salted with an HMAC of the dossier code under the shared key (so it
     is keyed, and one dossier's hash says nothing of another's)."""
     salt = hmac.new(key, SALT_LABEL + b"|" + dossier_code.encode("ascii", "strict"), hashlib.sha256).digest()
-    return hashlib.scrypt(
-        id_number.encode("ascii", "strict"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32,
-        maxmem=64 * 1024 * 1024,
-    ).hex()  # fmt: skip
+    return scrypt(id_number.encode("ascii", "strict"), salt, SCRYPT_N, SCRYPT_R, SCRYPT_P).hex()
 
 
 def same_holder(key: bytes, dossier_code: str, id_number: str, expected: str) -> bool:
     """In constant time, as every secret here is compared."""
-    return hmac.compare_digest(holder_hash(key, dossier_code, id_number), expected.lower())
+    return hmac.compare_digest(holder_hash(key, dossier_code, id_number), expected)
 
 
 def holder_key(data_dir: Path) -> bytes | None:
@@ -59,6 +56,8 @@ def holder_key(data_dir: Path) -> bytes | None:
         return None
     except files.FileModeError as exc:
         raise HolderKeyError(str(exc)) from None
+    except OSError as exc:  # e.g. installed by root: the kiosk's user cannot open it
+        raise HolderKeyError(f"cannot read the holder-ID key {path}: {exc.strerror or exc}") from exc
     if len(key) < KEY_BYTES:
         raise HolderKeyError(f"{path} holds {len(key)} bytes; a holder-ID key is at least {KEY_BYTES}")
     return key

@@ -55,7 +55,7 @@ def pepper_of(key: bytes) -> bytes:
 def hash_secret(secret: str, pepper: bytes, *, salt: bytes | None = None) -> str:
     """scrypt over HMAC(pepper, secret), self-describing: ``kscrypt$n$r$p$salt$hash``."""
     salt = salt or secrets.token_bytes(16)
-    digest = _scrypt(_keyed(secret, pepper), salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    digest = scrypt(_keyed(secret, pepper), salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
     return "$".join(["kscrypt", str(SCRYPT_N), str(SCRYPT_R), str(SCRYPT_P), _b64(salt), _b64(digest)])
 
 
@@ -71,7 +71,7 @@ def check_secret(secret: str, stored: str, pepper: bytes) -> bool:
         material = {"kscrypt": _keyed(secret, pepper), "scrypt": secret.encode()}.get(scheme)
         if material is None:
             return False
-        again = _scrypt(material, _unb64(salt), *cost)
+        again = scrypt(material, _unb64(salt), *cost)
         return hmac.compare_digest(again, _unb64(digest))
     except (ValueError, UnicodeError, MemoryError):
         return False
@@ -149,7 +149,8 @@ def _keyed(secret: str, pepper: bytes) -> bytes:
     return hmac.new(pepper, secret.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
 
 
-def _scrypt(material: bytes, salt: bytes, n: int, r: int, p: int) -> bytes:
+def scrypt(material: bytes, salt: bytes, n: int, r: int, p: int) -> bytes:
+    """Every scrypt of the kiosk's (PINs, holder IDs): its 16 MiB given back after each hash."""
     _working_memory_given_back()
     return hashlib.scrypt(material, salt=salt, n=n, r=r, p=p, dklen=32, maxmem=256 * 1024 * 1024)
 

@@ -32,7 +32,7 @@ from kiosk.store import Store
 log = logging.getLogger("kiosk.journeys")
 # the holder's card: a card that cannot be read is scanned at most this often (a misread is shaky
 # hands or the wrong side, not a guess: cards that do not match are counted apart, ``mismatches``);
-# the hash the backend sends (HMAC-SHA256, lower-case hex), anything else being no hash at all
+# the hash the backend sends (kiosk/holder.py: 64 lower-case hex digits), anything else no hash at all
 CARD_TRIES = 4
 HOLDER_HASH = re.compile(r"[0-9a-f]{64}", re.ASCII)
 HOLDER_REFUSALS = {"mismatch": Say.HOLDER_MISMATCH, "unreadable": Say.HOLDER_UNREADABLE,
