@@ -40,9 +40,9 @@ from kiosk.status import shown_text
 from kiosk.store import Store
 from sync import sequence
 from sync.client import BackendClient, backoff
-from sync.errors import BadAnswer, SyncError
+from sync.errors import AuthFailed, BadAnswer, Cancelled, SyncError
 from sync.models import EventResult
-from sync.payments import PaymentRound
+from sync.payments import PaymentRound, RoundDone
 
 log = logging.getLogger("kiosk.sync")
 PAGES_PER_ROUND = 5  # assignment pages per round: a feed that always has more cannot starve events
@@ -191,7 +191,13 @@ class SyncWorker:
     def _round(self, clock: Callable[[], float]) -> None:
         # first: a citizen may be waiting at the QR screen, and a batch the backend refuses must
         # not keep them waiting
-        paid = self.payments.run()
+        failed: SyncError | None = None
+        try:
+            paid = self.payments.run()
+        except (AuthFailed, Cancelled):
+            raise
+        except SyncError as exc:  # the backend failed on a payment: the events, assignments and
+            failed, paid = exc, RoundDone()  # heartbeat still go, then the backoff as for any failure
         if paid.problems:
             self.errors["BadAnswer"] += paid.problems  # each said in its payment's row
         delivered = self.deliver_batch()
@@ -204,6 +210,8 @@ class SyncWorker:
         if now >= self.next_beat:
             self.send_heartbeat()
             self.next_beat, exchanged = now + self.section.heartbeat_s, True
+        if failed is not None:
+            raise failed
         if exchanged or paid.checked:  # recorded only then: an idle kiosk does not write every 2 s
             self._succeeded()
         if not delivered.total:

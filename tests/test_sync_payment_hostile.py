@@ -253,3 +253,20 @@ def test_refused_credentials_are_the_worker_s_to_say_not_one_payment_s(
     with pytest.raises(AuthFailed):
         worker.payments.run()
     assert store.db.execute("SELECT COUNT(*) FROM payment_backend").fetchone()[0] == 0
+
+
+def test_a_backend_failing_on_a_payment_still_takes_the_events_then_the_worker_backs_off(
+    store: Store, worker: SyncWorker, hostile: Hostile
+) -> None:
+    """One dossier's fee the backend chokes on (a 500 to every PUT) must not hold back the
+    kiosk's handovers, assignments and heartbeats: the rest of the round goes, then the backoff."""
+    from kiosk import events
+    from sync.errors import ServerBusy
+
+    ask(store, REF)
+    hostile.spoil[PUT] = lambda r: answer(500, {"error": "fee platform down"})
+    events.emit(store, "result-loaded", actor="officer:CB-0042", dossier_code=CODE, compartment="A01")
+    with pytest.raises(ServerBusy):
+        worker._round(lambda: 0.0)
+    undelivered = store.db.execute("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]
+    assert undelivered == 0
