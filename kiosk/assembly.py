@@ -136,6 +136,7 @@ class Devices:
             if device is not None:
                 device.close()
         if self.cash is not None:
+            self.cash.end()  # a kiosk stopping mid-payment leaves no validator taking notes unseen
             self.cash.validator.close()
 
 

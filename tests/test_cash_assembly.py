@@ -52,6 +52,18 @@ def test_a_validator_that_answers_is_the_cores_disabled_and_a_pickup_is_offered_
         devices.close()
 
 
+def test_a_kiosk_stopping_mid_payment_leaves_the_validator_taking_nothing(
+    machine: Machine, rig: CashRig
+) -> None:
+    with_cash(machine, str(rig.link))
+    devices = assembly.devices(machine.core.cfg, machine.core)
+    pickup = pickup_at_the_fee(machine, load(machine, fee=FEE))
+    pickup.pay_by_cash()
+    assert rig.ctl.call("state")["enabled"] is True
+    devices.close()  # SIGTERM: `kiosk run` closes its devices
+    assert rig.ctl.call("state")["enabled"] is False  # no note taken with no screen to say so
+
+
 def test_no_validator_the_kiosk_runs_without_cash_and_says_so_in_the_log(
     machine: Machine, short_tmp: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -312,6 +312,22 @@ def test_no_to_more_time_with_a_note_in_ends_on_where_the_money_is(
     assert peek(machine, "SELECT state, received FROM payment") == [("cancelled", 10_000)]
 
 
+def test_no_screen_can_move_a_pickup_past_its_fee_without_the_ledger(
+    windows: Windows, machine: Machine, qtbot: QtBot
+) -> None:
+    """settle_fee is the scenario runner's: the bridge refuses it (and any private name) from a
+    screen, so no bug in a screen can open a door that was not paid for."""
+    window, _ = at_the_fee(windows, machine, qtbot, 8_000, "vietqr")
+    refused: list[str] = []
+    window.bridge.refused.connect(refused.append)
+    for name in ("settle_fee", "_paid_by_cash"):
+        window.bridge.step(name)
+    qtbot.waitUntil(lambda: len(refused) == 2, timeout=10_000)
+    assert all("not a step a screen takes" in r for r in refused)
+    assert window.stack.currentWidget() is window.fee_due
+    assert peek(machine, "SELECT state FROM journey WHERE kind = 'pickup'") == [("fee-due",)]
+
+
 def test_help_over_the_qr_leaves_the_banks_time_running(
     windows: Windows, machine: Machine, qtbot: QtBot
 ) -> None:

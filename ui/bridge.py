@@ -51,6 +51,9 @@ if TYPE_CHECKING:  # the printer stack loads only when a printer is configured
     from drivers.printer.printer import ReceiptPrinter
 
 log = logging.getLogger("kiosk.ui.bridge")
+# journey methods no screen may call: settle_fee is the scenario runner's (it moves a pickup past
+# its fee without looking at the ledger)
+NOT_FROM_A_SCREEN = frozenset({"settle_fee"})
 SHOWN = ("compartment", "code", "citizen", "procedure", "fee_due")  # what a screen may show
 # and what a step shows (issue 13): a lock's time, the drop-off's review (the phone only masked)
 SHOWN_STEPS = ("locked_until", "procedure_name", "phone_masked", "size", "usual_size", "prefer_low", "free",
@@ -301,6 +304,8 @@ class _Worker(QObject):
             self.findings.emit([self._print_test(self.journey.actor)])
         elif self.journey is None:
             self.refused.emit(f"{command}: no journey")
+        elif command.startswith("_") or command in NOT_FROM_A_SCREEN:
+            self.refused.emit(f"{command}: not a step a screen takes")
         else:
             self._try(lambda: getattr(self.journey, command)(*args, **kwargs))
         self._after_step()

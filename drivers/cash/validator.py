@@ -202,7 +202,7 @@ class NoteValidator:
         channels' values meanwhile. A POLL the state file shows in flight still goes first."""
         with self._in_flight:
             self._resume_once()
-            self.setup = setup
+            self.setup = self._vietnamese(setup)  # read back from a journey's row: checked as at connect
             if self._unanswered is None:
                 self._flag = flag
 
