@@ -328,6 +328,21 @@ def test_no_screen_can_move_a_pickup_past_its_fee_without_the_ledger(
     assert peek(machine, "SELECT state FROM journey WHERE kind = 'pickup'") == [("fee-due",)]
 
 
+def test_paid_while_help_is_open_the_door_s_screen_comes_forward(
+    windows: Windows, machine: Machine, qtbot: QtBot
+) -> None:
+    """Help touched while waiting for the bank: the door opens by itself when the bank confirms,
+    so the person is shown it at once, not help's page over an open door."""
+    window, _ = paying(windows, machine, qtbot, 8000, "vietqr")
+    reference = str(peek(machine, "SELECT reference FROM payment WHERE state = 'requested'")[0][0])
+    assert window.paying_qr.frame is not None
+    click(qtbot, window.paying_qr.frame.footer.help)
+    on(qtbot, window, window.help)
+    bank_says(machine, reference, 8000)
+    on(qtbot, window, window.message)
+    qtbot.waitUntil(lambda: window.view is not None and window.view.state == "door-open", timeout=10_000)
+
+
 def test_help_over_the_qr_leaves_the_banks_time_running(
     windows: Windows, machine: Machine, qtbot: QtBot
 ) -> None:

@@ -652,7 +652,10 @@ class KioskWindow(NoWayOut):
             actions.append(("pick up", "Pick up a result", lambda: self.pick_up(code)))
         self.message.set_actions(actions)
         self._message_return_s = self._return_time(view, kept)
-        self._show(self._with_step(self.message, view))
+        # a fee paid while help is open: its door opens with no touch, so its screen comes forward
+        # over help rather than waiting behind it
+        over_help = paid and self.stack.currentWidget() is self.help
+        self._show(self._with_step(self.message, view), force=over_help)
         if moment and view.state in OPEN_DOOR:  # then the door, its screen as for any pickup
             self._paid_said, self._moment_of = view.journey, view
             self._moment.start(int(self.paid_moment_s * 1000))
