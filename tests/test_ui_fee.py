@@ -171,7 +171,9 @@ def test_the_fee_by_qr_given_up_goes_back_to_the_fee_and_cancel_ends_it(
     on(qtbot, window, window.fee_due)
     assert not window.countdown.fixed  # the fee screen's own time again: it waits for the person
     click(qtbot, window.fee_due.cancel)
-    on(qtbot, window, window.idle)
+    # a QR was shown on this visit: a transfer may be on its way, and the proof says what becomes of it
+    on(qtbot, window, window.message)
+    assert window.message.words.text() == Say.QR_CANCELLED.vi
     qtbot.waitUntil(
         lambda: peek(machine, "SELECT state FROM journey WHERE kind = 'pickup'") == [("cancelled",)]
     )
@@ -341,6 +343,18 @@ def test_paid_while_help_is_open_the_door_s_screen_comes_forward(
     bank_says(machine, reference, 8000)
     on(qtbot, window, window.message)
     qtbot.waitUntil(lambda: window.view is not None and window.view.state == "door-open", timeout=10_000)
+
+
+def test_cancel_on_the_qr_says_a_transfer_made_still_counts(
+    windows: Windows, machine: Machine, qtbot: QtBot
+) -> None:
+    """ "Hủy" on the QR screen, perhaps after transferring while the bank was slow: not the start
+    screen, but a proof that the money still counts and how to get the result once it arrives."""
+    window, _ = paying(windows, machine, qtbot, 8000, "vietqr")
+    click(qtbot, window.paying_qr.cancel)
+    on(qtbot, window, window.message)
+    assert window.message.heading.text() == "Đã hủy thanh toán"
+    assert window.message.words.text() == Say.QR_CANCELLED.vi and window.message.home.text() == "Xong"
 
 
 def test_help_over_the_qr_leaves_the_banks_time_running(

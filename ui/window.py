@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from kiosk.clock import Clock, utc_now
 from kiosk.core import Announcement
+from kiosk.journeys.messages import Say
 from kiosk.layout import Machine
 from kiosk.office import Opening
 from kiosk.reference import reference_of
@@ -170,6 +171,7 @@ TO_AN_OFFICER = frozenset(
     }
 )  # fmt: skip  (fee-due: "pay at the counter")
 PAYING = frozenset({"paying-qr", "paying-cash"})
+QR_GIVEN_UP = frozenset({Say.QR_EXPIRED.format(), Say.QR_CANCELLED.format()})  # the core's words then
 # on the way to the door after a fee was paid here: said first, then the door (issue 14)
 PAID_THEN = frozenset({"verified", "opening", "door-open"})
 PAYMENT_RECEIVED = N_("Payment received")
@@ -627,7 +629,7 @@ class KioskWindow(NoWayOut):
         where = view.data.get("compartment") if view.state in OPEN_DOOR and not moment else None
         qr = None
         said = view.said
-        if view.state == "cancelled" or (view.state == "timed-out" and said is None):
+        if int(view.data.get("inserted") or 0) > 0 and view.state in BACK_TO_IDLE:
             said = _kept(view.data)  # notes were put in: where that money is now
         if view.receipt is not None and view.receipt != "printed":  # the code on screen instead
             heading, qr = NO_RECEIPT, view.data.get("tracking")
@@ -859,9 +861,8 @@ def _money_to_tell(view: View) -> bool:
     if view.kind != "pickup" or view.state not in BACK_TO_IDLE:
         return False
     inserted = int(view.data.get("inserted") or 0) > 0  # notes in: walked away or "Hủy"
-    if view.state == "timed-out":
-        return inserted or (view.said is not None and "payment_reference" in view.data)
-    return inserted
+    # or a QR shown and given up, by "Hủy" or the bank's time: a transfer may be on its way
+    return inserted or view.said in QR_GIVEN_UP
 
 
 def _kept(data: dict[str, Any]) -> tuple[str, str]:

@@ -356,6 +356,13 @@ class Say(enum.Enum):
         " and is not asked again: once the bank confirms it, pick up the result with the dossier's code"
         " as before. If you have not, please start again.",
     )
+    QR_CANCELLED = (
+        "Đã hủy thanh toán. Nếu ông/bà đã chuyển khoản, số tiền vẫn được ghi cho hồ sơ và không phải nộp"
+        " lại: khi ngân hàng báo đã nhận, ông/bà nhận kết quả bằng mã hồ sơ như lúc nãy.",
+        "The payment was cancelled. If you have already transferred the money, it is still counted for"
+        " the dossier and is not asked again: once the bank confirms it, pick up the result with the"
+        " dossier's code as before.",
+    )
     CASH_REJECTED = (
         "Máy không nhận tờ tiền này. Vui lòng lấy lại tờ tiền và thử tờ khác. Nếu ông/bà chỉ có tờ tiền"
         " lớn hơn, vui lòng chạm «Quay lại» để chuyển khoản.",

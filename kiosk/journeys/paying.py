@@ -58,7 +58,7 @@ class PayingJourney(ReleasingJourney[S]):
                                        journey=self.id, reuse_s=fees.qr_wait_s)  # fmt: skip
             self.data.update(qr=payments.qr_of(payee, payment), remaining=owed, reference=payment.reference,
                              beneficiary=payee.name, bank_bin=payee.bank_bin, account=payee.account,
-                             wait_until=stamp(wait_until))  # fmt: skip
+                             wait_until=stamp(wait_until), qr_shown=True)  # fmt: skip
             self._change_state(self.PAYING_QR, reference=payment.reference)
         self.said = Say.PAY_QR.format(**sums(remaining=owed))
 
@@ -268,15 +268,16 @@ class PayingJourney(ReleasingJourney[S]):
         if new not in ends or self.state not in (self.FEE_DUE, self.PAYING_QR, self.PAYING_CASH):
             super()._change_state(new, outcome=outcome, columns=columns, **detail)
             return
-        waited_for_the_bank = self.state is self.PAYING_QR
+        # a QR shown on this visit (on screen now, or left by Back): a transfer may be on its way
+        waited_for_the_bank = self.state is self.PAYING_QR or bool(self.data.get("qr_shown"))
         store = self.core.store
         with store.transaction():
             for payment, word in payments.bank_news(store, self.data["code"]):  # paid before the touch
                 payments.settle(store, payment, word)
             self._end_payments(ends[new])
             super()._change_state(new, outcome=outcome, columns=columns, **detail)
-        if new is self.TIMED_OUT and waited_for_the_bank:
-            self.said = Say.QR_EXPIRED.format()
+        if waited_for_the_bank:  # a transfer may be on its way: what becomes of it is said
+            self.said = (Say.QR_EXPIRED if new is self.TIMED_OUT else Say.QR_CANCELLED).format()
 
     def _end_payments(self, state: str) -> None:
         """Inside the move that ends the journey: its QR requests ended, its cash payment closed
