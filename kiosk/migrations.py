@@ -343,6 +343,12 @@ def _v11_payments(db: Database) -> None:
         db.execute(sql)
 
 
+def _v12_payment_flags(db: Database) -> None:
+    # how many transfers a payment was flagged 'twice' for: kept with the payment, since the outbox
+    # event that said it is deleted once delivered and old, and the flag must not come back then
+    db.execute("ALTER TABLE payment ADD COLUMN twice_flagged INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "compartments", _v1_compartments),
     Migration(2, "append-only audit log with hash chain", _v2_audit_log),
@@ -355,6 +361,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "retention: the audit log's anchor, archives", _v9_retention),
     Migration(10, "citizens' satisfaction ratings, counted by the hour", _v10_ratings),
     Migration(11, "fees paid at the kiosk, cash credits, results only their holder may take", _v11_payments),
+    Migration(12, "a payment remembers it was flagged as paid twice", _v12_payment_flags),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -73,6 +73,10 @@ SEED: dict[int, Any] = {
         "INSERT INTO payment (reference, item, dossier_code, method, amount, state, created_at, updated_at)"
         " SELECT 'P1', id, dossier_code, 'cash', 8000, 'requested', 't', 't' FROM item LIMIT 1"
     ),
+    12: lambda db: db.execute(
+        "INSERT INTO payment (reference, item, dossier_code, method, amount, state, created_at, updated_at,"
+        " twice_flagged) SELECT 'P2', id, dossier_code, 'vietqr', 8000, 'paid', 't', 't', 2 FROM item LIMIT 1"
+    ),
 }  # fmt: skip
 # what must still be there once version N is applied over data of the versions before
 SURVIVES: dict[int, Any] = {
@@ -92,6 +96,7 @@ SURVIVES: dict[int, Any] = {
     10: lambda db: db.execute("SELECT COUNT(*) FROM archive").fetchone() == (1,),
     # results loaded before any holder was asked for are anyone's with the code and PIN
     11: lambda db: db.execute("SELECT requires_holder, holder_hash FROM item").fetchall() == [(0, None)],
+    12: lambda db: db.execute("SELECT reference, twice_flagged FROM payment").fetchall() == [("P1", 0)],
     2: lambda db: db.execute("SELECT holds FROM compartment").fetchone()[0] == "000.00.53.H48-220921-0099",
     3: lambda db: (
         db.execute("SELECT dossier_code, kind, state, compartment FROM item").fetchall()
