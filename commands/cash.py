@@ -12,6 +12,7 @@ from typing import TextIO
 from drivers.cash.codec import Setup
 from drivers.cash.errors import ValidatorSilent
 from drivers.errors import DeviceError, LinkUnavailable
+from kiosk import payments
 from kiosk.assembly import cash_link_state, validator_from_config
 from kiosk.config import CashSection, KioskConfig
 from kiosk.journeys.messages import amount
@@ -34,6 +35,11 @@ def cmd_cash(args: argparse.Namespace, cfg: KioskConfig, store: Store, out: Text
         return FAILED
     print(f"Bill validator at {section.url} ({section.protocol.upper()}, address {section.address}, "
           f"{section.baudrate} baud)", file=out)  # fmt: skip
+    if payments.open_cash(store) is not None:  # its SYNC would make the validator forget a reply
+        print("  not asked: a cash payment was in progress when the kiosk stopped, and the validator"
+              " may still hold a note's credit for it. Start the kiosk (kiosk run) first: it reads"
+              " that credit; then stop it and run this again.", file=out)  # fmt: skip
+        return FAILED
     validator = validator_from_config(section, cash_link_state(cfg))  # a reply the kiosk has not read: kept
     try:
         setup = validator.connect()

@@ -123,3 +123,23 @@ def test_status_of_a_validator_too_old_for_protocol_6_says_what_to_do(short_tmp:
     assert code == 1
     assert "  it answered, but: the bill validator on" in text
     assert "refused HOST PROTOCOL VERSION 8, 7, 6 (its firmware is older than protocol 6: update it" in text
+
+
+def test_status_is_not_asked_while_a_cash_payment_of_a_stopped_kiosk_is_open(
+    rig: CashRig, short_tmp: Path
+) -> None:
+    """Its SYNC would make the validator forget a reply the kiosk has not read yet (a credit): the
+    technician is told to let the kiosk read it first, and the validator is not touched."""
+    from kiosk.store import Store
+    from tests.test_sync_payment import ask
+
+    cfg = config(short_tmp, f'url = "{rig.link}"')
+    (short_tmp / "data").mkdir(mode=0o700, exist_ok=True)
+    store = Store.open(short_tmp / "data", kiosk_id="HG-VT-01")
+    try:
+        reference = ask(store)
+        store.db.execute("UPDATE payment SET method = 'cash' WHERE reference = ?", [reference])
+    finally:
+        store.close()
+    code, text = kiosk_cash(cfg)
+    assert code == 1 and "Start the kiosk (kiosk run) first" in text and "firmware" not in text
