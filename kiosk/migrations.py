@@ -344,8 +344,9 @@ def _v11_payments(db: Database) -> None:
 
 
 def _v12_payment_flags(db: Database) -> None:
-    # how many transfers a payment was flagged 'twice' for: kept with the payment, since the outbox
-    # event that said it is deleted once delivered and old, and the flag must not come back then
+    # the number of transfers a payment was flagged 'twice' for (0: not flagged): kept with the
+    # payment, since the outbox event that said it is deleted once delivered and old, and the flag
+    # must not come back then
     db.execute("ALTER TABLE payment ADD COLUMN twice_flagged INTEGER NOT NULL DEFAULT 0")
 
 

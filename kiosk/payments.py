@@ -247,7 +247,7 @@ def settle(store: Store, payment: Payment, word: BankWord) -> Settled | None:
     flagged: list[tuple[str, int]] = []
     # two transfers that only make up the amount together are no problem
     twice = word.transactions > 1 and word.paid_amount > payment.amount
-    if twice and word.transactions > _twice_flagged(store, payment.reference):
+    if twice and not _twice_flagged(store, payment.reference):
         flagged.append(("twice", word.paid_amount))
         _update(store, payment.reference, {"twice_flagged": word.transactions})
     if counted <= payment.received:
@@ -304,11 +304,11 @@ def flag(store: Store, payment: Payment | None, reason: str, amount: int, **more
     log.warning("payment %s flagged: %s", payment.reference if payment else "(none)", reason)
 
 
-def _twice_flagged(store: Store, reference: str) -> int:
-    """The transfers a payment was last flagged 'twice' for (0: never), from its own row: the
-    event that said so may be gone from the outbox (retention)."""
+def _twice_flagged(store: Store, reference: str) -> bool:
+    """Whether the payment was flagged 'twice' already (once is enough: the officer sees the bank's
+    statement), from its own row: the event that said so may be gone from the outbox (retention)."""
     row = store.db.execute("SELECT twice_flagged FROM payment WHERE reference = ?", [reference]).fetchone()
-    return int(row[0]) if row else 0
+    return bool(row and row[0])
 
 
 # -- cash ----------------------------------------------------------------------------------------
@@ -372,7 +372,7 @@ def settle_news(core: Core, *, now: datetime | None = None) -> list[Settled]:
     rows = list(store.db.query(
         "SELECT p.* FROM payment p JOIN payment_backend b ON b.reference = p.reference"
         " WHERE p.method = 'vietqr' AND b.paid_amount > 0"
-        " AND (b.paid_amount > p.received OR b.transactions > MAX(p.twice_flagged, 1))"
+        " AND (b.paid_amount > p.received OR (b.transactions > 1 AND p.twice_flagged = 0))"
         " AND (p.journey IS NULL OR NOT EXISTS (SELECT 1 FROM journey j WHERE j.id = p.journey"
         "      AND j.ended_at IS NULL))"
     ))  # fmt: skip
